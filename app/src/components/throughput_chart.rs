@@ -1,0 +1,57 @@
+//! The weekly throughput chart. The server renders an empty, labelled container; once
+//! hydrated, the browser draws into it with charming (ECharts, served from `public/`).
+
+use leptos::prelude::*;
+
+use crate::api::WeekPoint;
+
+pub const CHART_ID: &str = "throughput-chart";
+
+#[component]
+pub fn ThroughputChart(weeks: Vec<WeekPoint>) -> impl IntoView {
+    let points = weeks.len();
+    #[cfg(feature = "hydrate")]
+    {
+        let weeks = weeks.clone();
+        Effect::new(move |_| draw(&weeks));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = &weeks;
+    view! {
+        <div
+            id=CHART_ID
+            class="chart"
+            role="img"
+            aria-label=format!("Bar and line chart of pull requests opened and merged over {points} weeks")
+            data-points=points
+        ></div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn draw(weeks: &[WeekPoint]) {
+    use charming::component::{Axis, Grid, Legend};
+    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::series::{Bar, Line};
+    use charming::{Chart, WasmRenderer};
+
+    let labels: Vec<String> = weeks.iter().map(|w| w.week_start.clone()).collect();
+    let opened: Vec<i64> = weeks.iter().map(|w| i64::from(w.opened)).collect();
+    let merged: Vec<i64> = weeks.iter().map(|w| i64::from(w.merged)).collect();
+    let chart = Chart::new()
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().data(vec!["Opened", "Merged"]))
+        .grid(Grid::new().left(48).right(24).top(40).bottom(48))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value).min_interval(1))
+        .series(Bar::new().name("Opened").data(opened))
+        .series(Line::new().name("Merged").data(merged));
+    let width = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(CHART_ID))
+        .map(|e| e.client_width().max(320) as u32)
+        .unwrap_or(800);
+    if let Err(e) = WasmRenderer::new(width, 360).render(CHART_ID, &chart) {
+        leptos::logging::error!("could not draw the throughput chart: {e:?}");
+    }
+}

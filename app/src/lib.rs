@@ -1,0 +1,54 @@
+//! The Leptos app: the HTML shell, the router, pages and components, and the server
+//! functions they call. Rendered on the server (`ssr`) and hydrated in the browser
+//! (`hydrate`); server-only code sits behind the `ssr` feature.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around the app. ECharts is loaded from our own `public/` copy.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <script src="/vendor/echarts.min.js" defer></script>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/pulseboard.css"/>
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Pulseboard".to_string() } else { format!("{text} · Pulseboard") }
+        }/>
+        <Router>
+            <components::header::Header/>
+            <main class="container">
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("") view=pages::home::Home/>
+                    <Route path=path!("/repos/:owner/:name") view=pages::repo::RepositoryPage/>
+                    <Route path=path!("/auth/error") view=pages::auth_error::AuthError/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

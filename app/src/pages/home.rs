@@ -1,0 +1,144 @@
+//! The dashboard home: sign in, or pick repositories to follow.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{list_repositories, signed_in_user, RepoSummary, TrackRepository};
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let who = Resource::new(|| (), |_| signed_in_user());
+    view! {
+        <Title text=""/>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match who.await {
+                    Ok(Some(_)) => view! { <Repositories/> }.into_any(),
+                    Ok(None) => view! { <Welcome/> }.into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    view! {
+        <section class="hero">
+            <h1>"How is your software delivered?"</h1>
+            <p>
+                "Pulseboard reads your GitHub repositories and shows how work flows through them: "
+                "pull requests opened and merged, and soon DORA's four keys, review coverage and CI reliability."
+            </p>
+            <a class="button primary" href="/auth/github/login" rel="external" id="sign-in">
+                "Sign in with GitHub"
+            </a>
+        </section>
+    }
+}
+
+#[component]
+fn Repositories() -> impl IntoView {
+    let refresh = RwSignal::new(false);
+    let repos = Resource::new(move || refresh.get(), list_repositories);
+    let track = ServerAction::<TrackRepository>::new();
+    // Refetch after each successful add so the lists move the repository across.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = track.value().get() {
+            repos.refetch();
+        }
+    });
+    let filter = RwSignal::new(String::new());
+    view! {
+        <section class="panel">
+            <div class="panel-head">
+                <h1>"Your repositories"</h1>
+                <button class="secondary" id="refresh-repos" on:click=move |_| refresh.update(|r| *r = !*r)>
+                    "Refresh from GitHub"
+                </button>
+            </div>
+            {move || track.value().get().map(|r| match r {
+                Ok(t) => view! {
+                    <p class="notice" data-testid="track-result">
+                        "Added " <a href=format!("/repos/{}", t.full_name)>{t.full_name.clone()}</a>
+                        ": " {t.pull_requests} " pull requests fetched with " {t.requests} " requests to GitHub."
+                    </p>
+                }.into_any(),
+                Err(e) => view! { <p class="error" data-testid="track-error">{e.to_string()}</p> }.into_any(),
+            })}
+            <input
+                type="search"
+                id="repo-filter"
+                placeholder="Filter repositories"
+                prop:value=move || filter.get()
+                on:input=move |ev| filter.set(event_target_value(&ev))
+            />
+            <Transition fallback=|| view! { <p class="muted">"Asking GitHub which repositories you can see…"</p> }>
+                {move || Suspend::new(async move {
+                    match repos.await {
+                        Ok(list) => view! { <RepoTable list filter track/> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn RepoTable(
+    list: Vec<RepoSummary>,
+    filter: RwSignal<String>,
+    track: ServerAction<TrackRepository>,
+) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted">"GitHub lists no repositories for your account."</p> }.into_any();
+    }
+    let rows = list
+        .into_iter()
+        .map(|r| {
+            let name = r.full_name.clone();
+            let name_for_filter = name.to_lowercase();
+            let hidden = move || !name_for_filter.contains(&filter.get().to_lowercase());
+            let pending = track.pending();
+            let action = if r.tracked {
+                view! { <a class="button" href=format!("/repos/{}", r.full_name)>"Open dashboard"</a> }.into_any()
+            } else {
+                let name = name.clone();
+                view! {
+                    <button
+                        class="primary add-repo"
+                        data-repo=name.clone()
+                        disabled=move || pending.get()
+                        on:click=move |_| { track.dispatch(TrackRepository { full_name: name.clone() }); }
+                    >
+                        "Add"
+                    </button>
+                }.into_any()
+            };
+            view! {
+                <tr class:hidden=hidden data-repo-row=r.full_name.clone()>
+                    <td>
+                        {if r.tracked {
+                            view! { <a href=format!("/repos/{}", r.full_name)>{r.full_name.clone()}</a> }.into_any()
+                        } else {
+                            view! { <span>{r.full_name.clone()}</span> }.into_any()
+                        }}
+                        {r.private.then(|| view! { <span class="badge">"private"</span> })}
+                        <div class="muted small">{r.description.clone().unwrap_or_default()}</div>
+                    </td>
+                    <td class="muted">{r.permission.clone()}</td>
+                    <td class="actions">{action}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="repos">
+            <thead><tr><th>"Repository"</th><th>"Your role"</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}

@@ -1,0 +1,77 @@
+//! The history of syncs: one row per repository and resource per run, with its cost.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SyncRun {
+    pub id: i64,
+    pub resource: String,
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub items: i32,
+    pub pages: i32,
+    pub requests: i32,
+    pub error: Option<String>,
+}
+
+pub async fn start(
+    pool: &PgPool,
+    repository_id: i64,
+    resource: &str,
+    requested_by: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO sync_runs (repository_id, resource, requested_by, status)
+         VALUES ($1, $2, $3, 'running') RETURNING id",
+    )
+    .bind(repository_id)
+    .bind(resource)
+    .bind(requested_by)
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn finish(
+    pool: &PgPool,
+    run_id: i64,
+    counts: (u32, u32, u32),
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let (items, pages, requests) = counts;
+    sqlx::query(
+        "UPDATE sync_runs SET finished_at = now(), items = $2, pages = $3, requests = $4,
+                status = CASE WHEN $5::text IS NULL THEN 'succeeded' ELSE 'failed' END, error = $5
+          WHERE id = $1",
+    )
+    .bind(run_id)
+    .bind(items as i32)
+    .bind(pages as i32)
+    .bind(requests as i32)
+    .bind(error)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The latest run of a repository, for a user who may see it.
+pub async fn latest(
+    pool: &PgPool,
+    user_id: i64,
+    repository_id: i64,
+) -> Result<Option<SyncRun>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, s.resource, s.status, s.started_at, s.finished_at, s.items, s.pages,
+                s.requests, s.error
+           FROM sync_runs s
+           JOIN repository_access a ON a.repository_id = s.repository_id AND a.user_id = $1
+          WHERE s.repository_id = $2
+          ORDER BY s.started_at DESC LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(repository_id)
+    .fetch_optional(pool)
+    .await
+}

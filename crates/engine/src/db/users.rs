@@ -1,0 +1,71 @@
+//! People who signed in, and their encrypted GitHub tokens.
+
+use sqlx::PgPool;
+
+use crate::auth::TokenCipher;
+use crate::github::models::GhUser;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct User {
+    pub id: i64,
+    pub github_id: i64,
+    pub login: String,
+    pub name: Option<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// Records a sign-in: creates or refreshes the user and stores their token encrypted,
+/// both in one transaction.
+pub async fn upsert_signed_in(
+    pool: &PgPool,
+    cipher: &TokenCipher,
+    gh: &GhUser,
+    token: &str,
+    scopes: &str,
+) -> Result<User, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let user: User = sqlx::query_as(
+        "INSERT INTO users (github_id, login, name, avatar_url)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (github_id) DO UPDATE
+            SET login = EXCLUDED.login, name = EXCLUDED.name,
+                avatar_url = EXCLUDED.avatar_url, last_login_at = now()
+         RETURNING id, github_id, login, name, avatar_url",
+    )
+    .bind(gh.id)
+    .bind(&gh.login)
+    .bind(&gh.name)
+    .bind(&gh.avatar_url)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO user_tokens (user_id, ciphertext, scopes) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE
+            SET ciphertext = EXCLUDED.ciphertext, scopes = EXCLUDED.scopes, updated_at = now()",
+    )
+    .bind(user.id)
+    .bind(cipher.encrypt(user.id, token))
+    .bind(scopes)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+pub async fn find(pool: &PgPool, id: i64) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as("SELECT id, github_id, login, name, avatar_url FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The user's GitHub token, decrypted.
+pub async fn token(pool: &PgPool, cipher: &TokenCipher, user_id: i64) -> crate::Result<String> {
+    let sealed: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT ciphertext FROM user_tokens WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?;
+    let sealed = sealed.ok_or(crate::Error::NoToken)?;
+    cipher.decrypt(user_id, &sealed)
+}

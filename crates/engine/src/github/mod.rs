@@ -1,0 +1,192 @@
+//! The GitHub client: octocrab as the transport (base URL for GitHub Enterprise Server and
+//! the simulator, token auth), with our own models, error mapping and `Link` pagination.
+
+pub mod models;
+pub mod pagination;
+
+use std::time::Duration;
+
+use http::StatusCode;
+use octocrab::service::middleware::retry::RetryConfig;
+use octocrab::Octocrab;
+use serde::de::DeserializeOwned;
+
+use self::models::{GhPullRequest, GhRepository, GhUser};
+use self::pagination::parse_link_header;
+
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+pub const PER_PAGE: u32 = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitHubError {
+    #[error("GitHub rejected the token (401 {0}): sign in again")]
+    Unauthorized(String),
+    #[error("GitHub says this does not exist or is not visible to you (404)")]
+    NotFound,
+    #[error("GitHub refused the request ({status}): {message}")]
+    Forbidden { status: u16, message: String },
+    #[error("GitHub answered {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("cannot reach GitHub: {0}")]
+    Transport(String),
+    #[error("GitHub's answer to {url} could not be read: {detail}")]
+    Decode { url: String, detail: String },
+    #[error("invalid GitHub API URL {0:?}")]
+    BadBaseUrl(String),
+}
+
+/// One page of a list and the link to the next one.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// A client for one token. Cheap to build; build one per user or job.
+#[derive(Clone)]
+pub struct GitHubClient {
+    octo: Octocrab,
+    base: String,
+    requests: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl std::fmt::Debug for GitHubClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHubClient").field("base", &self.base).finish_non_exhaustive()
+    }
+}
+
+impl GitHubClient {
+    pub fn new(api_url: &str, token: &str) -> Result<Self, GitHubError> {
+        let base = api_url.trim_end_matches('/').to_string();
+        let octo = Octocrab::builder()
+            .base_uri(base.as_str())
+            .map_err(|_| GitHubError::BadBaseUrl(base.clone()))?
+            .personal_token(token.to_string())
+            // Retries and waiting are the engine's decision, not the transport's.
+            .add_retry_config(RetryConfig::None)
+            .set_connect_timeout(Some(Duration::from_secs(10)))
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .build()
+            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        Ok(GitHubClient {
+            octo,
+            base,
+            requests: Default::default(),
+        })
+    }
+
+    /// How many HTTP requests this client (and its clones) has sent.
+    pub fn requests_made(&self) -> u32 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Turns an absolute URL from a `Link` header into a path under our base URL, so that
+    /// octocrab sends the token with it (it never sends it to a foreign host).
+    fn relative(&self, url: &str) -> Result<String, GitHubError> {
+        if let Some(rest) = url.strip_prefix(&self.base) {
+            return Ok(rest.to_string());
+        }
+        if url.starts_with('/') {
+            return Ok(url.to_string());
+        }
+        Err(GitHubError::Decode {
+            url: url.to_string(),
+            detail: format!("link points outside {}", self.base),
+        })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<(T, Option<String>), GitHubError> {
+        self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let response = self
+            .octo
+            ._get(path)
+            .await
+            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        let status = response.status();
+        let next = response
+            .headers()
+            .get(http::header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_link_header(v).next);
+        let body = self
+            .octo
+            .body_to_string(response)
+            .await
+            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        if !status.is_success() {
+            return Err(error_for(status, &body));
+        }
+        let value = serde_json::from_str(&body).map_err(|e| GitHubError::Decode {
+            url: path.to_string(),
+            detail: e.to_string(),
+        })?;
+        Ok((value, next))
+    }
+
+    async fn get_page<T: DeserializeOwned>(&self, path: &str) -> Result<Page<T>, GitHubError> {
+        let (items, next) = self.get::<Vec<T>>(path).await?;
+        let next = next.map(|n| self.relative(&n)).transpose()?;
+        Ok(Page { items, next })
+    }
+
+    async fn get_all<T: DeserializeOwned>(&self, first: &str) -> Result<Vec<T>, GitHubError> {
+        let mut all = Vec::new();
+        let mut next = Some(first.to_string());
+        while let Some(path) = next {
+            let page = self.get_page(&path).await?;
+            all.extend(page.items);
+            next = page.next;
+        }
+        Ok(all)
+    }
+
+    /// `GET /user`: who the token belongs to.
+    pub async fn current_user(&self) -> Result<GhUser, GitHubError> {
+        Ok(self.get("/user").await?.0)
+    }
+
+    /// `GET /user/repos`, every page: the repositories the token's user can access.
+    pub async fn user_repositories(&self) -> Result<Vec<GhRepository>, GitHubError> {
+        self.get_all(&format!(
+            "/user/repos?per_page={PER_PAGE}&sort=full_name&affiliation=owner,collaborator,organization_member"
+        ))
+        .await
+    }
+
+    /// `GET /repos/{owner}/{repo}`.
+    pub async fn repository(&self, full_name: &str) -> Result<GhRepository, GitHubError> {
+        Ok(self.get(&format!("/repos/{full_name}")).await?.0)
+    }
+
+    /// The first page of a repository's pull requests, oldest first, so that pages stay
+    /// stable while new pull requests are opened during the sync.
+    pub fn pulls_first_page(full_name: &str) -> String {
+        format!("/repos/{full_name}/pulls?state=all&sort=created&direction=asc&per_page={PER_PAGE}")
+    }
+
+    pub async fn pulls_page(&self, path: &str) -> Result<Page<GhPullRequest>, GitHubError> {
+        self.get_page(path).await
+    }
+}
+
+fn error_for(status: StatusCode, body: &str) -> GitHubError {
+    let message = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+        .unwrap_or_else(|| body.chars().take(200).collect());
+    match status {
+        StatusCode::UNAUTHORIZED => GitHubError::Unauthorized(message),
+        StatusCode::NOT_FOUND => GitHubError::NotFound,
+        StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS | StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS => {
+            GitHubError::Forbidden {
+                status: status.as_u16(),
+                message,
+            }
+        }
+        _ => GitHubError::Status {
+            status: status.as_u16(),
+            message,
+        },
+    }
+}

@@ -1,0 +1,88 @@
+//! `Engine`: the one handle the web layer holds. Each method is one use case, scoped by
+//! the user who asks; server functions, the CLI and (later) the public API all call these.
+
+use sqlx::PgPool;
+
+use crate::auth::TokenCipher;
+use crate::db;
+use crate::github::GitHubClient;
+use crate::metrics::throughput::{weekly_opened_merged, WeekCount};
+use crate::sync::{self, SyncReport};
+
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub pool: PgPool,
+    pub cipher: TokenCipher,
+    /// GitHub's REST base URL (github.com, a GitHub Enterprise Server, or the simulator).
+    pub github_api_url: String,
+}
+
+/// A repository's pull request throughput, as the repository page shows it.
+#[derive(Debug, Clone)]
+pub struct Throughput {
+    pub repo: db::repos::Repository,
+    pub weeks: Vec<WeekCount>,
+    pub last_sync: Option<db::sync_runs::SyncRun>,
+}
+
+impl Engine {
+    pub fn new(pool: PgPool, cipher: TokenCipher, github_api_url: impl Into<String>) -> Self {
+        Engine {
+            pool,
+            cipher,
+            github_api_url: github_api_url.into(),
+        }
+    }
+
+    /// A GitHub client acting as this user, with their stored token.
+    pub async fn client_for(&self, user_id: i64) -> crate::Result<GitHubClient> {
+        let token = db::users::token(&self.pool, &self.cipher, user_id).await?;
+        Ok(GitHubClient::new(&self.github_api_url, &token)?)
+    }
+
+    pub async fn user(&self, user_id: i64) -> crate::Result<Option<db::users::User>> {
+        Ok(db::users::find(&self.pool, user_id).await?)
+    }
+
+    /// The repositories the user may see; asks GitHub again when `refresh` is set or when
+    /// nothing is known yet.
+    pub async fn visible_repositories(
+        &self,
+        user_id: i64,
+        refresh: bool,
+    ) -> crate::Result<Vec<db::repos::Repository>> {
+        let mut repos = db::repos::visible(&self.pool, user_id).await?;
+        if refresh || repos.is_empty() {
+            let client = self.client_for(user_id).await?;
+            sync::refresh_access(&self.pool, &client, user_id).await?;
+            repos = db::repos::visible(&self.pool, user_id).await?;
+        }
+        Ok(repos)
+    }
+
+    /// Adds a repository to the user's dashboard and fetches its pull requests.
+    pub async fn track_and_sync(&self, user_id: i64, full_name: &str) -> crate::Result<SyncReport> {
+        let repo = db::repos::find_visible(&self.pool, user_id, full_name)
+            .await?
+            .ok_or(crate::Error::Forbidden)?;
+        if !db::repos::track(&self.pool, user_id, repo.github_id).await? {
+            return Err(crate::Error::Forbidden);
+        }
+        let client = self.client_for(user_id).await?;
+        sync::sync_pull_requests(&self.pool, &client, repo.github_id, &repo.full_name, Some(user_id))
+            .await
+    }
+
+    pub async fn pull_request_throughput(&self, user_id: i64, full_name: &str) -> crate::Result<Throughput> {
+        let repo = db::repos::find_visible(&self.pool, user_id, full_name)
+            .await?
+            .ok_or(crate::Error::NotFound)?;
+        let rows = db::pulls::lifecycle_times(&self.pool, user_id, repo.github_id).await?;
+        let last_sync = db::sync_runs::latest(&self.pool, user_id, repo.github_id).await?;
+        Ok(Throughput {
+            weeks: weekly_opened_merged(&rows),
+            repo,
+            last_sync,
+        })
+    }
+}

@@ -1,0 +1,53 @@
+//! Test support: one private PostgreSQL cluster shared by all test processes of a run
+//! (started on first use, under /tmp so its socket path stays short), and a fresh,
+//! migrated database for every test.
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, PgPool};
+use tokio::sync::OnceCell;
+
+use crate::pg::EmbeddedPostgres;
+
+/// Where the shared test cluster lives; `make test` stops it at the end.
+pub const TEST_CLUSTER_DIR: &str = "/tmp/pulseboard-test-pg";
+
+static CLUSTER: OnceCell<PgConnectOptions> = OnceCell::const_new();
+
+async fn cluster() -> PgConnectOptions {
+    CLUSTER
+        .get_or_init(|| async {
+            if let Ok(url) = std::env::var("PULSEBOARD_TEST_DATABASE_URL") {
+                return url.parse().expect("PULSEBOARD_TEST_DATABASE_URL is a postgres URL");
+            }
+            let pg = EmbeddedPostgres::start(std::path::Path::new(TEST_CLUSTER_DIR))
+                .await
+                .expect("start the test PostgreSQL cluster");
+            // Left running for the other tests of this run; `make test` stops it.
+            pg.connect_options()
+        })
+        .await
+        .clone()
+}
+
+/// A new, empty, migrated database, dropped with the process's cluster at the end of the run.
+pub async fn fresh_database() -> PgPool {
+    let admin = cluster().await.database("postgres");
+    let name = format!("test_{}", uuid_like());
+    let mut conn = admin.connect().await.expect("connect to the test cluster");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let pool = crate::db::connect(admin.clone().database(&name), 5)
+        .await
+        .expect("connect to the test database");
+    crate::db::migrate(&pool).await.expect("migrations apply");
+    pool
+}
+
+fn uuid_like() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 8];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}

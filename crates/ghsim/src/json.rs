@@ -1,0 +1,309 @@
+//! Renders the world's objects in GitHub's REST shapes (`simple-user`, `private-user`,
+//! `repository`, `full-repository`, `pull-request-simple`).
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+use crate::data::{Organization, Permission, PullRequest, PullState, Repository, User, World};
+
+/// Where the simulator is reachable: GitHub serves its API and its web pages from
+/// different origins; the simulator serves both from one.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    pub api: String,
+    pub web: String,
+}
+
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn opt_ts(t: Option<DateTime<Utc>>) -> Value {
+    t.map(|t| Value::String(ts(t))).unwrap_or(Value::Null)
+}
+
+fn node_id(kind: &str, id: u64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(format!("0:{kind}{id}"))
+}
+
+pub fn simple_user(u: &User, urls: &Urls) -> Value {
+    let api = format!("{}/users/{}", urls.api, u.login);
+    json!({
+        "login": u.login,
+        "id": u.id,
+        "node_id": node_id(if u.is_bot { "Bot" } else { "User" }, u.id),
+        "avatar_url": format!("{}/avatars/u/{}?v=4", urls.web, u.id),
+        "gravatar_id": "",
+        "url": api,
+        "html_url": format!("{}/{}", urls.web, u.login),
+        "followers_url": format!("{api}/followers"),
+        "following_url": format!("{api}/following{{/other_user}}"),
+        "gists_url": format!("{api}/gists{{/gist_id}}"),
+        "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
+        "subscriptions_url": format!("{api}/subscriptions"),
+        "organizations_url": format!("{api}/orgs"),
+        "repos_url": format!("{api}/repos"),
+        "events_url": format!("{api}/events{{/privacy}}"),
+        "received_events_url": format!("{api}/received_events"),
+        "type": if u.is_bot { "Bot" } else { "User" },
+        "user_view_type": "public",
+        "site_admin": false
+    })
+}
+
+fn org_as_owner(o: &Organization, urls: &Urls) -> Value {
+    let api = format!("{}/users/{}", urls.api, o.login);
+    json!({
+        "login": o.login,
+        "id": o.id,
+        "node_id": node_id("Organization", o.id),
+        "avatar_url": format!("{}/avatars/u/{}?v=4", urls.web, o.id),
+        "gravatar_id": "",
+        "url": api,
+        "html_url": format!("{}/{}", urls.web, o.login),
+        "followers_url": format!("{api}/followers"),
+        "following_url": format!("{api}/following{{/other_user}}"),
+        "gists_url": format!("{api}/gists{{/gist_id}}"),
+        "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
+        "subscriptions_url": format!("{api}/subscriptions"),
+        "organizations_url": format!("{api}/orgs"),
+        "repos_url": format!("{}/orgs/{}/repos", urls.api, o.login),
+        "events_url": format!("{api}/events{{/privacy}}"),
+        "received_events_url": format!("{api}/received_events"),
+        "type": "Organization",
+        "user_view_type": "public",
+        "site_admin": false
+    })
+}
+
+/// `GET /user`: the signed-in user's own (private) profile.
+pub fn private_user(u: &User, world: &World, urls: &Urls) -> Value {
+    let mut v = simple_user(u, urls);
+    let owned_private = 0;
+    let extra = json!({
+        "name": u.name,
+        "company": "@acme",
+        "blog": "",
+        "location": null,
+        "email": if u.email.is_empty() { Value::Null } else { Value::String(u.email.clone()) },
+        "hireable": null,
+        "bio": null,
+        "twitter_username": null,
+        "public_repos": 0,
+        "public_gists": 0,
+        "followers": 0,
+        "following": 0,
+        "created_at": ts(u.created_at),
+        "updated_at": ts(world.now),
+        "private_gists": 0,
+        "total_private_repos": owned_private,
+        "owned_private_repos": owned_private,
+        "disk_usage": 0,
+        "collaborators": 0,
+        "two_factor_authentication": true,
+        "user_view_type": "private"
+    });
+    merge(&mut v, extra);
+    v
+}
+
+fn merge(target: &mut Value, extra: Value) {
+    if let (Value::Object(t), Value::Object(e)) = (target, extra) {
+        for (k, v) in e {
+            t.insert(k, v);
+        }
+    }
+}
+
+/// `repository` as in `/user/repos`; `viewer` decides the `permissions` block.
+pub fn repository(r: &Repository, world: &World, viewer: Option<u64>, urls: &Urls) -> Value {
+    let api = format!("{}/repos/{}", urls.api, r.full_name());
+    let html = format!("{}/{}", urls.web, r.full_name());
+    let host = urls
+        .web
+        .trim_start_matches("https://")
+        .trim_start_matches("http://");
+    let open_issues = r.pulls.iter().filter(|p| p.state == PullState::Open).count();
+    let mut v = json!({
+        "id": r.id,
+        "node_id": node_id("Repository", r.id),
+        "name": r.name,
+        "full_name": r.full_name(),
+        "owner": org_as_owner(&world.org, urls),
+        "private": r.private,
+        "html_url": html,
+        "description": r.description,
+        "fork": false,
+        "url": api,
+        "archive_url": format!("{api}/{{archive_format}}{{/ref}}"),
+        "assignees_url": format!("{api}/assignees{{/user}}"),
+        "blobs_url": format!("{api}/git/blobs{{/sha}}"),
+        "branches_url": format!("{api}/branches{{/branch}}"),
+        "collaborators_url": format!("{api}/collaborators{{/collaborator}}"),
+        "comments_url": format!("{api}/comments{{/number}}"),
+        "commits_url": format!("{api}/commits{{/sha}}"),
+        "compare_url": format!("{api}/compare/{{base}}...{{head}}"),
+        "contents_url": format!("{api}/contents/{{+path}}"),
+        "contributors_url": format!("{api}/contributors"),
+        "deployments_url": format!("{api}/deployments"),
+        "downloads_url": format!("{api}/downloads"),
+        "events_url": format!("{api}/events"),
+        "forks_url": format!("{api}/forks"),
+        "git_commits_url": format!("{api}/git/commits{{/sha}}"),
+        "git_refs_url": format!("{api}/git/refs{{/sha}}"),
+        "git_tags_url": format!("{api}/git/tags{{/sha}}"),
+        "git_url": format!("git://{host}/{}.git", r.full_name()),
+        "issue_comment_url": format!("{api}/issues/comments{{/number}}"),
+        "issue_events_url": format!("{api}/issues/events{{/number}}"),
+        "issues_url": format!("{api}/issues{{/number}}"),
+        "keys_url": format!("{api}/keys{{/key_id}}"),
+        "labels_url": format!("{api}/labels{{/name}}"),
+        "languages_url": format!("{api}/languages"),
+        "merges_url": format!("{api}/merges"),
+        "milestones_url": format!("{api}/milestones{{/number}}"),
+        "notifications_url": format!("{api}/notifications{{?since,all,participating}}"),
+        "pulls_url": format!("{api}/pulls{{/number}}"),
+        "releases_url": format!("{api}/releases{{/id}}"),
+        "ssh_url": format!("git@{host}:{}.git", r.full_name()),
+        "stargazers_url": format!("{api}/stargazers"),
+        "statuses_url": format!("{api}/statuses/{{sha}}"),
+        "subscribers_url": format!("{api}/subscribers"),
+        "subscription_url": format!("{api}/subscription"),
+        "tags_url": format!("{api}/tags"),
+        "teams_url": format!("{api}/teams"),
+        "trees_url": format!("{api}/git/trees{{/sha}}"),
+        "clone_url": format!("{html}.git"),
+        "mirror_url": null,
+        "hooks_url": format!("{api}/hooks"),
+        "svn_url": html,
+        "homepage": null,
+        "language": r.language,
+        "forks_count": r.forks_count,
+        "forks": r.forks_count,
+        "stargazers_count": r.stargazers_count,
+        "watchers_count": r.stargazers_count,
+        "watchers": r.stargazers_count,
+        "size": 1024 + r.pulls.len() * 13,
+        "default_branch": r.default_branch,
+        "open_issues_count": open_issues,
+        "open_issues": open_issues,
+        "is_template": false,
+        "topics": [],
+        "has_issues": true,
+        "has_projects": true,
+        "has_wiki": false,
+        "has_pages": false,
+        "has_downloads": true,
+        "has_discussions": false,
+        "archived": r.archived,
+        "disabled": false,
+        "visibility": if r.private { "private" } else { "public" },
+        "pushed_at": ts(r.pushed_at),
+        "created_at": ts(r.created_at),
+        "updated_at": ts(r.updated_at),
+        "license": null,
+        "allow_forking": true,
+        "web_commit_signoff_required": false
+    });
+    if let Some(viewer) = viewer {
+        let p = r.permission_of(viewer);
+        merge(
+            &mut v,
+            json!({ "permissions": {
+                "admin": p == Some(Permission::Admin),
+                "maintain": p == Some(Permission::Admin),
+                "push": p >= Some(Permission::Push),
+                "triage": p >= Some(Permission::Push),
+                "pull": true
+            }}),
+        );
+    }
+    v
+}
+
+/// `full-repository` as in `GET /repos/{owner}/{repo}`.
+pub fn full_repository(r: &Repository, world: &World, viewer: Option<u64>, urls: &Urls) -> Value {
+    let mut v = repository(r, world, viewer, urls);
+    merge(
+        &mut v,
+        json!({
+            "network_count": r.forks_count,
+            "subscribers_count": r.collaborators.len(),
+            "organization": org_as_owner(&world.org, urls),
+        }),
+    );
+    v
+}
+
+fn branch_ref(r: &Repository, world: &World, name: &str, sha: &str, urls: &Urls) -> Value {
+    json!({
+        "label": format!("{}:{}", r.owner, name),
+        "ref": name,
+        "sha": sha,
+        "user": org_as_owner(&world.org, urls),
+        "repo": repository(r, world, None, urls),
+    })
+}
+
+/// `pull-request-simple` as in `GET /repos/{owner}/{repo}/pulls`.
+pub fn pull_request_simple(p: &PullRequest, r: &Repository, world: &World, urls: &Urls) -> Value {
+    let api = format!("{}/repos/{}", urls.api, r.full_name());
+    let html = format!("{}/{}/pull/{}", urls.web, r.full_name(), p.number);
+    let author = world
+        .user(p.author_id)
+        .map(|u| simple_user(u, urls))
+        .unwrap_or(Value::Null);
+    let association = match r.permission_of(p.author_id) {
+        Some(Permission::Admin) => "OWNER",
+        Some(_) => "MEMBER",
+        None => "CONTRIBUTOR",
+    };
+    json!({
+        "url": format!("{api}/pulls/{}", p.number),
+        "id": p.id,
+        "node_id": node_id("PullRequest", p.id),
+        "html_url": html,
+        "diff_url": format!("{html}.diff"),
+        "patch_url": format!("{html}.patch"),
+        "issue_url": format!("{api}/issues/{}", p.number),
+        "number": p.number,
+        "state": match p.state { PullState::Open => "open", PullState::Closed => "closed" },
+        "locked": false,
+        "title": p.title,
+        "user": author,
+        "body": null,
+        "created_at": ts(p.created_at),
+        "updated_at": ts(p.updated_at),
+        "closed_at": opt_ts(p.closed_at),
+        "merged_at": opt_ts(p.merged_at),
+        "merge_commit_sha": p.merge_commit_sha,
+        "assignee": null,
+        "assignees": [],
+        "requested_reviewers": [],
+        "requested_teams": [],
+        "labels": [],
+        "milestone": null,
+        "draft": p.draft,
+        "commits_url": format!("{api}/pulls/{}/commits", p.number),
+        "review_comments_url": format!("{api}/pulls/{}/comments", p.number),
+        "review_comment_url": format!("{api}/pulls/comments{{/number}}"),
+        "comments_url": format!("{api}/issues/{}/comments", p.number),
+        "statuses_url": format!("{api}/statuses/{}", p.head_sha),
+        "head": branch_ref(r, world, &p.head_ref, &p.head_sha, urls),
+        "base": branch_ref(r, world, &p.base_ref, &p.head_sha, urls),
+        "_links": {
+            "self": { "href": format!("{api}/pulls/{}", p.number) },
+            "html": { "href": html },
+            "issue": { "href": format!("{api}/issues/{}", p.number) },
+            "comments": { "href": format!("{api}/issues/{}/comments", p.number) },
+            "review_comments": { "href": format!("{api}/pulls/{}/comments", p.number) },
+            "review_comment": { "href": format!("{api}/pulls/comments{{/number}}") },
+            "commits": { "href": format!("{api}/pulls/{}/commits", p.number) },
+            "statuses": { "href": format!("{api}/statuses/{}", p.head_sha) }
+        },
+        "author_association": association,
+        "auto_merge": null,
+        "active_lock_reason": null
+    })
+}

@@ -1,0 +1,14 @@
+//! A GitHub simulator: GitHub's REST wire format, OAuth web flow and pagination over a
+//! deterministic, seeded world, so tests, benchmarks and the demo never need github.com.
+
+#![recursion_limit = "256"]
+
+pub mod data;
+pub mod json;
+pub mod oauth;
+pub mod pagination;
+pub mod rest;
+pub mod server;
+
+pub use data::{Permission, PullRequest, PullState, Repository, Size, User, World};
+pub use server::{RunningSimulator, SimConfig, Simulator};

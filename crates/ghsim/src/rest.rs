@@ -1,0 +1,286 @@
+//! GitHub's REST endpoints the slice reads: `/user`, `/user/repos`, `/repos/{owner}/{repo}`
+//! and `/repos/{owner}/{repo}/pulls`, with GitHub's authentication errors and pagination.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::data::{PullState, Repository, User, World};
+use crate::json;
+use crate::pagination::{link_header, PageRequest};
+use crate::server::Simulator;
+
+pub fn router() -> Router<Arc<Simulator>> {
+    Router::new()
+        .route("/user", get(get_user))
+        .route("/user/repos", get(list_user_repos))
+        .route("/repos/{owner}/{repo}", get(get_repo))
+        .route("/repos/{owner}/{repo}/pulls", get(list_pulls))
+        .fallback(not_found_fallback)
+}
+
+const DOCS: &str = "https://docs.github.com/rest";
+
+/// An error as GitHub sends it: a status and `{"message", "documentation_url", "status"}`.
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+    fn not_found() -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "Not Found")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "message": self.message,
+            "documentation_url": DOCS,
+            "status": self.status.as_u16().to_string(),
+        });
+        with_github_headers((self.status, axum::Json(body)).into_response())
+    }
+}
+
+fn with_github_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(
+        "x-github-media-type",
+        HeaderValue::from_static("github.v3; format=json"),
+    );
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    res
+}
+
+async fn not_found_fallback() -> ApiError {
+    ApiError::not_found()
+}
+
+/// The user a request's `Authorization: token …` or `Bearer …` header names.
+fn authenticate(sim: &Simulator, world: &World, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))?;
+    let token = value
+        .strip_prefix("token ")
+        .or_else(|| value.strip_prefix("Bearer "))
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))?
+        .trim();
+    if let Some(user) = world.user_by_token(token) {
+        return Ok(Some(user.clone()));
+    }
+    let issued = sim
+        .oauth
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .issued
+        .get(token)
+        .copied();
+    issued
+        .and_then(|id| world.user(id).cloned())
+        .map(Some)
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))
+}
+
+fn require_user(sim: &Simulator, world: &World, headers: &HeaderMap) -> Result<User, ApiError> {
+    authenticate(sim, world, headers)?
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Requires authentication"))
+}
+
+fn visible_repo<'w>(
+    world: &'w World,
+    viewer: Option<&User>,
+    owner: &str,
+    name: &str,
+) -> Result<&'w Repository, ApiError> {
+    match world.repo(owner, name) {
+        Some(r) if !r.private || viewer.is_some_and(|u| r.visible_to(u.id)) => Ok(r),
+        // GitHub does not reveal that a private repository exists.
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+fn json_page(
+    sim: &Simulator,
+    path: &str,
+    query: &BTreeMap<String, String>,
+    items: Vec<Value>,
+) -> Response {
+    let req = PageRequest::from_query(query);
+    let total = items.len();
+    let range = req.range(total);
+    let page: Vec<Value> = items.into_iter().skip(range.start).take(range.len()).collect();
+    let mut res = axum::Json(Value::Array(page)).into_response();
+    let base = format!("{}{}", sim.urls.api, path);
+    if let Some(link) = link_header(&base, query, req, total) {
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            res.headers_mut().insert(header::LINK, v);
+        }
+    }
+    with_github_headers(res)
+}
+
+fn validation_failed(field: &str, value: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        format!("Validation Failed: {field} {value:?} is not a valid value"),
+    )
+}
+
+async fn get_user(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
+    let user = require_user(&sim, &world, &headers)?;
+    Ok(with_github_headers(
+        axum::Json(json::private_user(&user, &world, &sim.urls)).into_response(),
+    ))
+}
+
+async fn list_user_repos(
+    State(sim): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
+    let user = require_user(&sim, &world, &headers)?;
+    let visibility = query.get("visibility").map(String::as_str).unwrap_or("all");
+    if !matches!(visibility, "all" | "public" | "private") {
+        return Err(validation_failed("visibility", visibility));
+    }
+    let sort = query.get("sort").map(String::as_str).unwrap_or("full_name");
+    if !matches!(sort, "created" | "updated" | "pushed" | "full_name") {
+        return Err(validation_failed("sort", sort));
+    }
+    let default_direction = if sort == "full_name" { "asc" } else { "desc" };
+    let direction = query
+        .get("direction")
+        .map(String::as_str)
+        .unwrap_or(default_direction);
+    if !matches!(direction, "asc" | "desc") {
+        return Err(validation_failed("direction", direction));
+    }
+    let mut repos: Vec<&Repository> = world
+        .repos_of(user.id)
+        .filter(|r| match visibility {
+            "public" => !r.private,
+            "private" => r.private,
+            _ => true,
+        })
+        .collect();
+    match sort {
+        "created" => repos.sort_by_key(|r| (r.created_at, r.id)),
+        "updated" => repos.sort_by_key(|r| (r.updated_at, r.id)),
+        "pushed" => repos.sort_by_key(|r| (r.pushed_at, r.id)),
+        _ => repos.sort_by_key(|r| r.full_name().to_lowercase()),
+    }
+    if direction == "desc" {
+        repos.reverse();
+    }
+    let items = repos
+        .into_iter()
+        .map(|r| json::repository(r, &world, Some(user.id), &sim.urls))
+        .collect();
+    Ok(json_page(&sim, "/user/repos", &query, items))
+}
+
+async fn get_repo(
+    State(sim): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    Path((owner, name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
+    let viewer = authenticate(&sim, &world, &headers)?;
+    let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
+    Ok(with_github_headers(
+        axum::Json(json::full_repository(
+            repo,
+            &world,
+            viewer.map(|u| u.id),
+            &sim.urls,
+        ))
+        .into_response(),
+    ))
+}
+
+async fn list_pulls(
+    State(sim): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    Path((owner, name)): Path<(String, String)>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
+    let viewer = authenticate(&sim, &world, &headers)?;
+    let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
+    let state = query.get("state").map(String::as_str).unwrap_or("open");
+    if !matches!(state, "open" | "closed" | "all") {
+        return Err(validation_failed("state", state));
+    }
+    let sort = query.get("sort").map(String::as_str).unwrap_or("created");
+    if !matches!(sort, "created" | "updated" | "popularity" | "long-running") {
+        return Err(validation_failed("sort", sort));
+    }
+    // GitHub: descending by default when sorting by creation, ascending otherwise.
+    let default_direction = if sort == "created" { "desc" } else { "asc" };
+    let direction = query
+        .get("direction")
+        .map(String::as_str)
+        .unwrap_or(default_direction);
+    if !matches!(direction, "asc" | "desc") {
+        return Err(validation_failed("direction", direction));
+    }
+    let base = query.get("base");
+    let head = query.get("head");
+    let mut pulls: Vec<_> = repo
+        .pulls
+        .iter()
+        .filter(|p| match state {
+            "open" => p.state == PullState::Open,
+            "closed" => p.state == PullState::Closed,
+            _ => true,
+        })
+        .filter(|p| base.is_none_or(|b| &p.base_ref == b))
+        .filter(|p| {
+            head.is_none_or(|h| {
+                let (owner, branch) = h.split_once(':').unwrap_or((repo.owner.as_str(), h));
+                owner.eq_ignore_ascii_case(&repo.owner) && p.head_ref == branch
+            })
+        })
+        .collect();
+    match sort {
+        "updated" => pulls.sort_by_key(|p| (p.updated_at, p.number)),
+        // Without comment counts yet, popularity and long-running fall back to age.
+        "long-running" => pulls.sort_by_key(|p| {
+            (std::cmp::Reverse(world.now - p.created_at), p.number)
+        }),
+        _ => pulls.sort_by_key(|p| (p.created_at, p.number)),
+    }
+    if direction == "desc" {
+        pulls.reverse();
+    }
+    let items = pulls
+        .into_iter()
+        .map(|p| json::pull_request_simple(p, repo, &world, &sim.urls))
+        .collect();
+    let path = format!("/repos/{}/pulls", repo.full_name());
+    Ok(json_page(&sim, &path, &query, items))
+}

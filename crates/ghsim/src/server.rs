@@ -1,0 +1,129 @@
+//! The simulator's HTTP server: state shared by the handlers, the router, and a handle to a
+//! simulator running in this process (for tests, benchmarks and `pulseboard demo`).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::data::{Size, World};
+use crate::json::Urls;
+use crate::oauth::{OAuthApp, OAuthState};
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    pub seed: u64,
+    pub size: Size,
+    /// The end of the generated history; tests fix it, the demo uses today.
+    pub now: DateTime<Utc>,
+}
+
+impl SimConfig {
+    pub fn new(seed: u64, size: Size, now: DateTime<Utc>) -> Self {
+        SimConfig { seed, size, now }
+    }
+}
+
+/// Everything the handlers share.
+pub struct Simulator {
+    pub(crate) world: RwLock<World>,
+    pub(crate) oauth: Mutex<OAuthState>,
+    pub(crate) app: OAuthApp,
+    pub(crate) urls: Urls,
+}
+
+impl Simulator {
+    pub fn new(config: &SimConfig, urls: Urls) -> Self {
+        let world = World::generate(config.seed, config.size, config.now);
+        Simulator {
+            world: RwLock::new(world),
+            oauth: Mutex::new(OAuthState::new(config.seed)),
+            app: OAuthApp::for_seed(config.seed),
+            urls,
+        }
+    }
+
+    pub fn router(self: Arc<Self>) -> Router {
+        Router::new()
+            .merge(crate::oauth::router())
+            .merge(crate::rest::router())
+            .with_state(self)
+    }
+
+    /// Reads the world as the simulator holds it now: the ground truth for tests.
+    pub fn with_world<T>(&self, f: impl FnOnce(&World) -> T) -> T {
+        let world = self.world.read().unwrap_or_else(|e| e.into_inner());
+        f(&world)
+    }
+
+    pub fn oauth_app(&self) -> &OAuthApp {
+        &self.app
+    }
+
+    pub fn urls(&self) -> &Urls {
+        &self.urls
+    }
+}
+
+/// A simulator serving on a local port until dropped or shut down.
+pub struct RunningSimulator {
+    pub base_url: String,
+    pub addr: SocketAddr,
+    pub sim: Arc<Simulator>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningSimulator {
+    /// Binds `addr` (port 0 picks a free port) and serves in the background.
+    pub async fn start(config: SimConfig, addr: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let urls = Urls {
+            api: base_url.clone(),
+            web: base_url.clone(),
+        };
+        let sim = Arc::new(Simulator::new(&config, urls));
+        let router = sim.clone().router();
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "simulator stopped with an error");
+            }
+        });
+        tracing::info!(%base_url, seed = config.seed, "GitHub simulator listening");
+        Ok(RunningSimulator {
+            base_url,
+            addr,
+            sim,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSimulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}

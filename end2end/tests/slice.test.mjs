@@ -1,0 +1,182 @@
+// The whole slice in a real browser: start `pulseboard demo` (which runs the GitHub
+// simulator in-process), sign in through the simulator's consent page, add a repository,
+// check the chart against numbers computed here from the simulator's own API, sign out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const binary = path.join(root, 'target', 'debug', 'pulseboard');
+const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run',
+];
+
+let app, browser, base, simBase, dataDir;
+let output = '';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function until(what, check, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- app output ---\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(binary), `${binary} is missing: run \`cargo leptos build\` first`);
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  dataDir = fs.mkdtempSync('/tmp/pb-e2e-');
+  app = spawn(binary, ['demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+    env: { ...process.env, LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'), RUST_LOG: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  app.stdout.on('data', (d) => { output += d; });
+  app.stderr.on('data', (d) => { output += d; });
+  simBase = await until('the simulator address', async () => output.match(/simulated GitHub runs at (http:\/\/[0-9.:]+)/)?.[1]);
+  await until('the health check', async () => (await fetch(`${base}/healthz`)).ok);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  if (app && app.exitCode === null) {
+    const exited = new Promise((r) => app.once('exit', r));
+    app.kill('SIGTERM');
+    await exited;
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+// ISO week (Monday, UTC) of a timestamp, as YYYY-MM-DD.
+function weekStart(iso) {
+  const d = new Date(iso);
+  const day = (d.getUTCDay() + 6) % 7;
+  const monday = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day));
+  return monday.toISOString().slice(0, 10);
+}
+
+// Every pull request of a public repository, read from the simulator like any client would.
+async function allPulls(fullName) {
+  const pulls = [];
+  let url = `${simBase}/repos/${fullName}/pulls?state=all&per_page=100`;
+  while (url) {
+    const res = await fetch(url);
+    assert.equal(res.status, 200);
+    pulls.push(...(await res.json()));
+    url = res.headers.get('link')?.match(/<([^>]+)>; rel="next"/)?.[1];
+  }
+  return pulls;
+}
+
+function expectedWeeks(pulls) {
+  const opened = new Map();
+  const merged = new Map();
+  for (const p of pulls) {
+    const w = weekStart(p.created_at);
+    opened.set(w, (opened.get(w) ?? 0) + 1);
+    if (p.merged_at) {
+      const m = weekStart(p.merged_at);
+      merged.set(m, (merged.get(m) ?? 0) + 1);
+    }
+  }
+  const weeks = [...new Set([...opened.keys(), ...merged.keys()])].sort();
+  const labels = [];
+  for (let t = Date.parse(weeks[0]); t <= Date.parse(weeks.at(-1)); t += 7 * 86400_000) {
+    labels.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return {
+    labels,
+    opened: labels.map((w) => opened.get(w) ?? 0),
+    merged: labels.map((w) => merged.get(w) ?? 0),
+  };
+}
+
+test('sign in, add a repository, read its chart, sign out', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.click('#sign-in');
+
+  // The simulator's consent page.
+  await page.waitForURL((u) => u.href.startsWith(`${simBase}/login/oauth/authorize`));
+  await page.selectOption('#login', 'alice');
+  await page.click('#authorize');
+
+  await page.waitForURL(`${base}/`);
+  assert.equal(await page.textContent('[data-testid=signed-in-as]'), 'alice');
+  await page.waitForSelector('body[data-hydrated=true]');
+
+  // Hydrated: typing in the filter hides rows in the browser, without a reload.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.waitForSelector('tr[data-repo-row="acme/web"]');
+  await page.fill('#repo-filter', 'api');
+  await page.waitForSelector('tr[data-repo-row="acme/web"].hidden', { state: 'attached' });
+  assert.equal(await page.isVisible('tr[data-repo-row="acme/api"]'), true);
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+
+  await page.click('button.add-repo[data-repo="acme/api"]');
+  await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });
+  const expected = expectedWeeks(await allPulls('acme/api'));
+  const resultText = await page.textContent('[data-testid=track-result]');
+  assert.match(resultText, new RegExp(`Added acme/api: ${(await allPulls('acme/api')).length} pull requests fetched`));
+
+  await page.click('[data-testid=track-result] a');
+  await page.waitForSelector('#throughput-chart canvas');
+  const option = await page.evaluate(() => {
+    const chart = window.echarts.getInstanceByDom(document.getElementById('throughput-chart'));
+    const o = chart.getOption();
+    return { labels: o.xAxis[0].data, series: o.series.map((s) => ({ name: s.name, data: s.data })) };
+  });
+  assert.equal(option.labels.length, expected.labels.length, 'one point per week');
+  assert.deepEqual(option.labels, expected.labels);
+  assert.deepEqual(option.series.find((s) => s.name === 'Opened').data, expected.opened);
+  assert.deepEqual(option.series.find((s) => s.name === 'Merged').data, expected.merged);
+  assert.equal(await page.getAttribute('#throughput-chart', 'data-points'), String(expected.labels.length));
+
+  // Another client-side interaction on this page, again without a reload.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  assert.equal(await page.isVisible('[data-testid=weeks-table]'), false);
+  await page.click('#toggle-table');
+  await page.waitForSelector('[data-testid=weeks-table]', { state: 'visible' });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true);
+
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'repo-page.png'), fullPage: true });
+
+  await page.click('#sign-out');
+  await page.waitForSelector('#sign-in');
+  const cookies = await page.context().cookies();
+  await page.goto(`${base}/repos/acme/api`);
+  assert.match(await page.textContent('main'), /signed out/i);
+  assert.ok(cookies.every((c) => c.name !== 'pulseboard_oauth' || c.value === ''));
+  await page.close();
+});
+
+test('a forged callback shows an error and creates no session', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/auth/github/callback?code=forged&state=forged`);
+  await page.waitForSelector('[data-testid=auth-error]');
+  assert.match(page.url(), /\/auth\/error\?reason=state$/);
+  const cookies = await context.cookies();
+  assert.equal(cookies.filter((c) => c.name === 'pulseboard_session').length, 0);
+  await context.close();
+});

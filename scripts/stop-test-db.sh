@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Stops the PostgreSQL cluster the Rust tests share (engine::testing::TEST_CLUSTER_DIR).
+set -u
+dir=/tmp/pulseboard-test-pg/postgres
+[ -f "$dir/postmaster.pid" ] || exit 0
+bin=$(dirname "$(readlink -f "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -n1)")")
+if [ "$(id -u)" -eq 0 ]; then
+  runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+else
+  "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+fi

@@ -1,0 +1,269 @@
+//! Configuration from flags and environment variables. Every value is checked at start-up
+//! and a bad one is an error that names its variable; secrets never reach logs or `Debug`.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+
+/// A configuration value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The simulator's generated OAuth secret, which is a secret all the same.
+    pub fn from_demo(value: String) -> Self {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "pulseboard", version, about = "A self-hosted GitHub engineering dashboard")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the dashboard (a private PostgreSQL server is started when DATABASE_URL is unset).
+    Serve(ServeArgs),
+    /// Serve the dashboard against a built-in GitHub simulator: no GitHub account needed.
+    Demo(DemoArgs),
+    /// Run the GitHub simulator on its own.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// PostgreSQL URL; when unset, a private server runs under the data directory.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "PULSEBOARD_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: String,
+    /// Where Pulseboard keeps its private database and generated secret key.
+    #[arg(long, env = "PULSEBOARD_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// 32 bytes (64 hex digits or base64) protecting stored tokens; generated into the
+    /// data directory when unset.
+    #[arg(long, env = "PULSEBOARD_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// The URL people use to reach Pulseboard (for the OAuth callback); defaults to
+    /// http://ADDR.
+    #[arg(long, env = "PULSEBOARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// GitHub's REST API (GitHub Enterprise Server: https://HOST/api/v3).
+    #[arg(long, env = "GITHUB_API_URL", default_value = "https://api.github.com")]
+    pub github_api_url: String,
+    /// GitHub's web address, for the OAuth sign-in pages.
+    #[arg(long, env = "GITHUB_WEB_URL", default_value = "https://github.com")]
+    pub github_web_url: String,
+    /// The OAuth app's client id.
+    #[arg(long, env = "GITHUB_CLIENT_ID")]
+    pub github_client_id: Option<String>,
+    /// The OAuth app's client secret.
+    #[arg(long, env = "GITHUB_CLIENT_SECRET", hide_env_values = true)]
+    pub github_client_secret: Option<String>,
+    /// A token for background syncs and the CLI (a personal access token).
+    #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true)]
+    pub github_token: Option<String>,
+    /// The secret GitHub signs webhook deliveries with.
+    #[arg(long, env = "GITHUB_WEBHOOK_SECRET", hide_env_values = true)]
+    pub github_webhook_secret: Option<String>,
+    /// Where the compiled site (pkg/, vendor/) is; found next to the binary by default.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Seed of the simulated GitHub's data.
+    #[arg(long, env = "PULSEBOARD_DEMO_SEED", default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    #[arg(long, default_value_t = 9000)]
+    pub port: u16,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// small, medium or large.
+    #[arg(long, default_value = "small")]
+    pub size: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn bad(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// The GitHub OAuth app people sign in through.
+#[derive(Debug, Clone)]
+pub struct OAuthApp {
+    pub client_id: String,
+    pub client_secret: Secret,
+}
+
+/// Checked configuration for `serve` and `demo`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: Option<Secret>,
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub secret_key: Option<Secret>,
+    pub public_url: Url,
+    pub github_api_url: Url,
+    pub github_web_url: Url,
+    pub oauth: Option<OAuthApp>,
+    pub github_token: Option<Secret>,
+    pub github_webhook_secret: Option<Secret>,
+    pub site_root: PathBuf,
+}
+
+fn http_url(variable: &'static str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|e| bad(variable, format!("{value:?} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(bad(variable, format!("{value:?} must be an http:// or https:// URL")));
+    }
+    Ok(url)
+}
+
+fn non_empty(variable: &'static str, value: Option<String>) -> Result<Option<Secret>, ConfigError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(bad(variable, "is set but empty")),
+        Some(v) => Ok(Some(Secret(v))),
+        None => Ok(None),
+    }
+}
+
+impl ServeArgs {
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let addr: SocketAddr = self.addr.parse().map_err(|_| {
+            bad("PULSEBOARD_ADDR", format!("{:?} is not an address like 127.0.0.1:3000", self.addr))
+        })?;
+        let database_url = non_empty("DATABASE_URL", self.database_url)?;
+        if let Some(url) = &database_url {
+            let ok = url.expose().starts_with("postgres://") || url.expose().starts_with("postgresql://");
+            if !ok {
+                return Err(bad("DATABASE_URL", "must start with postgres:// or postgresql://"));
+            }
+        }
+        let secret_key = non_empty("PULSEBOARD_SECRET_KEY", self.secret_key)?;
+        if let Some(key) = &secret_key {
+            engine::auth::SecretKey::parse(key.expose())
+                .map_err(|e| bad("PULSEBOARD_SECRET_KEY", e.to_string()))?;
+        }
+        let public_url = match self.public_url {
+            Some(u) => http_url("PULSEBOARD_PUBLIC_URL", &u)?,
+            None => Url::parse(&format!("http://{addr}")).map_err(|e| bad("PULSEBOARD_ADDR", e.to_string()))?,
+        };
+        let github_api_url = http_url("GITHUB_API_URL", &self.github_api_url)?;
+        let github_web_url = http_url("GITHUB_WEB_URL", &self.github_web_url)?;
+        let client_secret = non_empty("GITHUB_CLIENT_SECRET", self.github_client_secret)?;
+        let oauth = match (self.github_client_id, client_secret) {
+            (Some(id), Some(secret)) if !id.trim().is_empty() => Some(OAuthApp {
+                client_id: id.trim().to_string(),
+                client_secret: secret,
+            }),
+            (Some(_), None) => {
+                return Err(bad("GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID is set, so its secret is needed too"))
+            }
+            (None, Some(_)) => {
+                return Err(bad("GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET is set, so the client id is needed too"))
+            }
+            (Some(_), Some(_)) => return Err(bad("GITHUB_CLIENT_ID", "is set but empty")),
+            (None, None) => None,
+        };
+        Ok(Config {
+            database_url,
+            addr,
+            data_dir: self.data_dir,
+            secret_key,
+            public_url,
+            github_api_url,
+            github_web_url,
+            oauth,
+            github_token: non_empty("GITHUB_TOKEN", self.github_token)?,
+            github_webhook_secret: non_empty("GITHUB_WEBHOOK_SECRET", self.github_webhook_secret)?,
+            site_root: self.site_root.unwrap_or_else(default_site_root),
+        })
+    }
+}
+
+/// cargo-leptos puts the site in `target/site` and the binary in `target/<profile>/`.
+fn default_site_root() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent().map(|p| p.join("site")))
+        .filter(|p| p.join("pkg").is_dir())
+        .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(extra: &[&str]) -> Result<Config, ConfigError> {
+        let mut argv = vec!["pulseboard", "serve"];
+        argv.extend_from_slice(extra);
+        match Cli::try_parse_from(argv).expect("flags parse").command {
+            Command::Serve(a) => a.into_config(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        assert_eq!(args(&["--addr", "nonsense"]).unwrap_err().variable, "PULSEBOARD_ADDR");
+        assert_eq!(args(&["--github-api-url", "ftp://x"]).unwrap_err().variable, "GITHUB_API_URL");
+        assert_eq!(args(&["--database-url", "mysql://x"]).unwrap_err().variable, "DATABASE_URL");
+        assert_eq!(args(&["--secret-key", "short"]).unwrap_err().variable, "PULSEBOARD_SECRET_KEY");
+        assert_eq!(args(&["--github-client-id", "abc"]).unwrap_err().variable, "GITHUB_CLIENT_SECRET");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = args(&[
+            "--github-client-id",
+            "Iv1.abc",
+            "--github-client-secret",
+            "s3cr3t-value",
+            "--database-url",
+            "postgres://u:pa55word@h/db",
+            "--github-token",
+            "ghp_tokenvalue",
+        ])
+        .unwrap();
+        let debug = format!("{c:?}");
+        for secret in ["s3cr3t-value", "pa55word", "ghp_tokenvalue"] {
+            assert!(!debug.contains(secret), "{secret} leaked: {debug}");
+        }
+        assert!(debug.contains("Iv1.abc"));
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
+    }
+}

@@ -1,0 +1,43 @@
+//! Chooses the database: the server in DATABASE_URL, or a private one under the data dir.
+
+use std::str::FromStr;
+
+use engine::pg::EmbeddedPostgres;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::PgPool;
+
+use crate::config::Config;
+
+pub struct Database {
+    pub pool: PgPool,
+    /// Present when we started a private server; stop it on shutdown.
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+pub async fn open(config: &Config) -> anyhow::Result<Database> {
+    let (options, embedded) = match &config.database_url {
+        Some(url) => {
+            let options = PgConnectOptions::from_str(url.expose())
+                .map_err(|e| anyhow::anyhow!("DATABASE_URL: not a usable PostgreSQL URL ({e})"))?;
+            (options, None)
+        }
+        None => {
+            let pg = EmbeddedPostgres::start(&config.data_dir).await?;
+            tracing::info!(cluster = %pg.cluster_dir().display(), "private PostgreSQL server ready");
+            (pg.connect_options(), Some(pg))
+        }
+    };
+    let pool = match engine::db::connect(options, 10).await {
+        Ok(pool) => pool,
+        Err(e) => {
+            if let Some(pg) = embedded {
+                let _ = pg.stop().await;
+            }
+            anyhow::bail!("cannot connect to PostgreSQL: {e}");
+        }
+    };
+    engine::db::migrate(&pool)
+        .await
+        .map_err(|e| anyhow::anyhow!("applying migrations failed: {e}"))?;
+    Ok(Database { pool, embedded })
+}

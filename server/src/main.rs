@@ -1,0 +1,93 @@
+//! `pulseboard`: serve the dashboard, run the demo, or run the GitHub simulator.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use server::config::{Cli, Command, OAuthApp};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pulseboard: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let config = args.into_config()?;
+            if config.oauth.is_none() {
+                eprintln!(
+                    "Sign-in with GitHub is not configured, so nobody can sign in yet.\n\
+                     To use your GitHub: create an OAuth app at {}/settings/developers with the callback URL\n\
+                     {}auth/github/callback, then set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET.\n\
+                     To try Pulseboard without GitHub: `pulseboard demo` (or `make run`).",
+                    config.github_web_url.as_str().trim_end_matches('/'),
+                    config.public_url
+                );
+            }
+            server::serve(config, server::shutdown_signal()).await
+        }
+        Command::Demo(args) => {
+            let seed = args.seed;
+            let mut config = args.serve.into_config()?;
+            let sim = ghsim::RunningSimulator::start(
+                ghsim::SimConfig::new(seed, ghsim::Size::Small, demo_now()),
+                SocketAddr::from(([127, 0, 0, 1], 0)),
+            )
+            .await?;
+            let app = sim.sim.oauth_app().clone();
+            let base: url::Url = sim.base_url.parse()?;
+            config.github_api_url = base.clone();
+            config.github_web_url = base;
+            config.oauth = Some(OAuthApp {
+                client_id: app.client_id,
+                client_secret: server::config::Secret::from_demo(app.client_secret),
+            });
+            println!(
+                "Demo mode: a simulated GitHub runs at {} (seed {seed}); sign in as any of its users.",
+                sim.base_url
+            );
+            let result = server::serve(config, server::shutdown_signal()).await;
+            sim.stop().await;
+            result
+        }
+        Command::Sim(args) => {
+            let size: ghsim::Size = args.size.parse().map_err(|e: String| anyhow::anyhow!("--size: {e}"))?;
+            let sim = ghsim::RunningSimulator::start(
+                ghsim::SimConfig::new(args.seed, size, demo_now()),
+                SocketAddr::from(([127, 0, 0, 1], args.port)),
+            )
+            .await?;
+            let app = sim.sim.oauth_app().clone();
+            println!("GitHub simulator at {}", sim.base_url);
+            println!("OAuth client id: {}", app.client_id);
+            println!("OAuth client secret: {}", app.client_secret);
+            sim.sim.with_world(|w| {
+                for u in w.users.iter().filter(|u| !u.is_bot) {
+                    println!("token for {}: {}", u.login, u.token);
+                }
+            });
+            server::shutdown_signal().await;
+            sim.stop().await;
+            Ok(())
+        }
+    }
+}
+
+/// The demo's history ends at today's midnight (UTC), so it looks current but is the
+/// same all day.
+fn demo_now() -> chrono::DateTime<chrono::Utc> {
+    let today = chrono::Utc::now().date_naive();
+    today.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
+}
