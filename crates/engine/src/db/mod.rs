@@ -24,3 +24,39 @@ pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
 }
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn migrations_apply_once_and_create_the_schema() {
+        let pool = crate::testing::fresh_database().await;
+        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(applied as usize, super::MIGRATOR.iter().count());
+        // Running them again is a no-op.
+        super::migrate(&pool).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables
+              WHERE table_schema IN ('public', 'tower_sessions') AND table_name <> '_sqlx_migrations'
+              ORDER BY 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            tables,
+            [
+                "public.pull_requests",
+                "public.repositories",
+                "public.repository_access",
+                "public.sync_runs",
+                "public.tracked_repositories",
+                "public.user_tokens",
+                "public.users",
+                "tower_sessions.session",
+            ]
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! The simulator over real HTTP: responses validate against GitHub's OpenAPI description
+//! (../shared/github-spec), pagination behaves as GitHub's does, and errors look like
+//! GitHub's.
+
+use std::net::SocketAddr;
+
+use chrono::TimeZone;
+use ghsim::{RunningSimulator, SimConfig, Size};
+use serde_json::Value;
+
+fn spec() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/github-spec/rest-openapi-dashboard.json");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A small OpenAPI 3.0 schema checker: `$ref`, `type`, `nullable`, `enum`, `required`,
+/// `properties`, `items`, `oneOf`/`anyOf`/`allOf`. Lenient where GitHub is (a nullable enum
+/// accepts null). Returns the problems found, with JSON paths.
+fn validate(spec: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return validate(spec, &spec["components"]["schemas"][name], value, path, errors);
+    }
+    if value.is_null() {
+        let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        let typed = schema.get("type").is_some() || schema.get("$ref").is_some();
+        if !nullable && typed {
+            errors.push(format!("{path}: null where not nullable"));
+        }
+        return;
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        for s in all {
+            validate(spec, s, value, path, errors);
+        }
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alts) = schema.get(key).and_then(Value::as_array) {
+            let ok = alts.iter().any(|s| {
+                let mut e = Vec::new();
+                validate(spec, s, value, path, &mut e);
+                e.is_empty()
+            });
+            if !ok {
+                errors.push(format!("{path}: matches none of {key}"));
+            }
+        }
+    }
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let ok = match t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            _ => true,
+        };
+        if !ok {
+            errors.push(format!("{path}: expected {t}, got {value}"));
+            return;
+        }
+    }
+    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
+        if !options.contains(value) {
+            errors.push(format!("{path}: {value} not in {options:?}"));
+        }
+    }
+    if let Some(required) = schema.get("required").and_then(Value::as_array) {
+        for field in required.iter().filter_map(Value::as_str) {
+            if value.get(field).is_none() {
+                errors.push(format!("{path}: missing required field {field}"));
+            }
+        }
+    }
+    if let (Some(props), Some(obj)) = (schema.get("properties").and_then(Value::as_object), value.as_object()) {
+        for (k, v) in obj {
+            if let Some(s) = props.get(k) {
+                validate(spec, s, v, &format!("{path}.{k}"), errors);
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
+        for (i, v) in arr.iter().enumerate() {
+            validate(spec, items, v, &format!("{path}[{i}]"), errors);
+        }
+    }
+}
+
+fn response_schema<'a>(spec: &'a Value, path: &str) -> &'a Value {
+    &spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+}
+
+fn assert_valid(spec: &Value, path: &str, body: &Value) {
+    let mut errors = Vec::new();
+    validate(spec, response_schema(spec, path), body, "$", &mut errors);
+    assert!(errors.is_empty(), "{path}: {errors:#?}");
+}
+
+async fn sim() -> RunningSimulator {
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    RunningSimulator::start(SimConfig::new(7, Size::Small, now), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap()
+}
+
+fn token(sim: &RunningSimulator, login: &str) -> String {
+    sim.sim.with_world(|w| w.user_by_login(login).unwrap().token.clone())
+}
+
+async fn get(sim: &RunningSimulator, path: &str, token: Option<&str>) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .get(format!("{}{path}", sim.base_url))
+        .header("Accept", "application/vnd.github+json");
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap()
+}
+
+fn links(res: &reqwest::Response) -> Option<String> {
+    res.headers().get("link").map(|v| v.to_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn responses_validate_against_githubs_schema() {
+    let spec = spec();
+    let sim = sim().await;
+    let alice = token(&sim, "alice");
+    for (path, template) in [
+        ("/user", "/user"),
+        ("/user/repos?per_page=3", "/user/repos"),
+        ("/repos/acme/api", "/repos/{owner}/{repo}"),
+        ("/repos/acme/api/pulls?state=all&per_page=50", "/repos/{owner}/{repo}/pulls"),
+        ("/repos/acme/api/pulls?state=closed&sort=updated&direction=desc&per_page=20", "/repos/{owner}/{repo}/pulls"),
+    ] {
+        let res = get(&sim, path, Some(&alice)).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let body: Value = res.json().await.unwrap();
+        if let Some(items) = body.as_array() {
+            assert!(!items.is_empty(), "{path} returned nothing to validate");
+        }
+        assert_valid(&spec, template, &body);
+    }
+}
+
+#[tokio::test]
+async fn pagination_follows_github() {
+    let sim = sim().await;
+    let alice = token(&sim, "alice");
+    let total = sim.sim.with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+    assert!(total > 200);
+
+    // Default page size is 30.
+    let res = get(&sim, "/repos/acme/api/pulls?state=all", Some(&alice)).await;
+    let link = links(&res).unwrap();
+    assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), 30);
+    assert!(link.contains("rel=\"next\"") && link.contains("rel=\"last\""), "{link}");
+    assert!(!link.contains("rel=\"prev\""), "{link}");
+
+    // per_page above 100 is capped at 100; walking `next` visits every item once.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut url = format!("{}/repos/acme/api/pulls?state=all&per_page=500", sim.base_url);
+    let mut pages = 0;
+    loop {
+        let path = url.trim_start_matches(&sim.base_url).to_string();
+        let res = get(&sim, &path, Some(&alice)).await;
+        let link = links(&res);
+        let items: Vec<Value> = res.json().await.unwrap();
+        pages += 1;
+        assert!(items.len() <= 100);
+        for i in &items {
+            assert!(seen.insert(i["number"].as_u64().unwrap()), "duplicate");
+        }
+        match link.and_then(|l| {
+            l.split(", ")
+                .find(|p| p.ends_with("rel=\"next\""))
+                .map(|p| p[1..p.find('>').unwrap()].to_string())
+        }) {
+            Some(next) => url = next,
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), total);
+    assert_eq!(pages, total.div_ceil(100));
+
+    // The last page links back (prev, first) but not forward.
+    let last = total.div_ceil(100);
+    let res = get(&sim, &format!("/repos/acme/api/pulls?state=all&per_page=100&page={last}"), Some(&alice)).await;
+    let link = links(&res).unwrap();
+    assert!(link.contains("rel=\"prev\"") && link.contains("rel=\"first\""), "{link}");
+    assert!(!link.contains("rel=\"next\""), "{link}");
+    assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), total - (last - 1) * 100);
+
+    // Past the end: an empty list.
+    let res = get(&sim, &format!("/repos/acme/api/pulls?state=all&per_page=100&page={}", last + 1), Some(&alice)).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.json::<Vec<Value>>().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn exactly_one_full_page_has_no_links() {
+    let sim = sim().await;
+    let alice = token(&sim, "alice");
+    let repos = sim.sim.with_world(|w| {
+        let alice = w.user_by_login("alice").unwrap().id;
+        w.repos_of(alice).count()
+    });
+    let res = get(&sim, &format!("/user/repos?per_page={repos}"), Some(&alice)).await;
+    assert_eq!(links(&res), None);
+    assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), repos);
+    // An empty list (a filter nothing matches) has no links either.
+    let res = get(&sim, "/repos/acme/api/pulls?state=all&base=no-such-branch", Some(&alice)).await;
+    assert_eq!(links(&res), None);
+    assert!(res.json::<Vec<Value>>().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn states_sorting_and_errors() {
+    let sim = sim().await;
+    let alice = token(&sim, "alice");
+    let (open, closed) = sim.sim.with_world(|w| {
+        let r = w.repo("acme", "api").unwrap();
+        let open = r.pulls.iter().filter(|p| p.state == ghsim::PullState::Open).count();
+        (open, r.pulls.len() - open)
+    });
+    let count = |body: Vec<Value>| body.len();
+    let res = get(&sim, "/repos/acme/api/pulls?per_page=100", Some(&alice)).await;
+    assert_eq!(count(res.json().await.unwrap()), open.min(100));
+    let res = get(&sim, "/repos/acme/api/pulls?state=closed&per_page=100&direction=asc", Some(&alice)).await;
+    let items: Vec<Value> = res.json().await.unwrap();
+    assert_eq!(items.len(), closed.min(100));
+    let created: Vec<&str> = items.iter().map(|i| i["created_at"].as_str().unwrap()).collect();
+    assert!(created.windows(2).all(|w| w[0] <= w[1]), "ascending by creation");
+
+    let res = get(&sim, "/repos/acme/api/pulls?state=bogus", Some(&alice)).await;
+    assert_eq!(res.status(), 422);
+
+    let res = get(&sim, "/user", None).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["message"], "Requires authentication");
+    let res = get(&sim, "/user", Some("gho_wrong")).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["message"], "Bad credentials");
+
+    // A private repository is invisible (404, not 403) to someone without access.
+    let carol = token(&sim, "carol");
+    assert_eq!(get(&sim, "/repos/acme/infra", Some(&carol)).await.status(), 404);
+    assert_eq!(get(&sim, "/repos/acme/infra", Some(&alice)).await.status(), 200);
+    assert_eq!(get(&sim, "/repos/acme/nope", Some(&alice)).await.status(), 404);
+}

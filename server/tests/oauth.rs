@@ -1,0 +1,193 @@
+//! Sign in with GitHub against the simulator: the happy path, and every way a callback can
+//! be wrong, none of which may create a session.
+
+mod support;
+
+use support::*;
+
+#[tokio::test]
+async fn sign_in_creates_user_session_and_encrypted_token() {
+    let app = start().await;
+    let client = browser();
+    let params = begin_sign_in(&app, &client).await;
+    assert_eq!(params["code_challenge_method"], "S256");
+    assert_eq!(params["response_type"], "code");
+    assert!(params["state"].len() >= 16);
+    assert_eq!(params["redirect_uri"], format!("{}/auth/github/callback", app.base));
+    let callback = consent(&app, &client, &params, "alice").await;
+    let res = client.get(&callback).send().await.unwrap();
+    assert_eq!(location(&res), "/");
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let session_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("pulseboard_session="))
+        .expect("a session cookie");
+    assert!(session_cookie.contains("HttpOnly"), "{session_cookie}");
+    assert!(session_cookie.contains("SameSite=Lax"), "{session_cookie}");
+    // Served over plain http here, so not Secure.
+    assert!(!session_cookie.contains("Secure"), "{session_cookie}");
+    assert!(cookies.iter().any(|c| c.starts_with("pulseboard_oauth=;") && c.contains("Max-Age=0")));
+
+    assert_eq!(session_count(&app.pool).await, 1);
+    // The session lasts 14 days from now (on inactivity).
+    let days: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM expiry_date - now())::float8 / 86400 FROM tower_sessions.session",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!((13.9..=14.0).contains(&days), "{days}");
+
+    let (login, ciphertext): (String, Vec<u8>) = sqlx::query_as(
+        "SELECT u.login, t.ciphertext FROM users u JOIN user_tokens t ON t.user_id = u.id",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(login, "alice");
+    assert!(!String::from_utf8_lossy(&ciphertext).contains("gho_"));
+
+    let (status, body) = server_fn(&app, &client, "me", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"login\":\"alice\""), "{body}");
+}
+
+async fn callback_reason(app: &TestApp, client: &reqwest::Client, url: &str) -> String {
+    let res = client.get(url).send().await.unwrap();
+    let to = location(&res);
+    assert!(to.starts_with("/auth/error?reason="), "{to}");
+    to.trim_start_matches("/auth/error?reason=").to_string()
+}
+
+#[tokio::test]
+async fn wrong_state_is_rejected_without_a_session() {
+    let app = start().await;
+    let client = browser();
+    let params = begin_sign_in(&app, &client).await;
+    let callback = consent(&app, &client, &params, "alice").await;
+    let forged = callback.replace(&params["state"], "forged-state");
+    assert_ne!(forged, callback);
+    assert_eq!(callback_reason(&app, &client, &forged).await, "state");
+    assert_eq!(session_count(&app.pool).await, 0);
+    // The pending sign-in was cleared: the real callback no longer works either.
+    assert_eq!(callback_reason(&app, &client, &callback).await, "state");
+    assert_eq!(session_count(&app.pool).await, 0);
+    let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn callback_without_the_browsers_pending_cookie_is_rejected() {
+    let app = start().await;
+    let starter = browser();
+    let params = begin_sign_in(&app, &starter).await;
+    let callback = consent(&app, &starter, &params, "alice").await;
+    // Another browser (say, an attacker's link) lacks the sealed cookie.
+    let other = browser();
+    assert_eq!(callback_reason(&app, &other, &callback).await, "state");
+    assert_eq!(session_count(&app.pool).await, 0);
+}
+
+#[tokio::test]
+async fn missing_code_is_rejected() {
+    let app = start().await;
+    let client = browser();
+    let params = begin_sign_in(&app, &client).await;
+    let url = format!(
+        "{}/auth/github/callback?state={}",
+        app.base, params["state"]
+    );
+    assert_eq!(callback_reason(&app, &client, &url).await, "code");
+    assert_eq!(session_count(&app.pool).await, 0);
+}
+
+#[tokio::test]
+async fn denied_consent_is_reported() {
+    let app = start().await;
+    let client = browser();
+    let params = begin_sign_in(&app, &client).await;
+    let res = client
+        .post(format!("{}/login/oauth/authorize", app.sim.base_url))
+        .form(&[
+            ("client_id", params["client_id"].as_str()),
+            ("login", "alice"),
+            ("decision", "deny"),
+            ("redirect_uri", params["redirect_uri"].as_str()),
+            ("state", params["state"].as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let callback = location(&res);
+    assert!(callback.contains("error=access_denied"), "{callback}");
+    assert_eq!(callback_reason(&app, &client, &callback).await, "denied");
+    assert_eq!(session_count(&app.pool).await, 0);
+}
+
+#[tokio::test]
+async fn failed_token_exchange_is_rejected() {
+    let app = start().await;
+    let client = browser();
+    let params = begin_sign_in(&app, &client).await;
+    let url = format!(
+        "{}/auth/github/callback?code=not-a-real-code&state={}",
+        app.base, params["state"]
+    );
+    assert_eq!(callback_reason(&app, &client, &url).await, "exchange");
+    assert_eq!(session_count(&app.pool).await, 0);
+}
+
+#[tokio::test]
+async fn pkce_mismatch_fails_the_exchange() {
+    let app = start().await;
+    let client = browser();
+    let mut params = begin_sign_in(&app, &client).await;
+    // GitHub is told a challenge whose verifier Pulseboard does not hold.
+    params.insert(
+        "code_challenge".into(),
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+    );
+    let callback = consent(&app, &client, &params, "alice").await;
+    assert_eq!(callback_reason(&app, &client, &callback).await, "exchange");
+    assert_eq!(session_count(&app.pool).await, 0);
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let app = start().await;
+    let client = sign_in(&app, "bob").await;
+    assert_eq!(session_count(&app.pool).await, 1);
+    let res = client
+        .post(format!("{}/auth/logout", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&res), "/");
+    assert_eq!(session_count(&app.pool).await, 0);
+    let (_, body) = server_fn(&app, &client, "me", &[]).await;
+    assert_eq!(body, "null");
+}
+
+#[tokio::test]
+async fn expired_sessions_are_not_honoured() {
+    let app = start().await;
+    let client = sign_in(&app, "alice").await;
+    let (_, body) = server_fn(&app, &client, "me", &[]).await;
+    assert!(body.contains("alice"));
+    sqlx::query("UPDATE tower_sessions.session SET expiry_date = now() - interval '1 second'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let (_, body) = server_fn(&app, &client, "me", &[]).await;
+    assert_eq!(body, "null");
+    let (status, _) = server_fn(&app, &client, "repositories", &[("refresh", "false")]).await;
+    assert_eq!(status, 401);
+}
