@@ -84,7 +84,9 @@ pub mod ssr {
                 if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
                     res.set_status(http::StatusCode::UNAUTHORIZED);
                 }
-                Err(ServerFnError::new("You are signed out. Sign in with GitHub to continue."))
+                Err(ServerFnError::new(
+                    "You are signed out. Sign in with GitHub to continue.",
+                ))
             }
         }
     }
@@ -174,7 +176,9 @@ pub async fn repository_overview(full_name: String) -> Result<RepoOverview, Serv
             .collect(),
         last_sync: o.last_sync.map(|s| LastSync {
             status: s.status,
-            finished_at: s.finished_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            finished_at: s
+                .finished_at
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
             items: s.items,
             pages: s.pages,
             requests: s.requests,

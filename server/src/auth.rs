@@ -55,7 +55,10 @@ fn callback_url(web: &WebSettings) -> String {
 }
 
 fn endpoint(web: &WebSettings, path: &str) -> String {
-    format!("{}{path}", web.github_web_url.as_str().trim_end_matches('/'))
+    format!(
+        "{}{path}",
+        web.github_web_url.as_str().trim_end_matches('/')
+    )
 }
 
 fn pending_cookie(web: &WebSettings, value: &str, max_age: i64) -> HeaderValue {
@@ -131,7 +134,10 @@ type GitHubOAuthClient = oauth2::Client<
     oauth2::EndpointSet,
 >;
 
-fn oauth_client(web: &WebSettings, app: &OAuthApp) -> Result<GitHubOAuthClient, oauth2::url::ParseError> {
+fn oauth_client(
+    web: &WebSettings,
+    app: &OAuthApp,
+) -> Result<GitHubOAuthClient, oauth2::url::ParseError> {
     Ok(BasicClient::new(ClientId::new(app.client_id.clone()))
         .set_client_secret(ClientSecret::new(app.client_secret.expose().to_string()))
         .set_auth_uri(AuthUrl::new(endpoint(web, "/login/oauth/authorize"))?)
@@ -165,7 +171,11 @@ fn read_pending(web: &WebSettings, headers: &HeaderMap) -> Option<Pending> {
 
 /// Compares without stopping at the first difference.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 async fn callback(
@@ -185,7 +195,11 @@ async fn callback(
     if query.error.is_some() {
         return error_redirect(web, "denied");
     }
-    if !query.state.as_deref().is_some_and(|s| same(s, &pending.state)) {
+    if !query
+        .state
+        .as_deref()
+        .is_some_and(|s| same(s, &pending.state))
+    {
         tracing::warn!("sign-in callback with a state that does not match this browser's");
         return error_redirect(web, "state");
     }
@@ -224,13 +238,14 @@ async fn callback(
         .scopes()
         .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "))
         .unwrap_or_default();
-    let client = match engine::github::GitHubClient::new(&state.engine.github_api_url, &access_token) {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot build the GitHub client");
-            return error_redirect(web, "github");
-        }
-    };
+    let client =
+        match engine::github::GitHubClient::new(&state.engine.github_api_url, &access_token) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot build the GitHub client");
+                return error_redirect(web, "github");
+            }
+        };
     let gh_user = match client.current_user().await {
         Ok(u) => u,
         Err(e) => {
@@ -256,7 +271,9 @@ async fn callback(
     // A new session id at sign-in, so an id planted before it is worthless after.
     let stored = async {
         session.cycle_id().await?;
-        session.insert(app::api::ssr::SESSION_USER_ID, user.id).await
+        session
+            .insert(app::api::ssr::SESSION_USER_ID, user.id)
+            .await
     }
     .await;
     if let Err(e) = stored {

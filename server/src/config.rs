@@ -30,7 +30,11 @@ impl fmt::Debug for Secret {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "pulseboard", version, about = "A self-hosted GitHub engineering dashboard")]
+#[command(
+    name = "pulseboard",
+    version,
+    about = "A self-hosted GitHub engineering dashboard"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -146,9 +150,13 @@ pub struct Config {
 }
 
 fn http_url(variable: &'static str, value: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(value).map_err(|e| bad(variable, format!("{value:?} is not a URL ({e})")))?;
+    let url =
+        Url::parse(value).map_err(|e| bad(variable, format!("{value:?} is not a URL ({e})")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(bad(variable, format!("{value:?} must be an http:// or https:// URL")));
+        return Err(bad(
+            variable,
+            format!("{value:?} must be an http:// or https:// URL"),
+        ));
     }
     Ok(url)
 }
@@ -164,13 +172,20 @@ fn non_empty(variable: &'static str, value: Option<String>) -> Result<Option<Sec
 impl ServeArgs {
     pub fn into_config(self) -> Result<Config, ConfigError> {
         let addr: SocketAddr = self.addr.parse().map_err(|_| {
-            bad("PULSEBOARD_ADDR", format!("{:?} is not an address like 127.0.0.1:3000", self.addr))
+            bad(
+                "PULSEBOARD_ADDR",
+                format!("{:?} is not an address like 127.0.0.1:3000", self.addr),
+            )
         })?;
         let database_url = non_empty("DATABASE_URL", self.database_url)?;
         if let Some(url) = &database_url {
-            let ok = url.expose().starts_with("postgres://") || url.expose().starts_with("postgresql://");
+            let ok = url.expose().starts_with("postgres://")
+                || url.expose().starts_with("postgresql://");
             if !ok {
-                return Err(bad("DATABASE_URL", "must start with postgres:// or postgresql://"));
+                return Err(bad(
+                    "DATABASE_URL",
+                    "must start with postgres:// or postgresql://",
+                ));
             }
         }
         let secret_key = non_empty("PULSEBOARD_SECRET_KEY", self.secret_key)?;
@@ -180,7 +195,8 @@ impl ServeArgs {
         }
         let public_url = match self.public_url {
             Some(u) => http_url("PULSEBOARD_PUBLIC_URL", &u)?,
-            None => Url::parse(&format!("http://{addr}")).map_err(|e| bad("PULSEBOARD_ADDR", e.to_string()))?,
+            None => Url::parse(&format!("http://{addr}"))
+                .map_err(|e| bad("PULSEBOARD_ADDR", e.to_string()))?,
         };
         let github_api_url = http_url("GITHUB_API_URL", &self.github_api_url)?;
         let github_web_url = http_url("GITHUB_WEB_URL", &self.github_web_url)?;
@@ -191,10 +207,16 @@ impl ServeArgs {
                 client_secret: secret,
             }),
             (Some(_), None) => {
-                return Err(bad("GITHUB_CLIENT_SECRET", "GITHUB_CLIENT_ID is set, so its secret is needed too"))
+                return Err(bad(
+                    "GITHUB_CLIENT_SECRET",
+                    "GITHUB_CLIENT_ID is set, so its secret is needed too",
+                ))
             }
             (None, Some(_)) => {
-                return Err(bad("GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET is set, so the client id is needed too"))
+                return Err(bad(
+                    "GITHUB_CLIENT_ID",
+                    "GITHUB_CLIENT_SECRET is set, so the client id is needed too",
+                ))
             }
             (Some(_), Some(_)) => return Err(bad("GITHUB_CLIENT_ID", "is set but empty")),
             (None, None) => None,
@@ -239,11 +261,26 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_variable() {
-        assert_eq!(args(&["--addr", "nonsense"]).unwrap_err().variable, "PULSEBOARD_ADDR");
-        assert_eq!(args(&["--github-api-url", "ftp://x"]).unwrap_err().variable, "GITHUB_API_URL");
-        assert_eq!(args(&["--database-url", "mysql://x"]).unwrap_err().variable, "DATABASE_URL");
-        assert_eq!(args(&["--secret-key", "short"]).unwrap_err().variable, "PULSEBOARD_SECRET_KEY");
-        assert_eq!(args(&["--github-client-id", "abc"]).unwrap_err().variable, "GITHUB_CLIENT_SECRET");
+        assert_eq!(
+            args(&["--addr", "nonsense"]).unwrap_err().variable,
+            "PULSEBOARD_ADDR"
+        );
+        assert_eq!(
+            args(&["--github-api-url", "ftp://x"]).unwrap_err().variable,
+            "GITHUB_API_URL"
+        );
+        assert_eq!(
+            args(&["--database-url", "mysql://x"]).unwrap_err().variable,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            args(&["--secret-key", "short"]).unwrap_err().variable,
+            "PULSEBOARD_SECRET_KEY"
+        );
+        assert_eq!(
+            args(&["--github-client-id", "abc"]).unwrap_err().variable,
+            "GITHUB_CLIENT_SECRET"
+        );
     }
 
     #[test]

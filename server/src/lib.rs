@@ -21,9 +21,14 @@ pub fn secret_key(config: &Config) -> anyhow::Result<SecretKey> {
         Some(k) => Ok(SecretKey::parse(k.expose())?),
         None => {
             std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-                anyhow::anyhow!("PULSEBOARD_DATA_DIR: cannot create {}: {e}", config.data_dir.display())
+                anyhow::anyhow!(
+                    "PULSEBOARD_DATA_DIR: cannot create {}: {e}",
+                    config.data_dir.display()
+                )
             })?;
-            Ok(SecretKey::load_or_create(&config.data_dir.join("secret.key"))?)
+            Ok(SecretKey::load_or_create(
+                &config.data_dir.join("secret.key"),
+            )?)
         }
     }
 }
@@ -37,7 +42,11 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppSta
         .build();
     AppState {
         leptos_options,
-        engine: engine::Engine::new(pool, TokenCipher::new(key), config.github_api_url.as_str().trim_end_matches('/')),
+        engine: engine::Engine::new(
+            pool,
+            TokenCipher::new(key),
+            config.github_api_url.as_str().trim_end_matches('/'),
+        ),
         web: WebSettings {
             oauth: config.oauth.clone(),
             github_web_url: config.github_web_url.clone(),

@@ -63,7 +63,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Sim(args) => {
-            let size: ghsim::Size = args.size.parse().map_err(|e: String| anyhow::anyhow!("--size: {e}"))?;
+            let size: ghsim::Size = args
+                .size
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--size: {e}"))?;
             let sim = ghsim::RunningSimulator::start(
                 ghsim::SimConfig::new(args.seed, size, demo_now()),
                 SocketAddr::from(([127, 0, 0, 1], args.port)),
@@ -89,5 +92,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// same all day.
 fn demo_now() -> chrono::DateTime<chrono::Utc> {
     let today = chrono::Utc::now().date_naive();
-    today.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
+    today
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc()
 }

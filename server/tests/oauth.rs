@@ -13,7 +13,10 @@ async fn sign_in_creates_user_session_and_encrypted_token() {
     assert_eq!(params["code_challenge_method"], "S256");
     assert_eq!(params["response_type"], "code");
     assert!(params["state"].len() >= 16);
-    assert_eq!(params["redirect_uri"], format!("{}/auth/github/callback", app.base));
+    assert_eq!(
+        params["redirect_uri"],
+        format!("{}/auth/github/callback", app.base)
+    );
     let callback = consent(&app, &client, &params, "alice").await;
     let res = client.get(&callback).send().await.unwrap();
     assert_eq!(location(&res), "/");
@@ -31,7 +34,9 @@ async fn sign_in_creates_user_session_and_encrypted_token() {
     assert!(session_cookie.contains("SameSite=Lax"), "{session_cookie}");
     // Served over plain http here, so not Secure.
     assert!(!session_cookie.contains("Secure"), "{session_cookie}");
-    assert!(cookies.iter().any(|c| c.starts_with("pulseboard_oauth=;") && c.contains("Max-Age=0")));
+    assert!(cookies
+        .iter()
+        .any(|c| c.starts_with("pulseboard_oauth=;") && c.contains("Max-Age=0")));
 
     assert_eq!(session_count(&app.pool).await, 1);
     // The session lasts 14 days from now (on inactivity).
@@ -57,7 +62,7 @@ async fn sign_in_creates_user_session_and_encrypted_token() {
     assert!(body.contains("\"login\":\"alice\""), "{body}");
 }
 
-async fn callback_reason(app: &TestApp, client: &reqwest::Client, url: &str) -> String {
+async fn callback_reason(client: &reqwest::Client, url: &str) -> String {
     let res = client.get(url).send().await.unwrap();
     let to = location(&res);
     assert!(to.starts_with("/auth/error?reason="), "{to}");
@@ -72,10 +77,10 @@ async fn wrong_state_is_rejected_without_a_session() {
     let callback = consent(&app, &client, &params, "alice").await;
     let forged = callback.replace(&params["state"], "forged-state");
     assert_ne!(forged, callback);
-    assert_eq!(callback_reason(&app, &client, &forged).await, "state");
+    assert_eq!(callback_reason(&client, &forged).await, "state");
     assert_eq!(session_count(&app.pool).await, 0);
     // The pending sign-in was cleared: the real callback no longer works either.
-    assert_eq!(callback_reason(&app, &client, &callback).await, "state");
+    assert_eq!(callback_reason(&client, &callback).await, "state");
     assert_eq!(session_count(&app.pool).await, 0);
     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
         .fetch_one(&app.pool)
@@ -92,7 +97,7 @@ async fn callback_without_the_browsers_pending_cookie_is_rejected() {
     let callback = consent(&app, &starter, &params, "alice").await;
     // Another browser (say, an attacker's link) lacks the sealed cookie.
     let other = browser();
-    assert_eq!(callback_reason(&app, &other, &callback).await, "state");
+    assert_eq!(callback_reason(&other, &callback).await, "state");
     assert_eq!(session_count(&app.pool).await, 0);
 }
 
@@ -105,7 +110,7 @@ async fn missing_code_is_rejected() {
         "{}/auth/github/callback?state={}",
         app.base, params["state"]
     );
-    assert_eq!(callback_reason(&app, &client, &url).await, "code");
+    assert_eq!(callback_reason(&client, &url).await, "code");
     assert_eq!(session_count(&app.pool).await, 0);
 }
 
@@ -128,7 +133,7 @@ async fn denied_consent_is_reported() {
         .unwrap();
     let callback = location(&res);
     assert!(callback.contains("error=access_denied"), "{callback}");
-    assert_eq!(callback_reason(&app, &client, &callback).await, "denied");
+    assert_eq!(callback_reason(&client, &callback).await, "denied");
     assert_eq!(session_count(&app.pool).await, 0);
 }
 
@@ -141,7 +146,7 @@ async fn failed_token_exchange_is_rejected() {
         "{}/auth/github/callback?code=not-a-real-code&state={}",
         app.base, params["state"]
     );
-    assert_eq!(callback_reason(&app, &client, &url).await, "exchange");
+    assert_eq!(callback_reason(&client, &url).await, "exchange");
     assert_eq!(session_count(&app.pool).await, 0);
 }
 
@@ -156,7 +161,7 @@ async fn pkce_mismatch_fails_the_exchange() {
         "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
     );
     let callback = consent(&app, &client, &params, "alice").await;
-    assert_eq!(callback_reason(&app, &client, &callback).await, "exchange");
+    assert_eq!(callback_reason(&client, &callback).await, "exchange");
     assert_eq!(session_count(&app.pool).await, 0);
 }
 

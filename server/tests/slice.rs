@@ -48,7 +48,10 @@ async fn added_repository_matches_the_simulator() {
     let (status, body) = server_fn(&app, &alice, "repositories", &[("refresh", "true")]).await;
     assert_eq!(status, 200, "{body}");
     let repos: Vec<Value> = serde_json::from_str(&body).unwrap();
-    let names: Vec<&str> = repos.iter().map(|r| r["full_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = repos
+        .iter()
+        .map(|r| r["full_name"].as_str().unwrap())
+        .collect();
     let expected: Vec<String> = app.sim.sim.with_world(|w| {
         let alice = w.user_by_login("alice").unwrap().id;
         let mut v: Vec<String> = w.repos_of(alice).map(|r| r.full_name()).collect();
@@ -63,8 +66,14 @@ async fn added_repository_matches_the_simulator() {
     let (weeks, total) = truth(&app, "acme/api");
     assert_eq!(tracked["pull_requests"].as_u64().unwrap() as usize, total);
     // Every page is needed and none twice: ceil(total / 100) requests.
-    assert_eq!(tracked["requests"].as_u64().unwrap() as usize, total.div_ceil(100));
-    assert!(total > 200, "the busiest repository spans several pages ({total})");
+    assert_eq!(
+        tracked["requests"].as_u64().unwrap() as usize,
+        total.div_ceil(100)
+    );
+    assert!(
+        total > 200,
+        "the busiest repository spans several pages ({total})"
+    );
 
     let (status, body) = server_fn(&app, &alice, "overview", &[("full_name", "acme/api")]).await;
     assert_eq!(status, 200, "{body}");
@@ -108,7 +117,10 @@ async fn users_only_reach_repositories_github_shows_them() {
     let carol = sign_in(&app, "carol").await;
     let (_, body) = server_fn(&app, &carol, "repositories", &[("refresh", "true")]).await;
     let repos: Vec<Value> = serde_json::from_str(&body).unwrap();
-    let names: Vec<&str> = repos.iter().map(|r| r["full_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = repos
+        .iter()
+        .map(|r| r["full_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["acme/api"]);
 
     let (status, body) = server_fn(&app, &carol, "overview", &[("full_name", "acme/infra")]).await;

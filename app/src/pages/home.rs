@@ -93,7 +93,8 @@ fn RepoTable(
     track: ServerAction<TrackRepository>,
 ) -> impl IntoView {
     if list.is_empty() {
-        return view! { <p class="muted">"GitHub lists no repositories for your account."</p> }.into_any();
+        return view! { <p class="muted">"GitHub lists no repositories for your account."</p> }
+            .into_any();
     }
     let rows = list
         .into_iter()

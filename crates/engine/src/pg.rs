@@ -138,7 +138,7 @@ impl EmbeddedPostgres {
         };
         pg.init_if_new()?;
         pg.write_settings()?;
-        Ok(pg.start_server()?)
+        pg.start_server()
     }
 
     fn command(&self, program: &str) -> Command {
@@ -156,7 +156,9 @@ impl EmbeddedPostgres {
 
     fn run(&self, step: &'static str, mut cmd: Command) -> Result<Output, EmbeddedError> {
         let program = format!("{cmd:?}");
-        let output = cmd.output().map_err(|source| EmbeddedError::Spawn { program, source })?;
+        let output = cmd
+            .output()
+            .map_err(|source| EmbeddedError::Spawn { program, source })?;
         if output.status.success() {
             Ok(output)
         } else {
@@ -186,9 +188,13 @@ impl EmbeddedPostgres {
             return Ok(());
         }
         let mut cmd = self.command("initdb");
-        cmd.arg("-D")
-            .arg(&self.cluster_dir)
-            .args(["-U", SUPERUSER, "--auth=trust", "--encoding=UTF8", "--no-locale"]);
+        cmd.arg("-D").arg(&self.cluster_dir).args([
+            "-U",
+            SUPERUSER,
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--no-locale",
+        ]);
         self.run("initdb", cmd)?;
         // Our settings live in a file of their own, rewritten on every start.
         let conf = self.cluster_dir.join("postgresql.conf");
@@ -263,7 +269,11 @@ impl EmbeddedPostgres {
     }
 
     async fn ensure_database(&mut self) -> Result<(), EmbeddedError> {
-        let mut conn = self.connect_options().database("postgres").connect().await?;
+        let mut conn = self
+            .connect_options()
+            .database("postgres")
+            .connect()
+            .await?;
         let exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
                 .bind(DATABASE)
@@ -316,7 +326,11 @@ fn short_hash(path: &Path) -> String {
 
 /// The directory holding `initdb`, `pg_ctl` and `postgres`, newest major version first.
 pub fn find_binaries() -> Option<PathBuf> {
-    let has_all = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).is_file());
+    let has_all = |dir: &Path| {
+        ["initdb", "pg_ctl", "postgres"]
+            .iter()
+            .all(|b| dir.join(b).is_file())
+    };
     if let Some(dir) = std::env::var_os("PULSEBOARD_PG_BIN").map(PathBuf::from) {
         if has_all(&dir) {
             return Some(dir);
@@ -350,26 +364,38 @@ pub fn find_binaries() -> Option<PathBuf> {
         .into_iter()
         .rev()
         .map(|(_, dir)| dir)
-        .chain(["/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"].map(PathBuf::from))
+        .chain(
+            [
+                "/usr/local/pgsql/bin",
+                "/opt/homebrew/bin",
+                "/usr/local/bin",
+            ]
+            .map(PathBuf::from),
+        )
         .find(|d| has_all(d))
 }
 
 fn effective_uid() -> u32 {
     // /proc/self belongs to the process's effective user.
-    std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or_else(|_| {
-        Command::new("id")
-            .arg("-u")
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(u32::MAX)
-    })
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or_else(|_| {
+            Command::new("id")
+                .arg("-u")
+                .output()
+                .ok()
+                .and_then(|o| String::from_utf8(o.stdout).ok())
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(u32::MAX)
+        })
 }
 
 /// uid and gid of the `postgres` system user.
 fn postgres_user() -> Option<(u32, u32)> {
-    let out = Command::new("getent").args(["passwd", "postgres"]).output().ok()?;
+    let out = Command::new("getent")
+        .args(["passwd", "postgres"])
+        .output()
+        .ok()?;
     let line = String::from_utf8(out.stdout).ok()?;
     let fields: Vec<&str> = line.trim().split(':').collect();
     Some((fields.get(2)?.parse().ok()?, fields.get(3)?.parse().ok()?))
@@ -393,7 +419,10 @@ mod tests {
     fn socket_paths_are_measured() {
         let long = PathBuf::from("/").join("x".repeat(120));
         assert!(socket_path_len(&long) > MAX_SOCKET_PATH);
-        assert_eq!(socket_path_len(Path::new("/tmp/d")), "/tmp/d/.s.PGSQL.5432".len());
+        assert_eq!(
+            socket_path_len(Path::new("/tmp/d")),
+            "/tmp/d/.s.PGSQL.5432".len()
+        );
     }
 
     #[test]
@@ -412,7 +441,10 @@ mod tests {
 
     #[tokio::test]
     async fn start_stop_restart_keeps_data() {
-        let dir = tempfile::Builder::new().prefix("pb-pg").tempdir_in("/tmp").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("pb-pg")
+            .tempdir_in("/tmp")
+            .unwrap();
         let pg = EmbeddedPostgres::start(dir.path()).await.unwrap();
         assert!(pg.cluster_dir().join("PG_VERSION").exists());
         // Only a Unix socket: no TCP listener.
@@ -445,13 +477,19 @@ mod tests {
 
     #[tokio::test]
     async fn long_data_dir_uses_a_short_socket_dir() {
-        let base = tempfile::Builder::new().prefix("pb-pg").tempdir_in("/tmp").unwrap();
+        let base = tempfile::Builder::new()
+            .prefix("pb-pg")
+            .tempdir_in("/tmp")
+            .unwrap();
         let deep = base.path().join("a-rather-long-directory-name-".repeat(3));
         let pg = EmbeddedPostgres::start(&deep).await.unwrap();
         assert_ne!(pg.socket_dir(), pg.cluster_dir());
         assert!(socket_path_len(pg.socket_dir()) <= MAX_SOCKET_PATH);
         let mut conn = pg.connect_options().connect().await.unwrap();
-        let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.unwrap();
+        let one: i32 = sqlx::query_scalar("SELECT 1")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
         assert_eq!(one, 1);
         drop(conn);
         pg.stop().await.unwrap();

@@ -69,11 +69,21 @@ impl Engine {
             return Err(crate::Error::Forbidden);
         }
         let client = self.client_for(user_id).await?;
-        sync::sync_pull_requests(&self.pool, &client, repo.github_id, &repo.full_name, Some(user_id))
-            .await
+        sync::sync_pull_requests(
+            &self.pool,
+            &client,
+            repo.github_id,
+            &repo.full_name,
+            Some(user_id),
+        )
+        .await
     }
 
-    pub async fn pull_request_throughput(&self, user_id: i64, full_name: &str) -> crate::Result<Throughput> {
+    pub async fn pull_request_throughput(
+        &self,
+        user_id: i64,
+        full_name: &str,
+    ) -> crate::Result<Throughput> {
         let repo = db::repos::find_visible(&self.pool, user_id, full_name)
             .await?
             .ok_or(crate::Error::NotFound)?;

@@ -17,7 +17,9 @@ async fn cluster() -> PgConnectOptions {
     CLUSTER
         .get_or_init(|| async {
             if let Ok(url) = std::env::var("PULSEBOARD_TEST_DATABASE_URL") {
-                return url.parse().expect("PULSEBOARD_TEST_DATABASE_URL is a postgres URL");
+                return url
+                    .parse()
+                    .expect("PULSEBOARD_TEST_DATABASE_URL is a postgres URL");
             }
             let pg = EmbeddedPostgres::start(std::path::Path::new(TEST_CLUSTER_DIR))
                 .await

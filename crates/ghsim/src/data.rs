@@ -355,9 +355,9 @@ impl World {
     }
 
     pub fn repo(&self, owner: &str, name: &str) -> Option<&Repository> {
-        self.repos.iter().find(|r| {
-            r.owner.eq_ignore_ascii_case(owner) && r.name.eq_ignore_ascii_case(name)
-        })
+        self.repos
+            .iter()
+            .find(|r| r.owner.eq_ignore_ascii_case(owner) && r.name.eq_ignore_ascii_case(name))
     }
 
     /// The repositories a user is a collaborator on, as `/user/repos` lists them.
@@ -454,7 +454,12 @@ fn generate_pulls(
                 (created_at + Duration::hours(idle as i64)).min(now)
             });
             let title = if is_bot {
-                format!("Bump dependency-{} from 1.{}.0 to 1.{}.1", number % 17, number % 9, number % 9)
+                format!(
+                    "Bump dependency-{} from 1.{}.0 to 1.{}.1",
+                    number % 17,
+                    number % 9,
+                    number % 9
+                )
             } else {
                 format!("{} {}", rng.pick(VERBS), rng.pick(NOUNS))
             };

@@ -124,7 +124,11 @@ pub fn repository(r: &Repository, world: &World, viewer: Option<u64>, urls: &Url
         .web
         .trim_start_matches("https://")
         .trim_start_matches("http://");
-    let open_issues = r.pulls.iter().filter(|p| p.state == PullState::Open).count();
+    let open_issues = r
+        .pulls
+        .iter()
+        .filter(|p| p.state == PullState::Open)
+        .count();
     let mut v = json!({
         "id": r.id,
         "node_id": node_id("Repository", r.id),

@@ -74,7 +74,10 @@ impl OAuthState {
 
 pub fn router() -> Router<Arc<Simulator>> {
     Router::new()
-        .route("/login/oauth/authorize", get(consent_page).post(consent_answer))
+        .route(
+            "/login/oauth/authorize",
+            get(consent_page).post(consent_answer),
+        )
         .route("/login/oauth/access_token", axum::routing::post(exchange))
 }
 
@@ -112,11 +115,17 @@ async fn consent_page(
     Query(q): Query<AuthorizeQuery>,
 ) -> Response {
     if q.client_id.as_deref() != Some(sim.app.client_id.as_str()) {
-        return error_page(StatusCode::NOT_FOUND, "No OAuth application with that client_id.");
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "No OAuth application with that client_id.",
+        );
     }
     if let Some(method) = &q.code_challenge_method {
         if method != "S256" {
-            return error_page(StatusCode::BAD_REQUEST, "code_challenge_method must be S256.");
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "code_challenge_method must be S256.",
+            );
         }
     }
     let users: Vec<(String, String)> = sim.with_world(|w| {
@@ -183,15 +192,18 @@ struct ConsentForm {
     code_challenge: Option<String>,
 }
 
-async fn consent_answer(
-    State(sim): State<Arc<Simulator>>,
-    Form(f): Form<ConsentForm>,
-) -> Response {
+async fn consent_answer(State(sim): State<Arc<Simulator>>, Form(f): Form<ConsentForm>) -> Response {
     if f.client_id != sim.app.client_id {
-        return error_page(StatusCode::NOT_FOUND, "No OAuth application with that client_id.");
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "No OAuth application with that client_id.",
+        );
     }
     let Some(redirect) = f.redirect_uri.clone() else {
-        return error_page(StatusCode::BAD_REQUEST, "The OAuth app has no callback URL.");
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "The OAuth app has no callback URL.",
+        );
     };
     let Ok(mut target) = url::Url::parse(&redirect) else {
         return error_page(StatusCode::BAD_REQUEST, "redirect_uri is not a URL.");
@@ -276,7 +288,12 @@ fn exchange_answer(headers: &HeaderMap, pairs: &[(&str, &str)]) -> Response {
     if wants_json {
         let map: serde_json::Map<String, serde_json::Value> = pairs
             .iter()
-            .map(|(k, v)| ((*k).to_string(), serde_json::Value::String((*v).to_string())))
+            .map(|(k, v)| {
+                (
+                    (*k).to_string(),
+                    serde_json::Value::String((*v).to_string()),
+                )
+            })
             .collect();
         axum::Json(serde_json::Value::Object(map)).into_response()
     } else {
@@ -284,7 +301,10 @@ fn exchange_answer(headers: &HeaderMap, pairs: &[(&str, &str)]) -> Response {
             .extend_pairs(pairs.iter())
             .finish();
         (
-            [(header::CONTENT_TYPE, "application/x-www-form-urlencoded; charset=utf-8")],
+            [(
+                header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )],
             body,
         )
             .into_response()

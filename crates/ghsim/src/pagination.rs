@@ -90,41 +90,117 @@ mod tests {
     fn defaults_and_bounds() {
         assert_eq!(
             PageRequest::from_query(&q(&[])),
-            PageRequest { page: 1, per_page: 30 }
+            PageRequest {
+                page: 1,
+                per_page: 30
+            }
         );
-        assert_eq!(PageRequest::from_query(&q(&[("per_page", "500")])).per_page, 100);
-        assert_eq!(PageRequest::from_query(&q(&[("per_page", "0")])).per_page, 30);
-        assert_eq!(PageRequest::from_query(&q(&[("per_page", "x")])).per_page, 30);
+        assert_eq!(
+            PageRequest::from_query(&q(&[("per_page", "500")])).per_page,
+            100
+        );
+        assert_eq!(
+            PageRequest::from_query(&q(&[("per_page", "0")])).per_page,
+            30
+        );
+        assert_eq!(
+            PageRequest::from_query(&q(&[("per_page", "x")])).per_page,
+            30
+        );
         assert_eq!(PageRequest::from_query(&q(&[("page", "0")])).page, 1);
     }
 
     #[test]
     fn ranges() {
-        let r = PageRequest { page: 3, per_page: 100 };
+        let r = PageRequest {
+            page: 3,
+            per_page: 100,
+        };
         assert_eq!(r.range(250), 200..250);
         assert_eq!(r.range(200), 200..200);
-        assert_eq!(PageRequest { page: 1, per_page: 100 }.range(100), 0..100);
-        assert_eq!(PageRequest { page: 1, per_page: 100 }.last_page(100), 1);
-        assert_eq!(PageRequest { page: 1, per_page: 100 }.last_page(0), 1);
+        assert_eq!(
+            PageRequest {
+                page: 1,
+                per_page: 100
+            }
+            .range(100),
+            0..100
+        );
+        assert_eq!(
+            PageRequest {
+                page: 1,
+                per_page: 100
+            }
+            .last_page(100),
+            1
+        );
+        assert_eq!(
+            PageRequest {
+                page: 1,
+                per_page: 100
+            }
+            .last_page(0),
+            1
+        );
     }
 
     #[test]
     fn links() {
         let base = "http://h/repos/a/b/pulls";
         let query = q(&[("state", "all")]);
-        let first = link_header(base, &query, PageRequest { page: 1, per_page: 100 }, 250).unwrap();
+        let first = link_header(
+            base,
+            &query,
+            PageRequest {
+                page: 1,
+                per_page: 100,
+            },
+            250,
+        )
+        .unwrap();
         assert_eq!(
             first,
             "<http://h/repos/a/b/pulls?page=2&per_page=100&state=all>; rel=\"next\", \
              <http://h/repos/a/b/pulls?page=3&per_page=100&state=all>; rel=\"last\""
         );
-        let last = link_header(base, &query, PageRequest { page: 3, per_page: 100 }, 250).unwrap();
+        let last = link_header(
+            base,
+            &query,
+            PageRequest {
+                page: 3,
+                per_page: 100,
+            },
+            250,
+        )
+        .unwrap();
         assert_eq!(
             last,
             "<http://h/repos/a/b/pulls?page=2&per_page=100&state=all>; rel=\"prev\", \
              <http://h/repos/a/b/pulls?page=1&per_page=100&state=all>; rel=\"first\""
         );
-        assert_eq!(link_header(base, &query, PageRequest { page: 1, per_page: 100 }, 100), None);
-        assert_eq!(link_header(base, &query, PageRequest { page: 1, per_page: 30 }, 0), None);
+        assert_eq!(
+            link_header(
+                base,
+                &query,
+                PageRequest {
+                    page: 1,
+                    per_page: 100
+                },
+                100
+            ),
+            None
+        );
+        assert_eq!(
+            link_header(
+                base,
+                &query,
+                PageRequest {
+                    page: 1,
+                    per_page: 30
+                },
+                0
+            ),
+            None
+        );
     }
 }

@@ -74,7 +74,11 @@ async fn not_found_fallback() -> ApiError {
 }
 
 /// The user a request's `Authorization: token …` or `Bearer …` header names.
-fn authenticate(sim: &Simulator, world: &World, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
+fn authenticate(
+    sim: &Simulator,
+    world: &World,
+    headers: &HeaderMap,
+) -> Result<Option<User>, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -130,7 +134,11 @@ fn json_page(
     let req = PageRequest::from_query(query);
     let total = items.len();
     let range = req.range(total);
-    let page: Vec<Value> = items.into_iter().skip(range.start).take(range.len()).collect();
+    let page: Vec<Value> = items
+        .into_iter()
+        .skip(range.start)
+        .take(range.len())
+        .collect();
     let mut res = axum::Json(Value::Array(page)).into_response();
     let base = format!("{}{}", sim.urls.api, path);
     if let Some(link) = link_header(&base, query, req, total) {
@@ -148,7 +156,10 @@ fn validation_failed(field: &str, value: &str) -> ApiError {
     )
 }
 
-async fn get_user(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn get_user(
+    State(sim): State<Arc<Simulator>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
     let user = require_user(&sim, &world, &headers)?;
     Ok(with_github_headers(
@@ -269,9 +280,9 @@ async fn list_pulls(
     match sort {
         "updated" => pulls.sort_by_key(|p| (p.updated_at, p.number)),
         // Without comment counts yet, popularity and long-running fall back to age.
-        "long-running" => pulls.sort_by_key(|p| {
-            (std::cmp::Reverse(world.now - p.created_at), p.number)
-        }),
+        "long-running" => {
+            pulls.sort_by_key(|p| (std::cmp::Reverse(world.now - p.created_at), p.number))
+        }
         _ => pulls.sort_by_key(|p| (p.created_at, p.number)),
     }
     if direction == "desc" {

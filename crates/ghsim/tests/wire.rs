@@ -9,7 +9,10 @@ use ghsim::{RunningSimulator, SimConfig, Size};
 use serde_json::Value;
 
 fn spec() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/github-spec/rest-openapi-dashboard.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/github-spec/rest-openapi-dashboard.json"
+    );
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
     serde_json::from_str(&text).unwrap()
 }
@@ -20,10 +23,19 @@ fn spec() -> Value {
 fn validate(spec: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.trim_start_matches("#/components/schemas/");
-        return validate(spec, &spec["components"]["schemas"][name], value, path, errors);
+        return validate(
+            spec,
+            &spec["components"]["schemas"][name],
+            value,
+            path,
+            errors,
+        );
     }
     if value.is_null() {
-        let nullable = schema.get("nullable").and_then(Value::as_bool).unwrap_or(false);
+        let nullable = schema
+            .get("nullable")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let typed = schema.get("type").is_some() || schema.get("$ref").is_some();
         if !nullable && typed {
             errors.push(format!("{path}: null where not nullable"));
@@ -74,7 +86,10 @@ fn validate(spec: &Value, schema: &Value, value: &Value, path: &str, errors: &mu
             }
         }
     }
-    if let (Some(props), Some(obj)) = (schema.get("properties").and_then(Value::as_object), value.as_object()) {
+    if let (Some(props), Some(obj)) = (
+        schema.get("properties").and_then(Value::as_object),
+        value.as_object(),
+    ) {
         for (k, v) in obj {
             if let Some(s) = props.get(k) {
                 validate(spec, s, v, &format!("{path}.{k}"), errors);
@@ -100,13 +115,17 @@ fn assert_valid(spec: &Value, path: &str, body: &Value) {
 
 async fn sim() -> RunningSimulator {
     let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-    RunningSimulator::start(SimConfig::new(7, Size::Small, now), SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap()
+    RunningSimulator::start(
+        SimConfig::new(7, Size::Small, now),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap()
 }
 
 fn token(sim: &RunningSimulator, login: &str) -> String {
-    sim.sim.with_world(|w| w.user_by_login(login).unwrap().token.clone())
+    sim.sim
+        .with_world(|w| w.user_by_login(login).unwrap().token.clone())
 }
 
 async fn get(sim: &RunningSimulator, path: &str, token: Option<&str>) -> reqwest::Response {
@@ -120,7 +139,9 @@ async fn get(sim: &RunningSimulator, path: &str, token: Option<&str>) -> reqwest
 }
 
 fn links(res: &reqwest::Response) -> Option<String> {
-    res.headers().get("link").map(|v| v.to_str().unwrap().to_string())
+    res.headers()
+        .get("link")
+        .map(|v| v.to_str().unwrap().to_string())
 }
 
 #[tokio::test]
@@ -132,8 +153,14 @@ async fn responses_validate_against_githubs_schema() {
         ("/user", "/user"),
         ("/user/repos?per_page=3", "/user/repos"),
         ("/repos/acme/api", "/repos/{owner}/{repo}"),
-        ("/repos/acme/api/pulls?state=all&per_page=50", "/repos/{owner}/{repo}/pulls"),
-        ("/repos/acme/api/pulls?state=closed&sort=updated&direction=desc&per_page=20", "/repos/{owner}/{repo}/pulls"),
+        (
+            "/repos/acme/api/pulls?state=all&per_page=50",
+            "/repos/{owner}/{repo}/pulls",
+        ),
+        (
+            "/repos/acme/api/pulls?state=closed&sort=updated&direction=desc&per_page=20",
+            "/repos/{owner}/{repo}/pulls",
+        ),
     ] {
         let res = get(&sim, path, Some(&alice)).await;
         assert_eq!(res.status(), 200, "{path}");
@@ -149,19 +176,27 @@ async fn responses_validate_against_githubs_schema() {
 async fn pagination_follows_github() {
     let sim = sim().await;
     let alice = token(&sim, "alice");
-    let total = sim.sim.with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+    let total = sim
+        .sim
+        .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
     assert!(total > 200);
 
     // Default page size is 30.
     let res = get(&sim, "/repos/acme/api/pulls?state=all", Some(&alice)).await;
     let link = links(&res).unwrap();
     assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), 30);
-    assert!(link.contains("rel=\"next\"") && link.contains("rel=\"last\""), "{link}");
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("rel=\"last\""),
+        "{link}"
+    );
     assert!(!link.contains("rel=\"prev\""), "{link}");
 
     // per_page above 100 is capped at 100; walking `next` visits every item once.
     let mut seen = std::collections::BTreeSet::new();
-    let mut url = format!("{}/repos/acme/api/pulls?state=all&per_page=500", sim.base_url);
+    let mut url = format!(
+        "{}/repos/acme/api/pulls?state=all&per_page=500",
+        sim.base_url
+    );
     let mut pages = 0;
     loop {
         let path = url.trim_start_matches(&sim.base_url).to_string();
@@ -187,14 +222,33 @@ async fn pagination_follows_github() {
 
     // The last page links back (prev, first) but not forward.
     let last = total.div_ceil(100);
-    let res = get(&sim, &format!("/repos/acme/api/pulls?state=all&per_page=100&page={last}"), Some(&alice)).await;
+    let res = get(
+        &sim,
+        &format!("/repos/acme/api/pulls?state=all&per_page=100&page={last}"),
+        Some(&alice),
+    )
+    .await;
     let link = links(&res).unwrap();
-    assert!(link.contains("rel=\"prev\"") && link.contains("rel=\"first\""), "{link}");
+    assert!(
+        link.contains("rel=\"prev\"") && link.contains("rel=\"first\""),
+        "{link}"
+    );
     assert!(!link.contains("rel=\"next\""), "{link}");
-    assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), total - (last - 1) * 100);
+    assert_eq!(
+        res.json::<Vec<Value>>().await.unwrap().len(),
+        total - (last - 1) * 100
+    );
 
     // Past the end: an empty list.
-    let res = get(&sim, &format!("/repos/acme/api/pulls?state=all&per_page=100&page={}", last + 1), Some(&alice)).await;
+    let res = get(
+        &sim,
+        &format!(
+            "/repos/acme/api/pulls?state=all&per_page=100&page={}",
+            last + 1
+        ),
+        Some(&alice),
+    )
+    .await;
     assert_eq!(res.status(), 200);
     assert!(res.json::<Vec<Value>>().await.unwrap().is_empty());
 }
@@ -211,7 +265,12 @@ async fn exactly_one_full_page_has_no_links() {
     assert_eq!(links(&res), None);
     assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), repos);
     // An empty list (a filter nothing matches) has no links either.
-    let res = get(&sim, "/repos/acme/api/pulls?state=all&base=no-such-branch", Some(&alice)).await;
+    let res = get(
+        &sim,
+        "/repos/acme/api/pulls?state=all&base=no-such-branch",
+        Some(&alice),
+    )
+    .await;
     assert_eq!(links(&res), None);
     assert!(res.json::<Vec<Value>>().await.unwrap().is_empty());
 }
@@ -222,31 +281,61 @@ async fn states_sorting_and_errors() {
     let alice = token(&sim, "alice");
     let (open, closed) = sim.sim.with_world(|w| {
         let r = w.repo("acme", "api").unwrap();
-        let open = r.pulls.iter().filter(|p| p.state == ghsim::PullState::Open).count();
+        let open = r
+            .pulls
+            .iter()
+            .filter(|p| p.state == ghsim::PullState::Open)
+            .count();
         (open, r.pulls.len() - open)
     });
     let count = |body: Vec<Value>| body.len();
     let res = get(&sim, "/repos/acme/api/pulls?per_page=100", Some(&alice)).await;
     assert_eq!(count(res.json().await.unwrap()), open.min(100));
-    let res = get(&sim, "/repos/acme/api/pulls?state=closed&per_page=100&direction=asc", Some(&alice)).await;
+    let res = get(
+        &sim,
+        "/repos/acme/api/pulls?state=closed&per_page=100&direction=asc",
+        Some(&alice),
+    )
+    .await;
     let items: Vec<Value> = res.json().await.unwrap();
     assert_eq!(items.len(), closed.min(100));
-    let created: Vec<&str> = items.iter().map(|i| i["created_at"].as_str().unwrap()).collect();
-    assert!(created.windows(2).all(|w| w[0] <= w[1]), "ascending by creation");
+    let created: Vec<&str> = items
+        .iter()
+        .map(|i| i["created_at"].as_str().unwrap())
+        .collect();
+    assert!(
+        created.windows(2).all(|w| w[0] <= w[1]),
+        "ascending by creation"
+    );
 
     let res = get(&sim, "/repos/acme/api/pulls?state=bogus", Some(&alice)).await;
     assert_eq!(res.status(), 422);
 
     let res = get(&sim, "/user", None).await;
     assert_eq!(res.status(), 401);
-    assert_eq!(res.json::<Value>().await.unwrap()["message"], "Requires authentication");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["message"],
+        "Requires authentication"
+    );
     let res = get(&sim, "/user", Some("gho_wrong")).await;
     assert_eq!(res.status(), 401);
-    assert_eq!(res.json::<Value>().await.unwrap()["message"], "Bad credentials");
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["message"],
+        "Bad credentials"
+    );
 
     // A private repository is invisible (404, not 403) to someone without access.
     let carol = token(&sim, "carol");
-    assert_eq!(get(&sim, "/repos/acme/infra", Some(&carol)).await.status(), 404);
-    assert_eq!(get(&sim, "/repos/acme/infra", Some(&alice)).await.status(), 200);
-    assert_eq!(get(&sim, "/repos/acme/nope", Some(&alice)).await.status(), 404);
+    assert_eq!(
+        get(&sim, "/repos/acme/infra", Some(&carol)).await.status(),
+        404
+    );
+    assert_eq!(
+        get(&sim, "/repos/acme/infra", Some(&alice)).await.status(),
+        200
+    );
+    assert_eq!(
+        get(&sim, "/repos/acme/nope", Some(&alice)).await.status(),
+        404
+    );
 }

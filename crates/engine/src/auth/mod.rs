@@ -198,13 +198,25 @@ mod tests {
         let key = SecretKey::generate();
         let cipher = TokenCipher::new(&key);
         let mut sealed = cipher.encrypt(42, "gho_secret");
-        assert!(matches!(cipher.decrypt(43, &sealed), Err(crate::Error::Decrypt)));
+        assert!(matches!(
+            cipher.decrypt(43, &sealed),
+            Err(crate::Error::Decrypt)
+        ));
         let other = TokenCipher::new(&SecretKey::generate());
-        assert!(matches!(other.decrypt(42, &sealed), Err(crate::Error::Decrypt)));
+        assert!(matches!(
+            other.decrypt(42, &sealed),
+            Err(crate::Error::Decrypt)
+        ));
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
-        assert!(matches!(cipher.decrypt(42, &sealed), Err(crate::Error::Decrypt)));
-        assert!(matches!(cipher.decrypt(42, &[1, 2, 3]), Err(crate::Error::Decrypt)));
+        assert!(matches!(
+            cipher.decrypt(42, &sealed),
+            Err(crate::Error::Decrypt)
+        ));
+        assert!(matches!(
+            cipher.decrypt(42, &[1, 2, 3]),
+            Err(crate::Error::Decrypt)
+        ));
     }
 
     #[test]
@@ -213,9 +225,18 @@ mod tests {
         assert_eq!(SecretKey::parse(&hex_key).unwrap().to_hex(), hex_key);
         let b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
         assert_eq!(SecretKey::parse(&b64).unwrap().to_hex(), "07".repeat(32));
-        assert!(matches!(SecretKey::parse("abcd"), Err(KeyError::WrongLength(3))));
-        assert!(matches!(SecretKey::parse("not a key!"), Err(KeyError::NotEncoded)));
-        assert_eq!(format!("{:?}", SecretKey::parse(&hex_key).unwrap()), "SecretKey([redacted])");
+        assert!(matches!(
+            SecretKey::parse("abcd"),
+            Err(KeyError::WrongLength(3))
+        ));
+        assert!(matches!(
+            SecretKey::parse("not a key!"),
+            Err(KeyError::NotEncoded)
+        ));
+        assert_eq!(
+            format!("{:?}", SecretKey::parse(&hex_key).unwrap()),
+            "SecretKey([redacted])"
+        );
     }
 
     #[test]

@@ -13,7 +13,10 @@ use sqlx::PgPool;
 /// The schema, from the workspace's `migrations/` directory (its only source).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
 
-pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<PgPool, sqlx::Error> {
+pub async fn connect(
+    options: PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(std::time::Duration::from_secs(10))
@@ -30,10 +33,11 @@ mod tests {
     #[tokio::test]
     async fn migrations_apply_once_and_create_the_schema() {
         let pool = crate::testing::fresh_database().await;
-        let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let applied: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         assert_eq!(applied as usize, super::MIGRATOR.iter().count());
         // Running them again is a no-op.
         super::migrate(&pool).await.unwrap();

@@ -20,7 +20,10 @@ pub async fn upsert_page(
     let titles: Vec<String> = pulls.iter().map(|p| p.title.clone()).collect();
     let states: Vec<String> = pulls.iter().map(|p| p.state.clone()).collect();
     let drafts: Vec<bool> = pulls.iter().map(|p| p.draft.unwrap_or(false)).collect();
-    let author_ids: Vec<Option<i64>> = pulls.iter().map(|p| p.user.as_ref().map(|u| u.id)).collect();
+    let author_ids: Vec<Option<i64>> = pulls
+        .iter()
+        .map(|p| p.user.as_ref().map(|u| u.id))
+        .collect();
     let created: Vec<DateTime<Utc>> = pulls.iter().map(|p| p.created_at).collect();
     let updated: Vec<DateTime<Utc>> = pulls.iter().map(|p| p.updated_at).collect();
     let closed: Vec<Option<DateTime<Utc>>> = pulls.iter().map(|p| p.closed_at).collect();

@@ -54,11 +54,13 @@ pub async fn replace_access(
     }
     let ids: Vec<i64> = repos.iter().map(|r| r.id).collect();
     let permissions: Vec<&str> = repos.iter().map(permission_of).collect();
-    sqlx::query("DELETE FROM repository_access WHERE user_id = $1 AND NOT (repository_id = ANY($2))")
-        .bind(user_id)
-        .bind(&ids)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM repository_access WHERE user_id = $1 AND NOT (repository_id = ANY($2))",
+    )
+    .bind(user_id)
+    .bind(&ids)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO repository_access (user_id, repository_id, permission)
          SELECT $1, * FROM UNNEST($2::bigint[], $3::text[])
@@ -74,10 +76,7 @@ pub async fn replace_access(
 }
 
 /// Creates or refreshes one repository row from GitHub's object.
-pub async fn upsert(
-    conn: &mut sqlx::PgConnection,
-    repo: &GhRepository,
-) -> Result<(), sqlx::Error> {
+pub async fn upsert(conn: &mut sqlx::PgConnection, repo: &GhRepository) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO repositories (github_id, node_id, owner_login, name, full_name, private,
             description, default_branch, archived, fork, html_url, created_at, updated_at,
@@ -131,11 +130,13 @@ pub async fn find_visible(
     user_id: i64,
     full_name: &str,
 ) -> Result<Option<Repository>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT_VISIBLE} WHERE lower(r.full_name) = lower($2)"))
-        .bind(user_id)
-        .bind(full_name)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(&format!(
+        "{SELECT_VISIBLE} WHERE lower(r.full_name) = lower($2)"
+    ))
+    .bind(user_id)
+    .bind(full_name)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Follows a repository; only one the user may see (returns false otherwise).

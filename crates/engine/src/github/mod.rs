@@ -52,7 +52,9 @@ pub struct GitHubClient {
 
 impl std::fmt::Debug for GitHubClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GitHubClient").field("base", &self.base).finish_non_exhaustive()
+        f.debug_struct("GitHubClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
     }
 }
 
@@ -96,8 +98,12 @@ impl GitHubClient {
         })
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<(T, Option<String>), GitHubError> {
-        self.requests.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<(T, Option<String>), GitHubError> {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let response = self
             .octo
             ._get(path)
@@ -173,17 +179,21 @@ impl GitHubClient {
 fn error_for(status: StatusCode, body: &str) -> GitHubError {
     let message = serde_json::from_str::<serde_json::Value>(body)
         .ok()
-        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| body.chars().take(200).collect());
     match status {
         StatusCode::UNAUTHORIZED => GitHubError::Unauthorized(message),
         StatusCode::NOT_FOUND => GitHubError::NotFound,
-        StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS | StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS => {
-            GitHubError::Forbidden {
-                status: status.as_u16(),
-                message,
-            }
-        }
+        StatusCode::FORBIDDEN
+        | StatusCode::TOO_MANY_REQUESTS
+        | StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS => GitHubError::Forbidden {
+            status: status.as_u16(),
+            message,
+        },
         _ => GitHubError::Status {
             status: status.as_u16(),
             message,

@@ -12,7 +12,9 @@ pub fn parse_link_header(value: &str) -> Links {
     let mut links = Links::default();
     for part in value.split(',') {
         let mut pieces = part.split(';');
-        let Some(target) = pieces.next() else { continue };
+        let Some(target) = pieces.next() else {
+            continue;
+        };
         let target = target.trim();
         let Some(url) = target.strip_prefix('<').and_then(|t| t.strip_suffix('>')) else {
             continue;
@@ -50,8 +52,14 @@ mod tests {
             "<https://api.github.com/repositories/1/pulls?page=2>; rel=\"next\", \
              <https://api.github.com/repositories/1/pulls?page=5>; rel=\"last\"",
         );
-        assert_eq!(links.next.as_deref(), Some("https://api.github.com/repositories/1/pulls?page=2"));
-        assert_eq!(links.last.as_deref(), Some("https://api.github.com/repositories/1/pulls?page=5"));
+        assert_eq!(
+            links.next.as_deref(),
+            Some("https://api.github.com/repositories/1/pulls?page=2")
+        );
+        assert_eq!(
+            links.last.as_deref(),
+            Some("https://api.github.com/repositories/1/pulls?page=5")
+        );
         assert_eq!(links.prev, None);
     }
 

@@ -57,27 +57,48 @@ mod tests {
     #[test]
     fn weeks_start_on_monday() {
         // 2026-11-25 is a Wednesday; 2026-11-23 the Monday before; Sunday belongs to it too.
-        assert_eq!(week_start(at(2026, 11, 25, 12)), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        assert_eq!(week_start(at(2026, 11, 29, 23)), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        assert_eq!(week_start(at(2026, 11, 30, 0)), NaiveDate::from_ymd_opt(2026, 11, 30).unwrap());
+        assert_eq!(
+            week_start(at(2026, 11, 25, 12)),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
+        assert_eq!(
+            week_start(at(2026, 11, 29, 23)),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
+        assert_eq!(
+            week_start(at(2026, 11, 30, 0)),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
     }
 
     #[test]
     fn counts_by_hand() {
         let rows = vec![
-            (at(2026, 11, 2, 9), Some(at(2026, 11, 3, 9))),   // week of 11-02: opened+merged
-            (at(2026, 11, 6, 9), Some(at(2026, 11, 17, 9))),  // opened 11-02, merged week 11-16
-            (at(2026, 11, 8, 9), None),                        // Sunday: week of 11-02
-            // nothing in the week of 11-09
+            (at(2026, 11, 2, 9), Some(at(2026, 11, 3, 9))), // week of 11-02: opened+merged
+            (at(2026, 11, 6, 9), Some(at(2026, 11, 17, 9))), // opened 11-02, merged week 11-16
+            (at(2026, 11, 8, 9), None),                     // Sunday: week of 11-02
+                                                            // nothing in the week of 11-09
         ];
         let weeks = weekly_opened_merged(&rows);
         let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
         assert_eq!(
             weeks,
             vec![
-                WeekCount { week_start: d(11, 2), opened: 3, merged: 1 },
-                WeekCount { week_start: d(11, 9), opened: 0, merged: 0 },
-                WeekCount { week_start: d(11, 16), opened: 0, merged: 1 },
+                WeekCount {
+                    week_start: d(11, 2),
+                    opened: 3,
+                    merged: 1
+                },
+                WeekCount {
+                    week_start: d(11, 9),
+                    opened: 0,
+                    merged: 0
+                },
+                WeekCount {
+                    week_start: d(11, 16),
+                    opened: 0,
+                    merged: 1
+                },
             ]
         );
     }

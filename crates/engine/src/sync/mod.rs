@@ -53,7 +53,11 @@ pub async fn sync_pull_requests(
 
 /// Asks GitHub which repositories the user can see now and stores exactly that as their
 /// access, revoking whatever GitHub no longer lists.
-pub async fn refresh_access(pool: &PgPool, client: &GitHubClient, user_id: i64) -> crate::Result<usize> {
+pub async fn refresh_access(
+    pool: &PgPool,
+    client: &GitHubClient,
+    user_id: i64,
+) -> crate::Result<usize> {
     let repos = client.user_repositories().await?;
     db::repos::replace_access(pool, user_id, &repos).await?;
     Ok(repos.len())
