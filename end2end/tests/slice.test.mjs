@@ -46,6 +46,8 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   dataDir = fs.mkdtempSync('/tmp/pb-e2e-');
+  // mkdtemp makes it private (0700); as root, PostgreSQL's own user must be able to enter it.
+  fs.chmodSync(dataDir, 0o755);
   app = spawn(binary, ['demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
     env: { ...process.env, LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'), RUST_LOG: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,7 +64,12 @@ after(async () => {
   if (app && app.exitCode === null) {
     const exited = new Promise((r) => app.once('exit', r));
     app.kill('SIGTERM');
-    await exited;
+    const code = await exited;
+    // SIGTERM is a clean shutdown: exit 0, and the private PostgreSQL server stopped too.
+    assert.equal(code, 0, output);
+    const cluster = path.join(dataDir, 'demo', 'postgres');
+    assert.ok(fs.existsSync(path.join(cluster, 'PG_VERSION')), 'the demo database lives in the data directory');
+    assert.equal(fs.existsSync(path.join(cluster, 'postmaster.pid')), false, 'PostgreSQL still running');
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });

@@ -41,6 +41,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => {
             let seed = args.seed;
             let mut config = args.serve.into_config()?;
+            // The demo's simulated users and repositories never mix with real ones.
+            if config.database_url.take().is_some() {
+                eprintln!(
+                    "Demo mode ignores DATABASE_URL and keeps its data in a private database."
+                );
+            }
+            config.data_dir = config.data_dir.join("demo");
             let sim = ghsim::RunningSimulator::start(
                 ghsim::SimConfig::new(seed, ghsim::Size::Small, demo_now()),
                 SocketAddr::from(([127, 0, 0, 1], 0)),

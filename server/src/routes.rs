@@ -20,6 +20,7 @@ pub const SESSION_IDLE_DAYS: i64 = 14;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let engine = state.engine.clone();
+    let fallback_engine = state.engine.clone();
     let store = PostgresStore::new(state.engine.pool.clone());
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -36,7 +37,12 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+        // Static files, and the app's own "not found" page rendered with the same context.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_engine.clone()),
             app::shell,
         ))
         .layer(sessions)

@@ -13,7 +13,12 @@ pub fn ThroughputChart(weeks: Vec<WeekPoint>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let weeks = weeks.clone();
-        Effect::new(move |_| draw(&weeks));
+        // After client-side navigation the effect can run before the container is in the
+        // document; the next animation frame is after it is.
+        Effect::new(move |_| {
+            let weeks = weeks.clone();
+            request_animation_frame(move || draw(&weeks));
+        });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = &weeks;

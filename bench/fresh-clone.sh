@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Times the README's test command on a fresh clone with an empty build cache, as CI runs
+# it. Installed tools (cargo-leptos, wasm-bindgen, Chromium, PostgreSQL) are whatever this
+# machine has: on a machine without them add their install times (BENCHMARKS.md).
+# Usage: bench/fresh-clone.sh [REVISION]
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+rev="${1:-HEAD}"
+work="$(mktemp -d /tmp/pb-fresh-XXXXXX)"
+git clone -q "$repo" "$work/clone"
+git -C "$work/clone" checkout -q "$rev"
+unset CARGO_TARGET_DIR
+start=$(date +%s)
+( cd "$work/clone" && CI=true bash .ci/run ) > "$work/log" 2>&1 && status=0 || status=$?
+end=$(date +%s)
+echo "exit status: $status"
+echo "wall time: $((end - start)) s"
+tail -n 5 "$work/log"
+echo "log: $work/log"
