@@ -149,11 +149,23 @@ fn json_page(
     with_github_headers(res)
 }
 
-fn validation_failed(field: &str, value: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        format!("Validation Failed: {field} {value:?} is not a valid value"),
-    )
+/// An enumerated query parameter: its value if allowed, `default` if absent, and GitHub's
+/// 422 otherwise.
+fn choice<'q>(
+    query: &'q BTreeMap<String, String>,
+    name: &str,
+    allowed: &[&str],
+    default: &'q str,
+) -> Result<&'q str, ApiError> {
+    let value = query.get(name).map(String::as_str).unwrap_or(default);
+    if allowed.contains(&value) {
+        Ok(value)
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Validation Failed: {name} {value:?} is not one of {allowed:?}"),
+        ))
+    }
 }
 
 async fn get_user(
@@ -174,22 +186,15 @@ async fn list_user_repos(
 ) -> Result<Response, ApiError> {
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
     let user = require_user(&sim, &world, &headers)?;
-    let visibility = query.get("visibility").map(String::as_str).unwrap_or("all");
-    if !matches!(visibility, "all" | "public" | "private") {
-        return Err(validation_failed("visibility", visibility));
-    }
-    let sort = query.get("sort").map(String::as_str).unwrap_or("full_name");
-    if !matches!(sort, "created" | "updated" | "pushed" | "full_name") {
-        return Err(validation_failed("sort", sort));
-    }
+    let visibility = choice(&query, "visibility", &["all", "public", "private"], "all")?;
+    let sort = choice(
+        &query,
+        "sort",
+        &["created", "updated", "pushed", "full_name"],
+        "full_name",
+    )?;
     let default_direction = if sort == "full_name" { "asc" } else { "desc" };
-    let direction = query
-        .get("direction")
-        .map(String::as_str)
-        .unwrap_or(default_direction);
-    if !matches!(direction, "asc" | "desc") {
-        return Err(validation_failed("direction", direction));
-    }
+    let direction = choice(&query, "direction", &["asc", "desc"], default_direction)?;
     let mut repos: Vec<&Repository> = world
         .repos_of(user.id)
         .filter(|r| match visibility {
@@ -242,23 +247,16 @@ async fn list_pulls(
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
     let viewer = authenticate(&sim, &world, &headers)?;
     let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
-    let state = query.get("state").map(String::as_str).unwrap_or("open");
-    if !matches!(state, "open" | "closed" | "all") {
-        return Err(validation_failed("state", state));
-    }
-    let sort = query.get("sort").map(String::as_str).unwrap_or("created");
-    if !matches!(sort, "created" | "updated" | "popularity" | "long-running") {
-        return Err(validation_failed("sort", sort));
-    }
+    let state = choice(&query, "state", &["open", "closed", "all"], "open")?;
+    let sort = choice(
+        &query,
+        "sort",
+        &["created", "updated", "popularity", "long-running"],
+        "created",
+    )?;
     // GitHub: descending by default when sorting by creation, ascending otherwise.
     let default_direction = if sort == "created" { "desc" } else { "asc" };
-    let direction = query
-        .get("direction")
-        .map(String::as_str)
-        .unwrap_or(default_direction);
-    if !matches!(direction, "asc" | "desc") {
-        return Err(validation_failed("direction", direction));
-    }
+    let direction = choice(&query, "direction", &["asc", "desc"], default_direction)?;
     let base = query.get("base");
     let head = query.get("head");
     let mut pulls: Vec<_> = repo
