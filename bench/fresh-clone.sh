@@ -8,6 +8,8 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 rev="${1:-HEAD}"
 work="$(mktemp -d /tmp/pb-fresh-XXXXXX)"
 git clone -q "$repo" "$work/clone"
+# CI puts a copy of shared/ beside the clone; do the same.
+ln -s "$(cd "$repo/.." && pwd)/shared" "$work/shared"
 git -C "$work/clone" checkout -q "$rev"
 unset CARGO_TARGET_DIR
 start=$(date +%s)

@@ -4,6 +4,7 @@ set -u
 dir=/tmp/pulseboard-test-pg/postgres
 [ -f "$dir/postmaster.pid" ] || exit 0
 bin=$(dirname "$(readlink -f "$(command -v pg_ctl 2>/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl | tail -n1)")")
+cd /  # PostgreSQL's user may not be allowed into the current directory
 if [ "$(id -u)" -eq 0 ]; then
   runuser -u postgres -- "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
 else

@@ -110,6 +110,12 @@ pub struct SimArgs {
     /// small, medium or large.
     #[arg(long, default_value = "small")]
     pub size: String,
+    /// Requests per hour per token.
+    #[arg(long, default_value_t = 5000)]
+    pub rate_limit: u32,
+    /// Behave like a GitHub Enterprise Server with rate limiting switched off.
+    #[arg(long, conflicts_with = "rate_limit")]
+    pub no_rate_limit: bool,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -74,8 +74,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .size
                 .parse()
                 .map_err(|e: String| anyhow::anyhow!("--size: {e}"))?;
+            let rate_limit = if args.no_rate_limit {
+                ghsim::RateLimit::Disabled
+            } else {
+                ghsim::RateLimit::PerHour(args.rate_limit)
+            };
             let sim = ghsim::RunningSimulator::start(
-                ghsim::SimConfig::new(args.seed, size, demo_now()),
+                ghsim::SimConfig::new(args.seed, size, demo_now()).with_rate_limit(rate_limit),
                 SocketAddr::from(([127, 0, 0, 1], args.port)),
             )
             .await?;

@@ -3,12 +3,15 @@
 
 #![recursion_limit = "256"]
 
+pub mod control;
 pub mod data;
 pub mod json;
+pub mod limits;
 pub mod oauth;
 pub mod pagination;
 pub mod rest;
 pub mod server;
 
 pub use data::{Permission, PullRequest, PullState, Repository, Size, User, World};
+pub use limits::{RateLimit, Stats};
 pub use server::{RunningSimulator, SimConfig, Simulator};

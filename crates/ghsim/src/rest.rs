@@ -16,12 +16,19 @@ use crate::json;
 use crate::pagination::{link_header, PageRequest};
 use crate::server::Simulator;
 
-pub fn router() -> Router<Arc<Simulator>> {
+/// The REST API, behind GitHub's rate limit and conditional requests.
+pub fn router(sim: Arc<Simulator>) -> Router<Arc<Simulator>> {
     Router::new()
         .route("/user", get(get_user))
         .route("/user/repos", get(list_user_repos))
         .route("/repos/{owner}/{repo}", get(get_repo))
         .route("/repos/{owner}/{repo}/pulls", get(list_pulls))
+        .route_layer(axum::middleware::from_fn_with_state(
+            sim,
+            crate::limits::enforce,
+        ))
+        // Asking for your budget does not spend it.
+        .route("/rate_limit", get(crate::limits::rate_limit_status))
         .fallback(not_found_fallback)
 }
 
@@ -73,24 +80,27 @@ async fn not_found_fallback() -> ApiError {
     ApiError::not_found()
 }
 
-/// The user a request's `Authorization: token …` or `Bearer …` header names.
+/// The token in an `Authorization: token …` or `Bearer …` header.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value
+        .strip_prefix("token ")
+        .or_else(|| value.strip_prefix("Bearer "))
+        .or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim())
+}
+
+/// The user a request's token belongs to; a malformed or unknown token is GitHub's 401.
 fn authenticate(
     sim: &Simulator,
     world: &World,
     headers: &HeaderMap,
 ) -> Result<Option<User>, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    if headers.get(header::AUTHORIZATION).is_none() {
         return Ok(None);
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))?;
-    let token = value
-        .strip_prefix("token ")
-        .or_else(|| value.strip_prefix("Bearer "))
-        .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))?
-        .trim();
+    }
+    let token = bearer_token(headers)
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))?;
     if let Some(user) = world.user_by_token(token) {
         return Ok(Some(user.clone()));
     }
@@ -227,7 +237,7 @@ async fn get_repo(
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
     let viewer = authenticate(&sim, &world, &headers)?;
     let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
-    Ok(with_github_headers(
+    let mut res = with_github_headers(
         axum::Json(json::full_repository(
             repo,
             &world,
@@ -235,7 +245,15 @@ async fn get_repo(
             &sim.urls,
         ))
         .into_response(),
-    ))
+    );
+    let modified = repo
+        .updated_at
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(v) = HeaderValue::from_str(&modified) {
+        res.headers_mut().insert(header::LAST_MODIFIED, v);
+    }
+    Ok(res)
 }
 
 async fn list_pulls(

@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 
 use crate::data::{Size, World};
 use crate::json::Urls;
+use crate::limits::{Clock, Limits, RateLimit};
 use crate::oauth::{OAuthApp, OAuthState};
 
 #[derive(Debug, Clone)]
@@ -19,11 +20,22 @@ pub struct SimConfig {
     pub size: Size,
     /// The end of the generated history; tests fix it, the demo uses today.
     pub now: DateTime<Utc>,
+    pub rate_limit: RateLimit,
 }
 
 impl SimConfig {
     pub fn new(seed: u64, size: Size, now: DateTime<Utc>) -> Self {
-        SimConfig { seed, size, now }
+        SimConfig {
+            seed,
+            size,
+            now,
+            rate_limit: RateLimit::default(),
+        }
+    }
+
+    pub fn with_rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = rate_limit;
+        self
     }
 }
 
@@ -33,6 +45,9 @@ pub struct Simulator {
     pub(crate) oauth: Mutex<OAuthState>,
     pub(crate) app: OAuthApp,
     pub(crate) urls: Urls,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) clock: Clock,
+    pub(crate) limits: Limits,
 }
 
 impl Simulator {
@@ -43,14 +58,27 @@ impl Simulator {
             oauth: Mutex::new(OAuthState::new(config.seed)),
             app: OAuthApp::for_seed(config.seed),
             urls,
+            rate_limit: config.rate_limit,
+            clock: Clock::default(),
+            limits: Limits::default(),
         }
     }
 
     pub fn router(self: Arc<Self>) -> Router {
         Router::new()
             .merge(crate::oauth::router())
-            .merge(crate::rest::router())
+            .merge(crate::control::router())
+            .merge(crate::rest::router(self.clone()))
             .with_state(self)
+    }
+
+    /// What clients have spent so far (the same numbers as `GET /_sim/stats`).
+    pub fn stats(&self) -> crate::limits::Stats {
+        self.limits.stats()
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Reads the world as the simulator holds it now: the ground truth for tests.

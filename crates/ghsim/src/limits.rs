@@ -1,0 +1,300 @@
+//! What GitHub does around every REST call: the primary rate limit per token (with the
+//! `x-ratelimit-*` headers), conditional requests (a strong `ETag`, `If-None-Match` and
+//! `If-Modified-Since` answered 304 without spending the limit), and the accounting that
+//! `/_sim/stats` reports. With rate limiting off (GitHub Enterprise Server's option) no
+//! `x-ratelimit-*` header is sent and `/rate_limit` answers 404.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::server::Simulator;
+
+/// GitHub's primary rate-limit window.
+pub const WINDOW_SECS: i64 = 3600;
+/// GitHub's limit for unauthenticated requests, per client address.
+pub const UNAUTHENTICATED_PER_HOUR: u32 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimit {
+    /// Requests per hour per token (GitHub: 5,000 for users and OAuth apps).
+    PerHour(u32),
+    /// Rate limiting switched off, as a GitHub Enterprise Server can be.
+    Disabled,
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        RateLimit::PerHour(5000)
+    }
+}
+
+/// The simulator's clock: wall time plus an offset that `/_sim/time` can advance, so tests
+/// can reach a rate-limit reset without waiting an hour.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_secs: Mutex<i64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp() + *self.offset_secs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn advance(&self, secs: i64) {
+        *self.offset_secs.lock().unwrap_or_else(|e| e.into_inner()) += secs;
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    started: i64,
+    used: u32,
+}
+
+/// Counters for `/_sim/stats`: the source of truth for what a client spent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Stats {
+    pub requests: u64,
+    /// Requests per route template, e.g. `GET /repos/{owner}/{repo}/pulls`.
+    pub by_route: BTreeMap<String, u64>,
+    pub not_modified: u64,
+    pub rate_limit_points: u64,
+    pub rate_limited: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Limits {
+    windows: Mutex<HashMap<String, Window>>,
+    stats: Mutex<Stats>,
+}
+
+impl Limits {
+    pub fn stats(&self) -> Stats {
+        self.stats.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn reset_stats(&self) {
+        *self.stats.lock().unwrap_or_else(|e| e.into_inner()) = Stats::default();
+    }
+
+    /// The window for `key` at `now`, opening a fresh one when the last has expired.
+    fn window(&self, key: &str, now: i64) -> Window {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let w = windows.entry(key.to_string()).or_insert(Window {
+            started: now,
+            used: 0,
+        });
+        if now >= w.started + WINDOW_SECS {
+            *w = Window {
+                started: now,
+                used: 0,
+            };
+        }
+        *w
+    }
+
+    fn spend(&self, key: &str) {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = windows.get_mut(key) {
+            w.used += 1;
+        }
+    }
+}
+
+/// Who a request is charged to: its token, or (without one) the anonymous bucket.
+fn bucket_of(headers: &HeaderMap) -> (String, bool) {
+    match crate::rest::bearer_token(headers) {
+        Some(token) => (format!("token:{token}"), true),
+        None => ("anonymous".to_string(), false),
+    }
+}
+
+fn rate_headers(res: &mut Response, limit: u32, used: u32, reset: i64) {
+    let h = res.headers_mut();
+    let mut set = |name: &'static str, value: String| {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    };
+    set("x-ratelimit-limit", limit.to_string());
+    set(
+        "x-ratelimit-remaining",
+        limit.saturating_sub(used).to_string(),
+    );
+    set("x-ratelimit-used", used.to_string());
+    set("x-ratelimit-reset", reset.to_string());
+    set("x-ratelimit-resource", "core".to_string());
+}
+
+fn etag_of(body: &[u8]) -> String {
+    format!("\"{}\"", hex::encode(Sha256::digest(body)))
+}
+
+/// `If-None-Match` holds one or more tags (or `*`); weak tags compare by their value.
+fn none_match_hits(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag)
+}
+
+fn modified_since_hits(headers: &HeaderMap, last_modified: Option<&HeaderValue>) -> bool {
+    let parse = |v: &HeaderValue| {
+        v.to_str()
+            .ok()
+            .and_then(|s| chrono::DateTime::parse_from_rfc2822(s).ok())
+    };
+    match (
+        headers.get(header::IF_MODIFIED_SINCE).and_then(parse),
+        last_modified.and_then(parse),
+    ) {
+        (Some(since), Some(modified)) => modified <= since,
+        _ => false,
+    }
+}
+
+/// The layer around the REST routes.
+pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next) -> Response {
+    let route = format!(
+        "{} {}",
+        req.method(),
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "(unmatched)".into())
+    );
+    let (key, authenticated) = bucket_of(req.headers());
+    let limit = match sim.rate_limit {
+        RateLimit::PerHour(n) if authenticated => Some(n),
+        RateLimit::PerHour(_) => Some(UNAUTHENTICATED_PER_HOUR),
+        RateLimit::Disabled => None,
+    };
+    let now = sim.clock.now();
+    {
+        let mut stats = sim.limits.stats.lock().unwrap_or_else(|e| e.into_inner());
+        stats.requests += 1;
+        *stats.by_route.entry(route).or_default() += 1;
+    }
+
+    let window = limit.map(|_| sim.limits.window(&key, now));
+    if let (Some(limit), Some(w)) = (limit, window) {
+        if w.used >= limit {
+            sim.limits
+                .stats
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .rate_limited += 1;
+            let message = if authenticated {
+                "API rate limit exceeded for this token."
+            } else {
+                "API rate limit exceeded. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)"
+            };
+            let mut res = (
+                StatusCode::FORBIDDEN,
+                axum::Json(json!({
+                    "message": message,
+                    "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api",
+                    "status": "403"
+                })),
+            )
+                .into_response();
+            rate_headers(&mut res, limit, w.used, w.started + WINDOW_SECS);
+            return res;
+        }
+    }
+
+    let is_get = req.method() == Method::GET;
+    let request_headers = req.headers().clone();
+    let res = next.run(req).await;
+    let (mut parts, body) = res.into_parts();
+    let bytes: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+
+    if is_get && parts.status == StatusCode::OK {
+        let etag = etag_of(&bytes);
+        let hit = none_match_hits(&request_headers, &etag)
+            || (request_headers.get(header::IF_NONE_MATCH).is_none()
+                && modified_since_hits(&request_headers, parts.headers.get(header::LAST_MODIFIED)));
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            parts.headers.insert(header::ETAG, v);
+        }
+        if hit {
+            // A 304 costs nothing against the rate limit.
+            sim.limits
+                .stats
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .not_modified += 1;
+            let mut res = Response::from_parts(parts, Body::empty());
+            *res.status_mut() = StatusCode::NOT_MODIFIED;
+            res.headers_mut().remove(header::CONTENT_TYPE);
+            if let (Some(limit), Some(w)) = (limit, window) {
+                rate_headers(&mut res, limit, w.used, w.started + WINDOW_SECS);
+            }
+            return res;
+        }
+    }
+
+    let mut res = Response::from_parts(parts, Body::from(bytes));
+    if let (Some(limit), Some(w)) = (limit, window) {
+        sim.limits.spend(&key);
+        sim.limits
+            .stats
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .rate_limit_points += 1;
+        rate_headers(&mut res, limit, w.used + 1, w.started + WINDOW_SECS);
+    }
+    res
+}
+
+/// `GET /rate_limit`: the caller's budget. It does not count against it.
+pub async fn rate_limit_status(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Response {
+    let (key, authenticated) = bucket_of(&headers);
+    let limit = match sim.rate_limit {
+        RateLimit::Disabled => {
+            return crate::rest::ApiError::new(
+                StatusCode::NOT_FOUND,
+                "Rate limiting is not enabled.",
+            )
+            .into_response();
+        }
+        RateLimit::PerHour(n) if authenticated => n,
+        RateLimit::PerHour(_) => UNAUTHENTICATED_PER_HOUR,
+    };
+    let w = sim.limits.window(&key, sim.clock.now());
+    let core = json!({
+        "limit": limit,
+        "used": w.used,
+        "remaining": limit.saturating_sub(w.used),
+        "reset": w.started + WINDOW_SECS,
+        "resource": "core"
+    });
+    let search = json!({
+        "limit": 30, "used": 0, "remaining": 30, "reset": sim.clock.now() + 60, "resource": "search"
+    });
+    let graphql = json!({
+        "limit": limit, "used": 0, "remaining": limit, "reset": sim.clock.now() + WINDOW_SECS, "resource": "graphql"
+    });
+    let mut res = axum::Json(json!({
+        "resources": { "core": core, "search": search, "graphql": graphql },
+        "rate": core
+    }))
+    .into_response();
+    rate_headers(&mut res, limit, w.used, w.started + WINDOW_SECS);
+    res
+}

@@ -1,0 +1,208 @@
+//! GitHub's primary rate limit, conditional requests and accounting, over real HTTP.
+
+use std::net::SocketAddr;
+
+use chrono::TimeZone;
+use ghsim::{RateLimit, RunningSimulator, SimConfig, Size};
+use serde_json::Value;
+
+async fn sim(rate_limit: RateLimit) -> RunningSimulator {
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    RunningSimulator::start(
+        SimConfig::new(7, Size::Small, now).with_rate_limit(rate_limit),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap()
+}
+
+fn token(sim: &RunningSimulator, login: &str) -> String {
+    sim.sim
+        .with_world(|w| w.user_by_login(login).unwrap().token.clone())
+}
+
+async fn get(
+    sim: &RunningSimulator,
+    path: &str,
+    token: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .get(format!("{}{path}", sim.base_url))
+        .bearer_auth(token);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    req.send().await.unwrap()
+}
+
+fn header(res: &reqwest::Response, name: &str) -> Option<String> {
+    res.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+fn num(res: &reqwest::Response, name: &str) -> i64 {
+    header(res, name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn primary_limit_counts_down_blocks_and_resets() {
+    let sim = sim(RateLimit::PerHour(3)).await;
+    let alice = token(&sim, "alice");
+    let before = chrono::Utc::now().timestamp();
+    let first = get(&sim, "/user", &alice, &[]).await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(num(&first, "x-ratelimit-limit"), 3);
+    assert_eq!(num(&first, "x-ratelimit-used"), 1);
+    assert_eq!(num(&first, "x-ratelimit-remaining"), 2);
+    assert_eq!(
+        header(&first, "x-ratelimit-resource").as_deref(),
+        Some("core")
+    );
+    let reset = num(&first, "x-ratelimit-reset");
+    assert!((before + 3600..=before + 3602).contains(&reset), "{reset}");
+
+    assert_eq!(get(&sim, "/user", &alice, &[]).await.status(), 200);
+    let third = get(&sim, "/user/repos", &alice, &[]).await;
+    assert_eq!(num(&third, "x-ratelimit-remaining"), 0);
+    let blocked = get(&sim, "/user", &alice, &[]).await;
+    assert_eq!(blocked.status(), 403);
+    assert_eq!(num(&blocked, "x-ratelimit-remaining"), 0);
+    assert_eq!(num(&blocked, "x-ratelimit-reset"), reset);
+    let body: Value = blocked.json().await.unwrap();
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("rate limit exceeded"));
+
+    // Another token has its own budget.
+    let bob = token(&sim, "bob");
+    assert_eq!(get(&sim, "/user", &bob, &[]).await.status(), 200);
+
+    // /rate_limit tells the truth and is free.
+    let status = get(&sim, "/rate_limit", &alice, &[]).await;
+    assert_eq!(status.status(), 200);
+    let body: Value = status.json().await.unwrap();
+    assert_eq!(body["resources"]["core"]["remaining"], 0);
+    assert_eq!(body["resources"]["core"]["reset"], reset);
+    assert_eq!(body["rate"]["used"], 3);
+
+    // An hour later the window has reset.
+    reqwest::Client::new()
+        .post(format!("{}/_sim/time/advance", sim.base_url))
+        .json(&serde_json::json!({ "seconds": 3600 }))
+        .send()
+        .await
+        .unwrap();
+    let after = get(&sim, "/user", &alice, &[]).await;
+    assert_eq!(after.status(), 200);
+    assert_eq!(num(&after, "x-ratelimit-remaining"), 2);
+    assert!(num(&after, "x-ratelimit-reset") >= reset + 3600);
+
+    let stats = sim.sim.stats();
+    assert_eq!(stats.rate_limited, 1);
+    assert_eq!(stats.rate_limit_points, 5);
+    assert_eq!(stats.by_route["GET /user"], 5);
+}
+
+#[tokio::test]
+async fn conditional_requests_are_free() {
+    let sim = sim(RateLimit::PerHour(100)).await;
+    let alice = token(&sim, "alice");
+    let first = get(
+        &sim,
+        "/repos/acme/api/pulls?state=all&per_page=100",
+        &alice,
+        &[],
+    )
+    .await;
+    let etag = header(&first, "etag").expect("an ETag");
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"'),
+        "strong ETag: {etag}"
+    );
+    assert_eq!(num(&first, "x-ratelimit-remaining"), 99);
+
+    let again = get(
+        &sim,
+        "/repos/acme/api/pulls?state=all&per_page=100",
+        &alice,
+        &[("If-None-Match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(header(&again, "etag").as_deref(), Some(etag.as_str()));
+    assert_eq!(num(&again, "x-ratelimit-remaining"), 99);
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // A different page has a different tag, so the old one does not match.
+    let other = get(
+        &sim,
+        "/repos/acme/api/pulls?state=all&per_page=100&page=2",
+        &alice,
+        &[("If-None-Match", &etag)],
+    )
+    .await;
+    assert_eq!(other.status(), 200);
+
+    // Last-Modified / If-Modified-Since on an object.
+    let repo = get(&sim, "/repos/acme/api", &alice, &[]).await;
+    let modified = header(&repo, "last-modified").expect("Last-Modified");
+    let again = get(
+        &sim,
+        "/repos/acme/api",
+        &alice,
+        &[("If-Modified-Since", &modified)],
+    )
+    .await;
+    assert_eq!(again.status(), 304);
+    let older = get(
+        &sim,
+        "/repos/acme/api",
+        &alice,
+        &[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")],
+    )
+    .await;
+    assert_eq!(older.status(), 200);
+
+    let stats: ghsim::Stats = reqwest::get(format!("{}/_sim/stats", sim.base_url))
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .map(|v| serde_json::from_value(v).unwrap())
+        .unwrap();
+    assert_eq!(stats.not_modified, 2);
+    assert_eq!(stats.rate_limit_points, 4);
+    assert_eq!(stats.requests, 6);
+}
+
+#[tokio::test]
+async fn enterprise_mode_without_rate_limiting() {
+    let sim = sim(RateLimit::Disabled).await;
+    let alice = token(&sim, "alice");
+    let res = get(&sim, "/user", &alice, &[]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res
+        .headers()
+        .keys()
+        .all(|k| !k.as_str().starts_with("x-ratelimit")));
+    let res = get(&sim, "/rate_limit", &alice, &[]).await;
+    assert_eq!(res.status(), 404);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["message"], "Rate limiting is not enabled.");
+}
+
+#[tokio::test]
+async fn anonymous_requests_get_sixty() {
+    let sim = sim(RateLimit::PerHour(5000)).await;
+    let res = reqwest::get(format!("{}/repos/acme/api", sim.base_url))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(num(&res, "x-ratelimit-limit"), 60);
+}
