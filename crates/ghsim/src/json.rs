@@ -240,18 +240,45 @@ pub fn full_repository(r: &Repository, world: &World, viewer: Option<u64>, urls:
     v
 }
 
-fn branch_ref(r: &Repository, world: &World, name: &str, sha: &str, urls: &Urls) -> Value {
-    json!({
-        "label": format!("{}:{}", r.owner, name),
-        "ref": name,
-        "sha": sha,
-        "user": org_as_owner(&world.org, urls),
-        "repo": repository(r, world, None, urls),
-    })
+/// Renders one repository's pull requests. The nested repository and owner objects are the
+/// same for every pull request, so they are built once, not twice per pull request.
+pub struct PullRenderer<'a> {
+    repo: &'a Repository,
+    world: &'a World,
+    urls: &'a Urls,
+    repo_json: Value,
+    owner_json: Value,
 }
 
-/// `pull-request-simple` as in `GET /repos/{owner}/{repo}/pulls`.
-pub fn pull_request_simple(p: &PullRequest, r: &Repository, world: &World, urls: &Urls) -> Value {
+impl<'a> PullRenderer<'a> {
+    pub fn new(repo: &'a Repository, world: &'a World, urls: &'a Urls) -> Self {
+        PullRenderer {
+            repo,
+            world,
+            urls,
+            repo_json: repository(repo, world, None, urls),
+            owner_json: org_as_owner(&world.org, urls),
+        }
+    }
+
+    fn branch_ref(&self, name: &str, sha: &str) -> Value {
+        json!({
+            "label": format!("{}:{}", self.repo.owner, name),
+            "ref": name,
+            "sha": sha,
+            "user": self.owner_json.clone(),
+            "repo": self.repo_json.clone(),
+        })
+    }
+
+    /// `pull-request-simple` as in `GET /repos/{owner}/{repo}/pulls`.
+    pub fn simple(&self, p: &PullRequest) -> Value {
+        pull_request_simple(p, self)
+    }
+}
+
+fn pull_request_simple(p: &PullRequest, ctx: &PullRenderer<'_>) -> Value {
+    let (r, world, urls) = (ctx.repo, ctx.world, ctx.urls);
     let api = format!("{}/repos/{}", urls.api, r.full_name());
     let html = format!("{}/{}/pull/{}", urls.web, r.full_name(), p.number);
     let author = world
@@ -294,8 +321,8 @@ pub fn pull_request_simple(p: &PullRequest, r: &Repository, world: &World, urls:
         "review_comment_url": format!("{api}/pulls/comments{{/number}}"),
         "comments_url": format!("{api}/issues/{}/comments", p.number),
         "statuses_url": format!("{api}/statuses/{}", p.head_sha),
-        "head": branch_ref(r, world, &p.head_ref, &p.head_sha, urls),
-        "base": branch_ref(r, world, &p.base_ref, &p.head_sha, urls),
+        "head": ctx.branch_ref(&p.head_ref, &p.head_sha),
+        "base": ctx.branch_ref(&p.base_ref, &p.head_sha),
         "_links": {
             "self": { "href": format!("{api}/pulls/{}", p.number) },
             "html": { "href": html },

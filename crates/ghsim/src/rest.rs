@@ -135,11 +135,14 @@ fn visible_repo<'w>(
     }
 }
 
-fn json_page(
+/// One page of a list, with GitHub's `Link` header. Only the page's own items are
+/// rendered, however long the list.
+fn json_page<T>(
     sim: &Simulator,
     path: &str,
     query: &BTreeMap<String, String>,
-    items: Vec<Value>,
+    items: Vec<T>,
+    render: impl FnMut(T) -> Value,
 ) -> Response {
     let req = PageRequest::from_query(query);
     let total = items.len();
@@ -148,6 +151,7 @@ fn json_page(
         .into_iter()
         .skip(range.start)
         .take(range.len())
+        .map(render)
         .collect();
     let mut res = axum::Json(Value::Array(page)).into_response();
     let base = format!("{}{}", sim.urls.api, path);
@@ -222,11 +226,9 @@ async fn list_user_repos(
     if direction == "desc" {
         repos.reverse();
     }
-    let items = repos
-        .into_iter()
-        .map(|r| json::repository(r, &world, Some(user.id), &sim.urls))
-        .collect();
-    Ok(json_page(&sim, "/user/repos", &query, items))
+    Ok(json_page(&sim, "/user/repos", &query, repos, |r| {
+        json::repository(r, &world, Some(user.id), &sim.urls)
+    }))
 }
 
 async fn get_repo(
@@ -304,10 +306,9 @@ async fn list_pulls(
     if direction == "desc" {
         pulls.reverse();
     }
-    let items = pulls
-        .into_iter()
-        .map(|p| json::pull_request_simple(p, repo, &world, &sim.urls))
-        .collect();
+    let renderer = json::PullRenderer::new(repo, &world, &sim.urls);
     let path = format!("/repos/{}/pulls", repo.full_name());
-    Ok(json_page(&sim, &path, &query, items))
+    Ok(json_page(&sim, &path, &query, pulls, |p| {
+        renderer.simple(p)
+    }))
 }
