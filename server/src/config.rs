@@ -116,6 +116,9 @@ pub struct SimArgs {
     /// Behave like a GitHub Enterprise Server with rate limiting switched off.
     #[arg(long, conflicts_with = "rate_limit")]
     pub no_rate_limit: bool,
+    /// Added to every REST response (simulated network and server time).
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -84,6 +84,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 SocketAddr::from(([127, 0, 0, 1], args.port)),
             )
             .await?;
+            if args.latency_ms > 0 {
+                sim.sim.faults().add(ghsim::FaultRule {
+                    route: "*".into(),
+                    fault: ghsim::Fault::Latency {
+                        ms: args.latency_ms,
+                        jitter_ms: 0,
+                    },
+                    count: None,
+                });
+            }
             let app = sim.sim.oauth_app().clone();
             println!("GitHub simulator at {}", sim.base_url);
             println!("OAuth client id: {}", app.client_id);

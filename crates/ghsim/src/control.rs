@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 
+use crate::faults::FaultRule;
 use crate::limits::Stats;
 use crate::server::Simulator;
 
@@ -17,6 +18,36 @@ pub fn router() -> Router<Arc<Simulator>> {
         .route("/_sim/stats", get(stats))
         .route("/_sim/stats/reset", post(reset_stats))
         .route("/_sim/time/advance", post(advance_time))
+        .route(
+            "/_sim/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_sim/tokens/revoke", post(revoke_token))
+}
+
+async fn list_faults(State(sim): State<Arc<Simulator>>) -> Json<Vec<FaultRule>> {
+    Json(sim.faults.list())
+}
+
+/// Adds a rule, e.g. `{"route": "GET /user", "fault": {"kind": "status", "status": 502}, "count": 3}`.
+async fn add_fault(State(sim): State<Arc<Simulator>>, Json(rule): Json<FaultRule>) -> StatusCode {
+    sim.faults.add(rule);
+    StatusCode::NO_CONTENT
+}
+
+async fn clear_faults(State(sim): State<Arc<Simulator>>) -> StatusCode {
+    sim.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+struct Revoke {
+    token: String,
+}
+
+async fn revoke_token(State(sim): State<Arc<Simulator>>, Json(r): Json<Revoke>) -> StatusCode {
+    sim.revoke_token(&r.token);
+    StatusCode::NO_CONTENT
 }
 
 async fn stats(State(sim): State<Arc<Simulator>>) -> Json<Stats> {

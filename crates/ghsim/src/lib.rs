@@ -5,13 +5,16 @@
 
 pub mod control;
 pub mod data;
+pub mod faults;
 pub mod json;
 pub mod limits;
 pub mod oauth;
 pub mod pagination;
 pub mod rest;
 pub mod server;
+pub mod webhooks;
 
 pub use data::{Permission, PullRequest, PullState, Repository, Size, User, World};
+pub use faults::{Fault, FaultRule};
 pub use limits::{RateLimit, Stats};
 pub use server::{RunningSimulator, SimConfig, Simulator};

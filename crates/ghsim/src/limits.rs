@@ -185,7 +185,15 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
     {
         let mut stats = sim.limits.stats.lock().unwrap_or_else(|e| e.into_inner());
         stats.requests += 1;
-        *stats.by_route.entry(route).or_default() += 1;
+        *stats.by_route.entry(route.clone()).or_default() += 1;
+    }
+
+    let (delay, failure) = sim.faults.take(&route);
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
+    if let Some(res) = failure.as_ref().and_then(crate::faults::failure_response) {
+        return res;
     }
 
     let window = limit.map(|_| sim.limits.window(&key, now));
@@ -249,7 +257,18 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
         }
     }
 
-    let mut res = Response::from_parts(parts, Body::from(bytes));
+    let truncate = failure == Some(crate::faults::Fault::Truncate);
+    let mut res = if truncate {
+        let mut res = crate::faults::broken(parts.status, bytes.slice(..bytes.len() / 2));
+        *res.headers_mut() = parts.headers;
+        // The full length is announced, so the client knows the body was cut.
+        if let Ok(v) = HeaderValue::from_str(&bytes.len().to_string()) {
+            res.headers_mut().insert(header::CONTENT_LENGTH, v);
+        }
+        res
+    } else {
+        Response::from_parts(parts, Body::from(bytes))
+    };
     if let (Some(limit), Some(w)) = (limit, window) {
         sim.limits.spend(&key);
         sim.limits

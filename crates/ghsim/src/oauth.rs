@@ -52,6 +52,8 @@ pub struct OAuthState {
     grants: HashMap<String, Grant>,
     /// Tokens issued by the code exchange, beside each user's fixed token.
     pub(crate) issued: HashMap<String, u64>,
+    /// Tokens revoked through the control API, users' fixed tokens included.
+    pub(crate) revoked: std::collections::HashSet<String>,
 }
 
 impl OAuthState {
@@ -61,6 +63,7 @@ impl OAuthState {
             counter: 0,
             grants: HashMap::new(),
             issued: HashMap::new(),
+            revoked: Default::default(),
         }
     }
 

@@ -101,16 +101,19 @@ fn authenticate(
     }
     let token = bearer_token(headers)
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))?;
+    let (revoked, issued) = {
+        let oauth = sim.oauth.lock().unwrap_or_else(|e| e.into_inner());
+        (
+            oauth.revoked.contains(token),
+            oauth.issued.get(token).copied(),
+        )
+    };
+    if revoked {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"));
+    }
     if let Some(user) = world.user_by_token(token) {
         return Ok(Some(user.clone()));
     }
-    let issued = sim
-        .oauth
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .issued
-        .get(token)
-        .copied();
     issued
         .and_then(|id| world.user(id).cloned())
         .map(Some)

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::data::{Size, World};
+use crate::faults::Faults;
 use crate::json::Urls;
 use crate::limits::{Clock, Limits, RateLimit};
 use crate::oauth::{OAuthApp, OAuthState};
@@ -48,6 +49,7 @@ pub struct Simulator {
     pub(crate) rate_limit: RateLimit,
     pub(crate) clock: Clock,
     pub(crate) limits: Limits,
+    pub(crate) faults: Faults,
 }
 
 impl Simulator {
@@ -61,6 +63,7 @@ impl Simulator {
             rate_limit: config.rate_limit,
             clock: Clock::default(),
             limits: Limits::default(),
+            faults: Faults::default(),
         }
     }
 
@@ -79,6 +82,17 @@ impl Simulator {
 
     pub fn clock(&self) -> &Clock {
         &self.clock
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Makes a token stop working, as when a user revokes the app's access (GitHub's 401).
+    pub fn revoke_token(&self, token: &str) {
+        let mut oauth = self.oauth.lock().unwrap_or_else(|e| e.into_inner());
+        oauth.issued.remove(token);
+        oauth.revoked.insert(token.to_string());
     }
 
     /// Reads the world as the simulator holds it now: the ground truth for tests.

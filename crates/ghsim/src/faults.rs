@@ -1,0 +1,136 @@
+//! Faults on demand: rules, set through `/_sim/faults` or flags, that make matching REST
+//! requests slow, fail with a status, lose their connection, or arrive truncated, so every
+//! failure GitHub can produce can be reproduced in a test.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::data::Rng;
+use crate::rest::ApiError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Fault {
+    /// Answer with this status and GitHub's error body (500, 502, 503, 403, 404, 451, ...).
+    Status { status: u16 },
+    /// Wait before answering: `ms`, plus up to `jitter_ms` more.
+    Latency {
+        ms: u64,
+        #[serde(default)]
+        jitter_ms: u64,
+    },
+    /// Drop the connection: the status line and headers arrive, the body never does.
+    Reset,
+    /// Send the headers and half of the body, then drop the connection.
+    Truncate,
+    /// `202 Accepted` with an empty object, as GitHub answers while it computes statistics.
+    Accepted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultRule {
+    /// A route as `/_sim/stats` names it (`GET /repos/{owner}/{repo}/pulls`), or `*`.
+    pub route: String,
+    pub fault: Fault,
+    /// How many matching requests it applies to; absent means until cleared.
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+#[derive(Debug, Default)]
+pub struct Faults {
+    rules: Mutex<Vec<FaultRule>>,
+    draws: Mutex<u64>,
+}
+
+impl Faults {
+    pub fn add(&self, rule: FaultRule) {
+        self.rules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rule);
+    }
+
+    pub fn clear(&self) {
+        self.rules.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    pub fn list(&self) -> Vec<FaultRule> {
+        self.rules.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The faults that apply to one request on `route`, using up counted rules. Latency
+    /// rules combine with any one failing fault.
+    pub fn take(&self, route: &str) -> (Option<Duration>, Option<Fault>) {
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
+        let mut delay = None;
+        let mut failure = None;
+        for rule in rules.iter_mut() {
+            if !(rule.route == "*" || rule.route == route) || rule.count == Some(0) {
+                continue;
+            }
+            match &rule.fault {
+                Fault::Latency { ms, jitter_ms } => {
+                    let jitter = if *jitter_ms > 0 {
+                        let mut draws = self.draws.lock().unwrap_or_else(|e| e.into_inner());
+                        *draws += 1;
+                        Rng::new(*draws).range(0, jitter_ms + 1)
+                    } else {
+                        0
+                    };
+                    delay = Some(Duration::from_millis(ms + jitter));
+                }
+                other if failure.is_none() => failure = Some(other.clone()),
+                _ => continue,
+            }
+            if let Some(n) = rule.count.as_mut() {
+                *n -= 1;
+            }
+        }
+        rules.retain(|r| r.count != Some(0));
+        (delay, failure)
+    }
+}
+
+/// The response for a failing fault that replaces the handler's answer.
+pub fn failure_response(fault: &Fault) -> Option<Response> {
+    match fault {
+        Fault::Status { status } => {
+            let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let message = match status.as_u16() {
+                451 => "Repository access blocked",
+                404 => "Not Found",
+                403 => "Resource not accessible by integration",
+                502 => "Server Error",
+                503 => "Service Unavailable",
+                _ => "Server Error",
+            };
+            Some(ApiError::new(status, message).into_response())
+        }
+        Fault::Accepted => {
+            Some((StatusCode::ACCEPTED, axum::Json(serde_json::json!({}))).into_response())
+        }
+        Fault::Reset => Some(broken(StatusCode::OK, Bytes::new())),
+        Fault::Latency { .. } | Fault::Truncate => None,
+    }
+}
+
+/// A response whose body sends `prefix` and then fails, which makes the server drop the
+/// connection mid-body: the client sees a reset or a truncated body.
+pub fn broken(status: StatusCode, prefix: Bytes) -> Response {
+    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+        Ok(prefix),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated fault",
+        )),
+    ];
+    let mut res = Response::new(Body::from_stream(futures::stream::iter(chunks)));
+    *res.status_mut() = status;
+    res
+}
