@@ -16,5 +16,5 @@ pub mod webhooks;
 
 pub use data::{Permission, PullRequest, PullState, Repository, Size, User, World};
 pub use faults::{Fault, FaultRule};
-pub use limits::{RateLimit, Stats};
+pub use limits::{RateLimit, SecondaryLimits, Stats};
 pub use server::{RunningSimulator, SimConfig, Simulator};

@@ -37,6 +37,23 @@ impl Default for RateLimit {
     }
 }
 
+/// GitHub's secondary limits per token: requests in flight at once, and requests per
+/// minute (a GET costs one point). Exceeding either is a 403 with `retry-after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondaryLimits {
+    pub max_concurrent: u32,
+    pub per_minute: u32,
+}
+
+impl Default for SecondaryLimits {
+    fn default() -> Self {
+        SecondaryLimits {
+            max_concurrent: 100,
+            per_minute: 900,
+        }
+    }
+}
+
 /// The simulator's clock: wall time plus an offset that `/_sim/time` can advance, so tests
 /// can reach a rate-limit reset without waiting an hour.
 #[derive(Debug, Default)]
@@ -69,12 +86,37 @@ pub struct Stats {
     pub not_modified: u64,
     pub rate_limit_points: u64,
     pub rate_limited: u64,
+    /// Requests refused by a secondary limit.
+    pub secondary_limited: u64,
+    /// The most requests one token had in flight at once.
+    pub concurrent_peak: u64,
 }
 
 #[derive(Debug, Default)]
 pub struct Limits {
     windows: Mutex<HashMap<String, Window>>,
+    minutes: Mutex<HashMap<String, Window>>,
+    in_flight: Mutex<HashMap<String, u32>>,
     stats: Mutex<Stats>,
+}
+
+/// Holds one request's place in its token's in-flight count until dropped.
+struct InFlight<'a> {
+    limits: &'a Limits,
+    key: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let mut in_flight = self
+            .limits
+            .in_flight
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = in_flight.get_mut(&self.key) {
+            *n = n.saturating_sub(1);
+        }
+    }
 }
 
 impl Limits {
@@ -100,6 +142,39 @@ impl Limits {
             };
         }
         *w
+    }
+
+    /// Enters a request into the secondary limits: `Err(retry_after_secs)` when refused.
+    fn admit(&self, key: &str, now: i64, secondary: SecondaryLimits) -> Result<InFlight<'_>, i64> {
+        {
+            let mut minutes = self.minutes.lock().unwrap_or_else(|e| e.into_inner());
+            let m = minutes.entry(key.to_string()).or_insert(Window {
+                started: now,
+                used: 0,
+            });
+            if now >= m.started + 60 {
+                *m = Window {
+                    started: now,
+                    used: 0,
+                };
+            }
+            if m.used >= secondary.per_minute {
+                return Err((m.started + 60 - now).max(1));
+            }
+            m.used += 1;
+        }
+        let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let n = in_flight.entry(key.to_string()).or_insert(0);
+        if *n >= secondary.max_concurrent {
+            return Err(1);
+        }
+        *n += 1;
+        let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
+        stats.concurrent_peak = stats.concurrent_peak.max(u64::from(*n));
+        Ok(InFlight {
+            limits: self,
+            key: key.to_string(),
+        })
     }
 
     fn spend(&self, key: &str) {
@@ -189,6 +264,37 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
     }
 
     let (delay, failure) = sim.faults.take(&route);
+
+    // Secondary limits apply where rate limiting is on at all.
+    let _in_flight = if limit.is_some() {
+        match sim.limits.admit(&key, now, sim.secondary) {
+            Ok(guard) => Some(guard),
+            Err(retry_after) => {
+                sim.limits
+                    .stats
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .secondary_limited += 1;
+                let mut res = (
+                    StatusCode::FORBIDDEN,
+                    axum::Json(json!({
+                        "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                        "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+                        "status": "403"
+                    })),
+                )
+                    .into_response();
+                if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return res;
+            }
+        }
+    } else {
+        None
+    };
+
+    // Simulated latency is time the request spends in flight.
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
     }

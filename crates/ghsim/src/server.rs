@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 use crate::data::{Size, World};
 use crate::faults::Faults;
 use crate::json::Urls;
-use crate::limits::{Clock, Limits, RateLimit};
+use crate::limits::{Clock, Limits, RateLimit, SecondaryLimits};
 use crate::oauth::{OAuthApp, OAuthState};
 
 #[derive(Debug, Clone)]
@@ -22,6 +22,7 @@ pub struct SimConfig {
     /// The end of the generated history; tests fix it, the demo uses today.
     pub now: DateTime<Utc>,
     pub rate_limit: RateLimit,
+    pub secondary: SecondaryLimits,
 }
 
 impl SimConfig {
@@ -31,7 +32,13 @@ impl SimConfig {
             size,
             now,
             rate_limit: RateLimit::default(),
+            secondary: SecondaryLimits::default(),
         }
+    }
+
+    pub fn with_secondary_limits(mut self, secondary: SecondaryLimits) -> Self {
+        self.secondary = secondary;
+        self
     }
 
     pub fn with_rate_limit(mut self, rate_limit: RateLimit) -> Self {
@@ -47,6 +54,7 @@ pub struct Simulator {
     pub(crate) app: OAuthApp,
     pub(crate) urls: Urls,
     pub(crate) rate_limit: RateLimit,
+    pub(crate) secondary: SecondaryLimits,
     pub(crate) clock: Clock,
     pub(crate) limits: Limits,
     pub(crate) faults: Faults,
@@ -61,6 +69,7 @@ impl Simulator {
             app: OAuthApp::for_seed(config.seed),
             urls,
             rate_limit: config.rate_limit,
+            secondary: config.secondary,
             clock: Clock::default(),
             limits: Limits::default(),
             faults: Faults::default(),

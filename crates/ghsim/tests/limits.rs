@@ -206,3 +206,89 @@ async fn anonymous_requests_get_sixty() {
     assert_eq!(res.status(), 200);
     assert_eq!(num(&res, "x-ratelimit-limit"), 60);
 }
+
+#[tokio::test]
+async fn secondary_limit_per_minute_answers_retry_after() {
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let sim = RunningSimulator::start(
+        SimConfig::new(7, Size::Small, now).with_secondary_limits(ghsim::SecondaryLimits {
+            max_concurrent: 100,
+            per_minute: 3,
+        }),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let alice = token(&sim, "alice");
+    for _ in 0..3 {
+        assert_eq!(get(&sim, "/user", &alice, &[]).await.status(), 200);
+    }
+    let refused = get(&sim, "/user", &alice, &[]).await;
+    assert_eq!(refused.status(), 403);
+    let retry: i64 = num(&refused, "retry-after");
+    assert!((1..=60).contains(&retry), "{retry}");
+    let body: Value = refused.json().await.unwrap();
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("secondary rate limit"));
+    // The refused request cost no primary budget.
+    reqwest::Client::new()
+        .post(format!("{}/_sim/time/advance", sim.base_url))
+        .json(&serde_json::json!({ "seconds": 60 }))
+        .send()
+        .await
+        .unwrap();
+    let ok = get(&sim, "/user", &alice, &[]).await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(num(&ok, "x-ratelimit-used"), 4);
+    assert_eq!(sim.sim.stats().secondary_limited, 1);
+}
+
+#[tokio::test]
+async fn secondary_limit_on_concurrency() {
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let sim = RunningSimulator::start(
+        SimConfig::new(7, Size::Small, now).with_secondary_limits(ghsim::SecondaryLimits {
+            max_concurrent: 2,
+            per_minute: 900,
+        }),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    sim.sim.faults().add(ghsim::FaultRule {
+        route: "*".into(),
+        fault: ghsim::Fault::Latency {
+            ms: 1500,
+            jitter_ms: 0,
+        },
+        count: None,
+    });
+    let alice = token(&sim, "alice");
+    let calls = (0..5).map(|_| {
+        let base = sim.base_url.clone();
+        let alice = alice.clone();
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .get(format!("{base}/user"))
+                .bearer_auth(alice)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for c in calls.collect::<Vec<_>>() {
+        statuses.push(c.await.unwrap());
+    }
+    statuses.sort();
+    // Each request stays in flight for its 1.5 s of latency, so of five at once exactly
+    // two get in.
+    assert_eq!(statuses, vec![200, 200, 403, 403, 403], "{statuses:?}");
+    let stats = sim.sim.stats();
+    assert_eq!(stats.concurrent_peak, 2);
+    assert_eq!(stats.secondary_limited, 3);
+}
