@@ -133,6 +133,9 @@ pub struct Repository {
     /// readable by everyone, but only these users have them in `/user/repos`.
     pub collaborators: Vec<(u64, Permission)>,
     pub pulls: Vec<PullRequest>,
+    /// Issues that are not pull requests. Issues and pull requests share one number
+    /// sequence per repository, as on GitHub.
+    pub issues: Vec<Issue>,
 }
 
 impl Repository {
@@ -161,6 +164,8 @@ pub enum PullState {
 #[derive(Debug, Clone)]
 pub struct PullRequest {
     pub id: u64,
+    /// The id of the issue GitHub keeps for every pull request (`/issues` lists it).
+    pub issue_id: u64,
     pub number: u64,
     pub title: String,
     pub author_id: u64,
@@ -175,6 +180,42 @@ pub struct PullRequest {
     pub head_sha: String,
     pub merge_commit_sha: Option<String>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueState {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub author_id: u64,
+    pub state: IssueState,
+    /// `completed` or `not_planned` once closed.
+    pub state_reason: Option<&'static str>,
+    pub labels: Vec<&'static str>,
+    pub assignee_ids: Vec<u64>,
+    pub comments: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// The labels every generated repository has, with GitHub's default colours.
+pub const LABELS: &[(&str, &str, &str)] = &[
+    ("bug", "d73a4a", "Something isn't working"),
+    ("enhancement", "a2eeef", "New feature or request"),
+    (
+        "documentation",
+        "0075ca",
+        "Improvements or additions to documentation",
+    ),
+    ("incident", "b60205", "A production incident"),
+    ("good first issue", "7057ff", "Good for newcomers"),
+];
 
 /// Everything the simulator serves.
 #[derive(Debug, Clone)]
@@ -264,6 +305,7 @@ impl World {
         };
 
         let mut next_pr_id: u64 = 1_000_000_000;
+        let mut next_issue_id: u64 = 3_000_000_000;
         let mut repos = Vec::with_capacity(repo_count);
         for r in 0..repo_count {
             let base = REPO_NAMES[r % REPO_NAMES.len()];
@@ -293,7 +335,7 @@ impl World {
                 }
             }
 
-            let pulls = generate_pulls(
+            let mut pulls = generate_pulls(
                 &mut rng,
                 &mut next_pr_id,
                 &users,
@@ -303,6 +345,16 @@ impl World {
                 weeks,
                 activity,
             );
+            let mut issues = generate_issues(
+                &mut rng,
+                &mut next_issue_id,
+                &collaborators,
+                start,
+                now,
+                weeks,
+                activity * 0.5,
+            );
+            number_in_creation_order(&mut pulls, &mut issues, &mut next_issue_id);
             let pushed_at = pulls
                 .iter()
                 .filter_map(|p| p.merged_at)
@@ -330,6 +382,7 @@ impl World {
                 archived: false,
                 collaborators,
                 pulls,
+                issues,
             });
         }
         // Users keep a stable order for `/user` lookups; the bot has no repository access.
@@ -467,6 +520,7 @@ fn generate_pulls(
             let head_sha = sha_for(id, "head");
             PullRequest {
                 id,
+                issue_id: 0,
                 number,
                 title,
                 author_id,
@@ -487,6 +541,127 @@ fn generate_pulls(
             }
         })
         .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn generate_issues(
+    rng: &mut Rng,
+    next_id: &mut u64,
+    collaborators: &[(u64, Permission)],
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    weeks: i64,
+    per_week: f64,
+) -> Vec<Issue> {
+    // Anyone who can see the repository files issues; members triage them.
+    let reporters: Vec<u64> = collaborators.iter().map(|(id, _)| *id).collect();
+    let members: Vec<u64> = collaborators
+        .iter()
+        .filter(|(_, p)| *p >= Permission::Push)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut issues = Vec::new();
+    for week in 0..weeks {
+        let count = (per_week * (0.5 + rng.unit())).round() as u64;
+        for _ in 0..count {
+            let created_at =
+                start + Duration::weeks(week) + Duration::minutes(rng.range(0, 7 * 24 * 60) as i64);
+            if created_at >= now {
+                continue;
+            }
+            *next_id += 1;
+            let label = match rng.range(0, 10) {
+                0..=3 => vec!["bug"],
+                4..=6 => vec!["enhancement"],
+                7 => vec!["documentation"],
+                8 => vec!["incident", "bug"],
+                _ => vec!["good first issue", "enhancement"],
+            };
+            let age_hours = (now - created_at).num_hours() as f64;
+            let urgent = label.contains(&"incident");
+            let latency_hours = rng.log_normal(if urgent { 4.0 } else { 72.0 }, 1.4);
+            let closed_at = (latency_hours < age_hours && rng.chance(0.9))
+                .then(|| created_at + Duration::minutes((latency_hours * 60.0) as i64));
+            let state_reason = closed_at.map(|_| {
+                if rng.chance(0.85) {
+                    "completed"
+                } else {
+                    "not_planned"
+                }
+            });
+            let comments = rng.log_normal(2.0, 1.0).min(80.0) as u32;
+            let updated_at = closed_at.unwrap_or_else(|| {
+                let idle = rng.range(0, (age_hours.max(1.0) as u64).min(24 * 30) + 1);
+                (created_at + Duration::hours(idle as i64)).min(now)
+            });
+            let assignee_ids = if rng.chance(0.6) {
+                vec![*rng.pick(&members)]
+            } else {
+                Vec::new()
+            };
+            issues.push(Issue {
+                id: *next_id,
+                number: 0,
+                title: format!("{} {}", rng.pick(NOUNS), rng.pick(ISSUE_SYMPTOMS)),
+                author_id: *rng.pick(&reporters),
+                state: if closed_at.is_some() {
+                    IssueState::Closed
+                } else {
+                    IssueState::Open
+                },
+                state_reason,
+                labels: label,
+                assignee_ids,
+                comments,
+                created_at,
+                updated_at,
+                closed_at,
+            });
+        }
+    }
+    issues
+}
+
+const ISSUE_SYMPTOMS: &[&str] = &[
+    "fails intermittently",
+    "is slow under load",
+    "should support SSO",
+    "docs are out of date",
+    "returns 500",
+    "needs a retry",
+];
+
+/// Gives issues and pull requests one number sequence in order of creation, and each pull
+/// request the id of its issue, as GitHub does.
+fn number_in_creation_order(
+    pulls: &mut [PullRequest],
+    issues: &mut [Issue],
+    next_issue_id: &mut u64,
+) {
+    let mut order: Vec<(DateTime<Utc>, bool, usize)> = pulls
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.created_at, true, i))
+        .chain(
+            issues
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (x.created_at, false, i)),
+        )
+        .collect();
+    order.sort();
+    for (n, (_, is_pull, i)) in order.into_iter().enumerate() {
+        let number = n as u64 + 1;
+        if is_pull {
+            *next_issue_id += 1;
+            pulls[i].number = number;
+            pulls[i].issue_id = *next_issue_id;
+        } else {
+            issues[i].number = number;
+        }
+    }
+    issues.sort_by_key(|x| x.number);
+    pulls.sort_by_key(|p| p.number);
 }
 
 fn sha_for(id: u64, what: &str) -> String {
@@ -523,8 +698,21 @@ mod tests {
         let w = World::generate(1, Size::Small, anchor());
         assert_eq!(w.repos.len(), 5);
         for repo in &w.repos {
-            for (i, p) in repo.pulls.iter().enumerate() {
-                assert_eq!(p.number, i as u64 + 1);
+            // Issues and pull requests share one gap-free number sequence.
+            let mut numbers: Vec<u64> = repo
+                .pulls
+                .iter()
+                .map(|p| p.number)
+                .chain(repo.issues.iter().map(|i| i.number))
+                .collect();
+            numbers.sort();
+            assert_eq!(numbers, (1..=numbers.len() as u64).collect::<Vec<_>>());
+            for issue in &repo.issues {
+                assert_eq!(issue.closed_at.is_some(), issue.state == IssueState::Closed);
+                assert_eq!(issue.closed_at.is_some(), issue.state_reason.is_some());
+                assert!(issue.updated_at >= issue.created_at);
+            }
+            for p in &repo.pulls {
                 assert!(p.created_at < w.now);
                 assert!(p.updated_at >= p.created_at);
                 if let Some(m) = p.merged_at {

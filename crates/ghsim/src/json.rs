@@ -4,7 +4,10 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 
-use crate::data::{Organization, Permission, PullRequest, PullState, Repository, User, World};
+use crate::data::{
+    Issue, IssueState, Organization, Permission, PullRequest, PullState, Repository, User, World,
+    LABELS,
+};
 
 /// Where the simulator is reachable: GitHub serves its API and its web pages from
 /// different origins; the simulator serves both from one.
@@ -337,4 +340,141 @@ fn pull_request_simple(p: &PullRequest, ctx: &PullRenderer<'_>) -> Value {
         "auto_merge": null,
         "active_lock_reason": null
     })
+}
+
+fn label(repo_api: &str, name: &str, repo_id: u64) -> Value {
+    let (index, color, description) = LABELS
+        .iter()
+        .enumerate()
+        .find(|(_, (n, _, _))| *n == name)
+        .map(|(i, (_, c, d))| (i as u64, *c, *d))
+        .unwrap_or((99, "ededed", ""));
+    let id = repo_id * 100 + index;
+    json!({
+        "id": id,
+        "node_id": node_id("Label", id),
+        "url": format!("{repo_api}/labels/{}", name.replace(' ', "%20")),
+        "name": name,
+        "color": color,
+        "default": index < 3,
+        "description": description,
+    })
+}
+
+fn association(r: &Repository, user_id: u64) -> &'static str {
+    match r.permission_of(user_id) {
+        Some(Permission::Admin) => "OWNER",
+        Some(_) => "MEMBER",
+        None => "NONE",
+    }
+}
+
+/// Fields every `issue` object has, for an issue or a pull request seen as an issue.
+#[allow(clippy::too_many_arguments)]
+fn issue_common(
+    r: &Repository,
+    world: &World,
+    urls: &Urls,
+    id: u64,
+    number: u64,
+    title: &str,
+    author_id: u64,
+    labels: &[&str],
+) -> Value {
+    let api = format!("{}/repos/{}", urls.api, r.full_name());
+    let issue_api = format!("{api}/issues/{number}");
+    json!({
+        "id": id,
+        "node_id": node_id("Issue", id),
+        "url": issue_api,
+        "repository_url": api,
+        "labels_url": format!("{issue_api}/labels{{/name}}"),
+        "comments_url": format!("{issue_api}/comments"),
+        "events_url": format!("{issue_api}/events"),
+        "timeline_url": format!("{issue_api}/timeline"),
+        "number": number,
+        "title": title,
+        "user": world.user(author_id).map(|u| simple_user(u, urls)).unwrap_or(Value::Null),
+        "labels": labels.iter().map(|l| label(&api, l, r.id)).collect::<Vec<_>>(),
+        "locked": false,
+        "milestone": null,
+        "active_lock_reason": null,
+        "body": null,
+        "author_association": association(r, author_id),
+        "performed_via_github_app": null,
+    })
+}
+
+/// `issue` as in `GET /repos/{owner}/{repo}/issues`, for an issue.
+pub fn issue(i: &Issue, r: &Repository, world: &World, urls: &Urls) -> Value {
+    let mut v = issue_common(
+        r,
+        world,
+        urls,
+        i.id,
+        i.number,
+        &i.title,
+        i.author_id,
+        &i.labels,
+    );
+    let assignees: Vec<Value> = i
+        .assignee_ids
+        .iter()
+        .filter_map(|id| world.user(*id))
+        .map(|u| simple_user(u, urls))
+        .collect();
+    merge(
+        &mut v,
+        json!({
+            "html_url": format!("{}/{}/issues/{}", urls.web, r.full_name(), i.number),
+            "state": if i.state == IssueState::Open { "open" } else { "closed" },
+            "state_reason": i.state_reason,
+            "assignee": assignees.first().cloned().unwrap_or(Value::Null),
+            "assignees": assignees,
+            "comments": i.comments,
+            "created_at": ts(i.created_at),
+            "updated_at": ts(i.updated_at),
+            "closed_at": opt_ts(i.closed_at),
+        }),
+    );
+    v
+}
+
+/// `issue` as in `GET /repos/{owner}/{repo}/issues`, for a pull request: GitHub lists
+/// pull requests among issues, marked by a `pull_request` object.
+pub fn pull_as_issue(p: &PullRequest, r: &Repository, world: &World, urls: &Urls) -> Value {
+    let mut v = issue_common(
+        r,
+        world,
+        urls,
+        p.issue_id,
+        p.number,
+        &p.title,
+        p.author_id,
+        &[],
+    );
+    let html = format!("{}/{}/pull/{}", urls.web, r.full_name(), p.number);
+    merge(
+        &mut v,
+        json!({
+            "html_url": html,
+            "state": if p.state == PullState::Open { "open" } else { "closed" },
+            "state_reason": null,
+            "assignee": null,
+            "assignees": [],
+            "comments": 0,
+            "created_at": ts(p.created_at),
+            "updated_at": ts(p.updated_at),
+            "closed_at": opt_ts(p.closed_at),
+            "draft": p.draft,
+            "pull_request": {
+                "url": format!("{}/repos/{}/pulls/{}", urls.api, r.full_name(), p.number),
+                "html_url": html,
+                "diff_url": format!("{html}.diff"),
+                "patch_url": format!("{html}.patch"),
+                "merged_at": opt_ts(p.merged_at),
+            },
+        }),
+    );
+    v
 }

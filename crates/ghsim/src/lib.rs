@@ -14,7 +14,9 @@ pub mod rest;
 pub mod server;
 pub mod webhooks;
 
-pub use data::{Permission, PullRequest, PullState, Repository, Size, User, World};
+pub use data::{
+    Issue, IssueState, Permission, PullRequest, PullState, Repository, Size, User, World,
+};
 pub use faults::{Fault, FaultRule};
 pub use limits::{RateLimit, SecondaryLimits, Stats};
 pub use server::{RunningSimulator, SimConfig, Simulator};

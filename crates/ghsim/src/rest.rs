@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::data::{PullState, Repository, User, World};
+use crate::data::{Issue, IssueState, PullRequest, PullState, Repository, User, World};
 use crate::json;
 use crate::pagination::{link_header, PageRequest};
 use crate::server::Simulator;
@@ -23,6 +23,7 @@ pub fn router(sim: Arc<Simulator>) -> Router<Arc<Simulator>> {
         .route("/user/repos", get(list_user_repos))
         .route("/repos/{owner}/{repo}", get(get_repo))
         .route("/repos/{owner}/{repo}/pulls", get(list_pulls))
+        .route("/repos/{owner}/{repo}/issues", get(list_issues))
         .route_layer(axum::middleware::from_fn_with_state(
             sim,
             crate::limits::enforce,
@@ -313,5 +314,145 @@ async fn list_pulls(
     let path = format!("/repos/{}/pulls", repo.full_name());
     Ok(json_page(&sim, &path, &query, pulls, |p| {
         renderer.simple(p)
+    }))
+}
+
+/// An entry of `/issues`: an issue, or a pull request seen as an issue.
+enum IssueItem<'a> {
+    Issue(&'a Issue),
+    Pull(&'a PullRequest),
+}
+
+impl IssueItem<'_> {
+    fn number(&self) -> u64 {
+        match self {
+            IssueItem::Issue(i) => i.number,
+            IssueItem::Pull(p) => p.number,
+        }
+    }
+    fn open(&self) -> bool {
+        match self {
+            IssueItem::Issue(i) => i.state == IssueState::Open,
+            IssueItem::Pull(p) => p.state == PullState::Open,
+        }
+    }
+    fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            IssueItem::Issue(i) => i.created_at,
+            IssueItem::Pull(p) => p.created_at,
+        }
+    }
+    fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        match self {
+            IssueItem::Issue(i) => i.updated_at,
+            IssueItem::Pull(p) => p.updated_at,
+        }
+    }
+    fn comments(&self) -> u32 {
+        match self {
+            IssueItem::Issue(i) => i.comments,
+            IssueItem::Pull(_) => 0,
+        }
+    }
+    fn labels(&self) -> &[&'static str] {
+        match self {
+            IssueItem::Issue(i) => &i.labels,
+            IssueItem::Pull(_) => &[],
+        }
+    }
+    fn author_id(&self) -> u64 {
+        match self {
+            IssueItem::Issue(i) => i.author_id,
+            IssueItem::Pull(p) => p.author_id,
+        }
+    }
+    fn assignee_ids(&self) -> &[u64] {
+        match self {
+            IssueItem::Issue(i) => &i.assignee_ids,
+            IssueItem::Pull(_) => &[],
+        }
+    }
+}
+
+/// `GET /repos/{owner}/{repo}/issues`: issues and pull requests, as GitHub lists them.
+async fn list_issues(
+    State(sim): State<Arc<Simulator>>,
+    headers: HeaderMap,
+    Path((owner, name)): Path<(String, String)>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
+    let viewer = authenticate(&sim, &world, &headers)?;
+    let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
+    let state = choice(&query, "state", &["open", "closed", "all"], "open")?;
+    let sort = choice(
+        &query,
+        "sort",
+        &["created", "updated", "comments"],
+        "created",
+    )?;
+    let direction = choice(&query, "direction", &["asc", "desc"], "desc")?;
+    let since = match query.get("since") {
+        Some(text) => Some(
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        format!("Validation Failed: since {text:?} is not an ISO 8601 timestamp"),
+                    )
+                })?
+                .with_timezone(&chrono::Utc),
+        ),
+        None => None,
+    };
+    let labels: Vec<&str> = query
+        .get("labels")
+        .map(|l| {
+            l.split(',')
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    // An unknown login matches nobody (id 0 is no user).
+    let creator = query
+        .get("creator")
+        .map(|login| world.user_by_login(login).map_or(0, |u| u.id));
+    let assignee = query.get("assignee").map(String::as_str);
+    let assignee_id = assignee
+        .filter(|a| *a != "none" && *a != "*")
+        .map(|login| world.user_by_login(login).map_or(0, |u| u.id));
+    let mut items: Vec<IssueItem> = repo
+        .issues
+        .iter()
+        .map(IssueItem::Issue)
+        .chain(repo.pulls.iter().map(IssueItem::Pull))
+        .filter(|i| match state {
+            "open" => i.open(),
+            "closed" => !i.open(),
+            _ => true,
+        })
+        .filter(|i| since.is_none_or(|s| i.updated_at() >= s))
+        .filter(|i| labels.iter().all(|l| i.labels().contains(l)))
+        .filter(|i| creator.is_none_or(|c| i.author_id() == c))
+        .filter(|i| match (assignee, assignee_id) {
+            (Some("none"), _) => i.assignee_ids().is_empty(),
+            (Some("*"), _) => !i.assignee_ids().is_empty(),
+            (_, Some(id)) => i.assignee_ids().contains(&id),
+            _ => true,
+        })
+        .collect();
+    match sort {
+        "updated" => items.sort_by_key(|i| (i.updated_at(), i.number())),
+        "comments" => items.sort_by_key(|i| (i.comments(), i.number())),
+        _ => items.sort_by_key(|i| (i.created_at(), i.number())),
+    }
+    if direction == "desc" {
+        items.reverse();
+    }
+    let path = format!("/repos/{}/issues", repo.full_name());
+    Ok(json_page(&sim, &path, &query, items, |i| match i {
+        IssueItem::Issue(x) => json::issue(x, repo, &world, &sim.urls),
+        IssueItem::Pull(p) => json::pull_as_issue(p, repo, &world, &sim.urls),
     }))
 }

@@ -161,6 +161,14 @@ async fn responses_validate_against_githubs_schema() {
         ("/repos/acme/api", "/repos/{owner}/{repo}"),
         ("/rate_limit", "/rate_limit"),
         (
+            "/repos/acme/api/issues?state=all&per_page=60",
+            "/repos/{owner}/{repo}/issues",
+        ),
+        (
+            "/repos/acme/api/issues?state=closed&labels=bug&sort=updated",
+            "/repos/{owner}/{repo}/issues",
+        ),
+        (
             "/repos/acme/api/pulls?state=all&per_page=50",
             "/repos/{owner}/{repo}/pulls",
         ),
@@ -345,4 +353,80 @@ async fn states_sorting_and_errors() {
         get(&sim, "/repos/acme/nope", Some(&alice)).await.status(),
         404
     );
+}
+
+#[tokio::test]
+async fn issues_include_pull_requests_and_filter_like_github() {
+    let sim = sim().await;
+    let alice = token(&sim, "alice");
+    let (issues, pulls, bugs, since, updated_since) = sim.sim.with_world(|w| {
+        let r = w.repo("acme", "api").unwrap();
+        let since = w.now - chrono::Duration::days(30);
+        let updated_since = r.issues.iter().filter(|i| i.updated_at >= since).count()
+            + r.pulls.iter().filter(|p| p.updated_at >= since).count();
+        let bugs = r
+            .issues
+            .iter()
+            .filter(|i| i.labels.contains(&"bug"))
+            .count();
+        (r.issues.len(), r.pulls.len(), bugs, since, updated_since)
+    });
+    assert!(issues > 50, "{issues}");
+
+    let all = fetch_all(
+        &sim,
+        "/repos/acme/api/issues?state=all&per_page=100",
+        &alice,
+    )
+    .await;
+    assert_eq!(all.len(), issues + pulls);
+    let as_pulls = all
+        .iter()
+        .filter(|i| i.get("pull_request").is_some())
+        .count();
+    assert_eq!(as_pulls, pulls);
+    // Numbers are shared and unique; newest first by default.
+    let numbers: Vec<u64> = all.iter().map(|i| i["number"].as_u64().unwrap()).collect();
+    assert!(numbers.windows(2).all(|w| w[0] > w[1]));
+
+    let bug_list = fetch_all(
+        &sim,
+        "/repos/acme/api/issues?state=all&labels=bug&per_page=100",
+        &alice,
+    )
+    .await;
+    assert_eq!(bug_list.len(), bugs);
+
+    let since_text = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let recent = fetch_all(
+        &sim,
+        &format!("/repos/acme/api/issues?state=all&since={since_text}&per_page=100"),
+        &alice,
+    )
+    .await;
+    assert_eq!(recent.len(), updated_since);
+
+    let res = get(&sim, "/repos/acme/api/issues?since=yesterday", Some(&alice)).await;
+    assert_eq!(res.status(), 422);
+}
+
+async fn fetch_all(sim: &RunningSimulator, first: &str, token: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    let mut path = Some(first.to_string());
+    while let Some(p) = path {
+        let res = get(sim, &p, Some(token)).await;
+        assert_eq!(res.status(), 200, "{p}");
+        let next = links(&res).and_then(|l| {
+            l.split(", ")
+                .find(|part| part.ends_with("rel=\"next\""))
+                .map(|part| {
+                    part[1..part.find('>').unwrap()]
+                        .trim_start_matches(&sim.base_url)
+                        .to_string()
+                })
+        });
+        all.extend(res.json::<Vec<Value>>().await.unwrap());
+        path = next;
+    }
+    all
 }
