@@ -1,34 +1,19 @@
 //! Every fault the simulator can inject, as a client sees it over real HTTP.
 
-use std::net::SocketAddr;
+mod support;
+
 use std::time::{Duration, Instant};
 
-use chrono::TimeZone;
-use ghsim::{Fault, FaultRule, RunningSimulator, SimConfig, Size};
+use ghsim::{Fault, FaultRule, RunningSimulator};
 use serde_json::{json, Value};
+use support::*;
 
 async fn sim() -> RunningSimulator {
-    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-    RunningSimulator::start(
-        SimConfig::new(7, Size::Small, now),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap()
+    start(config()).await
 }
 
 fn alice(sim: &RunningSimulator) -> String {
-    sim.sim
-        .with_world(|w| w.user_by_login("alice").unwrap().token.clone())
-}
-
-async fn get(sim: &RunningSimulator, path: &str, token: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(format!("{}{path}", sim.base_url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
+    token(sim, "alice")
 }
 
 /// Adds a rule through the control API, as a test in another process would.
@@ -52,18 +37,21 @@ async fn status_bursts_then_recovery_without_spending_the_limit() {
     )
     .await;
     for _ in 0..2 {
-        let res = get(&sim, "/user", &token).await;
+        let res = get(&sim, "/user", Some(&token), &[]).await;
         assert_eq!(res.status(), 502);
         let body: Value = res.json().await.unwrap();
         assert_eq!(body["message"], "Server Error");
     }
-    let ok = get(&sim, "/user", &token).await;
+    let ok = get(&sim, "/user", Some(&token), &[]).await;
     assert_eq!(ok.status(), 200);
     assert_eq!(ok.headers()["x-ratelimit-used"], "1");
     // The rule is used up and gone.
     assert!(sim.sim.faults().list().is_empty());
     // Other routes were never affected.
-    assert_eq!(get(&sim, "/user/repos", &token).await.status(), 200);
+    assert_eq!(
+        get(&sim, "/user/repos", Some(&token), &[]).await.status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -81,9 +69,19 @@ async fn blocked_missing_and_computing() {
             json!({"route": "GET /repos/{owner}/{repo}", "fault": fault, "count": 1}),
         )
         .await;
-        assert_eq!(get(&sim, "/repos/acme/api", &token).await.status(), status);
+        assert_eq!(
+            get(&sim, "/repos/acme/api", Some(&token), &[])
+                .await
+                .status(),
+            status
+        );
     }
-    assert_eq!(get(&sim, "/repos/acme/api", &token).await.status(), 200);
+    assert_eq!(
+        get(&sim, "/repos/acme/api", Some(&token), &[])
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test]
@@ -100,12 +98,12 @@ async fn latency_fixed_and_jittered() {
     });
     for _ in 0..3 {
         let started = Instant::now();
-        assert_eq!(get(&sim, "/user", &token).await.status(), 200);
+        assert_eq!(get(&sim, "/user", Some(&token), &[]).await.status(), 200);
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(200), "{took:?}");
     }
     let started = Instant::now();
-    get(&sim, "/user", &token).await;
+    get(&sim, "/user", Some(&token), &[]).await;
     assert!(started.elapsed() < Duration::from_millis(200));
 }
 
@@ -134,7 +132,13 @@ async fn resets_and_truncated_bodies_fail_the_read() {
         };
         assert!(failed, "{kind}: the request must fail");
     }
-    let res = get(&sim, "/repos/acme/api/pulls?state=all&per_page=100", &token).await;
+    let res = get(
+        &sim,
+        "/repos/acme/api/pulls?state=all&per_page=100",
+        Some(&token),
+        &[],
+    )
+    .await;
     assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), 100);
 }
 
@@ -142,14 +146,14 @@ async fn resets_and_truncated_bodies_fail_the_read() {
 async fn revoked_tokens_get_401() {
     let sim = sim().await;
     let token = alice(&sim);
-    assert_eq!(get(&sim, "/user", &token).await.status(), 200);
+    assert_eq!(get(&sim, "/user", Some(&token), &[]).await.status(), 200);
     reqwest::Client::new()
         .post(format!("{}/_sim/tokens/revoke", sim.base_url))
         .json(&json!({ "token": token }))
         .send()
         .await
         .unwrap();
-    let res = get(&sim, "/user", &token).await;
+    let res = get(&sim, "/user", Some(&token), &[]).await;
     assert_eq!(res.status(), 401);
     assert_eq!(
         res.json::<Value>().await.unwrap()["message"],

@@ -1,52 +1,13 @@
 //! GitHub's primary rate limit, conditional requests and accounting, over real HTTP.
 
-use std::net::SocketAddr;
+mod support;
 
-use chrono::TimeZone;
-use ghsim::{RateLimit, RunningSimulator, SimConfig, Size};
+use ghsim::{RateLimit, RunningSimulator};
 use serde_json::Value;
+use support::*;
 
 async fn sim(rate_limit: RateLimit) -> RunningSimulator {
-    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-    RunningSimulator::start(
-        SimConfig::new(7, Size::Small, now).with_rate_limit(rate_limit),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap()
-}
-
-fn token(sim: &RunningSimulator, login: &str) -> String {
-    sim.sim
-        .with_world(|w| w.user_by_login(login).unwrap().token.clone())
-}
-
-async fn get(
-    sim: &RunningSimulator,
-    path: &str,
-    token: &str,
-    extra: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut req = reqwest::Client::new()
-        .get(format!("{}{path}", sim.base_url))
-        .bearer_auth(token);
-    for (k, v) in extra {
-        req = req.header(*k, *v);
-    }
-    req.send().await.unwrap()
-}
-
-fn header(res: &reqwest::Response, name: &str) -> Option<String> {
-    res.headers()
-        .get(name)
-        .map(|v| v.to_str().unwrap().to_string())
-}
-
-fn num(res: &reqwest::Response, name: &str) -> i64 {
-    header(res, name)
-        .unwrap_or_else(|| panic!("no {name}"))
-        .parse()
-        .unwrap()
+    start(config().with_rate_limit(rate_limit)).await
 }
 
 #[tokio::test]
@@ -54,7 +15,7 @@ async fn primary_limit_counts_down_blocks_and_resets() {
     let sim = sim(RateLimit::PerHour(3)).await;
     let alice = token(&sim, "alice");
     let before = chrono::Utc::now().timestamp();
-    let first = get(&sim, "/user", &alice, &[]).await;
+    let first = get(&sim, "/user", Some(&alice), &[]).await;
     assert_eq!(first.status(), 200);
     assert_eq!(num(&first, "x-ratelimit-limit"), 3);
     assert_eq!(num(&first, "x-ratelimit-used"), 1);
@@ -66,10 +27,10 @@ async fn primary_limit_counts_down_blocks_and_resets() {
     let reset = num(&first, "x-ratelimit-reset");
     assert!((before + 3600..=before + 3602).contains(&reset), "{reset}");
 
-    assert_eq!(get(&sim, "/user", &alice, &[]).await.status(), 200);
-    let third = get(&sim, "/user/repos", &alice, &[]).await;
+    assert_eq!(get(&sim, "/user", Some(&alice), &[]).await.status(), 200);
+    let third = get(&sim, "/user/repos", Some(&alice), &[]).await;
     assert_eq!(num(&third, "x-ratelimit-remaining"), 0);
-    let blocked = get(&sim, "/user", &alice, &[]).await;
+    let blocked = get(&sim, "/user", Some(&alice), &[]).await;
     assert_eq!(blocked.status(), 403);
     assert_eq!(num(&blocked, "x-ratelimit-remaining"), 0);
     assert_eq!(num(&blocked, "x-ratelimit-reset"), reset);
@@ -81,10 +42,10 @@ async fn primary_limit_counts_down_blocks_and_resets() {
 
     // Another token has its own budget.
     let bob = token(&sim, "bob");
-    assert_eq!(get(&sim, "/user", &bob, &[]).await.status(), 200);
+    assert_eq!(get(&sim, "/user", Some(&bob), &[]).await.status(), 200);
 
     // /rate_limit tells the truth and is free.
-    let status = get(&sim, "/rate_limit", &alice, &[]).await;
+    let status = get(&sim, "/rate_limit", Some(&alice), &[]).await;
     assert_eq!(status.status(), 200);
     let body: Value = status.json().await.unwrap();
     assert_eq!(body["resources"]["core"]["remaining"], 0);
@@ -92,13 +53,8 @@ async fn primary_limit_counts_down_blocks_and_resets() {
     assert_eq!(body["rate"]["used"], 3);
 
     // An hour later the window has reset.
-    reqwest::Client::new()
-        .post(format!("{}/_sim/time/advance", sim.base_url))
-        .json(&serde_json::json!({ "seconds": 3600 }))
-        .send()
-        .await
-        .unwrap();
-    let after = get(&sim, "/user", &alice, &[]).await;
+    advance(&sim, 3600).await;
+    let after = get(&sim, "/user", Some(&alice), &[]).await;
     assert_eq!(after.status(), 200);
     assert_eq!(num(&after, "x-ratelimit-remaining"), 2);
     assert!(num(&after, "x-ratelimit-reset") >= reset + 3600);
@@ -116,7 +72,7 @@ async fn conditional_requests_are_free() {
     let first = get(
         &sim,
         "/repos/acme/api/pulls?state=all&per_page=100",
-        &alice,
+        Some(&alice),
         &[],
     )
     .await;
@@ -130,7 +86,7 @@ async fn conditional_requests_are_free() {
     let again = get(
         &sim,
         "/repos/acme/api/pulls?state=all&per_page=100",
-        &alice,
+        Some(&alice),
         &[("If-None-Match", &etag)],
     )
     .await;
@@ -143,19 +99,19 @@ async fn conditional_requests_are_free() {
     let other = get(
         &sim,
         "/repos/acme/api/pulls?state=all&per_page=100&page=2",
-        &alice,
+        Some(&alice),
         &[("If-None-Match", &etag)],
     )
     .await;
     assert_eq!(other.status(), 200);
 
     // Last-Modified / If-Modified-Since on an object.
-    let repo = get(&sim, "/repos/acme/api", &alice, &[]).await;
+    let repo = get(&sim, "/repos/acme/api", Some(&alice), &[]).await;
     let modified = header(&repo, "last-modified").expect("Last-Modified");
     let again = get(
         &sim,
         "/repos/acme/api",
-        &alice,
+        Some(&alice),
         &[("If-Modified-Since", &modified)],
     )
     .await;
@@ -163,7 +119,7 @@ async fn conditional_requests_are_free() {
     let older = get(
         &sim,
         "/repos/acme/api",
-        &alice,
+        Some(&alice),
         &[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")],
     )
     .await;
@@ -185,13 +141,13 @@ async fn conditional_requests_are_free() {
 async fn enterprise_mode_without_rate_limiting() {
     let sim = sim(RateLimit::Disabled).await;
     let alice = token(&sim, "alice");
-    let res = get(&sim, "/user", &alice, &[]).await;
+    let res = get(&sim, "/user", Some(&alice), &[]).await;
     assert_eq!(res.status(), 200);
     assert!(res
         .headers()
         .keys()
         .all(|k| !k.as_str().starts_with("x-ratelimit")));
-    let res = get(&sim, "/rate_limit", &alice, &[]).await;
+    let res = get(&sim, "/rate_limit", Some(&alice), &[]).await;
     assert_eq!(res.status(), 404);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["message"], "Rate limiting is not enabled.");
@@ -209,21 +165,16 @@ async fn anonymous_requests_get_sixty() {
 
 #[tokio::test]
 async fn secondary_limit_per_minute_answers_retry_after() {
-    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, Size::Small, now).with_secondary_limits(ghsim::SecondaryLimits {
-            max_concurrent: 100,
-            per_minute: 3,
-        }),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
+    let sim = start(config().with_secondary_limits(ghsim::SecondaryLimits {
+        max_concurrent: 100,
+        per_minute: 3,
+    }))
+    .await;
     let alice = token(&sim, "alice");
     for _ in 0..3 {
-        assert_eq!(get(&sim, "/user", &alice, &[]).await.status(), 200);
+        assert_eq!(get(&sim, "/user", Some(&alice), &[]).await.status(), 200);
     }
-    let refused = get(&sim, "/user", &alice, &[]).await;
+    let refused = get(&sim, "/user", Some(&alice), &[]).await;
     assert_eq!(refused.status(), 403);
     let retry: i64 = num(&refused, "retry-after");
     assert!((1..=60).contains(&retry), "{retry}");
@@ -233,13 +184,8 @@ async fn secondary_limit_per_minute_answers_retry_after() {
         .unwrap()
         .contains("secondary rate limit"));
     // The refused request cost no primary budget.
-    reqwest::Client::new()
-        .post(format!("{}/_sim/time/advance", sim.base_url))
-        .json(&serde_json::json!({ "seconds": 60 }))
-        .send()
-        .await
-        .unwrap();
-    let ok = get(&sim, "/user", &alice, &[]).await;
+    advance(&sim, 60).await;
+    let ok = get(&sim, "/user", Some(&alice), &[]).await;
     assert_eq!(ok.status(), 200);
     assert_eq!(num(&ok, "x-ratelimit-used"), 4);
     assert_eq!(sim.sim.stats().secondary_limited, 1);
@@ -247,16 +193,11 @@ async fn secondary_limit_per_minute_answers_retry_after() {
 
 #[tokio::test]
 async fn secondary_limit_on_concurrency() {
-    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, Size::Small, now).with_secondary_limits(ghsim::SecondaryLimits {
-            max_concurrent: 2,
-            per_minute: 900,
-        }),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
+    let sim = start(config().with_secondary_limits(ghsim::SecondaryLimits {
+        max_concurrent: 2,
+        per_minute: 900,
+    }))
+    .await;
     sim.sim.faults().add(ghsim::FaultRule {
         route: "*".into(),
         fault: ghsim::Fault::Latency {

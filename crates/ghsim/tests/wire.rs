@@ -2,11 +2,11 @@
 //! (../shared/github-spec), pagination behaves as GitHub's does, and errors look like
 //! GitHub's.
 
-use std::net::SocketAddr;
+mod support;
 
-use chrono::TimeZone;
-use ghsim::{RunningSimulator, SimConfig, Size};
+use ghsim::RunningSimulator;
 use serde_json::Value;
+use support::*;
 
 /// GitHub's OpenAPI description, from `shared/github-spec/` beside the checkout (where
 /// CI puts it) or from `PULSEBOARD_GITHUB_SPEC_DIR`.
@@ -120,34 +120,7 @@ fn assert_valid(spec: &Value, path: &str, body: &Value) {
 }
 
 async fn sim() -> RunningSimulator {
-    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
-    RunningSimulator::start(
-        SimConfig::new(7, Size::Small, now),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap()
-}
-
-fn token(sim: &RunningSimulator, login: &str) -> String {
-    sim.sim
-        .with_world(|w| w.user_by_login(login).unwrap().token.clone())
-}
-
-async fn get(sim: &RunningSimulator, path: &str, token: Option<&str>) -> reqwest::Response {
-    let mut req = reqwest::Client::new()
-        .get(format!("{}{path}", sim.base_url))
-        .header("Accept", "application/vnd.github+json");
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    req.send().await.unwrap()
-}
-
-fn links(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get("link")
-        .map(|v| v.to_str().unwrap().to_string())
+    start(config()).await
 }
 
 #[tokio::test]
@@ -177,7 +150,7 @@ async fn responses_validate_against_githubs_schema() {
             "/repos/{owner}/{repo}/pulls",
         ),
     ] {
-        let res = get(&sim, path, Some(&alice)).await;
+        let res = get(&sim, path, Some(&alice), &[]).await;
         assert_eq!(res.status(), 200, "{path}");
         let body: Value = res.json().await.unwrap();
         if let Some(items) = body.as_array() {
@@ -197,7 +170,7 @@ async fn pagination_follows_github() {
     assert!(total > 200);
 
     // Default page size is 30.
-    let res = get(&sim, "/repos/acme/api/pulls?state=all", Some(&alice)).await;
+    let res = get(&sim, "/repos/acme/api/pulls?state=all", Some(&alice), &[]).await;
     let link = links(&res).unwrap();
     assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), 30);
     assert!(
@@ -215,7 +188,7 @@ async fn pagination_follows_github() {
     let mut pages = 0;
     loop {
         let path = url.trim_start_matches(&sim.base_url).to_string();
-        let res = get(&sim, &path, Some(&alice)).await;
+        let res = get(&sim, &path, Some(&alice), &[]).await;
         let link = links(&res);
         let items: Vec<Value> = res.json().await.unwrap();
         pages += 1;
@@ -241,6 +214,7 @@ async fn pagination_follows_github() {
         &sim,
         &format!("/repos/acme/api/pulls?state=all&per_page=100&page={last}"),
         Some(&alice),
+        &[],
     )
     .await;
     let link = links(&res).unwrap();
@@ -262,6 +236,7 @@ async fn pagination_follows_github() {
             last + 1
         ),
         Some(&alice),
+        &[],
     )
     .await;
     assert_eq!(res.status(), 200);
@@ -276,7 +251,13 @@ async fn exactly_one_full_page_has_no_links() {
         let alice = w.user_by_login("alice").unwrap().id;
         w.repos_of(alice).count()
     });
-    let res = get(&sim, &format!("/user/repos?per_page={repos}"), Some(&alice)).await;
+    let res = get(
+        &sim,
+        &format!("/user/repos?per_page={repos}"),
+        Some(&alice),
+        &[],
+    )
+    .await;
     assert_eq!(links(&res), None);
     assert_eq!(res.json::<Vec<Value>>().await.unwrap().len(), repos);
     // An empty list (a filter nothing matches) has no links either.
@@ -284,6 +265,7 @@ async fn exactly_one_full_page_has_no_links() {
         &sim,
         "/repos/acme/api/pulls?state=all&base=no-such-branch",
         Some(&alice),
+        &[],
     )
     .await;
     assert_eq!(links(&res), None);
@@ -304,12 +286,19 @@ async fn states_sorting_and_errors() {
         (open, r.pulls.len() - open)
     });
     let count = |body: Vec<Value>| body.len();
-    let res = get(&sim, "/repos/acme/api/pulls?per_page=100", Some(&alice)).await;
+    let res = get(
+        &sim,
+        "/repos/acme/api/pulls?per_page=100",
+        Some(&alice),
+        &[],
+    )
+    .await;
     assert_eq!(count(res.json().await.unwrap()), open.min(100));
     let res = get(
         &sim,
         "/repos/acme/api/pulls?state=closed&per_page=100&direction=asc",
         Some(&alice),
+        &[],
     )
     .await;
     let items: Vec<Value> = res.json().await.unwrap();
@@ -323,16 +312,16 @@ async fn states_sorting_and_errors() {
         "ascending by creation"
     );
 
-    let res = get(&sim, "/repos/acme/api/pulls?state=bogus", Some(&alice)).await;
+    let res = get(&sim, "/repos/acme/api/pulls?state=bogus", Some(&alice), &[]).await;
     assert_eq!(res.status(), 422);
 
-    let res = get(&sim, "/user", None).await;
+    let res = get(&sim, "/user", None, &[]).await;
     assert_eq!(res.status(), 401);
     assert_eq!(
         res.json::<Value>().await.unwrap()["message"],
         "Requires authentication"
     );
-    let res = get(&sim, "/user", Some("gho_wrong")).await;
+    let res = get(&sim, "/user", Some("gho_wrong"), &[]).await;
     assert_eq!(res.status(), 401);
     assert_eq!(
         res.json::<Value>().await.unwrap()["message"],
@@ -342,15 +331,21 @@ async fn states_sorting_and_errors() {
     // A private repository is invisible (404, not 403) to someone without access.
     let carol = token(&sim, "carol");
     assert_eq!(
-        get(&sim, "/repos/acme/infra", Some(&carol)).await.status(),
+        get(&sim, "/repos/acme/infra", Some(&carol), &[])
+            .await
+            .status(),
         404
     );
     assert_eq!(
-        get(&sim, "/repos/acme/infra", Some(&alice)).await.status(),
+        get(&sim, "/repos/acme/infra", Some(&alice), &[])
+            .await
+            .status(),
         200
     );
     assert_eq!(
-        get(&sim, "/repos/acme/nope", Some(&alice)).await.status(),
+        get(&sim, "/repos/acme/nope", Some(&alice), &[])
+            .await
+            .status(),
         404
     );
 }
@@ -406,7 +401,13 @@ async fn issues_include_pull_requests_and_filter_like_github() {
     .await;
     assert_eq!(recent.len(), updated_since);
 
-    let res = get(&sim, "/repos/acme/api/issues?since=yesterday", Some(&alice)).await;
+    let res = get(
+        &sim,
+        "/repos/acme/api/issues?since=yesterday",
+        Some(&alice),
+        &[],
+    )
+    .await;
     assert_eq!(res.status(), 422);
 }
 
@@ -414,7 +415,7 @@ async fn fetch_all(sim: &RunningSimulator, first: &str, token: &str) -> Vec<Valu
     let mut all = Vec::new();
     let mut path = Some(first.to_string());
     while let Some(p) = path {
-        let res = get(sim, &p, Some(token)).await;
+        let res = get(sim, &p, Some(token), &[]).await;
         assert_eq!(res.status(), 200, "{p}");
         let next = links(&res).and_then(|l| {
             l.split(", ")
