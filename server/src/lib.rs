@@ -7,8 +7,6 @@ pub mod database;
 pub mod routes;
 pub mod state;
 
-use std::path::Path;
-
 use engine::auth::{Sealer, SecretKey, TokenCipher};
 use leptos::prelude::LeptosOptions;
 
@@ -118,9 +116,4 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
-}
-
-/// Used by `demo`: keeps the site root check cheap to call from tests.
-pub fn site_ready(root: &Path) -> bool {
-    root.join("pkg").is_dir()
 }
