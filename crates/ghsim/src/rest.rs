@@ -141,6 +141,20 @@ fn visible_repo<'w>(
 
 /// One page of a list, with GitHub's `Link` header. Only the page's own items are
 /// rendered, however long the list.
+/// The repository a `/repos/{owner}/{repo}/…` request names, and who asks, if the caller
+/// may see it.
+fn requested_repo<'w>(
+    sim: &Simulator,
+    world: &'w World,
+    headers: &HeaderMap,
+    owner: &str,
+    name: &str,
+) -> Result<(&'w Repository, Option<User>), ApiError> {
+    let viewer = authenticate(sim, world, headers)?;
+    let repo = visible_repo(world, viewer.as_ref(), owner, name)?;
+    Ok((repo, viewer))
+}
+
 fn json_page<T>(
     sim: &Simulator,
     path: &str,
@@ -241,8 +255,7 @@ async fn get_repo(
     Path((owner, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
-    let viewer = authenticate(&sim, &world, &headers)?;
-    let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
+    let (repo, viewer) = requested_repo(&sim, &world, &headers, &owner, &name)?;
     let mut res = with_github_headers(
         axum::Json(json::full_repository(
             repo,
@@ -269,8 +282,7 @@ async fn list_pulls(
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
-    let viewer = authenticate(&sim, &world, &headers)?;
-    let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
+    let (repo, _) = requested_repo(&sim, &world, &headers, &owner, &name)?;
     let state = choice(&query, "state", &["open", "closed", "all"], "open")?;
     let sort = choice(
         &query,
@@ -382,8 +394,7 @@ async fn list_issues(
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
-    let viewer = authenticate(&sim, &world, &headers)?;
-    let repo = visible_repo(&world, viewer.as_ref(), &owner, &name)?;
+    let (repo, _) = requested_repo(&sim, &world, &headers, &owner, &name)?;
     let state = choice(&query, "state", &["open", "closed", "all"], "open")?;
     let sort = choice(
         &query,
