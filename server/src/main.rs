@@ -92,6 +92,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         jitter_ms: 0,
                     },
                     count: None,
+                    after: 0,
                 });
             }
             let app = sim.sim.oauth_app().clone();

@@ -37,7 +37,7 @@ impl Engine {
     /// A GitHub client acting as this user, with their stored token.
     pub async fn client_for(&self, user_id: i64) -> crate::Result<GitHubClient> {
         let token = db::users::token(&self.pool, &self.cipher, user_id).await?;
-        Ok(GitHubClient::new(&self.github_api_url, &token)?)
+        Ok(GitHubClient::new(&self.github_api_url, &token)?.with_cache(self.pool.clone()))
     }
 
     pub async fn user(&self, user_id: i64) -> crate::Result<Option<db::users::User>> {

@@ -40,6 +40,9 @@ pub struct FaultRule {
     /// How many matching requests it applies to; absent means until cleared.
     #[serde(default)]
     pub count: Option<u32>,
+    /// How many matching requests pass untouched before it applies (to fail page 3 of 5).
+    #[serde(default)]
+    pub after: u32,
 }
 
 #[derive(Debug, Default)]
@@ -72,6 +75,10 @@ impl Faults {
         let mut failure = None;
         for rule in rules.iter_mut() {
             if !(rule.route == "*" || rule.route == route) || rule.count == Some(0) {
+                continue;
+            }
+            if rule.after > 0 {
+                rule.after -= 1;
                 continue;
             }
             match &rule.fault {

@@ -95,6 +95,7 @@ async fn latency_fixed_and_jittered() {
             jitter_ms: 100,
         },
         count: Some(3),
+        after: 0,
     });
     for _ in 0..3 {
         let started = Instant::now();
@@ -159,4 +160,25 @@ async fn revoked_tokens_get_401() {
         res.json::<Value>().await.unwrap()["message"],
         "Bad credentials"
     );
+}
+
+#[tokio::test]
+async fn after_lets_the_first_requests_through() {
+    let sim = sim().await;
+    let token = alice(&sim);
+    inject(
+        &sim,
+        json!({"route": "GET /user", "fault": {"kind": "status", "status": 503}, "count": 1, "after": 2}),
+    )
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(
+            get(&sim, "/user", Some(&token), &[])
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, vec![200, 200, 503, 200]);
 }

@@ -205,6 +205,7 @@ async fn secondary_limit_on_concurrency() {
             jitter_ms: 0,
         },
         count: None,
+        after: 0,
     });
     let alice = token(&sim, "alice");
     let calls = (0..5).map(|_| {

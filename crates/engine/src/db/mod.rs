@@ -2,6 +2,7 @@
 //! Every read that returns repository data takes the asking user's id and joins through
 //! `repository_access`, so scoping by who is asking cannot be forgotten.
 
+pub mod http_cache;
 pub mod pulls;
 pub mod repos;
 pub mod sync_runs;
@@ -52,6 +53,7 @@ mod tests {
         assert_eq!(
             tables,
             [
+                "public.github_http_cache",
                 "public.pull_requests",
                 "public.repositories",
                 "public.repository_access",

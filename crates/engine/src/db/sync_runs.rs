@@ -14,7 +14,17 @@ pub struct SyncRun {
     pub items: i32,
     pub pages: i32,
     pub requests: i32,
+    pub not_modified: i32,
     pub error: Option<String>,
+}
+
+/// What a run did, as recorded when it finishes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunCounts {
+    pub items: u32,
+    pub pages: u32,
+    pub requests: u32,
+    pub not_modified: u32,
 }
 
 pub async fn start(
@@ -37,20 +47,21 @@ pub async fn start(
 pub async fn finish(
     pool: &PgPool,
     run_id: i64,
-    counts: (u32, u32, u32),
+    counts: RunCounts,
     error: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    let (items, pages, requests) = counts;
     sqlx::query(
         "UPDATE sync_runs SET finished_at = now(), items = $2, pages = $3, requests = $4,
+                not_modified = $6,
                 status = CASE WHEN $5::text IS NULL THEN 'succeeded' ELSE 'failed' END, error = $5
           WHERE id = $1",
     )
     .bind(run_id)
-    .bind(items as i32)
-    .bind(pages as i32)
-    .bind(requests as i32)
+    .bind(counts.items as i32)
+    .bind(counts.pages as i32)
+    .bind(counts.requests as i32)
     .bind(error)
+    .bind(counts.not_modified as i32)
     .execute(pool)
     .await?;
     Ok(())
@@ -64,7 +75,7 @@ pub async fn latest(
 ) -> Result<Option<SyncRun>, sqlx::Error> {
     sqlx::query_as(
         "SELECT s.id, s.resource, s.status, s.started_at, s.finished_at, s.items, s.pages,
-                s.requests, s.error
+                s.requests, s.not_modified, s.error
            FROM sync_runs s
            JOIN repository_access a ON a.repository_id = s.repository_id AND a.user_id = $1
           WHERE s.repository_id = $2

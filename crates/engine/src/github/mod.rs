@@ -1,15 +1,23 @@
 //! The GitHub client: octocrab as the transport (base URL for GitHub Enterprise Server and
 //! the simulator, token auth), with our own models, error mapping and `Link` pagination.
 
+pub mod budget;
 pub mod models;
 pub mod pagination;
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::StatusCode;
 use octocrab::service::middleware::retry::RetryConfig;
 use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+use self::budget::RateBudget;
+use crate::db::http_cache::{self, CachedResponse};
 
 use self::models::{GhPullRequest, GhRepository, GhUser};
 use self::pagination::parse_link_header;
@@ -42,12 +50,17 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-/// A client for one token. Cheap to build; build one per user or job.
+/// A client for one token. Cheap to build; build one per user or job. With a cache, every
+/// GET it has made before is asked conditionally, so unchanged data costs no rate limit.
 #[derive(Clone)]
 pub struct GitHubClient {
     octo: Octocrab,
     base: String,
-    requests: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    cache: Option<PgPool>,
+    token_sha256: [u8; 32],
+    requests: Arc<AtomicU32>,
+    not_modified: Arc<AtomicU32>,
+    budget: Arc<Mutex<Option<RateBudget>>>,
 }
 
 impl std::fmt::Debug for GitHubClient {
@@ -74,13 +87,33 @@ impl GitHubClient {
         Ok(GitHubClient {
             octo,
             base,
+            cache: None,
+            token_sha256: Sha256::digest(token.as_bytes()).into(),
             requests: Default::default(),
+            not_modified: Default::default(),
+            budget: Default::default(),
         })
+    }
+
+    /// Keeps GitHub's answers in Postgres and asks for them again conditionally.
+    pub fn with_cache(mut self, pool: PgPool) -> Self {
+        self.cache = Some(pool);
+        self
     }
 
     /// How many HTTP requests this client (and its clones) has sent.
     pub fn requests_made(&self) -> u32 {
-        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// How many of them GitHub answered 304 Not Modified.
+    pub fn not_modified(&self) -> u32 {
+        self.not_modified.load(Ordering::Relaxed)
+    }
+
+    /// The rate-limit budget from the latest response; `None` if the server reports none.
+    pub fn budget(&self) -> Option<RateBudget> {
+        *self.budget.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Turns an absolute URL from a `Link` header into a path under our base URL, so that
@@ -98,31 +131,91 @@ impl GitHubClient {
         })
     }
 
+    async fn cached(&self, path: &str) -> Option<CachedResponse> {
+        let pool = self.cache.as_ref()?;
+        match http_cache::find(pool, &self.token_sha256, path).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(error = %e, "conditional-request cache unreadable; asking GitHub in full");
+                None
+            }
+        }
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
     ) -> Result<(T, Option<String>), GitHubError> {
-        self.requests
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let cached = self.cached(path).await;
+        let mut conditions = http::HeaderMap::new();
+        if let Some(c) = &cached {
+            let tag = c
+                .etag
+                .as_deref()
+                .and_then(|e| http::HeaderValue::from_str(e).ok());
+            let since = c
+                .last_modified
+                .as_deref()
+                .and_then(|m| http::HeaderValue::from_str(m).ok());
+            if let Some(tag) = tag {
+                conditions.insert(http::header::IF_NONE_MATCH, tag);
+            } else if let Some(since) = since {
+                conditions.insert(http::header::IF_MODIFIED_SINCE, since);
+            }
+        }
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
             .octo
-            ._get(path)
+            ._get_with_headers(path, Some(conditions))
             .await
             .map_err(|e| GitHubError::Transport(e.to_string()))?;
         let status = response.status();
-        let next = response
-            .headers()
-            .get(http::header::LINK)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_link_header(v).next);
+        let headers = response.headers().clone();
+        if let Some(budget) = RateBudget::from_headers(&headers) {
+            *self.budget.lock().unwrap_or_else(|e| e.into_inner()) = Some(budget);
+        }
+        let header = |name: http::header::HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
         let body = self
             .octo
             .body_to_string(response)
             .await
             .map_err(|e| GitHubError::Transport(e.to_string()))?;
-        if !status.is_success() {
-            return Err(error_for(status, &body));
-        }
+        let (body, link) = match (status, cached) {
+            (StatusCode::NOT_MODIFIED, Some(c)) => {
+                self.not_modified.fetch_add(1, Ordering::Relaxed);
+                let body = String::from_utf8(c.body).map_err(|e| GitHubError::Decode {
+                    url: path.to_string(),
+                    detail: format!("cached body: {e}"),
+                })?;
+                (body, c.link)
+            }
+            (s, _) if s.is_success() => {
+                let link = header(http::header::LINK);
+                if let Some(pool) = &self.cache {
+                    let entry = CachedResponse {
+                        etag: header(http::header::ETAG),
+                        last_modified: header(http::header::LAST_MODIFIED),
+                        link: link.clone(),
+                        body: body.clone().into_bytes(),
+                    };
+                    if entry.etag.is_some() || entry.last_modified.is_some() {
+                        if let Err(e) =
+                            http_cache::store(pool, &self.token_sha256, path, &entry).await
+                        {
+                            tracing::warn!(error = %e, "could not keep GitHub's answer for conditional requests");
+                        }
+                    }
+                }
+                (body, link)
+            }
+            (s, _) => return Err(error_for(s, &body)),
+        };
+        let next = link.as_deref().and_then(|v| parse_link_header(v).next);
         let value = serde_json::from_str(&body).map_err(|e| GitHubError::Decode {
             url: path.to_string(),
             detail: e.to_string(),

@@ -12,6 +12,8 @@ pub struct SyncReport {
     pub items: u32,
     pub pages: u32,
     pub requests: u32,
+    /// Requests GitHub answered 304 Not Modified: free of rate limit.
+    pub not_modified: u32,
 }
 
 /// Reads a repository's pull requests (all states, every page) into `pull_requests`.
@@ -24,6 +26,7 @@ pub async fn sync_pull_requests(
 ) -> crate::Result<SyncReport> {
     let run = db::sync_runs::start(pool, repository_id, "pull_requests", requested_by).await?;
     let requests_before = client.requests_made();
+    let not_modified_before = client.not_modified();
     let mut report = SyncReport::default();
     let outcome = async {
         let mut next = Some(GitHubClient::pulls_first_page(full_name));
@@ -40,14 +43,15 @@ pub async fn sync_pull_requests(
     }
     .await;
     report.requests = client.requests_made() - requests_before;
+    report.not_modified = client.not_modified() - not_modified_before;
     let error = outcome.as_ref().err().map(|e| e.to_string());
-    db::sync_runs::finish(
-        pool,
-        run,
-        (report.items, report.pages, report.requests),
-        error.as_deref(),
-    )
-    .await?;
+    let counts = db::sync_runs::RunCounts {
+        items: report.items,
+        pages: report.pages,
+        requests: report.requests,
+        not_modified: report.not_modified,
+    };
+    db::sync_runs::finish(pool, run, counts, error.as_deref()).await?;
     outcome.map(|()| report)
 }
 
@@ -61,4 +65,131 @@ pub async fn refresh_access(
     let repos = client.user_repositories().await?;
     db::repos::replace_access(pool, user_id, &repos).await?;
     Ok(repos.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::SocketAddr;
+
+    use chrono::TimeZone;
+    use ghsim::{RunningSimulator, SimConfig, Size};
+
+    use super::*;
+    use crate::auth::{SecretKey, TokenCipher};
+
+    /// A signed-in alice who may see the simulator's repositories, and her client.
+    async fn setup() -> (RunningSimulator, sqlx::PgPool, String, i64) {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let sim = RunningSimulator::start(
+            SimConfig::new(7, Size::Small, now),
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await
+        .unwrap();
+        let pool = crate::testing::fresh_database().await;
+        let token = sim
+            .sim
+            .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+        let client = GitHubClient::new(&sim.base_url, &token).unwrap();
+        let gh_user = client.current_user().await.unwrap();
+        let cipher = TokenCipher::new(&SecretKey::generate());
+        let user = db::users::upsert_signed_in(&pool, &cipher, &gh_user, &token, "")
+            .await
+            .unwrap();
+        refresh_access(&pool, &client, user.id).await.unwrap();
+        (sim, pool, token, user.id)
+    }
+
+    #[tokio::test]
+    async fn unchanged_data_costs_no_rate_limit_even_after_a_restart() {
+        let (sim, pool, token, user_id) = setup().await;
+        let repo = db::repos::find_visible(&pool, user_id, "acme/api")
+            .await
+            .unwrap()
+            .unwrap();
+        let total = sim
+            .sim
+            .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+        let pages = total.div_ceil(100);
+
+        let client = GitHubClient::new(&sim.base_url, &token)
+            .unwrap()
+            .with_cache(pool.clone());
+        let before = sim.sim.stats();
+        let first = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+            .await
+            .unwrap();
+        let after_first = sim.sim.stats();
+        assert_eq!(first.items as usize, total);
+        assert_eq!(first.pages as usize, pages);
+        assert_eq!(first.not_modified, 0);
+        assert_eq!(
+            (after_first.rate_limit_points - before.rate_limit_points) as usize,
+            pages
+        );
+
+        // A new client, as after a restart: only the database remembers.
+        let client = GitHubClient::new(&sim.base_url, &token)
+            .unwrap()
+            .with_cache(pool.clone());
+        let second = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+            .await
+            .unwrap();
+        let after_second = sim.sim.stats();
+        assert_eq!(second.not_modified as usize, pages);
+        assert_eq!(second.items as usize, total);
+        assert_eq!(
+            after_second.rate_limit_points,
+            after_first.rate_limit_points
+        );
+        assert_eq!(
+            (after_second.not_modified - after_first.not_modified) as usize,
+            pages
+        );
+        assert_eq!(
+            db::pulls::count(&pool, repo.github_id).await.unwrap() as usize,
+            total
+        );
+        let recorded: i32 =
+            sqlx::query_scalar("SELECT not_modified FROM sync_runs ORDER BY id DESC LIMIT 1")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(recorded as usize, pages);
+
+        // The budget the 304s reported: /user, /user/repos and the first sync's pages.
+        let budget = client.budget().expect("the simulator reports a budget");
+        assert_eq!(budget.limit, 5000);
+        assert_eq!(budget.used as usize, 2 + pages);
+    }
+
+    #[tokio::test]
+    async fn a_failed_page_is_recorded_and_keeps_what_was_stored() {
+        let (sim, pool, token, user_id) = setup().await;
+        let repo = db::repos::find_visible(&pool, user_id, "acme/api")
+            .await
+            .unwrap()
+            .unwrap();
+        // Pages 1 and 2 arrive; page 3 fails.
+        sim.sim.faults().add(ghsim::FaultRule {
+            route: "GET /repos/{owner}/{repo}/pulls".into(),
+            fault: ghsim::Fault::Status { status: 502 },
+            count: Some(1),
+            after: 2,
+        });
+        let client = GitHubClient::new(&sim.base_url, &token).unwrap();
+        let err = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("502"), "{err}");
+        let (status, items, pages, error): (String, i32, i32, Option<String>) = sqlx::query_as(
+            "SELECT status, items, pages, error FROM sync_runs ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!((status.as_str(), items, pages), ("failed", 200, 2));
+        assert!(error.unwrap().contains("502"));
+        assert_eq!(db::pulls::count(&pool, repo.github_id).await.unwrap(), 200);
+    }
 }
