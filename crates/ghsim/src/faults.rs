@@ -16,8 +16,13 @@ use crate::rest::ApiError;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
-    /// Answer with this status and GitHub's error body (500, 502, 503, 403, 404, 451, ...).
-    Status { status: u16 },
+    /// Answer with this status and GitHub's error body (500, 502, 503, 403, 404, 451, ...),
+    /// with a `retry-after` header when given (as GitHub's secondary limits send).
+    Status {
+        status: u16,
+        #[serde(default)]
+        retry_after: Option<u64>,
+    },
     /// Wait before answering: `ms`, plus up to `jitter_ms` more.
     Latency {
         ms: u64,
@@ -107,7 +112,10 @@ impl Faults {
 /// The response for a failing fault that replaces the handler's answer.
 pub fn failure_response(fault: &Fault) -> Option<Response> {
     match fault {
-        Fault::Status { status } => {
+        Fault::Status {
+            status,
+            retry_after,
+        } => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let message = match status.as_u16() {
                 451 => "Repository access blocked",
@@ -117,7 +125,12 @@ pub fn failure_response(fault: &Fault) -> Option<Response> {
                 503 => "Service Unavailable",
                 _ => "Server Error",
             };
-            Some(ApiError::new(status, message).into_response())
+            let mut res = ApiError::new(status, message).into_response();
+            if let Some(secs) = retry_after {
+                res.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, (*secs).into());
+            }
+            Some(res)
         }
         Fault::Accepted => {
             Some((StatusCode::ACCEPTED, axum::Json(serde_json::json!({}))).into_response())

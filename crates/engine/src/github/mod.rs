@@ -2,6 +2,7 @@
 //! the simulator, token auth), with our own models, error mapping and `Link` pagination.
 
 pub mod budget;
+pub mod governor;
 pub mod models;
 pub mod pagination;
 
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use self::budget::RateBudget;
+use self::governor::{RetryPolicy, Verdict};
 use crate::db::http_cache::{self, CachedResponse};
 
 use self::models::{GhPullRequest, GhRepository, GhUser};
@@ -60,7 +62,10 @@ pub struct GitHubClient {
     token_sha256: [u8; 32],
     requests: Arc<AtomicU32>,
     not_modified: Arc<AtomicU32>,
+    retries: Arc<AtomicU32>,
+    waited_ms: Arc<std::sync::atomic::AtomicU64>,
     budget: Arc<Mutex<Option<RateBudget>>>,
+    policy: RetryPolicy,
 }
 
 impl std::fmt::Debug for GitHubClient {
@@ -91,7 +96,10 @@ impl GitHubClient {
             token_sha256: Sha256::digest(token.as_bytes()).into(),
             requests: Default::default(),
             not_modified: Default::default(),
+            retries: Default::default(),
+            waited_ms: Default::default(),
             budget: Default::default(),
+            policy: RetryPolicy::default(),
         })
     }
 
@@ -99,6 +107,22 @@ impl GitHubClient {
     pub fn with_cache(mut self, pool: PgPool) -> Self {
         self.cache = Some(pool);
         self
+    }
+
+    /// How failed requests are retried and rate limits waited for.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Requests sent again after a server error, a broken connection or a rate limit.
+    pub fn retries(&self) -> u32 {
+        self.retries.load(Ordering::Relaxed)
+    }
+
+    /// Time spent waiting for rate limits and backing off, in milliseconds.
+    pub fn waited_ms(&self) -> u64 {
+        self.waited_ms.load(Ordering::Relaxed)
     }
 
     /// How many HTTP requests this client (and its clones) has sent.
@@ -163,28 +187,13 @@ impl GitHubClient {
                 conditions.insert(http::header::IF_MODIFIED_SINCE, since);
             }
         }
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .octo
-            ._get_with_headers(path, Some(conditions))
-            .await
-            .map_err(|e| GitHubError::Transport(e.to_string()))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        if let Some(budget) = RateBudget::from_headers(&headers) {
-            *self.budget.lock().unwrap_or_else(|e| e.into_inner()) = Some(budget);
-        }
+        let (status, headers, body) = self.send(path, conditions).await?;
         let header = |name: http::header::HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         };
-        let body = self
-            .octo
-            .body_to_string(response)
-            .await
-            .map_err(|e| GitHubError::Transport(e.to_string()))?;
         let (body, link) = match (status, cached) {
             (StatusCode::NOT_MODIFIED, Some(c)) => {
                 self.not_modified.fetch_add(1, Ordering::Relaxed);
@@ -221,6 +230,75 @@ impl GitHubClient {
             detail: e.to_string(),
         })?;
         Ok((value, next))
+    }
+
+    /// One request under the retry policy: the final status, headers and body.
+    async fn send(
+        &self,
+        path: &str,
+        conditions: http::HeaderMap,
+    ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
+        let mut attempt = 0;
+        loop {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let answer = self.send_once(path, conditions.clone()).await;
+            let now = chrono::Utc::now().timestamp();
+            let verdict = match &answer {
+                Ok((status, headers, _)) => {
+                    self.policy.verdict(Some((*status, headers)), attempt, now)
+                }
+                Err(_) => self.policy.verdict(None, attempt, now),
+            };
+            let pause = match verdict {
+                Verdict::Accept => return answer,
+                Verdict::Backoff(d) => {
+                    tracing::debug!(
+                        path,
+                        attempt,
+                        delay_ms = d.as_millis() as u64,
+                        "retrying after a failure"
+                    );
+                    d
+                }
+                Verdict::Wait(d) => {
+                    tracing::info!(
+                        path,
+                        wait_secs = d.as_secs(),
+                        "waiting for GitHub's rate limit"
+                    );
+                    d
+                }
+            };
+            self.retries.fetch_add(1, Ordering::Relaxed);
+            self.waited_ms
+                .fetch_add(pause.as_millis() as u64, Ordering::Relaxed);
+            tokio::time::sleep(pause).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(
+        &self,
+        path: &str,
+        conditions: http::HeaderMap,
+    ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
+        let response = self
+            .octo
+            ._get_with_headers(path, Some(conditions))
+            .await
+            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        if let Some(budget) = RateBudget::from_headers(&headers) {
+            *self.budget.lock().unwrap_or_else(|e| e.into_inner()) = Some(budget);
+        }
+        // A body cut off mid-way is a transport failure, retried like a reset.
+        let body = self
+            .octo
+            .body_to_string(response)
+            .await
+            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        Ok((status, headers, body))
     }
 
     async fn get_page<T: DeserializeOwned>(&self, path: &str) -> Result<Page<T>, GitHubError> {

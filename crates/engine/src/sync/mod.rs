@@ -170,14 +170,19 @@ mod tests {
             .await
             .unwrap()
             .unwrap();
-        // Pages 1 and 2 arrive; page 3 fails.
+        // Pages 1 and 2 arrive; from then on the server fails, through every retry.
         sim.sim.faults().add(ghsim::FaultRule {
             route: "GET /repos/{owner}/{repo}/pulls".into(),
-            fault: ghsim::Fault::Status { status: 502 },
-            count: Some(1),
+            fault: ghsim::Fault::Status {
+                status: 502,
+                retry_after: None,
+            },
+            count: None,
             after: 2,
         });
-        let client = GitHubClient::new(&sim.base_url, &token).unwrap();
+        let client = GitHubClient::new(&sim.base_url, &token)
+            .unwrap()
+            .with_retry_policy(fast_retries());
         let err = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
             .await
             .unwrap_err();
@@ -191,5 +196,120 @@ mod tests {
         assert_eq!((status.as_str(), items, pages), ("failed", 200, 2));
         assert!(error.unwrap().contains("502"));
         assert_eq!(db::pulls::count(&pool, repo.github_id).await.unwrap(), 200);
+        // Two pages, then the third page tried 1 + 3 times.
+        assert_eq!(client.requests_made(), 2 + 4);
+        assert_eq!(client.retries(), 3);
+    }
+
+    fn fast_retries() -> crate::github::governor::RetryPolicy {
+        crate::github::governor::RetryPolicy {
+            max_retries: 3,
+            base_delay: std::time::Duration::from_millis(5),
+            max_delay: std::time::Duration::from_millis(50),
+            max_wait: std::time::Duration::from_secs(5),
+        }
+    }
+
+    fn fault(route: &str, fault: ghsim::Fault, count: u32) -> ghsim::FaultRule {
+        ghsim::FaultRule {
+            route: route.into(),
+            fault,
+            count: Some(count),
+            after: 0,
+        }
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_retried_and_the_sync_completes() {
+        let (sim, pool, token, user_id) = setup().await;
+        let repo = db::repos::find_visible(&pool, user_id, "acme/api")
+            .await
+            .unwrap()
+            .unwrap();
+        let total = sim
+            .sim
+            .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+        let pulls = "GET /repos/{owner}/{repo}/pulls";
+        let faults = sim.sim.faults();
+        faults.add(fault(
+            pulls,
+            ghsim::Fault::Status {
+                status: 502,
+                retry_after: None,
+            },
+            1,
+        ));
+        faults.add(fault(pulls, ghsim::Fault::Reset, 1));
+        faults.add(fault(pulls, ghsim::Fault::Truncate, 1));
+        let client = GitHubClient::new(&sim.base_url, &token)
+            .unwrap()
+            .with_retry_policy(fast_retries());
+        let report = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+            .await
+            .unwrap();
+        assert_eq!(report.items as usize, total);
+        assert_eq!(client.retries(), 3);
+        assert_eq!(
+            db::pulls::count(&pool, repo.github_id).await.unwrap() as usize,
+            total
+        );
+    }
+
+    #[tokio::test]
+    async fn not_found_is_not_retried() {
+        let (sim, _pool, token, _) = setup().await;
+        sim.sim.faults().add(fault(
+            "GET /repos/{owner}/{repo}",
+            ghsim::Fault::Status {
+                status: 404,
+                retry_after: None,
+            },
+            1,
+        ));
+        let client = GitHubClient::new(&sim.base_url, &token)
+            .unwrap()
+            .with_retry_policy(fast_retries());
+        let err = client.repository("acme/api").await.unwrap_err();
+        assert!(matches!(err, crate::github::GitHubError::NotFound), "{err}");
+        assert_eq!(client.requests_made(), 1);
+        assert_eq!(client.retries(), 0);
+    }
+
+    #[tokio::test]
+    async fn secondary_limits_are_waited_out() {
+        let (sim, _pool, token, _) = setup().await;
+        sim.sim.faults().add(fault(
+            "GET /repos/{owner}/{repo}",
+            ghsim::Fault::Status {
+                status: 403,
+                retry_after: Some(1),
+            },
+            1,
+        ));
+        let client = GitHubClient::new(&sim.base_url, &token)
+            .unwrap()
+            .with_retry_policy(fast_retries());
+        let started = std::time::Instant::now();
+        let repo = client.repository("acme/api").await.unwrap();
+        assert_eq!(repo.full_name, "acme/api");
+        assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+        assert_eq!(client.retries(), 1);
+        assert!(client.waited_ms() >= 1000);
+    }
+
+    #[tokio::test]
+    async fn revoked_tokens_fail_clearly_without_retries() {
+        let (sim, _pool, token, _) = setup().await;
+        sim.sim.revoke_token(&token);
+        let client = GitHubClient::new(&sim.base_url, &token)
+            .unwrap()
+            .with_retry_policy(fast_retries());
+        let err = client.current_user().await.unwrap_err();
+        assert!(
+            matches!(err, crate::github::GitHubError::Unauthorized(_)),
+            "{err}"
+        );
+        assert!(err.to_string().contains("sign in again"), "{err}");
+        assert_eq!(client.requests_made(), 1);
     }
 }
