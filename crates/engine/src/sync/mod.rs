@@ -77,8 +77,17 @@ mod tests {
     use super::*;
     use crate::auth::{SecretKey, TokenCipher};
 
-    /// A signed-in alice who may see the simulator's repositories, and her client.
-    async fn setup() -> (RunningSimulator, sqlx::PgPool, String, i64) {
+    /// A signed-in alice who may see the simulator's repositories, her token, and the
+    /// repository the tests sync with its number of pull requests.
+    struct Fixture {
+        sim: RunningSimulator,
+        pool: sqlx::PgPool,
+        token: String,
+        repo_id: i64,
+        total: usize,
+    }
+
+    async fn setup() -> Fixture {
         let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
         let sim = RunningSimulator::start(
             SimConfig::new(7, Size::Small, now),
@@ -97,26 +106,39 @@ mod tests {
             .await
             .unwrap();
         refresh_access(&pool, &client, user.id).await.unwrap();
-        (sim, pool, token, user.id)
+        let repo_id = db::repos::find_visible(&pool, user.id, "acme/api")
+            .await
+            .unwrap()
+            .unwrap()
+            .github_id;
+        let total = sim
+            .sim
+            .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+        Fixture {
+            sim,
+            pool,
+            token,
+            repo_id,
+            total,
+        }
     }
 
     #[tokio::test]
     async fn unchanged_data_costs_no_rate_limit_even_after_a_restart() {
-        let (sim, pool, token, user_id) = setup().await;
-        let repo = db::repos::find_visible(&pool, user_id, "acme/api")
-            .await
-            .unwrap()
-            .unwrap();
-        let total = sim
-            .sim
-            .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+        let Fixture {
+            sim,
+            pool,
+            token,
+            repo_id,
+            total,
+        } = setup().await;
         let pages = total.div_ceil(100);
 
         let client = GitHubClient::new(&sim.base_url, &token)
             .unwrap()
             .with_cache(pool.clone());
         let before = sim.sim.stats();
-        let first = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+        let first = sync_pull_requests(&pool, &client, repo_id, "acme/api", None)
             .await
             .unwrap();
         let after_first = sim.sim.stats();
@@ -132,7 +154,7 @@ mod tests {
         let client = GitHubClient::new(&sim.base_url, &token)
             .unwrap()
             .with_cache(pool.clone());
-        let second = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+        let second = sync_pull_requests(&pool, &client, repo_id, "acme/api", None)
             .await
             .unwrap();
         let after_second = sim.sim.stats();
@@ -147,7 +169,7 @@ mod tests {
             pages
         );
         assert_eq!(
-            db::pulls::count(&pool, repo.github_id).await.unwrap() as usize,
+            db::pulls::count(&pool, repo_id).await.unwrap() as usize,
             total
         );
         let recorded: i32 =
@@ -165,11 +187,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_page_is_recorded_and_keeps_what_was_stored() {
-        let (sim, pool, token, user_id) = setup().await;
-        let repo = db::repos::find_visible(&pool, user_id, "acme/api")
-            .await
-            .unwrap()
-            .unwrap();
+        let Fixture {
+            sim,
+            pool,
+            token,
+            repo_id,
+            ..
+        } = setup().await;
         // Pages 1 and 2 arrive; from then on the server fails, through every retry.
         sim.sim.faults().add(ghsim::FaultRule {
             route: "GET /repos/{owner}/{repo}/pulls".into(),
@@ -183,7 +207,7 @@ mod tests {
         let client = GitHubClient::new(&sim.base_url, &token)
             .unwrap()
             .with_retry_policy(fast_retries());
-        let err = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+        let err = sync_pull_requests(&pool, &client, repo_id, "acme/api", None)
             .await
             .unwrap_err();
         assert!(err.to_string().contains("502"), "{err}");
@@ -195,7 +219,7 @@ mod tests {
         .unwrap();
         assert_eq!((status.as_str(), items, pages), ("failed", 200, 2));
         assert!(error.unwrap().contains("502"));
-        assert_eq!(db::pulls::count(&pool, repo.github_id).await.unwrap(), 200);
+        assert_eq!(db::pulls::count(&pool, repo_id).await.unwrap(), 200);
         // Two pages, then the third page tried 1 + 3 times.
         assert_eq!(client.requests_made(), 2 + 4);
         assert_eq!(client.retries(), 3);
@@ -221,14 +245,13 @@ mod tests {
 
     #[tokio::test]
     async fn transient_failures_are_retried_and_the_sync_completes() {
-        let (sim, pool, token, user_id) = setup().await;
-        let repo = db::repos::find_visible(&pool, user_id, "acme/api")
-            .await
-            .unwrap()
-            .unwrap();
-        let total = sim
-            .sim
-            .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+        let Fixture {
+            sim,
+            pool,
+            token,
+            repo_id,
+            total,
+        } = setup().await;
         let pulls = "GET /repos/{owner}/{repo}/pulls";
         let faults = sim.sim.faults();
         faults.add(fault(
@@ -244,20 +267,20 @@ mod tests {
         let client = GitHubClient::new(&sim.base_url, &token)
             .unwrap()
             .with_retry_policy(fast_retries());
-        let report = sync_pull_requests(&pool, &client, repo.github_id, "acme/api", None)
+        let report = sync_pull_requests(&pool, &client, repo_id, "acme/api", None)
             .await
             .unwrap();
         assert_eq!(report.items as usize, total);
         assert_eq!(client.retries(), 3);
         assert_eq!(
-            db::pulls::count(&pool, repo.github_id).await.unwrap() as usize,
+            db::pulls::count(&pool, repo_id).await.unwrap() as usize,
             total
         );
     }
 
     #[tokio::test]
     async fn not_found_is_not_retried() {
-        let (sim, _pool, token, _) = setup().await;
+        let Fixture { sim, token, .. } = setup().await;
         sim.sim.faults().add(fault(
             "GET /repos/{owner}/{repo}",
             ghsim::Fault::Status {
@@ -277,7 +300,7 @@ mod tests {
 
     #[tokio::test]
     async fn secondary_limits_are_waited_out() {
-        let (sim, _pool, token, _) = setup().await;
+        let Fixture { sim, token, .. } = setup().await;
         sim.sim.faults().add(fault(
             "GET /repos/{owner}/{repo}",
             ghsim::Fault::Status {
@@ -299,7 +322,7 @@ mod tests {
 
     #[tokio::test]
     async fn revoked_tokens_fail_clearly_without_retries() {
-        let (sim, _pool, token, _) = setup().await;
+        let Fixture { sim, token, .. } = setup().await;
         sim.sim.revoke_token(&token);
         let client = GitHubClient::new(&sim.base_url, &token)
             .unwrap()
