@@ -142,9 +142,10 @@ test('sign in, add a repository, read its chart, sign out', async () => {
 
   await page.click('button.add-repo[data-repo="acme/api"]');
   await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });
-  const expected = expectedWeeks(await allPulls('acme/api'));
+  const pulls = await allPulls('acme/api');
+  const expected = expectedWeeks(pulls);
   const resultText = await page.textContent('[data-testid=track-result]');
-  assert.match(resultText, new RegExp(`Added acme/api: ${(await allPulls('acme/api')).length} pull requests fetched`));
+  assert.match(resultText, new RegExp(`Added acme/api: ${pulls.length} pull requests fetched`));
 
   await page.click('[data-testid=track-result] a');
   await page.waitForSelector('#throughput-chart canvas');

@@ -30,54 +30,42 @@ fn node_id(kind: &str, id: u64) -> String {
     base64::engine::general_purpose::STANDARD_NO_PAD.encode(format!("0:{kind}{id}"))
 }
 
-pub fn simple_user(u: &User, urls: &Urls) -> Value {
-    let api = format!("{}/users/{}", urls.api, u.login);
+/// The account object GitHub nests everywhere (`simple-user`): users, bots and, as
+/// repository owners, organisations share one shape.
+fn account(login: &str, id: u64, kind: &str, repos_url: String, urls: &Urls) -> Value {
+    let api = format!("{}/users/{login}", urls.api);
     json!({
-        "login": u.login,
-        "id": u.id,
-        "node_id": node_id(if u.is_bot { "Bot" } else { "User" }, u.id),
-        "avatar_url": format!("{}/avatars/u/{}?v=4", urls.web, u.id),
+        "login": login,
+        "id": id,
+        "node_id": node_id(kind, id),
+        "avatar_url": format!("{}/avatars/u/{id}?v=4", urls.web),
         "gravatar_id": "",
         "url": api,
-        "html_url": format!("{}/{}", urls.web, u.login),
+        "html_url": format!("{}/{login}", urls.web),
         "followers_url": format!("{api}/followers"),
         "following_url": format!("{api}/following{{/other_user}}"),
         "gists_url": format!("{api}/gists{{/gist_id}}"),
         "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
         "subscriptions_url": format!("{api}/subscriptions"),
         "organizations_url": format!("{api}/orgs"),
-        "repos_url": format!("{api}/repos"),
+        "repos_url": repos_url,
         "events_url": format!("{api}/events{{/privacy}}"),
         "received_events_url": format!("{api}/received_events"),
-        "type": if u.is_bot { "Bot" } else { "User" },
+        "type": kind,
         "user_view_type": "public",
         "site_admin": false
     })
 }
 
+pub fn simple_user(u: &User, urls: &Urls) -> Value {
+    let kind = if u.is_bot { "Bot" } else { "User" };
+    let repos_url = format!("{}/users/{}/repos", urls.api, u.login);
+    account(&u.login, u.id, kind, repos_url, urls)
+}
+
 fn org_as_owner(o: &Organization, urls: &Urls) -> Value {
-    let api = format!("{}/users/{}", urls.api, o.login);
-    json!({
-        "login": o.login,
-        "id": o.id,
-        "node_id": node_id("Organization", o.id),
-        "avatar_url": format!("{}/avatars/u/{}?v=4", urls.web, o.id),
-        "gravatar_id": "",
-        "url": api,
-        "html_url": format!("{}/{}", urls.web, o.login),
-        "followers_url": format!("{api}/followers"),
-        "following_url": format!("{api}/following{{/other_user}}"),
-        "gists_url": format!("{api}/gists{{/gist_id}}"),
-        "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
-        "subscriptions_url": format!("{api}/subscriptions"),
-        "organizations_url": format!("{api}/orgs"),
-        "repos_url": format!("{}/orgs/{}/repos", urls.api, o.login),
-        "events_url": format!("{api}/events{{/privacy}}"),
-        "received_events_url": format!("{api}/received_events"),
-        "type": "Organization",
-        "user_view_type": "public",
-        "site_admin": false
-    })
+    let repos_url = format!("{}/orgs/{}/repos", urls.api, o.login);
+    account(&o.login, o.id, "Organization", repos_url, urls)
 }
 
 /// `GET /user`: the signed-in user's own (private) profile.
@@ -276,70 +264,63 @@ impl<'a> PullRenderer<'a> {
 
     /// `pull-request-simple` as in `GET /repos/{owner}/{repo}/pulls`.
     pub fn simple(&self, p: &PullRequest) -> Value {
-        pull_request_simple(p, self)
+        let (r, world, urls) = (self.repo, self.world, self.urls);
+        let api = format!("{}/repos/{}", urls.api, r.full_name());
+        let html = format!("{}/{}/pull/{}", urls.web, r.full_name(), p.number);
+        let author = world
+            .user(p.author_id)
+            .map(|u| simple_user(u, urls))
+            .unwrap_or(Value::Null);
+        // Someone outside the organisation who opened a pull request has contributed.
+        let association = association(r, p.author_id, "CONTRIBUTOR");
+        json!({
+            "url": format!("{api}/pulls/{}", p.number),
+            "id": p.id,
+            "node_id": node_id("PullRequest", p.id),
+            "html_url": html,
+            "diff_url": format!("{html}.diff"),
+            "patch_url": format!("{html}.patch"),
+            "issue_url": format!("{api}/issues/{}", p.number),
+            "number": p.number,
+            "state": match p.state { PullState::Open => "open", PullState::Closed => "closed" },
+            "locked": false,
+            "title": p.title,
+            "user": author,
+            "body": null,
+            "created_at": ts(p.created_at),
+            "updated_at": ts(p.updated_at),
+            "closed_at": opt_ts(p.closed_at),
+            "merged_at": opt_ts(p.merged_at),
+            "merge_commit_sha": p.merge_commit_sha,
+            "assignee": null,
+            "assignees": [],
+            "requested_reviewers": [],
+            "requested_teams": [],
+            "labels": [],
+            "milestone": null,
+            "draft": p.draft,
+            "commits_url": format!("{api}/pulls/{}/commits", p.number),
+            "review_comments_url": format!("{api}/pulls/{}/comments", p.number),
+            "review_comment_url": format!("{api}/pulls/comments{{/number}}"),
+            "comments_url": format!("{api}/issues/{}/comments", p.number),
+            "statuses_url": format!("{api}/statuses/{}", p.head_sha),
+            "head": self.branch_ref(&p.head_ref, &p.head_sha),
+            "base": self.branch_ref(&p.base_ref, &p.head_sha),
+            "_links": {
+                "self": { "href": format!("{api}/pulls/{}", p.number) },
+                "html": { "href": html },
+                "issue": { "href": format!("{api}/issues/{}", p.number) },
+                "comments": { "href": format!("{api}/issues/{}/comments", p.number) },
+                "review_comments": { "href": format!("{api}/pulls/{}/comments", p.number) },
+                "review_comment": { "href": format!("{api}/pulls/comments{{/number}}") },
+                "commits": { "href": format!("{api}/pulls/{}/commits", p.number) },
+                "statuses": { "href": format!("{api}/statuses/{}", p.head_sha) }
+            },
+            "author_association": association,
+            "auto_merge": null,
+            "active_lock_reason": null
+        })
     }
-}
-
-fn pull_request_simple(p: &PullRequest, ctx: &PullRenderer<'_>) -> Value {
-    let (r, world, urls) = (ctx.repo, ctx.world, ctx.urls);
-    let api = format!("{}/repos/{}", urls.api, r.full_name());
-    let html = format!("{}/{}/pull/{}", urls.web, r.full_name(), p.number);
-    let author = world
-        .user(p.author_id)
-        .map(|u| simple_user(u, urls))
-        .unwrap_or(Value::Null);
-    let association = match r.permission_of(p.author_id) {
-        Some(Permission::Admin) => "OWNER",
-        Some(_) => "MEMBER",
-        None => "CONTRIBUTOR",
-    };
-    json!({
-        "url": format!("{api}/pulls/{}", p.number),
-        "id": p.id,
-        "node_id": node_id("PullRequest", p.id),
-        "html_url": html,
-        "diff_url": format!("{html}.diff"),
-        "patch_url": format!("{html}.patch"),
-        "issue_url": format!("{api}/issues/{}", p.number),
-        "number": p.number,
-        "state": match p.state { PullState::Open => "open", PullState::Closed => "closed" },
-        "locked": false,
-        "title": p.title,
-        "user": author,
-        "body": null,
-        "created_at": ts(p.created_at),
-        "updated_at": ts(p.updated_at),
-        "closed_at": opt_ts(p.closed_at),
-        "merged_at": opt_ts(p.merged_at),
-        "merge_commit_sha": p.merge_commit_sha,
-        "assignee": null,
-        "assignees": [],
-        "requested_reviewers": [],
-        "requested_teams": [],
-        "labels": [],
-        "milestone": null,
-        "draft": p.draft,
-        "commits_url": format!("{api}/pulls/{}/commits", p.number),
-        "review_comments_url": format!("{api}/pulls/{}/comments", p.number),
-        "review_comment_url": format!("{api}/pulls/comments{{/number}}"),
-        "comments_url": format!("{api}/issues/{}/comments", p.number),
-        "statuses_url": format!("{api}/statuses/{}", p.head_sha),
-        "head": ctx.branch_ref(&p.head_ref, &p.head_sha),
-        "base": ctx.branch_ref(&p.base_ref, &p.head_sha),
-        "_links": {
-            "self": { "href": format!("{api}/pulls/{}", p.number) },
-            "html": { "href": html },
-            "issue": { "href": format!("{api}/issues/{}", p.number) },
-            "comments": { "href": format!("{api}/issues/{}/comments", p.number) },
-            "review_comments": { "href": format!("{api}/pulls/{}/comments", p.number) },
-            "review_comment": { "href": format!("{api}/pulls/comments{{/number}}") },
-            "commits": { "href": format!("{api}/pulls/{}/commits", p.number) },
-            "statuses": { "href": format!("{api}/statuses/{}", p.head_sha) }
-        },
-        "author_association": association,
-        "auto_merge": null,
-        "active_lock_reason": null
-    })
 }
 
 fn label(repo_api: &str, name: &str, repo_id: u64) -> Value {
@@ -361,11 +342,12 @@ fn label(repo_api: &str, name: &str, repo_id: u64) -> Value {
     })
 }
 
-fn association(r: &Repository, user_id: u64) -> &'static str {
+/// GitHub's `author_association`: the author's role, or `outsider` without one.
+fn association(r: &Repository, user_id: u64, outsider: &'static str) -> &'static str {
     match r.permission_of(user_id) {
         Some(Permission::Admin) => "OWNER",
         Some(_) => "MEMBER",
-        None => "NONE",
+        None => outsider,
     }
 }
 
@@ -400,7 +382,7 @@ fn issue_common(
         "milestone": null,
         "active_lock_reason": null,
         "body": null,
-        "author_association": association(r, author_id),
+        "author_association": association(r, author_id, "NONE"),
         "performed_via_github_app": null,
     })
 }

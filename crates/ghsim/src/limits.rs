@@ -16,7 +16,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::rest::ApiError;
 use crate::server::Simulator;
+
+const PRIMARY_DOCS: &str =
+    "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api";
+const SECONDARY_DOCS: &str = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 
 /// GitHub's primary rate-limit window.
 pub const WINDOW_SECS: i64 = 3600;
@@ -275,15 +280,12 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .secondary_limited += 1;
-                let mut res = (
+                let mut res = ApiError::new(
                     StatusCode::FORBIDDEN,
-                    axum::Json(json!({
-                        "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
-                        "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
-                        "status": "403"
-                    })),
+                    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
                 )
-                    .into_response();
+                .documented_at(SECONDARY_DOCS)
+                .into_response();
                 if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
                     res.headers_mut().insert(header::RETRY_AFTER, v);
                 }
@@ -315,14 +317,8 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
             } else {
                 "API rate limit exceeded. (But here's the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)"
             };
-            let mut res = (
-                StatusCode::FORBIDDEN,
-                axum::Json(json!({
-                    "message": message,
-                    "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api",
-                    "status": "403"
-                })),
-            )
+            let mut res = ApiError::new(StatusCode::FORBIDDEN, message)
+                .documented_at(PRIMARY_DOCS)
                 .into_response();
             rate_headers(&mut res, limit, w.used, w.started + WINDOW_SECS);
             return res;

@@ -39,6 +39,7 @@ const DOCS: &str = "https://docs.github.com/rest";
 pub struct ApiError {
     status: StatusCode,
     message: String,
+    documentation_url: &'static str,
 }
 
 impl ApiError {
@@ -46,7 +47,14 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            documentation_url: DOCS,
         }
+    }
+
+    /// Points `documentation_url` at the page GitHub names for this error.
+    pub fn documented_at(mut self, url: &'static str) -> Self {
+        self.documentation_url = url;
+        self
     }
     fn not_found() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "Not Found")
@@ -57,7 +65,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({
             "message": self.message,
-            "documentation_url": DOCS,
+            "documentation_url": self.documentation_url,
             "status": self.status.as_u16().to_string(),
         });
         with_github_headers((self.status, axum::Json(body)).into_response())
