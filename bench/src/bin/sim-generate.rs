@@ -27,10 +27,19 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let world = World::generate(7, size, now);
     let elapsed = started.elapsed();
-    let pulls: usize = world.repos.iter().map(|r| r.pulls.len()).sum();
+    let count = |f: &dyn Fn(&ghsim::Repository) -> usize| -> usize { world.repos.iter().map(f).sum() };
+    let pulls = count(&|r| r.pulls.len());
     println!(
-        "{size_name:>7}: {} repos, {pulls} pull requests in {:.3} s, peak RSS {} MiB (process start: {} MiB)",
+        "{size_name:>7}: {} repos, {pulls} pull requests, {} reviews, {} issues, {} commits, {} stars, {} forks, {} workflow runs, {} deployments, {} releases in {:.3} s, peak RSS {} MiB (process start: {} MiB)",
         world.repos.len(),
+        count(&|r| r.pulls.iter().map(|p| p.reviews.len()).sum()),
+        count(&|r| r.issues.len()),
+        count(&|r| r.commits.len()),
+        count(&|r| r.stars.len()),
+        count(&|r| r.forks.len()),
+        count(&|r| r.runs.len()),
+        count(&|r| r.deployments.len()),
+        count(&|r| r.releases.len()),
         elapsed.as_secs_f64(),
         peak_rss_kib().unwrap_or(0) / 1024,
         before / 1024

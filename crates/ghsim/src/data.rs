@@ -53,12 +53,13 @@ impl Rng {
 /// How much history to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Size {
-    /// A handful of repositories with half a year of history: the demo and most tests.
+    /// Five repositories with half a year of history: the demo and most tests.
     #[default]
     Small,
     /// Twenty repositories with a year of history.
     Medium,
-    /// Two hundred repositories with two years of history.
+    /// An organisation of two hundred repositories with two years of history: about
+    /// 200k pull requests, 500k commits, 1M stars.
     Large,
 }
 
@@ -76,14 +77,84 @@ impl std::str::FromStr for Size {
     }
 }
 
+/// The knobs a size sets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub repos: usize,
+    pub weeks: i64,
+    /// Multiplies every repository's weekly activity.
+    pub activity: f64,
+    /// Organisation members beyond the named users.
+    pub extra_members: usize,
+    /// Stars of the most starred repository; the others follow a power law.
+    pub stars: f64,
+}
+
 impl Size {
-    fn shape(self) -> (usize, i64) {
-        // (repositories, weeks of history)
+    pub(crate) fn shape(self) -> Shape {
         match self {
-            Size::Small => (5, 26),
-            Size::Medium => (20, 52),
-            Size::Large => (200, 104),
+            Size::Small => Shape {
+                repos: 5,
+                weeks: 26,
+                activity: 1.0,
+                extra_members: 0,
+                stars: 400.0,
+            },
+            Size::Medium => Shape {
+                repos: 20,
+                weeks: 52,
+                activity: 1.0,
+                extra_members: 12,
+                stars: 3_000.0,
+            },
+            Size::Large => Shape {
+                repos: 200,
+                weeks: 104,
+                activity: 6.0,
+                extra_members: 120,
+                stars: 170_000.0,
+            },
         }
+    }
+}
+
+pub type Time = DateTime<Utc>;
+
+/// A git object id, kept as 20 bytes and rendered as 40 hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sha(pub [u8; 20]);
+
+impl Sha {
+    /// A stable, well-spread id for object `id` of a kind (`salt`).
+    pub fn derive(salt: u64, id: u64) -> Sha {
+        let mut rng = Rng::new(salt.wrapping_mul(0x100_0000_01B3) ^ id);
+        let mut bytes = [0u8; 20];
+        for chunk in bytes.chunks_mut(8) {
+            let word = rng.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        Sha(bytes)
+    }
+
+    pub fn hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    pub fn parse(text: &str) -> Option<Sha> {
+        let bytes = hex::decode(text).ok()?;
+        Some(Sha(bytes.try_into().ok()?))
+    }
+}
+
+impl std::fmt::Display for Sha {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.hex())
+    }
+}
+
+impl std::fmt::Debug for Sha {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Sha({})", self.hex())
     }
 }
 
@@ -100,10 +171,24 @@ pub struct User {
     pub login: String,
     pub name: String,
     pub email: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Time,
     pub is_bot: bool,
     /// The OAuth/personal token the simulator accepts for this user.
     pub token: String,
+}
+
+/// Accounts that only star and fork (no token, no profile) are not stored: their login
+/// follows from their id, which starts here.
+pub const STARGAZER_BASE: u64 = 70_000_000;
+/// Distinct stargazer accounts (a prime, so strides walk all of them).
+pub const STARGAZER_POOL: u64 = 1_000_003;
+
+/// Any account a world mentions: a stored user or a stargazer.
+#[derive(Debug, Clone)]
+pub struct Account<'a> {
+    pub id: u64,
+    pub login: std::borrow::Cow<'a, str>,
+    pub is_bot: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +196,21 @@ pub struct Organization {
     pub id: u64,
     pub login: String,
     pub name: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: Time,
+    /// Members and whether they are owners (`admin`).
+    pub members: Vec<(u64, bool)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub id: u64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub created_at: Time,
+    /// Members and whether they maintain the team.
+    pub members: Vec<(u64, bool)>,
+    pub repo_ids: Vec<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,15 +218,16 @@ pub struct Repository {
     pub id: u64,
     pub owner: String,
     pub name: String,
+    /// Names the repository had before a rename; GitHub answers them with 301.
+    pub former_names: Vec<String>,
     pub description: String,
     pub private: bool,
     pub language: String,
+    pub topics: Vec<&'static str>,
     pub default_branch: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub pushed_at: DateTime<Utc>,
-    pub stargazers_count: u64,
-    pub forks_count: u64,
+    pub created_at: Time,
+    pub updated_at: Time,
+    pub pushed_at: Time,
     pub archived: bool,
     /// Who may see this repository, and with what role. Public repositories are
     /// readable by everyone, but only these users have them in `/user/repos`.
@@ -136,6 +236,19 @@ pub struct Repository {
     /// Issues that are not pull requests. Issues and pull requests share one number
     /// sequence per repository, as on GitHub.
     pub issues: Vec<Issue>,
+    /// The default branch's history, oldest first.
+    pub commits: Vec<Commit>,
+    /// Oldest first, as GitHub lists stargazers.
+    pub stars: Vec<Star>,
+    pub forks: Vec<Fork>,
+    /// Oldest first.
+    pub releases: Vec<Release>,
+    pub workflows: Vec<Workflow>,
+    /// Oldest first.
+    pub runs: Vec<WorkflowRun>,
+    /// Oldest first.
+    pub deployments: Vec<Deployment>,
+    pub hooks: Vec<Hook>,
 }
 
 impl Repository {
@@ -153,12 +266,126 @@ impl Repository {
     pub fn visible_to(&self, user_id: u64) -> bool {
         !self.private || self.permission_of(user_id).is_some()
     }
+
+    pub fn pull(&self, number: u64) -> Option<&PullRequest> {
+        self.pulls
+            .binary_search_by_key(&number, |p| p.number)
+            .ok()
+            .map(|i| &self.pulls[i])
+    }
+
+    pub fn pull_mut(&mut self, number: u64) -> Option<&mut PullRequest> {
+        let i = self
+            .pulls
+            .binary_search_by_key(&number, |p| p.number)
+            .ok()?;
+        Some(&mut self.pulls[i])
+    }
+
+    pub fn issue(&self, number: u64) -> Option<&Issue> {
+        self.issues
+            .binary_search_by_key(&number, |i| i.number)
+            .ok()
+            .map(|i| &self.issues[i])
+    }
+
+    pub fn issue_mut(&mut self, number: u64) -> Option<&mut Issue> {
+        let i = self
+            .issues
+            .binary_search_by_key(&number, |i| i.number)
+            .ok()?;
+        Some(&mut self.issues[i])
+    }
+
+    /// The next issue/pull request number.
+    pub fn next_number(&self) -> u64 {
+        let last_pull = self.pulls.last().map_or(0, |p| p.number);
+        let last_issue = self.issues.last().map_or(0, |i| i.number);
+        last_pull.max(last_issue) + 1
+    }
+
+    pub fn commit(&self, sha: &Sha) -> Option<&Commit> {
+        self.commits.iter().rev().find(|c| c.sha == *sha)
+    }
+
+    pub fn head(&self) -> Option<&Commit> {
+        self.commits.last()
+    }
+
+    /// The branches that exist: the default branch and every open pull request's head.
+    pub fn branches(&self) -> Vec<(String, Sha)> {
+        let mut branches: Vec<(String, Sha)> = Vec::new();
+        if let Some(head) = self.head() {
+            branches.push((self.default_branch.clone(), head.sha));
+        }
+        for p in self.pulls.iter().filter(|p| p.state == PullState::Open) {
+            branches.push((p.head_ref.clone(), p.head_sha));
+        }
+        branches.sort_by(|a, b| a.0.cmp(&b.0));
+        branches
+    }
+
+    pub fn workflow(&self, id: u64) -> Option<&Workflow> {
+        self.workflows.iter().find(|w| w.id == id)
+    }
+
+    /// The branch a workflow run ran on.
+    pub fn run_branch(&self, run: &WorkflowRun) -> &str {
+        run.pull_number
+            .and_then(|n| self.pull(n))
+            .map_or(self.default_branch.as_str(), |p| p.head_ref.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PullState {
     Open,
     Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewState {
+    Approved,
+    ChangesRequested,
+    Commented,
+}
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Approved => "APPROVED",
+            ReviewState::ChangesRequested => "CHANGES_REQUESTED",
+            ReviewState::Commented => "COMMENTED",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Review {
+    pub id: u64,
+    pub reviewer_id: u64,
+    pub state: ReviewState,
+    pub submitted_at: Time,
+    pub commit_sha: Sha,
+}
+
+/// A conversation comment on an issue or a pull request.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: u64,
+    pub author_id: u64,
+    pub created_at: Time,
+    pub updated_at: Time,
+}
+
+/// A comment on a pull request's diff, part of a review.
+#[derive(Debug, Clone)]
+pub struct ReviewComment {
+    pub id: u64,
+    pub review_id: u64,
+    pub author_id: u64,
+    pub created_at: Time,
+    pub updated_at: Time,
 }
 
 #[derive(Debug, Clone)]
@@ -171,14 +398,27 @@ pub struct PullRequest {
     pub author_id: u64,
     pub state: PullState,
     pub draft: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub merged_at: Option<DateTime<Utc>>,
+    pub labels: Vec<&'static str>,
+    pub created_at: Time,
+    pub updated_at: Time,
+    pub closed_at: Option<Time>,
+    pub merged_at: Option<Time>,
+    pub merged_by: Option<u64>,
+    /// When a pull request opened as a draft was marked ready for review.
+    pub ready_for_review_at: Option<Time>,
+    /// The author date of the first commit on the branch.
+    pub first_commit_at: Time,
     pub head_ref: String,
     pub base_ref: String,
-    pub head_sha: String,
-    pub merge_commit_sha: Option<String>,
+    pub head_sha: Sha,
+    pub merge_commit_sha: Option<Sha>,
+    pub additions: u32,
+    pub deletions: u32,
+    pub changed_files: u32,
+    pub commits: u32,
+    pub reviews: Vec<Review>,
+    pub comments: Vec<Comment>,
+    pub review_comments: Vec<ReviewComment>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,10 +438,224 @@ pub struct Issue {
     pub state_reason: Option<&'static str>,
     pub labels: Vec<&'static str>,
     pub assignee_ids: Vec<u64>,
-    pub comments: u32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub closed_at: Option<DateTime<Utc>>,
+    pub comments: Vec<Comment>,
+    pub created_at: Time,
+    pub updated_at: Time,
+    pub closed_at: Option<Time>,
+}
+
+/// What put a commit on the default branch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitKind {
+    /// Work on a pull request's branch, merged with it.
+    Work { pull: u64 },
+    /// The merge commit of a pull request.
+    Merge { pull: u64 },
+    /// Pushed straight to the default branch.
+    Direct,
+}
+
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub sha: Sha,
+    pub parent: Option<Sha>,
+    pub kind: CommitKind,
+    pub author_id: u64,
+    pub authored_at: Time,
+    pub committed_at: Time,
+    pub additions: u32,
+    pub deletions: u32,
+    pub files: u32,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Star {
+    pub user_id: u64,
+    pub starred_at: Time,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fork {
+    pub id: u64,
+    pub owner_id: u64,
+    pub created_at: Time,
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub id: u64,
+    pub tag: String,
+    pub name: String,
+    pub author_id: u64,
+    pub sha: Sha,
+    pub prerelease: bool,
+    pub created_at: Time,
+    pub published_at: Time,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    pub id: u64,
+    pub name: &'static str,
+    pub path: &'static str,
+    pub created_at: Time,
+    pub updated_at: Time,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Queued,
+    InProgress,
+    Completed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Queued => "queued",
+            RunStatus::InProgress => "in_progress",
+            RunStatus::Completed => "completed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion {
+    Success,
+    Failure,
+    Cancelled,
+    Skipped,
+}
+
+impl Conclusion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Conclusion::Success => "success",
+            Conclusion::Failure => "failure",
+            Conclusion::Cancelled => "cancelled",
+            Conclusion::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct WorkflowRun {
+    pub id: u64,
+    pub workflow_id: u64,
+    pub run_number: u64,
+    pub event: &'static str,
+    pub head_sha: Sha,
+    /// The pull request a `pull_request` run ran for (its branch is the run's branch).
+    pub pull_number: Option<u64>,
+    pub actor_id: u64,
+    pub status: RunStatus,
+    pub conclusion: Option<Conclusion>,
+    pub run_attempt: u32,
+    pub created_at: Time,
+    pub run_started_at: Time,
+    pub updated_at: Time,
+}
+
+/// A job of a workflow run (also what GitHub shows as a check run).
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: u64,
+    pub name: &'static str,
+    pub status: RunStatus,
+    pub conclusion: Option<Conclusion>,
+    pub started_at: Time,
+    pub completed_at: Option<Time>,
+}
+
+impl WorkflowRun {
+    /// The run's jobs, derived from the run so they cost no memory: the workflow's job
+    /// names, sequential timings inside the run, and for a failed run the failing job.
+    pub fn jobs(&self, workflow: &Workflow) -> Vec<Job> {
+        let names: &[&'static str] = match workflow.name {
+            "Deploy" => &["deploy"],
+            _ => &["build", "test", "lint"],
+        };
+        let mut rng = Rng::new(self.id);
+        let failing = rng.range(0, names.len() as u64) as usize;
+        let total = (self.updated_at - self.run_started_at)
+            .num_seconds()
+            .max(names.len() as i64);
+        let mut at = self.run_started_at;
+        names
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                let share = if k + 1 == names.len() {
+                    (self.run_started_at + Duration::seconds(total) - at).num_seconds()
+                } else {
+                    total / names.len() as i64
+                };
+                let started_at = at;
+                let end = at + Duration::seconds(share.max(1));
+                at = end;
+                let (status, conclusion, completed_at) = match (self.status, self.conclusion) {
+                    (RunStatus::Completed, Some(Conclusion::Failure)) if k == failing => {
+                        (RunStatus::Completed, Some(Conclusion::Failure), Some(end))
+                    }
+                    (RunStatus::Completed, Some(Conclusion::Failure)) if k > failing => {
+                        (RunStatus::Completed, Some(Conclusion::Skipped), Some(end))
+                    }
+                    (RunStatus::Completed, Some(Conclusion::Failure)) => {
+                        (RunStatus::Completed, Some(Conclusion::Success), Some(end))
+                    }
+                    (RunStatus::Completed, c) => (RunStatus::Completed, c, Some(end)),
+                    (s, _) => (s, None, None),
+                };
+                Job {
+                    id: self.id * 8 + k as u64,
+                    name,
+                    status,
+                    conclusion,
+                    started_at,
+                    completed_at,
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DeploymentStatus {
+    pub id: u64,
+    pub state: &'static str,
+    pub creator_id: u64,
+    pub created_at: Time,
+}
+
+#[derive(Debug, Clone)]
+pub struct Deployment {
+    pub id: u64,
+    pub sha: Sha,
+    pub git_ref: String,
+    pub environment: &'static str,
+    pub creator_id: u64,
+    pub created_at: Time,
+    pub updated_at: Time,
+    /// Oldest first; GitHub lists them newest first.
+    pub statuses: Vec<DeploymentStatus>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hook {
+    pub id: u64,
+    pub url: String,
+    pub secret: Option<String>,
+    pub content_type: String,
+    pub events: Vec<String>,
+    pub active: bool,
+    pub created_at: Time,
+    pub updated_at: Time,
+}
+
+impl Hook {
+    pub fn wants(&self, event: &str) -> bool {
+        self.active && self.events.iter().any(|e| e == event || e == "*")
+    }
 }
 
 /// The labels every generated repository has, with GitHub's default colours.
@@ -215,196 +669,59 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ),
     ("incident", "b60205", "A production incident"),
     ("good first issue", "7057ff", "Good for newcomers"),
+    (
+        "dependencies",
+        "0366d6",
+        "Pull requests that update a dependency file",
+    ),
 ];
 
 /// Everything the simulator serves.
 #[derive(Debug, Clone)]
 pub struct World {
-    pub now: DateTime<Utc>,
+    pub now: Time,
     pub users: Vec<User>,
     pub org: Organization,
+    pub teams: Vec<Team>,
     pub repos: Vec<Repository>,
+    /// Ids for objects created after generation (by the control API).
+    pub next_id: u64,
 }
 
-const HUMANS: &[(&str, &str)] = &[
-    ("alice", "Alice Andersen"),
-    ("bob", "Bob Barros"),
-    ("carol", "Carol Chen"),
-    ("dave", "Dave Dlamini"),
-    ("erin", "Erin Eriksson"),
-    ("frank", "Frank Fofanah"),
-    ("grace", "Grace Gupta"),
-    ("heidi", "Heidi Horvat"),
-];
-
-const REPO_NAMES: &[&str] = &[
-    "api", "web", "infra", "docs", "mobile", "billing", "search", "auth", "ingest", "notify",
-];
-
-const LANGUAGES: &[&str] = &["Rust", "TypeScript", "Go", "Python", "Kotlin", "HCL"];
-
-const VERBS: &[&str] = &[
-    "Fix", "Add", "Refactor", "Remove", "Speed up", "Document", "Bump", "Harden", "Rename",
-    "Simplify",
-];
-
-const NOUNS: &[&str] = &[
-    "login flow",
-    "rate limiter",
-    "search index",
-    "billing export",
-    "CI cache",
-    "webhook retries",
-    "dark mode",
-    "session expiry",
-    "metrics endpoint",
-    "onboarding email",
-    "error pages",
-    "feature flags",
-];
-
 impl World {
-    /// The world for a seed, with history ending at `now`.
-    ///
-    /// Users: `alice` owns the organisation and sees every repository; `bob` and the
-    /// other members push to most; `carol` is an outside collaborator on one
-    /// repository only, so per-user visibility is exercised from the start.
-    pub fn generate(seed: u64, size: Size, now: DateTime<Utc>) -> World {
-        let mut rng = Rng::new(seed);
-        let (repo_count, weeks) = size.shape();
-        let start = now - Duration::weeks(weeks);
-
-        let mut users: Vec<User> = HUMANS
-            .iter()
-            .enumerate()
-            .map(|(i, (login, name))| User {
-                id: 1001 + i as u64,
-                login: (*login).to_string(),
-                name: (*name).to_string(),
-                email: format!("{login}@example.com"),
-                created_at: start - Duration::days(400 + 37 * i as i64),
-                is_bot: false,
-                token: token_for(seed, login),
-            })
-            .collect();
-        users.push(User {
-            id: 49_699_333,
-            login: "dependabot[bot]".into(),
-            name: "dependabot[bot]".into(),
-            email: String::new(),
-            created_at: start - Duration::days(2000),
-            is_bot: true,
-            token: token_for(seed, "dependabot"),
-        });
-
-        let org = Organization {
-            id: 9001,
-            login: "acme".into(),
-            name: "Acme Corp".into(),
-            created_at: start - Duration::days(900),
-        };
-
-        let mut next_pr_id: u64 = 1_000_000_000;
-        let mut next_issue_id: u64 = 3_000_000_000;
-        let mut repos = Vec::with_capacity(repo_count);
-        for r in 0..repo_count {
-            let base = REPO_NAMES[r % REPO_NAMES.len()];
-            let name = if r < REPO_NAMES.len() {
-                base.to_string()
-            } else {
-                format!("{base}-{}", r / REPO_NAMES.len() + 1)
-            };
-            // Repositories differ a lot in activity: a few busy ones, a long quiet tail.
-            let activity = 12.0 / (1.0 + r as f64 * 0.6) + rng.unit() * 2.0;
-            let private = r % 3 == 2;
-            let created_at = start - Duration::days(rng.range(30, 600) as i64);
-
-            let mut collaborators = vec![(users[0].id, Permission::Admin)];
-            for user in users.iter().take(HUMANS.len()).skip(1) {
-                if user.login == "carol" {
-                    continue;
-                }
-                if rng.chance(0.8) {
-                    collaborators.push((user.id, Permission::Push));
-                }
-            }
-            if r == 0 {
-                let carol = users.iter().find(|u| u.login == "carol").map(|u| u.id);
-                if let Some(carol) = carol {
-                    collaborators.push((carol, Permission::Pull));
-                }
-            }
-
-            let mut pulls = generate_pulls(
-                &mut rng,
-                &mut next_pr_id,
-                &users,
-                &collaborators,
-                start,
-                now,
-                weeks,
-                activity,
-            );
-            let mut issues = generate_issues(
-                &mut rng,
-                &mut next_issue_id,
-                &collaborators,
-                start,
-                now,
-                weeks,
-                activity * 0.5,
-            );
-            number_in_creation_order(&mut pulls, &mut issues, &mut next_issue_id);
-            let pushed_at = pulls
-                .iter()
-                .filter_map(|p| p.merged_at)
-                .max()
-                .unwrap_or(created_at);
-            let updated_at = pulls
-                .iter()
-                .map(|p| p.updated_at)
-                .max()
-                .unwrap_or(created_at)
-                .max(pushed_at);
-            repos.push(Repository {
-                id: 500_000 + r as u64 * 7 + 1,
-                owner: org.login.clone(),
-                name,
-                description: format!("Acme's {base} service"),
-                private,
-                language: (*rng.pick(LANGUAGES)).to_string(),
-                default_branch: "main".into(),
-                created_at,
-                updated_at,
-                pushed_at,
-                stargazers_count: rng.range(0, 400 / (r as u64 + 1) + 2),
-                forks_count: rng.range(0, 40 / (r as u64 + 1) + 2),
-                archived: false,
-                collaborators,
-                pulls,
-                issues,
-            });
-        }
-        // Users keep a stable order for `/user` lookups; the bot has no repository access.
-        users.sort_by_key(|u| u.id);
-        World {
-            now,
-            users,
-            org,
-            repos,
-        }
-    }
-
     pub fn user_by_token(&self, token: &str) -> Option<&User> {
         self.users.iter().find(|u| u.token == token)
     }
 
     pub fn user_by_login(&self, login: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.login == login)
+        self.users
+            .iter()
+            .find(|u| u.login.eq_ignore_ascii_case(login))
     }
 
     pub fn user(&self, id: u64) -> Option<&User> {
-        self.users.iter().find(|u| u.id == id)
+        self.users
+            .binary_search_by_key(&id, |u| u.id)
+            .ok()
+            .map(|i| &self.users[i])
+    }
+
+    /// A user or a stargazer, by id.
+    pub fn account(&self, id: u64) -> Option<Account<'_>> {
+        if let Some(u) = self.user(id) {
+            return Some(Account {
+                id,
+                login: std::borrow::Cow::Borrowed(&u.login),
+                is_bot: u.is_bot,
+            });
+        }
+        (STARGAZER_BASE..STARGAZER_BASE + STARGAZER_POOL)
+            .contains(&id)
+            .then(|| Account {
+                id,
+                login: std::borrow::Cow::Owned(format!("stargazer-{}", id - STARGAZER_BASE)),
+                is_bot: false,
+            })
     }
 
     pub fn repo(&self, owner: &str, name: &str) -> Option<&Repository> {
@@ -413,11 +730,45 @@ impl World {
             .find(|r| r.owner.eq_ignore_ascii_case(owner) && r.name.eq_ignore_ascii_case(name))
     }
 
+    pub fn repo_mut(&mut self, owner: &str, name: &str) -> Option<&mut Repository> {
+        self.repos
+            .iter_mut()
+            .find(|r| r.owner.eq_ignore_ascii_case(owner) && r.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn repo_by_id(&self, id: u64) -> Option<&Repository> {
+        self.repos.iter().find(|r| r.id == id)
+    }
+
+    /// The repository that used to be called `owner/name`, if one was renamed.
+    pub fn renamed_from(&self, owner: &str, name: &str) -> Option<&Repository> {
+        self.repos.iter().find(|r| {
+            r.owner.eq_ignore_ascii_case(owner)
+                && r.former_names.iter().any(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+
     /// The repositories a user is a collaborator on, as `/user/repos` lists them.
     pub fn repos_of(&self, user_id: u64) -> impl Iterator<Item = &Repository> {
         self.repos
             .iter()
             .filter(move |r| r.permission_of(user_id).is_some())
+    }
+
+    pub fn is_member(&self, user_id: u64) -> bool {
+        self.org.members.iter().any(|(id, _)| *id == user_id)
+    }
+
+    pub fn team(&self, slug: &str) -> Option<&Team> {
+        self.teams
+            .iter()
+            .find(|t| t.slug.eq_ignore_ascii_case(slug))
+    }
+
+    /// A fresh id for an object created now.
+    pub fn allocate_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
     }
 }
 
@@ -426,247 +777,6 @@ pub fn token_for(seed: u64, login: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("{seed}:{login}").as_bytes());
     format!("gho_{}", &hex::encode(digest)[..36])
-}
-
-#[allow(clippy::too_many_arguments)]
-fn generate_pulls(
-    rng: &mut Rng,
-    next_id: &mut u64,
-    users: &[User],
-    collaborators: &[(u64, Permission)],
-    start: DateTime<Utc>,
-    now: DateTime<Utc>,
-    weeks: i64,
-    activity: f64,
-) -> Vec<PullRequest> {
-    let authors: Vec<u64> = collaborators
-        .iter()
-        .filter(|(_, p)| *p >= Permission::Push)
-        .map(|(id, _)| *id)
-        .collect();
-    let bot = users.iter().find(|u| u.is_bot).map(|u| u.id);
-    let mut pulls = Vec::new();
-    for week in 0..weeks {
-        // Bursty rhythm: some weeks are quiet (holidays), some are crunch weeks.
-        let rhythm = match rng.range(0, 10) {
-            0 => 0.2,
-            1..=7 => 1.0,
-            _ => 1.8,
-        };
-        let expected = activity * rhythm;
-        let count = (expected + (rng.unit() - 0.5) * expected).round().max(0.0) as u64;
-        for _ in 0..count {
-            // Most work happens on weekdays during working hours.
-            let day = if rng.chance(0.9) {
-                rng.range(0, 5)
-            } else {
-                rng.range(5, 7)
-            };
-            let created_at = start
-                + Duration::weeks(week)
-                + Duration::days(day as i64)
-                + Duration::minutes(rng.range(7 * 60, 19 * 60) as i64);
-            if created_at >= now {
-                continue;
-            }
-            let is_bot = bot.is_some() && rng.chance(0.12);
-            let author_id = if is_bot {
-                bot.unwrap_or(authors[0])
-            } else {
-                *rng.pick(&authors)
-            };
-            pulls.push((created_at, author_id, is_bot));
-        }
-    }
-    pulls.sort_by_key(|(t, _, _)| *t);
-
-    pulls
-        .into_iter()
-        .enumerate()
-        .map(|(i, (created_at, author_id, is_bot))| {
-            let number = i as u64 + 1;
-            *next_id += 1;
-            let id = *next_id;
-            let age_hours = (now - created_at).num_hours() as f64;
-            // Time to outcome: log-normal around a day, heavy tail out to weeks.
-            let latency_hours = rng.log_normal(if is_bot { 6.0 } else { 26.0 }, 1.1);
-            let outcome = rng.unit();
-            let resolved = latency_hours < age_hours;
-            let (state, closed_at, merged_at) = if !resolved || outcome < 0.06 {
-                (PullState::Open, None, None)
-            } else {
-                let at = created_at + Duration::minutes((latency_hours * 60.0) as i64);
-                if outcome < 0.84 {
-                    (PullState::Closed, Some(at), Some(at))
-                } else {
-                    (PullState::Closed, Some(at), None)
-                }
-            };
-            let updated_at = closed_at.unwrap_or_else(|| {
-                let idle = rng.range(0, (age_hours.max(1.0) as u64).min(24 * 14) + 1);
-                (created_at + Duration::hours(idle as i64)).min(now)
-            });
-            let title = if is_bot {
-                format!(
-                    "Bump dependency-{} from 1.{}.0 to 1.{}.1",
-                    number % 17,
-                    number % 9,
-                    number % 9
-                )
-            } else {
-                format!("{} {}", rng.pick(VERBS), rng.pick(NOUNS))
-            };
-            let draft = state == PullState::Open && rng.chance(0.2);
-            let head_sha = sha_for(id, "head");
-            PullRequest {
-                id,
-                issue_id: 0,
-                number,
-                title,
-                author_id,
-                state,
-                draft,
-                created_at,
-                updated_at,
-                closed_at,
-                merged_at,
-                head_ref: if is_bot {
-                    format!("dependabot/cargo/dependency-{number}")
-                } else {
-                    format!("feature/{number}")
-                },
-                base_ref: "main".into(),
-                merge_commit_sha: merged_at.map(|_| sha_for(id, "merge")),
-                head_sha,
-            }
-        })
-        .collect()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn generate_issues(
-    rng: &mut Rng,
-    next_id: &mut u64,
-    collaborators: &[(u64, Permission)],
-    start: DateTime<Utc>,
-    now: DateTime<Utc>,
-    weeks: i64,
-    per_week: f64,
-) -> Vec<Issue> {
-    // Anyone who can see the repository files issues; members triage them.
-    let reporters: Vec<u64> = collaborators.iter().map(|(id, _)| *id).collect();
-    let members: Vec<u64> = collaborators
-        .iter()
-        .filter(|(_, p)| *p >= Permission::Push)
-        .map(|(id, _)| *id)
-        .collect();
-    let mut issues = Vec::new();
-    for week in 0..weeks {
-        let count = (per_week * (0.5 + rng.unit())).round() as u64;
-        for _ in 0..count {
-            let created_at =
-                start + Duration::weeks(week) + Duration::minutes(rng.range(0, 7 * 24 * 60) as i64);
-            if created_at >= now {
-                continue;
-            }
-            *next_id += 1;
-            let label = match rng.range(0, 10) {
-                0..=3 => vec!["bug"],
-                4..=6 => vec!["enhancement"],
-                7 => vec!["documentation"],
-                8 => vec!["incident", "bug"],
-                _ => vec!["good first issue", "enhancement"],
-            };
-            let age_hours = (now - created_at).num_hours() as f64;
-            let urgent = label.contains(&"incident");
-            let latency_hours = rng.log_normal(if urgent { 4.0 } else { 72.0 }, 1.4);
-            let closed_at = (latency_hours < age_hours && rng.chance(0.9))
-                .then(|| created_at + Duration::minutes((latency_hours * 60.0) as i64));
-            let state_reason = closed_at.map(|_| {
-                if rng.chance(0.85) {
-                    "completed"
-                } else {
-                    "not_planned"
-                }
-            });
-            let comments = rng.log_normal(2.0, 1.0).min(80.0) as u32;
-            let updated_at = closed_at.unwrap_or_else(|| {
-                let idle = rng.range(0, (age_hours.max(1.0) as u64).min(24 * 30) + 1);
-                (created_at + Duration::hours(idle as i64)).min(now)
-            });
-            let assignee_ids = if rng.chance(0.6) {
-                vec![*rng.pick(&members)]
-            } else {
-                Vec::new()
-            };
-            issues.push(Issue {
-                id: *next_id,
-                number: 0,
-                title: format!("{} {}", rng.pick(NOUNS), rng.pick(ISSUE_SYMPTOMS)),
-                author_id: *rng.pick(&reporters),
-                state: if closed_at.is_some() {
-                    IssueState::Closed
-                } else {
-                    IssueState::Open
-                },
-                state_reason,
-                labels: label,
-                assignee_ids,
-                comments,
-                created_at,
-                updated_at,
-                closed_at,
-            });
-        }
-    }
-    issues
-}
-
-const ISSUE_SYMPTOMS: &[&str] = &[
-    "fails intermittently",
-    "is slow under load",
-    "should support SSO",
-    "docs are out of date",
-    "returns 500",
-    "needs a retry",
-];
-
-/// Gives issues and pull requests one number sequence in order of creation, and each pull
-/// request the id of its issue, as GitHub does.
-fn number_in_creation_order(
-    pulls: &mut [PullRequest],
-    issues: &mut [Issue],
-    next_issue_id: &mut u64,
-) {
-    let mut order: Vec<(DateTime<Utc>, bool, usize)> = pulls
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.created_at, true, i))
-        .chain(
-            issues
-                .iter()
-                .enumerate()
-                .map(|(i, x)| (x.created_at, false, i)),
-        )
-        .collect();
-    order.sort();
-    for (n, (_, is_pull, i)) in order.into_iter().enumerate() {
-        let number = n as u64 + 1;
-        if is_pull {
-            *next_issue_id += 1;
-            pulls[i].number = number;
-            pulls[i].issue_id = *next_issue_id;
-        } else {
-            issues[i].number = number;
-        }
-    }
-    issues.sort_by_key(|x| x.number);
-    pulls.sort_by_key(|p| p.number);
-}
-
-fn sha_for(id: u64, what: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(format!("{what}:{id}").as_bytes()))[..40].to_string()
 }
 
 #[cfg(test)]

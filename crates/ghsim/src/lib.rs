@@ -3,14 +3,18 @@
 
 #![recursion_limit = "256"]
 
+pub mod activity;
 pub mod control;
 pub mod data;
 pub mod faults;
+mod generate;
 pub mod json;
 pub mod limits;
 pub mod oauth;
 pub mod pagination;
 pub mod rest;
+pub mod rest_org;
+pub mod rest_repo;
 pub mod server;
 pub mod webhooks;
 

@@ -24,6 +24,9 @@ pub fn router(sim: Arc<Simulator>) -> Router<Arc<Simulator>> {
         .route("/repos/{owner}/{repo}", get(get_repo))
         .route("/repos/{owner}/{repo}/pulls", get(list_pulls))
         .route("/repos/{owner}/{repo}/issues", get(list_issues))
+        .merge(crate::rest_repo::routes())
+        .merge(crate::rest_org::routes())
+        .merge(crate::webhooks::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             sim,
             crate::limits::enforce,
@@ -36,6 +39,7 @@ pub fn router(sim: Arc<Simulator>) -> Router<Arc<Simulator>> {
 const DOCS: &str = "https://docs.github.com/rest";
 
 /// An error as GitHub sends it: a status and `{"message", "documentation_url", "status"}`.
+#[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
     message: String,
@@ -56,7 +60,7 @@ impl ApiError {
         self.documentation_url = url;
         self
     }
-    fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "Not Found")
     }
 }
@@ -72,7 +76,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn with_github_headers(mut res: Response) -> Response {
+pub(crate) fn with_github_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
     h.insert(
         "x-github-media-type",
@@ -100,7 +104,7 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The user a request's token belongs to; a malformed or unknown token is GitHub's 401.
-fn authenticate(
+pub(crate) fn authenticate(
     sim: &Simulator,
     world: &World,
     headers: &HeaderMap,
@@ -129,7 +133,11 @@ fn authenticate(
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))
 }
 
-fn require_user(sim: &Simulator, world: &World, headers: &HeaderMap) -> Result<User, ApiError> {
+pub(crate) fn require_user(
+    sim: &Simulator,
+    world: &World,
+    headers: &HeaderMap,
+) -> Result<User, ApiError> {
     authenticate(sim, world, headers)?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Requires authentication"))
 }
@@ -147,11 +155,9 @@ fn visible_repo<'w>(
     }
 }
 
-/// One page of a list, with GitHub's `Link` header. Only the page's own items are
-/// rendered, however long the list.
 /// The repository a `/repos/{owner}/{repo}/…` request names, and who asks, if the caller
 /// may see it.
-fn requested_repo<'w>(
+pub(crate) fn requested_repo<'w>(
     sim: &Simulator,
     world: &'w World,
     headers: &HeaderMap,
@@ -163,11 +169,37 @@ fn requested_repo<'w>(
     Ok((repo, viewer))
 }
 
-fn json_page<T>(
+/// One page of a list, with GitHub's `Link` header. Only the page's own items are
+/// rendered, however long the list.
+pub(crate) fn json_page<T>(
     sim: &Simulator,
     path: &str,
     query: &BTreeMap<String, String>,
     items: Vec<T>,
+    render: impl FnMut(T) -> Value,
+) -> Response {
+    page_response(sim, path, query, items, None, render)
+}
+
+/// Like [`json_page`], for the endpoints that wrap their page as
+/// `{"total_count": N, "<key>": [...]}` (Actions and Checks).
+pub(crate) fn wrapped_page<T>(
+    sim: &Simulator,
+    path: &str,
+    query: &BTreeMap<String, String>,
+    items: Vec<T>,
+    key: &str,
+    render: impl FnMut(T) -> Value,
+) -> Response {
+    page_response(sim, path, query, items, Some(key), render)
+}
+
+fn page_response<T>(
+    sim: &Simulator,
+    path: &str,
+    query: &BTreeMap<String, String>,
+    items: Vec<T>,
+    wrap: Option<&str>,
     render: impl FnMut(T) -> Value,
 ) -> Response {
     let req = PageRequest::from_query(query);
@@ -179,7 +211,11 @@ fn json_page<T>(
         .take(range.len())
         .map(render)
         .collect();
-    let mut res = axum::Json(Value::Array(page)).into_response();
+    let body = match wrap {
+        Some(key) => json!({ "total_count": total, key: page }),
+        None => Value::Array(page),
+    };
+    let mut res = axum::Json(body).into_response();
     let base = format!("{}{}", sim.urls.api, path);
     if let Some(link) = link_header(&base, query, req, total) {
         if let Ok(v) = HeaderValue::from_str(&link) {
@@ -189,9 +225,32 @@ fn json_page<T>(
     with_github_headers(res)
 }
 
+/// One object as GitHub sends it.
+pub(crate) fn json_object(value: Value) -> Response {
+    with_github_headers(axum::Json(value).into_response())
+}
+
+/// An optional ISO 8601 timestamp parameter (`since`, `until`); anything else is 422.
+pub(crate) fn time_param(
+    query: &BTreeMap<String, String>,
+    name: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+    let Some(text) = query.get(name) else {
+        return Ok(None);
+    };
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| Some(t.with_timezone(&chrono::Utc)))
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Validation Failed: {name} {text:?} is not an ISO 8601 timestamp"),
+            )
+        })
+}
+
 /// An enumerated query parameter: its value if allowed, `default` if absent, and GitHub's
 /// 422 otherwise.
-fn choice<'q>(
+pub(crate) fn choice<'q>(
     query: &'q BTreeMap<String, String>,
     name: &str,
     allowed: &[&str],
@@ -368,16 +427,16 @@ impl IssueItem<'_> {
             IssueItem::Pull(p) => p.updated_at,
         }
     }
-    fn comments(&self) -> u32 {
+    fn comments(&self) -> usize {
         match self {
-            IssueItem::Issue(i) => i.comments,
-            IssueItem::Pull(_) => 0,
+            IssueItem::Issue(i) => i.comments.len(),
+            IssueItem::Pull(p) => p.comments.len(),
         }
     }
     fn labels(&self) -> &[&'static str] {
         match self {
             IssueItem::Issue(i) => &i.labels,
-            IssueItem::Pull(_) => &[],
+            IssueItem::Pull(p) => &p.labels,
         }
     }
     fn author_id(&self) -> u64 {
@@ -411,19 +470,7 @@ async fn list_issues(
         "created",
     )?;
     let direction = choice(&query, "direction", &["asc", "desc"], "desc")?;
-    let since = match query.get("since") {
-        Some(text) => Some(
-            chrono::DateTime::parse_from_rfc3339(text)
-                .map_err(|_| {
-                    ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        format!("Validation Failed: since {text:?} is not an ISO 8601 timestamp"),
-                    )
-                })?
-                .with_timezone(&chrono::Utc),
-        ),
-        None => None,
-    };
+    let since = time_param(&query, "since")?;
     let labels: Vec<&str> = query
         .get("labels")
         .map(|l| {
@@ -474,4 +521,66 @@ async fn list_issues(
         IssueItem::Issue(x) => json::issue(x, repo, &world, &sim.urls),
         IssueItem::Pull(p) => json::pull_as_issue(p, repo, &world, &sim.urls),
     }))
+}
+
+/// Before routing: `/repos/{old-owner}/{old-name}/…` of a renamed repository answers
+/// GitHub's `301 Moved Permanently` to `/repositories/{id}/…`, and
+/// `/repositories/{id}/…` is served as `/repos/{owner}/{name}/…`.
+pub(crate) async fn resolve_repository_paths(
+    State(sim): State<Arc<Simulator>>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let query = req
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let segments: Vec<&str> = path.trim_start_matches('/').splitn(4, '/').collect();
+    match segments.as_slice() {
+        ["repos", owner, name, rest @ ..] => {
+            let moved = {
+                let world = sim.read_world();
+                match world.repo(owner, name) {
+                    Some(_) => None,
+                    None => world.renamed_from(owner, name).map(|r| r.id),
+                }
+            };
+            if let Some(id) = moved {
+                let tail = rest.first().map(|r| format!("/{r}")).unwrap_or_default();
+                let location = format!("{}/repositories/{id}{tail}{query}", sim.urls.api);
+                let body = json!({
+                    "message": "Moved Permanently",
+                    "url": location,
+                    "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects",
+                });
+                let mut res = (StatusCode::MOVED_PERMANENTLY, axum::Json(body)).into_response();
+                if let Ok(v) = HeaderValue::from_str(&location) {
+                    res.headers_mut().insert(header::LOCATION, v);
+                }
+                return with_github_headers(res);
+            }
+        }
+        ["repositories", id, rest, ..] if !rest.is_empty() => {
+            let tail = path
+                .trim_start_matches('/')
+                .splitn(3, '/')
+                .nth(2)
+                .unwrap_or_default()
+                .to_string();
+            let full_name = id
+                .parse::<u64>()
+                .ok()
+                .and_then(|id| sim.read_world().repo_by_id(id).map(|r| r.full_name()));
+            if let Some(full_name) = full_name {
+                let rewritten = format!("/repos/{full_name}/{tail}{query}");
+                if let Ok(uri) = rewritten.parse() {
+                    *req.uri_mut() = uri;
+                }
+            }
+        }
+        _ => {}
+    }
+    next.run(req).await
 }

@@ -58,6 +58,10 @@ pub struct Simulator {
     pub(crate) clock: Clock,
     pub(crate) limits: Limits,
     pub(crate) faults: Faults,
+    /// Repositories whose contributor statistics have been "computed" (the first request
+    /// answers 202 Accepted, as GitHub does while it computes them).
+    pub(crate) stats_computed: Mutex<std::collections::HashSet<u64>>,
+    pub(crate) deliveries: crate::webhooks::Deliveries,
 }
 
 impl Simulator {
@@ -73,20 +77,35 @@ impl Simulator {
             clock: Clock::default(),
             limits: Limits::default(),
             faults: Faults::default(),
+            stats_computed: Mutex::default(),
+            deliveries: crate::webhooks::Deliveries::default(),
         }
     }
 
     pub fn router(self: Arc<Self>) -> Router {
-        Router::new()
+        let inner = Router::new()
             .merge(crate::oauth::router())
             .merge(crate::control::router())
             .merge(crate::rest::router(self.clone()))
-            .with_state(self)
+            .with_state(self.clone());
+        // Renamed repositories and `/repositories/{id}/…` paths are resolved before
+        // routing, as GitHub resolves them before anything else.
+        Router::new()
+            .fallback_service(inner)
+            .layer(axum::middleware::from_fn_with_state(
+                self,
+                crate::rest::resolve_repository_paths,
+            ))
     }
 
     /// What clients have spent so far (the same numbers as `GET /_sim/stats`).
     pub fn stats(&self) -> crate::limits::Stats {
         self.limits.stats()
+    }
+
+    /// Every webhook delivery attempted so far, oldest first.
+    pub fn deliveries(&self) -> Vec<crate::webhooks::Delivery> {
+        self.deliveries.list()
     }
 
     pub fn clock(&self) -> &Clock {
@@ -102,6 +121,10 @@ impl Simulator {
         let mut oauth = self.oauth.lock().unwrap_or_else(|e| e.into_inner());
         oauth.issued.remove(token);
         oauth.revoked.insert(token.to_string());
+    }
+
+    pub(crate) fn read_world(&self) -> std::sync::RwLockReadGuard<'_, World> {
+        self.world.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Reads the world as the simulator holds it now: the ground truth for tests.

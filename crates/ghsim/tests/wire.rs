@@ -8,124 +8,13 @@ use ghsim::RunningSimulator;
 use serde_json::Value;
 use support::*;
 
-/// GitHub's OpenAPI description, from `shared/github-spec/` beside the checkout (where
-/// CI puts it) or from `PULSEBOARD_GITHUB_SPEC_DIR`.
-fn spec() -> Value {
-    let dir = std::env::var("PULSEBOARD_GITHUB_SPEC_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/github-spec").to_string()
-    });
-    let path = format!("{dir}/rest-openapi-dashboard.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read GitHub's API description at {path} ({e}); set PULSEBOARD_GITHUB_SPEC_DIR"
-        )
-    });
-    serde_json::from_str(&text).unwrap()
-}
-
-/// A small OpenAPI 3.0 schema checker: `$ref`, `type`, `nullable`, `enum`, `required`,
-/// `properties`, `items`, `oneOf`/`anyOf`/`allOf`. Lenient where GitHub is (a nullable enum
-/// accepts null). Returns the problems found, with JSON paths.
-fn validate(spec: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
-    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
-        let name = r.trim_start_matches("#/components/schemas/");
-        return validate(
-            spec,
-            &spec["components"]["schemas"][name],
-            value,
-            path,
-            errors,
-        );
-    }
-    if value.is_null() {
-        let nullable = schema
-            .get("nullable")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let typed = schema.get("type").is_some() || schema.get("$ref").is_some();
-        if !nullable && typed {
-            errors.push(format!("{path}: null where not nullable"));
-        }
-        return;
-    }
-    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-        for s in all {
-            validate(spec, s, value, path, errors);
-        }
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(alts) = schema.get(key).and_then(Value::as_array) {
-            let ok = alts.iter().any(|s| {
-                let mut e = Vec::new();
-                validate(spec, s, value, path, &mut e);
-                e.is_empty()
-            });
-            if !ok {
-                errors.push(format!("{path}: matches none of {key}"));
-            }
-        }
-    }
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        let ok = match t {
-            "object" => value.is_object(),
-            "array" => value.is_array(),
-            "string" => value.is_string(),
-            "integer" => value.is_i64() || value.is_u64(),
-            "number" => value.is_number(),
-            "boolean" => value.is_boolean(),
-            _ => true,
-        };
-        if !ok {
-            errors.push(format!("{path}: expected {t}, got {value}"));
-            return;
-        }
-    }
-    if let Some(options) = schema.get("enum").and_then(Value::as_array) {
-        if !options.contains(value) {
-            errors.push(format!("{path}: {value} not in {options:?}"));
-        }
-    }
-    if let Some(required) = schema.get("required").and_then(Value::as_array) {
-        for field in required.iter().filter_map(Value::as_str) {
-            if value.get(field).is_none() {
-                errors.push(format!("{path}: missing required field {field}"));
-            }
-        }
-    }
-    if let (Some(props), Some(obj)) = (
-        schema.get("properties").and_then(Value::as_object),
-        value.as_object(),
-    ) {
-        for (k, v) in obj {
-            if let Some(s) = props.get(k) {
-                validate(spec, s, v, &format!("{path}.{k}"), errors);
-            }
-        }
-    }
-    if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
-        for (i, v) in arr.iter().enumerate() {
-            validate(spec, items, v, &format!("{path}[{i}]"), errors);
-        }
-    }
-}
-
-fn response_schema<'a>(spec: &'a Value, path: &str) -> &'a Value {
-    &spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-}
-
-fn assert_valid(spec: &Value, path: &str, body: &Value) {
-    let mut errors = Vec::new();
-    validate(spec, response_schema(spec, path), body, "$", &mut errors);
-    assert!(errors.is_empty(), "{path}: {errors:#?}");
-}
-
 async fn sim() -> RunningSimulator {
     start(config()).await
 }
 
 #[tokio::test]
 async fn responses_validate_against_githubs_schema() {
-    let spec = spec();
+    let spec = openapi::rest_spec();
     let sim = sim().await;
     let alice = token(&sim, "alice");
     for (path, template) in [
@@ -156,7 +45,7 @@ async fn responses_validate_against_githubs_schema() {
         if let Some(items) = body.as_array() {
             assert!(!items.is_empty(), "{path} returned nothing to validate");
         }
-        assert_valid(&spec, template, &body);
+        openapi::assert_valid(&spec, template, &body);
     }
 }
 
