@@ -27,7 +27,8 @@ fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let world = World::generate(7, size, now);
     let elapsed = started.elapsed();
-    let count = |f: &dyn Fn(&ghsim::Repository) -> usize| -> usize { world.repos.iter().map(f).sum() };
+    let count =
+        |f: &dyn Fn(&ghsim::Repository) -> usize| -> usize { world.repos.iter().map(f).sum() };
     let pulls = count(&|r| r.pulls.len());
     println!(
         "{size_name:>7}: {} repos, {pulls} pull requests, {} reviews, {} issues, {} commits, {} stars, {} forks, {} workflow runs, {} deployments, {} releases in {:.3} s, peak RSS {} MiB (process start: {} MiB)",
