@@ -8,6 +8,7 @@ pub mod control;
 pub mod data;
 pub mod faults;
 mod generate;
+pub mod graphql;
 pub mod json;
 pub mod limits;
 pub mod oauth;

@@ -182,10 +182,10 @@ impl Limits {
         })
     }
 
-    fn spend(&self, key: &str) {
+    fn spend(&self, key: &str, points: u32) {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(w) = windows.get_mut(key) {
-            w.used += 1;
+            w.used += points;
         }
     }
 }
@@ -198,7 +198,7 @@ fn bucket_of(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
-fn rate_headers(res: &mut Response, limit: u32, used: u32, reset: i64) {
+fn rate_headers(res: &mut Response, resource: &str, limit: u32, used: u32, reset: i64) {
     let h = res.headers_mut();
     let mut set = |name: &'static str, value: String| {
         if let Ok(v) = HeaderValue::from_str(&value) {
@@ -212,7 +212,7 @@ fn rate_headers(res: &mut Response, limit: u32, used: u32, reset: i64) {
     );
     set("x-ratelimit-used", used.to_string());
     set("x-ratelimit-reset", reset.to_string());
-    set("x-ratelimit-resource", "core".to_string());
+    set("x-ratelimit-resource", resource.to_string());
 }
 
 fn etag_of(body: &[u8]) -> String {
@@ -256,6 +256,14 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
             .unwrap_or_else(|| "(unmatched)".into())
     );
     let (key, authenticated) = bucket_of(req.headers());
+    // GraphQL has its own budget, spent in points rather than requests.
+    let graphql = route == "POST /graphql";
+    let resource = if graphql { "graphql" } else { "core" };
+    let key = if graphql {
+        format!("{key}#graphql")
+    } else {
+        key
+    };
     let limit = match sim.rate_limit {
         RateLimit::PerHour(n) if authenticated => Some(n),
         RateLimit::PerHour(_) => Some(UNAUTHENTICATED_PER_HOUR),
@@ -312,6 +320,16 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .rate_limited += 1;
+            if graphql {
+                // GitHub answers an exhausted GraphQL budget with 200 and RATE_LIMITED.
+                let mut res = axum::Json(json!({ "errors": [{
+                    "type": "RATE_LIMITED",
+                    "message": "API rate limit exceeded for this token.",
+                }]}))
+                .into_response();
+                rate_headers(&mut res, resource, limit, w.used, w.started + WINDOW_SECS);
+                return res;
+            }
             let message = if authenticated {
                 "API rate limit exceeded for this token."
             } else {
@@ -320,14 +338,26 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
             let mut res = ApiError::new(StatusCode::FORBIDDEN, message)
                 .documented_at(PRIMARY_DOCS)
                 .into_response();
-            rate_headers(&mut res, limit, w.used, w.started + WINDOW_SECS);
+            rate_headers(&mut res, resource, limit, w.used, w.started + WINDOW_SECS);
             return res;
         }
     }
 
+    let mut req = req;
+    if graphql {
+        req.extensions_mut().insert(crate::graphql::Budget {
+            limit,
+            used: window.map_or(0, |w| w.used),
+            reset: window.map_or(now, |w| w.started + WINDOW_SECS),
+        });
+    }
     let is_get = req.method() == Method::GET;
     let request_headers = req.headers().clone();
     let res = next.run(req).await;
+    let points = match res.extensions().get::<crate::graphql::Spent>() {
+        Some(spent) => spent.0,
+        None => 1,
+    };
     let (mut parts, body) = res.into_parts();
     let bytes: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
@@ -353,7 +383,7 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
             *res.status_mut() = StatusCode::NOT_MODIFIED;
             res.headers_mut().remove(header::CONTENT_TYPE);
             if let (Some(limit), Some(w)) = (limit, window) {
-                rate_headers(&mut res, limit, w.used, w.started + WINDOW_SECS);
+                rate_headers(&mut res, resource, limit, w.used, w.started + WINDOW_SECS);
             }
             return res;
         }
@@ -372,13 +402,19 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
         Response::from_parts(parts, Body::from(bytes))
     };
     if let (Some(limit), Some(w)) = (limit, window) {
-        sim.limits.spend(&key);
+        sim.limits.spend(&key, points);
         sim.limits
             .stats
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .rate_limit_points += 1;
-        rate_headers(&mut res, limit, w.used + 1, w.started + WINDOW_SECS);
+            .rate_limit_points += u64::from(points);
+        rate_headers(
+            &mut res,
+            resource,
+            limit,
+            w.used + points,
+            w.started + WINDOW_SECS,
+        );
     }
     res
 }
@@ -408,14 +444,21 @@ pub async fn rate_limit_status(State(sim): State<Arc<Simulator>>, headers: Heade
     let search = json!({
         "limit": 30, "used": 0, "remaining": 30, "reset": sim.clock.now() + 60, "resource": "search"
     });
+    let g = sim
+        .limits
+        .window(&format!("{key}#graphql"), sim.clock.now());
     let graphql = json!({
-        "limit": limit, "used": 0, "remaining": limit, "reset": sim.clock.now() + WINDOW_SECS, "resource": "graphql"
+        "limit": limit,
+        "used": g.used,
+        "remaining": limit.saturating_sub(g.used),
+        "reset": g.started + WINDOW_SECS,
+        "resource": "graphql"
     });
     let mut res = axum::Json(json!({
         "resources": { "core": core, "search": search, "graphql": graphql },
         "rate": core
     }))
     .into_response();
-    rate_headers(&mut res, limit, w.used, w.started + WINDOW_SECS);
+    rate_headers(&mut res, "core", limit, w.used, w.started + WINDOW_SECS);
     res
 }

@@ -27,6 +27,7 @@ pub fn router(sim: Arc<Simulator>) -> Router<Arc<Simulator>> {
         .merge(crate::rest_repo::routes())
         .merge(crate::rest_org::routes())
         .merge(crate::webhooks::routes())
+        .route("/graphql", axum::routing::post(crate::graphql::handle))
         .route_layer(axum::middleware::from_fn_with_state(
             sim,
             crate::limits::enforce,

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod graphql_schema;
 pub mod openapi;
 
 use std::net::SocketAddr;
