@@ -119,6 +119,14 @@ pub struct SimArgs {
     /// Added to every REST response (simulated network and server time).
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Seconds a primary rate-limit window lasts (GitHub: 3600).
+    #[arg(long, default_value_t = 3600)]
+    pub rate_limit_window: i64,
+    /// A fault rule as the control API takes it, e.g.
+    /// '{"route":"GET /repos/{owner}/{repo}/pulls","fault":{"kind":"status","status":502},"count":3}'.
+    /// Repeatable.
+    #[arg(long = "fault")]
+    pub faults: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

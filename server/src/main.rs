@@ -79,11 +79,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 ghsim::RateLimit::PerHour(args.rate_limit)
             };
+            let faults: Vec<ghsim::FaultRule> = args
+                .faults
+                .iter()
+                .map(|text| {
+                    serde_json::from_str(text).map_err(|e| anyhow::anyhow!("--fault {text}: {e}"))
+                })
+                .collect::<anyhow::Result<_>>()?;
             let sim = ghsim::RunningSimulator::start(
-                ghsim::SimConfig::new(args.seed, size, demo_now()).with_rate_limit(rate_limit),
+                ghsim::SimConfig::new(args.seed, size, demo_now())
+                    .with_rate_limit(rate_limit)
+                    .with_window(args.rate_limit_window),
                 SocketAddr::from(([127, 0, 0, 1], args.port)),
             )
             .await?;
+            for rule in faults {
+                sim.sim.faults().add(rule);
+            }
             if args.latency_ms > 0 {
                 sim.sim.faults().add(ghsim::FaultRule {
                     route: "*".into(),
@@ -99,8 +111,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("GitHub simulator at {}", sim.base_url);
             println!("OAuth client id: {}", app.client_id);
             println!("OAuth client secret: {}", app.client_secret);
+            println!("GraphQL: POST {}/graphql", sim.base_url);
+            println!("Control API: {}/_sim/stats, /_sim/faults, /_sim/time/advance, /_sim/repos/OWNER/REPO/activity", sim.base_url);
             sim.sim.with_world(|w| {
-                for u in w.users.iter().filter(|u| !u.is_bot) {
+                for u in &w.users {
                     println!("token for {}: {}", u.login, u.token);
                 }
             });

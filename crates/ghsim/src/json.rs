@@ -957,6 +957,33 @@ pub fn workflow(w: &Workflow, r: &Repository, urls: &Urls) -> Value {
 
 /// `workflow-run`.
 pub fn workflow_run(run: &WorkflowRun, r: &Repository, world: &World, urls: &Urls) -> Value {
+    workflow_run_in(run, r, world, urls, &minimal_repository(r, world, urls))
+}
+
+/// The repository core that workflow runs (twice each) and similar objects nest.
+pub fn minimal_repository(r: &Repository, world: &World, urls: &Urls) -> Value {
+    repository_core(
+        RepoCore {
+            id: r.id,
+            full_name: &r.full_name(),
+            name: &r.name,
+            owner: org_as_owner(&world.org, urls),
+            private: r.private,
+            description: &r.description,
+            fork: false,
+        },
+        urls,
+    )
+}
+
+/// `workflow-run`, nesting `repo_min` (built once for a whole page).
+pub fn workflow_run_in(
+    run: &WorkflowRun,
+    r: &Repository,
+    world: &World,
+    urls: &Urls,
+    repo_min: &Value,
+) -> Value {
     let api = repo_api(r, urls);
     let html = repo_html(r, urls);
     let w = r.workflow(run.workflow_id);
@@ -994,18 +1021,6 @@ pub fn workflow_run(run: &WorkflowRun, r: &Repository, world: &World, urls: &Url
         })
         .into_iter()
         .collect();
-    let repo_min = repository_core(
-        RepoCore {
-            id: r.id,
-            full_name: &r.full_name(),
-            name: &r.name,
-            owner: org_as_owner(&world.org, urls),
-            private: r.private,
-            description: &r.description,
-            fork: false,
-        },
-        urls,
-    );
     json!({
         "id": run.id,
         "name": w.map_or("CI", |w| w.name),
@@ -1040,7 +1055,7 @@ pub fn workflow_run(run: &WorkflowRun, r: &Repository, world: &World, urls: &Url
         "workflow_url": format!("{api}/actions/workflows/{}", run.workflow_id),
         "head_commit": head_commit,
         "repository": repo_min.clone(),
-        "head_repository": repo_min,
+        "head_repository": repo_min.clone(),
     })
 }
 

@@ -24,6 +24,7 @@ const PRIMARY_DOCS: &str =
 const SECONDARY_DOCS: &str = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits";
 
 /// GitHub's primary rate-limit window.
+/// GitHub's primary rate-limit window (tests may shorten it: `SimConfig::with_window`).
 pub const WINDOW_SECS: i64 = 3600;
 /// GitHub's limit for unauthenticated requests, per client address.
 pub const UNAUTHENTICATED_PER_HOUR: u32 = 60;
@@ -134,13 +135,13 @@ impl Limits {
     }
 
     /// The window for `key` at `now`, opening a fresh one when the last has expired.
-    fn window(&self, key: &str, now: i64) -> Window {
+    fn window(&self, key: &str, now: i64, length: i64) -> Window {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let w = windows.entry(key.to_string()).or_insert(Window {
             started: now,
             used: 0,
         });
-        if now >= w.started + WINDOW_SECS {
+        if now >= w.started + length {
             *w = Window {
                 started: now,
                 used: 0,
@@ -312,7 +313,7 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
         return res;
     }
 
-    let window = limit.map(|_| sim.limits.window(&key, now));
+    let window = limit.map(|_| sim.limits.window(&key, now, sim.window_secs));
     if let (Some(limit), Some(w)) = (limit, window) {
         if w.used >= limit {
             sim.limits
@@ -327,7 +328,13 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
                     "message": "API rate limit exceeded for this token.",
                 }]}))
                 .into_response();
-                rate_headers(&mut res, resource, limit, w.used, w.started + WINDOW_SECS);
+                rate_headers(
+                    &mut res,
+                    resource,
+                    limit,
+                    w.used,
+                    w.started + sim.window_secs,
+                );
                 return res;
             }
             let message = if authenticated {
@@ -338,7 +345,13 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
             let mut res = ApiError::new(StatusCode::FORBIDDEN, message)
                 .documented_at(PRIMARY_DOCS)
                 .into_response();
-            rate_headers(&mut res, resource, limit, w.used, w.started + WINDOW_SECS);
+            rate_headers(
+                &mut res,
+                resource,
+                limit,
+                w.used,
+                w.started + sim.window_secs,
+            );
             return res;
         }
     }
@@ -348,7 +361,7 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
         req.extensions_mut().insert(crate::graphql::Budget {
             limit,
             used: window.map_or(0, |w| w.used),
-            reset: window.map_or(now, |w| w.started + WINDOW_SECS),
+            reset: window.map_or(now, |w| w.started + sim.window_secs),
         });
     }
     let is_get = req.method() == Method::GET;
@@ -383,7 +396,13 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
             *res.status_mut() = StatusCode::NOT_MODIFIED;
             res.headers_mut().remove(header::CONTENT_TYPE);
             if let (Some(limit), Some(w)) = (limit, window) {
-                rate_headers(&mut res, resource, limit, w.used, w.started + WINDOW_SECS);
+                rate_headers(
+                    &mut res,
+                    resource,
+                    limit,
+                    w.used,
+                    w.started + sim.window_secs,
+                );
             }
             return res;
         }
@@ -413,7 +432,7 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
             resource,
             limit,
             w.used + points,
-            w.started + WINDOW_SECS,
+            w.started + sim.window_secs,
         );
     }
     res
@@ -433,12 +452,12 @@ pub async fn rate_limit_status(State(sim): State<Arc<Simulator>>, headers: Heade
         RateLimit::PerHour(n) if authenticated => n,
         RateLimit::PerHour(_) => UNAUTHENTICATED_PER_HOUR,
     };
-    let w = sim.limits.window(&key, sim.clock.now());
+    let w = sim.limits.window(&key, sim.clock.now(), sim.window_secs);
     let core = json!({
         "limit": limit,
         "used": w.used,
         "remaining": limit.saturating_sub(w.used),
-        "reset": w.started + WINDOW_SECS,
+        "reset": w.started + sim.window_secs,
         "resource": "core"
     });
     let search = json!({
@@ -446,7 +465,7 @@ pub async fn rate_limit_status(State(sim): State<Arc<Simulator>>, headers: Heade
     });
     let g = sim
         .limits
-        .window(&format!("{key}#graphql"), sim.clock.now());
+        .window(&format!("{key}#graphql"), sim.clock.now(), sim.window_secs);
     let graphql = json!({
         "limit": limit,
         "used": g.used,
@@ -459,6 +478,6 @@ pub async fn rate_limit_status(State(sim): State<Arc<Simulator>>, headers: Heade
         "rate": core
     }))
     .into_response();
-    rate_headers(&mut res, "core", limit, w.used, w.started + WINDOW_SECS);
+    rate_headers(&mut res, "core", limit, w.used, w.started + sim.window_secs);
     res
 }

@@ -23,6 +23,8 @@ pub struct SimConfig {
     pub now: DateTime<Utc>,
     pub rate_limit: RateLimit,
     pub secondary: SecondaryLimits,
+    /// Seconds a primary rate-limit window lasts (GitHub: an hour).
+    pub window_secs: i64,
 }
 
 impl SimConfig {
@@ -33,7 +35,15 @@ impl SimConfig {
             now,
             rate_limit: RateLimit::default(),
             secondary: SecondaryLimits::default(),
+            window_secs: crate::limits::WINDOW_SECS,
         }
+    }
+
+    /// Shortens (or lengthens) the primary rate-limit window, so that a test can wait
+    /// for a reset in seconds.
+    pub fn with_window(mut self, secs: i64) -> Self {
+        self.window_secs = secs.max(1);
+        self
     }
 
     pub fn with_secondary_limits(mut self, secondary: SecondaryLimits) -> Self {
@@ -55,6 +65,7 @@ pub struct Simulator {
     pub(crate) urls: Urls,
     pub(crate) rate_limit: RateLimit,
     pub(crate) secondary: SecondaryLimits,
+    pub(crate) window_secs: i64,
     pub(crate) clock: Clock,
     pub(crate) limits: Limits,
     pub(crate) faults: Faults,
@@ -74,6 +85,7 @@ impl Simulator {
             urls,
             rate_limit: config.rate_limit,
             secondary: config.secondary,
+            window_secs: config.window_secs,
             clock: Clock::default(),
             limits: Limits::default(),
             faults: Faults::default(),

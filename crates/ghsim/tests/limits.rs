@@ -234,3 +234,22 @@ async fn secondary_limit_on_concurrency() {
     assert_eq!(stats.concurrent_peak, 2);
     assert_eq!(stats.secondary_limited, 3);
 }
+
+#[tokio::test]
+async fn a_short_window_resets_in_real_time() {
+    let sim = start(
+        config()
+            .with_rate_limit(RateLimit::PerHour(1))
+            .with_window(2),
+    )
+    .await;
+    let alice = token(&sim, "alice");
+    let first = get(&sim, "/user", Some(&alice), &[]).await;
+    let reset = num(&first, "x-ratelimit-reset");
+    assert!(reset <= chrono::Utc::now().timestamp() + 2);
+    assert_eq!(get(&sim, "/user", Some(&alice), &[]).await.status(), 403);
+    // Waiting until the announced reset is enough.
+    let wait = (reset - chrono::Utc::now().timestamp()).max(0) as u64;
+    tokio::time::sleep(std::time::Duration::from_millis(wait * 1000 + 1100)).await;
+    assert_eq!(get(&sim, "/user", Some(&alice), &[]).await.status(), 200);
+}
