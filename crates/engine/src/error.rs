@@ -19,6 +19,8 @@ pub enum Error {
     Decrypt,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl Error {

@@ -69,14 +69,31 @@ impl Engine {
             return Err(crate::Error::Forbidden);
         }
         let client = self.client_for(user_id).await?;
-        sync::sync_pull_requests(
+        let mut syncer = sync::Syncer::new(self.pool.clone(), client);
+        syncer.requested_by = Some(user_id);
+        // What the repository page shows now; everything else in the background.
+        let outcome = syncer
+            .repository(
+                repo.github_id,
+                &repo.full_name,
+                &["pull_requests".to_string()],
+                sync::Mode::Incremental,
+                &sync::changes::Expected::default(),
+            )
+            .await?;
+        if let Some(error) = outcome.resources.iter().find_map(|r| r.error.clone()) {
+            return Err(crate::Error::Invalid(format!("pull requests: {error}")));
+        }
+        db::jobs::enqueue(
             &self.pool,
-            &client,
             repo.github_id,
-            &repo.full_name,
+            &[],
+            sync::Mode::Incremental.as_str(),
             Some(user_id),
+            10,
         )
-        .await
+        .await?;
+        Ok(outcome.total())
     }
 
     pub async fn pull_request_throughput(

@@ -1105,6 +1105,13 @@ impl<'w> Exec<'w> {
                     .map(|i| Obj::Issue(r, i))
             }),
             "User" | "Bot" => world.account(n).map(|_| Obj::Account(n)),
+            // A check suite's id is its workflow run's id + 1 (as the REST API reports).
+            "CheckSuite" => world.repos.iter().filter(visible).find_map(|r| {
+                r.runs
+                    .iter()
+                    .find(|run| run.id + 1 == n)
+                    .map(|run| Obj::CheckSuite(r, run))
+            }),
             "Organization" if n == world.org.id => Some(Obj::Org),
             _ => None,
         }

@@ -156,55 +156,91 @@ async fn pull_requests_come_with_reviews_sizes_and_first_commits() {
 }
 
 #[tokio::test]
-async fn ci_history_reads_runs_and_jobs_a_hundred_commits_at_a_time() {
+async fn jobs_of_a_hundred_runs_in_one_request() {
     let sim = start(config()).await;
     let alice = token(&sim, "alice");
-    let q = query("ci_history.graphql");
-    let mut after = Value::Null;
-    let (mut commits, mut suites, mut jobs, mut requests) = (0, 0, 0, 0);
-    loop {
-        let d = data(
-            &sim,
-            &alice,
-            &q,
-            json!({ "owner": "acme", "name": "api", "first": 100, "after": after }),
-        )
-        .await;
-        requests += 1;
-        let history = &d["repository"]["defaultBranchRef"]["target"]["history"];
-        for c in history["nodes"].as_array().unwrap() {
-            commits += 1;
-            for s in c["checkSuites"]["nodes"].as_array().unwrap() {
-                suites += 1;
-                assert!(s["workflowRun"]["databaseId"].is_u64());
-                jobs += s["checkRuns"]["nodes"].as_array().unwrap().len();
-            }
-        }
-        if history["pageInfo"]["hasNextPage"] == false {
-            break;
-        }
-        after = history["pageInfo"]["endCursor"].clone();
+    let (ids, expected): (Vec<String>, Vec<(u64, usize)>) = sim.sim.with_world(|w| {
+        let r = w.repo("acme", "api").unwrap();
+        r.runs
+            .iter()
+            .rev()
+            .take(100)
+            .map(|run| {
+                use base64::Engine;
+                let id = base64::engine::general_purpose::STANDARD_NO_PAD
+                    .encode(format!("0:CheckSuite{}", run.id + 1));
+                (
+                    id,
+                    (run.id, run.jobs(r.workflow(run.workflow_id).unwrap()).len()),
+                )
+            })
+            .unzip()
+    });
+    // The REST runs list names each run's check suite by this id.
+    let res = get(
+        &sim,
+        "/repos/acme/api/actions/runs?per_page=1",
+        Some(&alice),
+        &[],
+    )
+    .await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["workflow_runs"][0]["check_suite_node_id"], ids[0]);
+    let d = data(
+        &sim,
+        &alice,
+        &query("check_suites.graphql"),
+        json!({ "ids": ids }),
+    )
+    .await;
+    assert_eq!(d["rateLimit"]["cost"], 1);
+    let nodes = d["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 100);
+    for (node, (run_id, jobs)) in nodes.iter().zip(expected) {
+        assert_eq!(node["workflowRun"]["databaseId"], run_id);
+        assert_eq!(node["checkRuns"]["totalCount"], jobs);
+        assert_eq!(node["checkRuns"]["nodes"].as_array().unwrap().len(), jobs);
     }
+}
+
+#[tokio::test]
+async fn commits_and_deployments_a_hundred_at_a_time() {
+    let sim = start(config()).await;
+    let alice = token(&sim, "alice");
+    let d = data(
+        &sim,
+        &alice,
+        &query("commits.graphql"),
+        json!({ "owner": "acme", "name": "api", "first": 100 }),
+    )
+    .await;
+    assert_eq!(d["rateLimit"]["cost"], 1);
+    let history = &d["repository"]["defaultBranchRef"]["target"]["history"];
+    let d2 = data(
+        &sim,
+        &alice,
+        &query("deployments.graphql"),
+        json!({ "owner": "acme", "name": "api", "first": 100 }),
+    )
+    .await;
+    assert_eq!(d2["rateLimit"]["cost"], 1);
+    let deployments = &d2["repository"]["deployments"];
     sim.sim.with_world(|w| {
         let r = w.repo("acme", "api").unwrap();
-        assert_eq!(commits, r.commits.len());
-        let on_main: std::collections::HashSet<_> = r.commits.iter().map(|c| c.sha).collect();
-        let runs: Vec<_> = r
-            .runs
-            .iter()
-            .filter(|x| on_main.contains(&x.head_sha))
-            .collect();
-        assert_eq!(suites, runs.len());
-        let expected_jobs: usize = runs
-            .iter()
-            .map(|x| x.jobs(r.workflow(x.workflow_id).unwrap()).len())
-            .sum();
-        assert_eq!(jobs, expected_jobs);
-        // REST would need a request per run for its jobs.
-        assert!(
-            requests * 10 < runs.len(),
-            "{requests} requests for {} runs",
-            runs.len()
+        assert_eq!(history["totalCount"], r.commits.len());
+        let head = r.head().unwrap();
+        assert_eq!(history["nodes"][0]["oid"], head.sha.hex());
+        assert_eq!(history["nodes"][0]["additions"], head.additions);
+        assert_eq!(
+            history["nodes"][0]["parents"]["nodes"][0]["oid"],
+            head.parent.unwrap().hex()
+        );
+        assert_eq!(deployments["totalCount"], r.deployments.len());
+        let newest = r.deployments.last().unwrap();
+        assert_eq!(deployments["nodes"][0]["databaseId"], newest.id);
+        assert_eq!(
+            deployments["nodes"][0]["statuses"]["totalCount"],
+            newest.statuses.len()
         );
     });
 }

@@ -2,7 +2,10 @@
 //! Every read that returns repository data takes the asking user's id and joins through
 //! `repository_access`, so scoping by who is asking cannot be forgotten.
 
+pub mod activity;
+pub mod checkpoints;
 pub mod http_cache;
+pub mod jobs;
 pub mod pulls;
 pub mod repos;
 pub mod sync_runs;
@@ -53,14 +56,34 @@ mod tests {
         assert_eq!(
             tables,
             [
+                "public.commits",
+                "public.contributors",
+                "public.deployment_statuses",
+                "public.deployments",
+                "public.forks",
                 "public.github_http_cache",
+                "public.issues",
+                "public.organization_access",
+                "public.organizations",
+                "public.pull_request_reviews",
                 "public.pull_requests",
+                "public.releases",
                 "public.repositories",
                 "public.repository_access",
+                "public.stargazers",
+                "public.sync_checkpoints",
+                "public.sync_jobs",
                 "public.sync_runs",
+                "public.tags",
+                "public.team_members",
+                "public.team_repositories",
+                "public.teams",
                 "public.tracked_repositories",
                 "public.user_tokens",
                 "public.users",
+                "public.workflow_jobs",
+                "public.workflow_runs",
+                "public.workflows",
                 "tower_sessions.session",
             ]
         );

@@ -80,8 +80,10 @@ pub async fn upsert(conn: &mut sqlx::PgConnection, repo: &GhRepository) -> Resul
     sqlx::query(
         "INSERT INTO repositories (github_id, node_id, owner_login, name, full_name, private,
             description, default_branch, archived, fork, html_url, created_at, updated_at,
-            pushed_at, stargazers_count, forks_count, open_issues_count, fetched_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, now())
+            pushed_at, stargazers_count, forks_count, open_issues_count, language, topics,
+            fetched_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, $19, now())
          ON CONFLICT (github_id) DO UPDATE SET
             node_id = EXCLUDED.node_id, owner_login = EXCLUDED.owner_login,
             name = EXCLUDED.name, full_name = EXCLUDED.full_name, private = EXCLUDED.private,
@@ -90,6 +92,11 @@ pub async fn upsert(conn: &mut sqlx::PgConnection, repo: &GhRepository) -> Resul
             created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
             pushed_at = EXCLUDED.pushed_at, stargazers_count = EXCLUDED.stargazers_count,
             forks_count = EXCLUDED.forks_count, open_issues_count = EXCLUDED.open_issues_count,
+            language = EXCLUDED.language, topics = EXCLUDED.topics,
+            former_full_names = CASE
+                WHEN repositories.full_name <> EXCLUDED.full_name
+                THEN array_append(repositories.former_full_names, repositories.full_name)
+                ELSE repositories.former_full_names END,
             fetched_at = now()",
     )
     .bind(repo.id)
@@ -109,6 +116,8 @@ pub async fn upsert(conn: &mut sqlx::PgConnection, repo: &GhRepository) -> Resul
     .bind(repo.stargazers_count as i32)
     .bind(repo.forks_count as i32)
     .bind(repo.open_issues_count as i32)
+    .bind(&repo.language)
+    .bind(&repo.topics)
     .execute(conn)
     .await?;
     Ok(())
@@ -164,4 +173,36 @@ pub async fn track(pool: &PgPool, user_id: i64, repository_id: i64) -> Result<bo
     .fetch_one(pool)
     .await?;
     Ok(already)
+}
+
+/// What a sync needs to know of a repository.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RepoRef {
+    pub github_id: i64,
+    pub full_name: String,
+    pub node_id: Option<String>,
+}
+
+/// A repository by GitHub's id, for jobs and the CLI: the caller has already established
+/// that its token may read it.
+pub async fn by_id(pool: &PgPool, repository_id: i64) -> Result<Option<RepoRef>, sqlx::Error> {
+    sqlx::query_as("SELECT github_id, full_name, node_id FROM repositories WHERE github_id = $1")
+        .bind(repository_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A user whose token can read the repository (the most recently signed in).
+pub async fn someone_with_access(
+    pool: &PgPool,
+    repository_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT a.user_id FROM repository_access a JOIN users u ON u.id = a.user_id
+          JOIN user_tokens t ON t.user_id = u.id
+          WHERE a.repository_id = $1 ORDER BY u.last_login_at DESC LIMIT 1",
+    )
+    .bind(repository_id)
+    .fetch_optional(pool)
+    .await
 }

@@ -25,6 +25,10 @@ pub struct RunCounts {
     pub pages: u32,
     pub requests: u32,
     pub not_modified: u32,
+    pub points: u32,
+    pub retries: u32,
+    pub waited_ms: u64,
+    pub rate_remaining: Option<u32>,
 }
 
 pub async fn start(
@@ -32,14 +36,16 @@ pub async fn start(
     repository_id: i64,
     resource: &str,
     requested_by: Option<i64>,
+    job_id: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO sync_runs (repository_id, resource, requested_by, status)
-         VALUES ($1, $2, $3, 'running') RETURNING id",
+        "INSERT INTO sync_runs (repository_id, resource, requested_by, status, job_id)
+         VALUES ($1, $2, $3, 'running', $4) RETURNING id",
     )
     .bind(repository_id)
     .bind(resource)
     .bind(requested_by)
+    .bind(job_id)
     .fetch_one(pool)
     .await
 }
@@ -52,7 +58,8 @@ pub async fn finish(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE sync_runs SET finished_at = now(), items = $2, pages = $3, requests = $4,
-                not_modified = $6,
+                not_modified = $6, points = $7, retries = $8, waited_ms = $9,
+                rate_remaining = $10,
                 status = CASE WHEN $5::text IS NULL THEN 'succeeded' ELSE 'failed' END, error = $5
           WHERE id = $1",
     )
@@ -62,6 +69,10 @@ pub async fn finish(
     .bind(counts.requests as i32)
     .bind(error)
     .bind(counts.not_modified as i32)
+    .bind(counts.points as i32)
+    .bind(counts.retries as i32)
+    .bind(counts.waited_ms as i64)
+    .bind(counts.rate_remaining.map(|r| r as i32))
     .execute(pool)
     .await?;
     Ok(())

@@ -205,3 +205,46 @@ mod tests {
         );
     }
 }
+
+/// What all work on one token shares within a process: a cap on requests in flight
+/// (GitHub's secondary limits punish more). Looked up by the token's SHA-256, so every
+/// client built for the same token, in any task, waits in the same line.
+#[derive(Debug)]
+pub struct TokenGovernor {
+    permits: tokio::sync::Semaphore,
+}
+
+/// Requests in flight per token (GitHub recommends serial requests; a few in parallel are
+/// tolerated).
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+static GOVERNORS: std::sync::OnceLock<
+    std::sync::Mutex<std::collections::HashMap<[u8; 32], std::sync::Arc<TokenGovernor>>>,
+> = std::sync::OnceLock::new();
+
+impl TokenGovernor {
+    pub fn for_token(token_sha256: &[u8; 32]) -> std::sync::Arc<TokenGovernor> {
+        let map = GOVERNORS.get_or_init(Default::default);
+        let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(*token_sha256)
+            .or_insert_with(|| {
+                std::sync::Arc::new(TokenGovernor {
+                    permits: tokio::sync::Semaphore::new(concurrency()),
+                })
+            })
+            .clone()
+    }
+
+    pub async fn permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        self.permits.acquire().await.ok()
+    }
+}
+
+/// `PULSEBOARD_GITHUB_CONCURRENCY`, or the default.
+fn concurrency() -> usize {
+    std::env::var("PULSEBOARD_GITHUB_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n: &usize| *n > 0)
+        .unwrap_or(DEFAULT_CONCURRENCY)
+}

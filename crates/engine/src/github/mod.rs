@@ -43,6 +43,12 @@ pub enum GitHubError {
     Decode { url: String, detail: String },
     #[error("invalid GitHub API URL {0:?}")]
     BadBaseUrl(String),
+    #[error("GitHub's GraphQL API refused the query: {0}")]
+    GraphQl(String),
+    #[error(
+        "GitHub's rate limit is spent until {reset} and waiting that long is not allowed here"
+    )]
+    RateLimited { reset: i64 },
 }
 
 /// One page of a list and the link to the next one.
@@ -64,8 +70,10 @@ pub struct GitHubClient {
     not_modified: Arc<AtomicU32>,
     retries: Arc<AtomicU32>,
     waited_ms: Arc<std::sync::atomic::AtomicU64>,
+    points: Arc<AtomicU32>,
     budget: Arc<Mutex<Option<RateBudget>>>,
     policy: RetryPolicy,
+    governor: Arc<governor::TokenGovernor>,
 }
 
 impl std::fmt::Debug for GitHubClient {
@@ -98,8 +106,10 @@ impl GitHubClient {
             not_modified: Default::default(),
             retries: Default::default(),
             waited_ms: Default::default(),
+            points: Default::default(),
             budget: Default::default(),
             policy: RetryPolicy::default(),
+            governor: governor::TokenGovernor::for_token(&Sha256::digest(token.as_bytes()).into()),
         })
     }
 
@@ -128,6 +138,12 @@ impl GitHubClient {
     /// How many HTTP requests this client (and its clones) has sent.
     pub fn requests_made(&self) -> u32 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Rate-limit points spent: one per REST request GitHub counted (not 304s), a GraphQL
+    /// query's `rateLimit.cost`; none where GitHub reports no rate limit.
+    pub fn points(&self) -> u32 {
+        self.points.load(Ordering::Relaxed)
     }
 
     /// How many of them GitHub answered 304 Not Modified.
@@ -170,8 +186,16 @@ impl GitHubClient {
         &self,
         path: &str,
     ) -> Result<(T, Option<String>), GitHubError> {
+        self.get_with(path, http::HeaderMap::new()).await
+    }
+
+    async fn get_with<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        extra: http::HeaderMap,
+    ) -> Result<(T, Option<String>), GitHubError> {
         let cached = self.cached(path).await;
-        let mut conditions = http::HeaderMap::new();
+        let mut conditions = extra;
         if let Some(c) = &cached {
             let tag = c
                 .etag
@@ -187,7 +211,7 @@ impl GitHubClient {
                 conditions.insert(http::header::IF_MODIFIED_SINCE, since);
             }
         }
-        let (status, headers, body) = self.send(path, conditions).await?;
+        let (status, headers, body) = self.send(path, conditions, None).await?;
         let header = |name: http::header::HeaderName| {
             headers
                 .get(name)
@@ -237,11 +261,16 @@ impl GitHubClient {
         &self,
         path: &str,
         conditions: http::HeaderMap,
+        body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
         let mut attempt = 0;
         loop {
-            self.requests.fetch_add(1, Ordering::Relaxed);
-            let answer = self.send_once(path, conditions.clone()).await;
+            let answer = {
+                // At most a few requests in flight per token, across the whole process.
+                let _permit = self.governor.permit().await;
+                self.requests.fetch_add(1, Ordering::Relaxed);
+                self.send_once(path, conditions.clone(), body).await
+            };
             let now = chrono::Utc::now().timestamp();
             let verdict = match &answer {
                 Ok((status, headers, _)) => {
@@ -281,16 +310,22 @@ impl GitHubClient {
         &self,
         path: &str,
         conditions: http::HeaderMap,
+        body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
-        let response = self
-            .octo
-            ._get_with_headers(path, Some(conditions))
-            .await
-            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        let response = match body {
+            Some(body) => self.octo._post(path, Some(body)).await,
+            None => self.octo._get_with_headers(path, Some(conditions)).await,
+        }
+        .map_err(|e| GitHubError::Transport(e.to_string()))?;
         let status = response.status();
         let headers = response.headers().clone();
         if let Some(budget) = RateBudget::from_headers(&headers) {
             *self.budget.lock().unwrap_or_else(|e| e.into_inner()) = Some(budget);
+            // REST requests cost a point unless answered from the cache; GraphQL reports
+            // its own cost in the body.
+            if body.is_none() && status != StatusCode::NOT_MODIFIED {
+                self.points.fetch_add(1, Ordering::Relaxed);
+            }
         }
         // A body cut off mid-way is a transport failure, retried like a reset.
         let body = self
@@ -301,10 +336,107 @@ impl GitHubClient {
         Ok((status, headers, body))
     }
 
-    async fn get_page<T: DeserializeOwned>(&self, path: &str) -> Result<Page<T>, GitHubError> {
+    /// One page of a REST list and the path of the next.
+    pub async fn get_page<T: DeserializeOwned>(&self, path: &str) -> Result<Page<T>, GitHubError> {
         let (items, next) = self.get::<Vec<T>>(path).await?;
         let next = next.map(|n| self.relative(&n)).transpose()?;
         Ok(Page { items, next })
+    }
+
+    /// One page of a REST list asked for in a media type (e.g. stargazers with
+    /// `application/vnd.github.star+json`).
+    pub async fn get_page_as<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        accept: &'static str,
+    ) -> Result<Page<T>, GitHubError> {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::ACCEPT, http::HeaderValue::from_static(accept));
+        let (items, next) = self.get_with::<Vec<T>>(path, headers).await?;
+        let next = next.map(|n| self.relative(&n)).transpose()?;
+        Ok(Page { items, next })
+    }
+
+    /// One page of a list GitHub wraps as `{"total_count", "<key>": [...]}` (Actions).
+    pub async fn get_wrapped_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Page<T>, GitHubError> {
+        let (items, next) = self.get::<T>(path).await?;
+        let next = next.map(|n| self.relative(&n)).transpose()?;
+        Ok(Page {
+            items: vec![items],
+            next,
+        })
+    }
+
+    /// One object.
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, GitHubError> {
+        Ok(self.get(path).await?.0)
+    }
+
+    /// A GraphQL query (from `queries/`) with its variables: the `data`, under the retry
+    /// policy, waiting out an exhausted GraphQL budget (`RATE_LIMITED`) like REST's.
+    /// `NOT_FOUND` errors for some of many nodes come back as nulls in the data.
+    pub async fn graphql<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Result<T, GitHubError> {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let mut attempt = 0;
+        loop {
+            let (status, headers, text) = self
+                .send("/graphql", http::HeaderMap::new(), Some(&body))
+                .await?;
+            if !status.is_success() {
+                return Err(error_for(status, &text));
+            }
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| GitHubError::Decode {
+                    url: "/graphql".into(),
+                    detail: e.to_string(),
+                })?;
+            if let Some(cost) = value["data"]["rateLimit"]["cost"].as_u64() {
+                self.points.fetch_add(cost as u32, Ordering::Relaxed);
+            }
+            let errors: Vec<&serde_json::Value> = value["errors"]
+                .as_array()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            if errors.iter().any(|e| e["type"] == "RATE_LIMITED") {
+                let now = chrono::Utc::now().timestamp();
+                let reset = RateBudget::from_headers(&headers).map_or(now + 60, |b| b.reset);
+                let wait = Duration::from_secs((reset - now).max(0) as u64 + 1);
+                if attempt >= self.policy.max_retries || wait > self.policy.max_wait {
+                    return Err(GitHubError::RateLimited { reset });
+                }
+                tracing::info!(
+                    wait_secs = wait.as_secs(),
+                    "waiting for GitHub's GraphQL rate limit"
+                );
+                self.retries.fetch_add(1, Ordering::Relaxed);
+                self.waited_ms
+                    .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+                continue;
+            }
+            let fatal: Vec<String> = errors
+                .iter()
+                .filter(|e| e["type"] != "NOT_FOUND" || value["data"].is_null())
+                .map(|e| e["message"].as_str().unwrap_or("unknown error").to_string())
+                .collect();
+            if !fatal.is_empty() {
+                return Err(GitHubError::GraphQl(fatal.join("; ")));
+            }
+            return serde_json::from_value(value["data"].clone()).map_err(|e| {
+                GitHubError::Decode {
+                    url: "/graphql".into(),
+                    detail: e.to_string(),
+                }
+            });
+        }
     }
 
     async fn get_all<T: DeserializeOwned>(&self, first: &str) -> Result<Vec<T>, GitHubError> {

@@ -1,0 +1,208 @@
+//! Change detection: one GraphQL request (1 point) tells, for up to 100 repositories,
+//! what moved since the last sync — the newest pull request and issue updates, the default
+//! branch head and its CI, stars, forks, releases, deployments — so that an incremental
+//! sync of unchanged repositories spends nothing more.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::db;
+use crate::github::models::gql::{ChangeSignal, ChangesData};
+use crate::github::GitHubClient;
+
+pub const QUERY: &str = include_str!("../github/queries/repositories_changed.graphql");
+
+/// What GitHub says a repository holds, for a sync to check itself against (a listing
+/// that cannot see deletions reconciles when its count disagrees).
+#[derive(Debug, Clone, Default)]
+pub struct Expected {
+    pub issues: Option<i64>,
+    pub stargazers: Option<i64>,
+    pub forks: Option<i64>,
+    pub releases: Option<i64>,
+}
+
+impl Expected {
+    pub fn from_signal(s: &ChangeSignal) -> Expected {
+        Expected {
+            issues: s.issues.as_ref().and_then(|v| v["totalCount"].as_i64()),
+            stargazers: Some(s.stargazer_count),
+            forks: Some(s.fork_count),
+            releases: s.releases.as_ref().and_then(|v| v["totalCount"].as_i64()),
+        }
+    }
+}
+
+/// A repository to sync and what to read of it.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub repository_id: i64,
+    pub full_name: String,
+    pub resources: Vec<String>,
+    pub expected: Expected,
+    pub signal: Option<ChangeSignal>,
+}
+
+/// The resources whose signals moved from `old` to `new` (all of them without `old`).
+pub fn resources_to_sync(old: Option<&ChangeSignal>, new: &ChangeSignal) -> Vec<&'static str> {
+    let Some(old) = old else {
+        return super::RESOURCES.to_vec();
+    };
+    let mut set = BTreeSet::new();
+    let head = |s: &ChangeSignal| {
+        s.default_branch_ref
+            .as_ref()
+            .map(|v| v["target"]["oid"].clone())
+    };
+    let ci = |s: &ChangeSignal| {
+        s.default_branch_ref
+            .as_ref()
+            .map(|v| v["target"]["checkSuites"]["totalCount"].clone())
+    };
+    if old.name_with_owner != new.name_with_owner || old.updated_at != new.updated_at {
+        set.insert("repository");
+    }
+    if head(old) != head(new) || old.pushed_at != new.pushed_at {
+        set.extend([
+            "repository",
+            "commits",
+            "contributors",
+            "tags",
+            "workflow_runs",
+            "workflows",
+        ]);
+    }
+    if ci(old) != ci(new) {
+        set.insert("workflow_runs");
+    }
+    if old.pull_requests != new.pull_requests {
+        set.extend(["pull_requests", "workflow_runs"]);
+    }
+    if old.issues != new.issues {
+        set.insert("issues");
+    }
+    if old.stargazer_count != new.stargazer_count {
+        set.insert("stargazers");
+    }
+    if old.fork_count != new.fork_count {
+        set.insert("forks");
+    }
+    if old.releases != new.releases {
+        set.extend(["releases", "tags"]);
+    }
+    if old.deployments != new.deployments {
+        set.insert("deployments");
+    }
+    super::RESOURCES
+        .iter()
+        .copied()
+        .filter(|r| set.contains(r))
+        .collect()
+}
+
+/// Reads the signals of `repos` (id, node id, full name) and plans what to sync; a
+/// repository GitHub no longer shows plans a `repository` read, which records why.
+pub async fn plan(
+    pool: &PgPool,
+    client: &GitHubClient,
+    repos: &[(i64, String, String)],
+) -> crate::Result<Vec<Plan>> {
+    let mut plans = Vec::new();
+    for chunk in repos.chunks(100) {
+        let ids: Vec<&str> = chunk.iter().map(|(_, node, _)| node.as_str()).collect();
+        let data: ChangesData = client.graphql(QUERY, json!({ "ids": ids })).await?;
+        for ((id, _, full_name), node) in chunk.iter().zip(data.nodes) {
+            let Some(signal) = node else {
+                plans.push(Plan {
+                    repository_id: *id,
+                    full_name: full_name.clone(),
+                    resources: vec!["repository".into()],
+                    expected: Expected::default(),
+                    signal: None,
+                });
+                continue;
+            };
+            let mut conn = pool.acquire().await?;
+            let stored = db::checkpoints::load(&mut conn, *id, "signal").await?;
+            let old: Option<ChangeSignal> = serde_json::from_value(stored.state.0.clone()).ok();
+            let resources = resources_to_sync(old.as_ref(), &signal);
+            plans.push(Plan {
+                repository_id: *id,
+                full_name: signal.name_with_owner.clone(),
+                resources: resources.into_iter().map(str::to_string).collect(),
+                expected: Expected::from_signal(&signal),
+                signal: Some(signal),
+            });
+        }
+    }
+    Ok(plans)
+}
+
+/// Remembers the signals a successful sync started from.
+pub async fn remember(
+    pool: &PgPool,
+    repository_id: i64,
+    signal: &ChangeSignal,
+) -> crate::Result<()> {
+    let mut conn = pool.acquire().await?;
+    let checkpoint = db::checkpoints::Checkpoint {
+        state: sqlx::types::Json(serde_json::to_value(signal).unwrap_or_default()),
+        completed_at: Some(chrono::Utc::now()),
+        ..Default::default()
+    };
+    db::checkpoints::save(&mut conn, repository_id, "signal", &checkpoint).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal() -> ChangeSignal {
+        serde_json::from_value(json!({
+            "databaseId": 1, "nameWithOwner": "acme/api", "pushedAt": "2026-11-01T00:00:00Z",
+            "updatedAt": "2026-11-01T00:00:00Z", "stargazerCount": 10, "forkCount": 1,
+            "defaultBranchRef": { "target": { "oid": "a", "checkSuites": { "totalCount": 2 } } },
+            "pullRequests": { "totalCount": 5, "nodes": [{ "updatedAt": "2026-11-01T00:00:00Z" }] },
+            "issues": { "totalCount": 3, "nodes": [] },
+            "releases": { "totalCount": 1 },
+            "deployments": { "totalCount": 0, "nodes": [] }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn nothing_moved_nothing_to_read() {
+        assert!(resources_to_sync(Some(&signal()), &signal()).is_empty());
+        assert_eq!(
+            resources_to_sync(None, &signal()).len(),
+            crate::sync::RESOURCES.len()
+        );
+    }
+
+    #[test]
+    fn each_signal_names_its_resources() {
+        let mut s = signal();
+        s.stargazer_count = 11;
+        assert_eq!(resources_to_sync(Some(&signal()), &s), ["stargazers"]);
+        let mut s = signal();
+        s.default_branch_ref =
+            Some(json!({ "target": { "oid": "b", "checkSuites": { "totalCount": 2 } } }));
+        assert_eq!(
+            resources_to_sync(Some(&signal()), &s),
+            [
+                "repository",
+                "commits",
+                "contributors",
+                "workflows",
+                "workflow_runs",
+                "tags"
+            ]
+        );
+        let mut s = signal();
+        s.issues = Some(json!({ "totalCount": 2, "nodes": [] }));
+        assert_eq!(resources_to_sync(Some(&signal()), &s), ["issues"]);
+    }
+}

@@ -1,0 +1,166 @@
+//! Sync jobs from the Postgres queue: enqueue, and a worker loop any number of processes
+//! can run. A job is claimed with `FOR UPDATE SKIP LOCKED`, kept alive by a heartbeat, and
+//! taken over by another worker if its process dies; its checkpoints make the takeover
+//! resume where the dead one stopped.
+
+use std::time::Duration;
+
+use super::changes::{self, Expected};
+use super::{Mode, Observer, RepoOutcome, Syncer};
+use crate::db;
+use crate::Engine;
+
+/// Seconds without a heartbeat after which a running job counts as abandoned.
+pub const STALE_SECS: i64 = 60;
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// Runs one claimed job to its end; returns its outcome.
+pub async fn run_job(
+    engine: &Engine,
+    job: &db::jobs::Job,
+    observer: Option<Observer>,
+) -> crate::Result<RepoOutcome> {
+    let repo = db::repos::by_id(&engine.pool, job.repository_id)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let user_id = match job.requested_by {
+        Some(u) => u,
+        None => db::repos::someone_with_access(&engine.pool, job.repository_id)
+            .await?
+            .ok_or(crate::Error::NoToken)?,
+    };
+    let client = engine.client_for(user_id).await?;
+    let mut syncer = Syncer::new(engine.pool.clone(), client);
+    syncer.job_id = Some(job.id);
+    syncer.requested_by = job.requested_by;
+    syncer.observer = observer;
+    let mode = Mode::parse(&job.mode).unwrap_or(Mode::Incremental);
+    sync_planned(
+        &syncer,
+        &[(
+            repo.github_id,
+            repo.node_id.unwrap_or_default(),
+            repo.full_name,
+        )],
+        &job.resources,
+        mode,
+    )
+    .await
+    .map(|mut v| v.pop().unwrap_or_default())
+}
+
+/// Syncs repositories: an incremental sync first plans from change signals (one request
+/// per 100 repositories) and reads only what moved; a full one reads everything. When
+/// `resources` is not empty, only those are read.
+pub async fn sync_planned(
+    syncer: &Syncer,
+    repos: &[(i64, String, String)],
+    resources: &[String],
+    mode: Mode,
+) -> crate::Result<Vec<RepoOutcome>> {
+    let with_ids: Vec<(i64, String, String)> = repos
+        .iter()
+        .filter(|(_, node, _)| !node.is_empty())
+        .cloned()
+        .collect();
+    let plans = if with_ids.is_empty() {
+        Vec::new()
+    } else {
+        changes::plan(&syncer.pool, &syncer.client, &with_ids).await?
+    };
+    let mut outcomes = Vec::new();
+    for (id, _, full_name) in repos {
+        let plan = plans.iter().find(|p| p.repository_id == *id);
+        let wanted: Vec<String> = match (mode, plan) {
+            (Mode::Incremental, Some(p)) => p
+                .resources
+                .iter()
+                .filter(|r| resources.is_empty() || resources.contains(r))
+                .cloned()
+                .collect(),
+            _ => {
+                if resources.is_empty() {
+                    super::RESOURCES.iter().map(|r| r.to_string()).collect()
+                } else {
+                    resources.to_vec()
+                }
+            }
+        };
+        let expected = plan
+            .map(|p| p.expected.clone())
+            .unwrap_or_else(Expected::default);
+        let name = plan.map_or(full_name.as_str(), |p| p.full_name.as_str());
+        let outcome = if wanted.is_empty() {
+            RepoOutcome::default()
+        } else {
+            syncer
+                .repository(*id, name, &wanted, mode, &expected)
+                .await?
+        };
+        // Remember what this sync started from, once everything asked for succeeded.
+        if let Some(signal) = plan.and_then(|p| p.signal.as_ref()) {
+            if outcome.errors().is_empty() && resources.is_empty() {
+                changes::remember(&syncer.pool, *id, signal).await?;
+            }
+        }
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// Claims and runs jobs until `shutdown` resolves; sleeps `idle` when the queue is empty.
+pub async fn work(
+    engine: Engine,
+    worker: String,
+    idle: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let claimed = tokio::select! {
+            _ = &mut shutdown => return,
+            c = db::jobs::claim(&engine.pool, &worker, STALE_SECS) => c,
+        };
+        match claimed {
+            Ok(Some(job)) => {
+                let beat = {
+                    let pool = engine.pool.clone();
+                    let worker = worker.clone();
+                    let id = job.id;
+                    tokio::spawn(async move {
+                        loop {
+                            tokio::time::sleep(HEARTBEAT).await;
+                            if !matches!(db::jobs::heartbeat(&pool, id, &worker).await, Ok(true)) {
+                                return;
+                            }
+                        }
+                    })
+                };
+                let result = run_job(&engine, &job, None).await;
+                beat.abort();
+                let error = match &result {
+                    Ok(outcome) => {
+                        let errors = outcome.errors();
+                        (!errors.is_empty()).then(|| errors.join("; "))
+                    }
+                    Err(e) => Some(e.to_string()),
+                };
+                if let Err(e) =
+                    db::jobs::finish(&engine.pool, job.id, &worker, error.as_deref()).await
+                {
+                    tracing::warn!(job = job.id, error = %e, "could not record the end of a sync job");
+                }
+            }
+            Ok(None) => {
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = tokio::time::sleep(idle) => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim a sync job");
+                tokio::time::sleep(idle).await;
+            }
+        }
+    }
+}
