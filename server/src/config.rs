@@ -48,6 +48,29 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the GitHub simulator on its own.
     Sim(SimArgs),
+    /// Sync repositories now: OWNER/REPO, org:NAME or user:NAME.
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// What to sync: OWNER/REPO, org:NAME (every repository of an organisation) or
+    /// user:NAME (the token's own repositories). Several may be given.
+    #[arg(required = true)]
+    pub targets: Vec<String>,
+    /// Read everything, not only what changed since the last sync.
+    #[arg(long)]
+    pub full: bool,
+    /// Only these resources, comma-separated (pull_requests, issues, commits,
+    /// contributors, workflows, workflow_runs, deployments, releases, tags, stargazers,
+    /// forks, repository).
+    #[arg(long)]
+    pub resources: Option<String>,
+    /// Use the stored token of this signed-in user instead of GITHUB_TOKEN.
+    #[arg(long = "as")]
+    pub as_user: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod database;
 pub mod routes;
 pub mod state;
+pub mod sync_cli;
 
 use engine::auth::{Sealer, SecretKey, TokenCipher};
 use leptos::prelude::LeptosOptions;
@@ -84,11 +85,28 @@ pub async fn serve(
                 .await;
         }
     });
+    // One signal stops both the web server and the sync worker.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    // This process works the shared job queue alongside any other pulseboard processes.
+    let worker = tokio::spawn(engine::sync::worker::work(
+        state.engine.clone(),
+        format!("{}:{}", hostname(), std::process::id()),
+        std::time::Duration::from_secs(2),
+        stopped(stop_rx.clone()),
+    ));
     tracing::info!(url = %config.public_url, "Pulseboard is ready");
     println!("Pulseboard is serving on {}", config.public_url);
     let served = axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(stopped(stop_rx))
         .await;
+    let _ = worker.await;
     cleanup.abort();
     db.pool.close().await;
     if let Some(pg) = db.embedded {
@@ -116,4 +134,11 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// This machine's name, to tell workers apart in `sync_jobs.claimed_by`.
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "pulseboard".into())
 }

@@ -1,4 +1,5 @@
-//! `pulseboard`: serve the dashboard, run the demo, or run the GitHub simulator.
+//! `pulseboard`: serve the dashboard, run the demo, sync from the command line, or run the
+//! GitHub simulator.
 
 use std::net::SocketAddr;
 
@@ -69,6 +70,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             sim.stop().await;
             result
         }
+        Command::Sync(args) => server::sync_cli::run(args).await,
         Command::Sim(args) => {
             let size: ghsim::Size = args
                 .size

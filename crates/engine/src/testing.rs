@@ -33,6 +33,11 @@ async fn cluster() -> PgConnectOptions {
 
 /// A new, empty, migrated database, dropped with the process's cluster at the end of the run.
 pub async fn fresh_database() -> PgPool {
+    fresh_database_with_url().await.0
+}
+
+/// A fresh database and a URL for it, for tests that start `pulseboard` as a process.
+pub async fn fresh_database_with_url() -> (PgPool, String) {
     let admin = cluster().await.database("postgres");
     let name = format!("test_{}", uuid_like());
     let mut conn = admin.connect().await.expect("connect to the test cluster");
@@ -44,7 +49,16 @@ pub async fn fresh_database() -> PgPool {
         .await
         .expect("connect to the test database");
     crate::db::migrate(&pool).await.expect("migrations apply");
-    pool
+    let host = admin
+        .get_socket()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| admin.get_host().to_string());
+    let url = format!(
+        "postgresql://{}@localhost:{}/{name}?host={host}",
+        admin.get_username(),
+        admin.get_port()
+    );
+    (pool, url)
 }
 
 fn uuid_like() -> String {

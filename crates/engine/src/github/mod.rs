@@ -463,6 +463,16 @@ impl GitHubClient {
         .await
     }
 
+    /// `GET /orgs/{org}/repos`, every page: the organisation's repositories the token can
+    /// see.
+    pub async fn organization_repositories(
+        &self,
+        org: &str,
+    ) -> Result<Vec<GhRepository>, GitHubError> {
+        self.get_all(&format!("/orgs/{org}/repos?per_page={PER_PAGE}&type=all"))
+            .await
+    }
+
     /// `GET /repos/{owner}/{repo}`.
     pub async fn repository(&self, full_name: &str) -> Result<GhRepository, GitHubError> {
         Ok(self.get(&format!("/repos/{full_name}")).await?.0)

@@ -10,6 +10,7 @@ use crate::auth::{SecretKey, TokenCipher};
 /// repository the tests sync with its number of pull requests.
 struct Fixture {
     user_id: i64,
+    cipher: TokenCipher,
     sim: RunningSimulator,
     pool: sqlx::PgPool,
     token: String,
@@ -50,6 +51,7 @@ async fn setup_with(config: SimConfig) -> Fixture {
         .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
     Fixture {
         user_id: user.id,
+        cipher,
         sim,
         pool,
         token,
@@ -846,4 +848,92 @@ async fn a_revoked_token_stops_the_sync_with_a_clear_error_and_keeps_the_data() 
         .await
         .unwrap();
     assert_eq!(after, stored);
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_once_and_abandoned_ones_are_taken_over() {
+    let fx = setup().await;
+    let repos = alice_repos(&fx).await;
+    let (a, b) = (repos[0].0, repos[1].0);
+    let job_a = db::jobs::enqueue(&fx.pool, a, &[], "full", Some(fx.user_id), 0)
+        .await
+        .unwrap();
+    let job_b = db::jobs::enqueue(&fx.pool, b, &[], "full", Some(fx.user_id), 0)
+        .await
+        .unwrap();
+    // One live job per repository: asking again returns the same one.
+    let again = db::jobs::enqueue(&fx.pool, a, &[], "incremental", None, 0)
+        .await
+        .unwrap();
+    assert_eq!(again.id, job_a.id);
+    // Two workers claiming at once get different jobs; a third finds nothing.
+    let (x, y) = tokio::join!(
+        db::jobs::claim(&fx.pool, "w1", worker::STALE_SECS),
+        db::jobs::claim(&fx.pool, "w2", worker::STALE_SECS)
+    );
+    let (x, y) = (x.unwrap().unwrap(), y.unwrap().unwrap());
+    assert_ne!(x.id, y.id);
+    assert!([job_a.id, job_b.id].contains(&x.id) && [job_a.id, job_b.id].contains(&y.id));
+    assert!(db::jobs::claim(&fx.pool, "w3", worker::STALE_SECS)
+        .await
+        .unwrap()
+        .is_none());
+    // w1 dies: its heartbeat goes stale and w3 takes the job over.
+    sqlx::query(
+        "UPDATE sync_jobs SET heartbeat_at = now() - interval '10 minutes' WHERE claimed_by = 'w1'",
+    )
+    .execute(&fx.pool)
+    .await
+    .unwrap();
+    let taken = db::jobs::claim(&fx.pool, "w3", worker::STALE_SECS)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.id, x.id);
+    assert_eq!(taken.attempts, 2);
+    // The dead worker can no longer keep or finish it.
+    assert!(!db::jobs::heartbeat(&fx.pool, x.id, "w1").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_worker_runs_queued_jobs_to_the_truth() {
+    let fx = setup().await;
+    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let docs = alice_repos(&fx)
+        .await
+        .into_iter()
+        .find(|(_, _, n)| n == "acme/docs")
+        .unwrap();
+    let job = db::jobs::enqueue(&fx.pool, docs.0, &[], "full", None, 0)
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(worker::work(
+        engine,
+        "test-worker".into(),
+        std::time::Duration::from_millis(100),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut finished = None;
+    for _ in 0..600 {
+        let j = db::jobs::get(&fx.pool, job.id).await.unwrap().unwrap();
+        if j.finished_at.is_some() {
+            finished = Some(j);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = stop.send(());
+    worker.await.unwrap();
+    let j = finished.expect("the job finished");
+    assert_eq!(j.status, "succeeded", "{:?}", j.error);
+    assert_matches_world(&fx.pool, &fx.sim, &["docs".to_string()]).await;
+    let runs: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_runs WHERE job_id = $1")
+        .bind(job.id)
+        .fetch_one(&fx.pool)
+        .await
+        .unwrap();
+    assert_eq!(runs as usize, RESOURCES.len());
 }

@@ -136,7 +136,15 @@ pub async fn work(
                         }
                     })
                 };
-                let result = run_job(&engine, &job, None).await;
+                // Stopping mid-job loses nothing: the checkpoints are committed with the
+                // data, and the job is taken over once its heartbeat is stale.
+                let result = tokio::select! {
+                    _ = &mut shutdown => {
+                        beat.abort();
+                        return;
+                    }
+                    r = run_job(&engine, &job, None) => r,
+                };
                 beat.abort();
                 let error = match &result {
                     Ok(outcome) => {

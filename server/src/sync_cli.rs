@@ -1,0 +1,273 @@
+//! `pulseboard sync`: sync repositories from the command line, with a progress bar on a
+//! terminal and plain lines otherwise, and a summary of what it cost.
+
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+
+use engine::github::GitHubClient;
+use engine::sync::{worker, Mode, Progress, RepoOutcome, Syncer, RESOURCES};
+
+use crate::config::{Config, SyncArgs};
+
+/// What to sync, as given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Repo(String),
+    Org(String),
+    User(String),
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(org) = s.strip_prefix("org:") {
+            return (!org.is_empty())
+                .then(|| Target::Org(org.to_string()))
+                .ok_or_else(|| "org: needs an organisation name".to_string());
+        }
+        if let Some(user) = s.strip_prefix("user:") {
+            return (!user.is_empty())
+                .then(|| Target::User(user.to_string()))
+                .ok_or_else(|| "user: needs a login".to_string());
+        }
+        match s.split_once('/') {
+            Some((o, r)) if !o.is_empty() && !r.is_empty() && !r.contains('/') => {
+                Ok(Target::Repo(s.to_string()))
+            }
+            _ => Err(format!("{s:?} is not OWNER/REPO, org:NAME or user:NAME")),
+        }
+    }
+}
+
+/// Parses `--resources a,b` against the known resources.
+pub fn parse_resources(text: Option<&str>) -> Result<Vec<String>, String> {
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for r in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+        let r = match r {
+            "prs" | "pulls" => "pull_requests",
+            "runs" | "ci" => "workflow_runs",
+            "stars" => "stargazers",
+            other => other,
+        };
+        if !RESOURCES.contains(&r) {
+            return Err(format!(
+                "unknown resource {r:?}; known: {}",
+                RESOURCES.join(", ")
+            ));
+        }
+        out.push(r.to_string());
+    }
+    Ok(out)
+}
+
+pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
+    let targets: Vec<Target> = args
+        .targets
+        .iter()
+        .map(|t| t.parse().map_err(|e: String| anyhow::anyhow!(e)))
+        .collect::<anyhow::Result<_>>()?;
+    let resources = parse_resources(args.resources.as_deref())
+        .map_err(|e| anyhow::anyhow!("--resources: {e}"))?;
+    let mode = if args.full {
+        Mode::Full
+    } else {
+        Mode::Incremental
+    };
+    let config: Config = args.serve.into_config()?;
+    let db = crate::database::open(&config).await?;
+    let result = sync(
+        &config,
+        &db.pool,
+        &targets,
+        &resources,
+        mode,
+        args.as_user.as_deref(),
+    )
+    .await;
+    db.pool.close().await;
+    if let Some(pg) = db.embedded {
+        pg.stop().await?;
+    }
+    result
+}
+
+async fn sync(
+    config: &Config,
+    pool: &sqlx::PgPool,
+    targets: &[Target],
+    resources: &[String],
+    mode: Mode,
+    as_user: Option<&str>,
+) -> anyhow::Result<()> {
+    let api = config
+        .github_api_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string();
+    let token = match (as_user, &config.github_token) {
+        (Some(login), _) => {
+            let key = crate::secret_key(config)?;
+            let cipher = engine::auth::TokenCipher::new(&key);
+            let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE lower(login) = lower($1)")
+                .bind(login)
+                .fetch_optional(pool)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("--as {login}: nobody by that login has signed in to this Pulseboard"))?;
+            engine::db::users::token(pool, &cipher, user_id).await?
+        }
+        (None, Some(token)) => token.expose().to_string(),
+        (None, None) => anyhow::bail!(
+            "no GitHub token: set GITHUB_TOKEN (a personal access token) or use --as LOGIN for a user who signed in"
+        ),
+    };
+    let client = GitHubClient::new(&api, &token)?.with_cache(pool.clone());
+    let me = client.current_user().await?;
+    let repos = resolve(pool, &client, targets, &me.login).await?;
+    if repos.is_empty() {
+        println!("Nothing to sync.");
+        return Ok(());
+    }
+    let terminal = std::io::stderr().is_terminal();
+    let bar = terminal.then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {elapsed_precise} {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let shown = Arc::new(Mutex::new(bar.clone()));
+    let observer: engine::sync::Observer = Arc::new(move |p: &Progress| {
+        let line = format!(
+            "{} {}: {} items, {} pages{}{}",
+            p.repository,
+            p.resource,
+            p.items,
+            p.pages,
+            p.total.map(|t| format!(" of {t}")).unwrap_or_default(),
+            p.rate_remaining
+                .map(|r| format!(", rate limit left {r}"))
+                .unwrap_or_default(),
+        );
+        match &*shown.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(bar) => bar.set_message(line),
+            None if p.done => eprintln!("{line}"),
+            None => {}
+        }
+    });
+    let syncer = Syncer::new(pool.clone(), client.clone()).with_observer(observer);
+    let started = std::time::Instant::now();
+    let outcomes = worker::sync_planned(&syncer, &repos, resources, mode).await?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    summarize(&repos, &outcomes, &client, started.elapsed());
+    let failed: Vec<String> = outcomes.iter().flat_map(RepoOutcome::errors).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!("{} resource(s) failed: {}", failed.len(), failed.join("; "))
+    }
+}
+
+/// The repositories the targets name, stored and returned as (id, node id, full name).
+async fn resolve(
+    pool: &sqlx::PgPool,
+    client: &GitHubClient,
+    targets: &[Target],
+    me: &str,
+) -> anyhow::Result<Vec<(i64, String, String)>> {
+    let mut found = Vec::new();
+    for t in targets {
+        let listed = match t {
+            Target::Repo(full_name) => vec![client.repository(full_name).await.map_err(|e| anyhow::anyhow!("{full_name}: {e}"))?],
+            Target::Org(org) => client.organization_repositories(org).await.map_err(|e| anyhow::anyhow!("org:{org}: {e}"))?,
+            Target::User(login) if login.eq_ignore_ascii_case(me) => client.user_repositories().await?,
+            Target::User(login) => anyhow::bail!(
+                "user:{login}: only the token's own user ({me}) can be listed; name repositories as OWNER/REPO"
+            ),
+        };
+        let mut tx = pool.begin().await?;
+        for repo in &listed {
+            engine::db::repos::upsert(&mut tx, repo).await?;
+        }
+        tx.commit().await?;
+        for repo in listed {
+            if !found.iter().any(|(id, _, _)| *id == repo.id) {
+                found.push((repo.id, repo.node_id.unwrap_or_default(), repo.full_name));
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn summarize(
+    repos: &[(i64, String, String)],
+    outcomes: &[RepoOutcome],
+    client: &GitHubClient,
+    elapsed: std::time::Duration,
+) {
+    println!(
+        "{:<32} {:>9} {:>7} {:>9} {:>6} {:>7}  note",
+        "repository", "items", "pages", "requests", "304s", "points"
+    );
+    for ((_, _, name), o) in repos.iter().zip(outcomes) {
+        let t = o.total();
+        let note = if o.resources.is_empty() {
+            "unchanged".to_string()
+        } else if o.errors().is_empty() {
+            format!("{} resource(s)", o.resources.len())
+        } else {
+            o.errors().join("; ")
+        };
+        println!(
+            "{name:<32} {:>9} {:>7} {:>9} {:>6} {:>7}  {note}",
+            t.items, t.pages, t.requests, t.not_modified, t.points
+        );
+    }
+    println!(
+        "total: {} requests ({} answered 304, free), {} rate-limit points, {} retries, {:.1} s{}",
+        client.requests_made(),
+        client.not_modified(),
+        client.points(),
+        client.retries(),
+        elapsed.as_secs_f64(),
+        client
+            .budget()
+            .map(|b| format!(", {} of {} left", b.remaining, b.limit))
+            .unwrap_or_default()
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_and_resources_parse_or_explain() {
+        assert_eq!(
+            "acme/api".parse::<Target>(),
+            Ok(Target::Repo("acme/api".into()))
+        );
+        assert_eq!("org:acme".parse::<Target>(), Ok(Target::Org("acme".into())));
+        assert_eq!(
+            "user:alice".parse::<Target>(),
+            Ok(Target::User("alice".into()))
+        );
+        assert!("acme".parse::<Target>().is_err());
+        assert!("acme/api/x".parse::<Target>().is_err());
+        assert!("org:".parse::<Target>().is_err());
+        assert_eq!(
+            parse_resources(Some("prs, issues,stars")).unwrap(),
+            ["pull_requests", "issues", "stargazers"]
+        );
+        assert!(parse_resources(Some("everything"))
+            .unwrap_err()
+            .contains("unknown resource"));
+        assert!(parse_resources(None).unwrap().is_empty());
+    }
+}
