@@ -229,12 +229,17 @@ fn summarize(
             t.items, t.pages, t.requests, t.not_modified, t.points
         );
     }
+    // The repositories' own costs, plus what finding them cost.
+    let mut total = engine::sync::SyncReport::default();
+    for o in outcomes {
+        total += o.total();
+    }
     println!(
         "total: {} requests ({} answered 304, free), {} rate-limit points, {} retries, {:.1} s{}",
-        client.requests_made(),
-        client.not_modified(),
-        client.points(),
-        client.retries(),
+        total.requests + client.requests_made(),
+        total.not_modified + client.not_modified(),
+        total.points + client.points(),
+        total.retries + client.retries(),
         elapsed.as_secs_f64(),
         client
             .budget()

@@ -63,6 +63,8 @@ pub struct Page<T> {
 #[derive(Clone)]
 pub struct GitHubClient {
     octo: Octocrab,
+    /// Where GraphQL requests go (`/graphql` under it).
+    gql: Octocrab,
     base: String,
     cache: Option<PgPool>,
     token_sha256: [u8; 32],
@@ -87,18 +89,16 @@ impl std::fmt::Debug for GitHubClient {
 impl GitHubClient {
     pub fn new(api_url: &str, token: &str) -> Result<Self, GitHubError> {
         let base = api_url.trim_end_matches('/').to_string();
-        let octo = Octocrab::builder()
-            .base_uri(base.as_str())
-            .map_err(|_| GitHubError::BadBaseUrl(base.clone()))?
-            .personal_token(token.to_string())
-            // Retries and waiting are the engine's decision, not the transport's.
-            .add_retry_config(RetryConfig::None)
-            .set_connect_timeout(Some(Duration::from_secs(10)))
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .build()
-            .map_err(|e| GitHubError::Transport(e.to_string()))?;
+        let octo = transport(&base, token)?;
+        // GitHub Enterprise Server answers REST under /api/v3 and GraphQL at /api/graphql;
+        // github.com (and the simulator) answer both under one base.
+        let gql = match base.strip_suffix("/api/v3") {
+            Some(host) => transport(&format!("{host}/api"), token)?,
+            None => octo.clone(),
+        };
         Ok(GitHubClient {
             octo,
+            gql,
             base,
             cache: None,
             token_sha256: Sha256::digest(token.as_bytes()).into(),
@@ -111,6 +111,18 @@ impl GitHubClient {
             policy: RetryPolicy::default(),
             governor: governor::TokenGovernor::for_token(&Sha256::digest(token.as_bytes()).into()),
         })
+    }
+
+    /// The same client (token, cache, governor, budget) counting its requests anew, so that
+    /// work running alongside other work can report its own cost.
+    pub fn with_own_counters(&self) -> Self {
+        let mut c = self.clone();
+        c.requests = Default::default();
+        c.not_modified = Default::default();
+        c.retries = Default::default();
+        c.waited_ms = Default::default();
+        c.points = Default::default();
+        c
     }
 
     /// Keeps GitHub's answers in Postgres and asks for them again conditionally.
@@ -313,7 +325,7 @@ impl GitHubClient {
         body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
         let response = match body {
-            Some(body) => self.octo._post(path, Some(body)).await,
+            Some(body) => self.gql._post(path, Some(body)).await,
             None => self.octo._get_with_headers(path, Some(conditions)).await,
         }
         .map_err(|e| GitHubError::Transport(e.to_string()))?;
@@ -487,6 +499,20 @@ impl GitHubClient {
     pub async fn pulls_page(&self, path: &str) -> Result<Page<GhPullRequest>, GitHubError> {
         self.get_page(path).await
     }
+}
+
+/// An octocrab client for one base URL and token, with octocrab's own retries off.
+fn transport(base: &str, token: &str) -> Result<Octocrab, GitHubError> {
+    Octocrab::builder()
+        .base_uri(base)
+        .map_err(|_| GitHubError::BadBaseUrl(base.to_string()))?
+        .personal_token(token.to_string())
+        // Retries and waiting are the engine's decision, not the transport's.
+        .add_retry_config(RetryConfig::None)
+        .set_connect_timeout(Some(Duration::from_secs(10)))
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .build()
+        .map_err(|e| GitHubError::Transport(e.to_string()))
 }
 
 fn error_for(status: StatusCode, body: &str) -> GitHubError {

@@ -40,6 +40,21 @@ fn state_time(cp: &Checkpoint, key: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// Moves a paged read's checkpoint past a page: to resume at `next`, or, when there is no
+/// next page, to complete with the newest change seen (`pending`, kept under `key` while
+/// the read is under way).
+fn step(cp: &mut Checkpoint, next: Option<String>, pending: Option<DateTime<Utc>>, key: &str) {
+    let finished = next.is_none();
+    cp.resume = next;
+    if finished {
+        cp.high_water = pending.or(cp.high_water);
+        cp.completed_at = Some(Utc::now());
+        cp.state.0[key] = Value::Null;
+    } else {
+        cp.state.0[key] = ts(pending);
+    }
+}
+
 fn later(a: Option<DateTime<Utc>>, b: DateTime<Utc>) -> Option<DateTime<Utc>> {
     Some(a.map_or(b, |a| a.max(b)))
 }
@@ -210,18 +225,12 @@ impl<'a> Ctx<'a> {
                 });
             }
             let finished = reached || !conn.page_info.has_next_page;
-            cp.resume = if finished {
+            let next = if finished {
                 None
             } else {
                 conn.page_info.end_cursor.clone()
             };
-            if finished {
-                cp.high_water = pending.or(cp.high_water);
-                cp.completed_at = Some(Utc::now());
-                cp.state.0["pending_high_water"] = Value::Null;
-            } else {
-                cp.state.0["pending_high_water"] = ts(pending);
-            }
+            step(&mut cp, next, pending, "pending_high_water");
             let mut tx = self.s.pool.begin().await?;
             rows::upsert_pulls(&mut tx, &pulls).await?;
             rows::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
@@ -305,15 +314,7 @@ impl<'a> Ctx<'a> {
                 pending = later(pending, i.updated_at);
             }
             seen.extend(issues.iter().map(|i| i.github_id));
-            let finished = page.next.is_none();
-            cp.resume = page.next.clone();
-            if finished {
-                cp.high_water = pending.or(cp.high_water);
-                cp.completed_at = Some(Utc::now());
-                cp.state.0["pending_high_water"] = Value::Null;
-            } else {
-                cp.state.0["pending_high_water"] = ts(pending);
-            }
+            step(&mut cp, page.next.clone(), pending, "pending_high_water");
             let mut tx = self.s.pool.begin().await?;
             rows::upsert_issues(&mut tx, &issues).await?;
             checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
@@ -570,15 +571,12 @@ impl<'a> Ctx<'a> {
                 });
             }
             let finished = reached || page.next.is_none();
-            cp.resume = if finished { None } else { page.next.clone() };
+            let resume_at = if finished { None } else { page.next.clone() };
+            step(&mut cp, resume_at, newest, "pending_newest");
             if finished {
-                cp.high_water = newest.or(cp.high_water);
                 cp.state.0["oldest_incomplete"] = ts(oldest_incomplete);
-                cp.state.0["pending_newest"] = Value::Null;
                 cp.state.0["pending_oldest_incomplete"] = Value::Null;
-                cp.completed_at = Some(Utc::now());
             } else {
-                cp.state.0["pending_newest"] = ts(newest);
                 cp.state.0["pending_oldest_incomplete"] = ts(oldest_incomplete);
             }
             let mut tx = self.s.pool.begin().await?;
@@ -694,18 +692,12 @@ impl<'a> Ctx<'a> {
                 }));
             }
             let finished = reached || !conn.page_info.has_next_page;
-            cp.resume = if finished {
+            let next = if finished {
                 None
             } else {
                 conn.page_info.end_cursor.clone()
             };
-            if finished {
-                cp.high_water = newest.or(cp.high_water);
-                cp.state.0["pending_newest"] = Value::Null;
-                cp.completed_at = Some(Utc::now());
-            } else {
-                cp.state.0["pending_newest"] = ts(newest);
-            }
+            step(&mut cp, next, newest, "pending_newest");
             let mut tx = self.s.pool.begin().await?;
             rows::upsert_deployments(&mut tx, &list, &statuses).await?;
             checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;

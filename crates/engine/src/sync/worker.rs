@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::changes::{self, Expected};
+use super::changes;
 use super::{Mode, Observer, RepoOutcome, Syncer};
 use crate::db;
 use crate::Engine;
@@ -68,43 +68,53 @@ pub async fn sync_planned(
     } else {
         changes::plan(&syncer.pool, &syncer.client, &with_ids).await?
     };
-    let mut outcomes = Vec::new();
-    for (id, _, full_name) in repos {
+    // A few repositories at a time (the token's governor caps requests in flight); each
+    // counts its own cost.
+    let one = |(id, _, full_name): &(i64, String, String)| {
         let plan = plans.iter().find(|p| p.repository_id == *id);
-        let wanted: Vec<String> = match (mode, plan) {
-            (Mode::Incremental, Some(p)) => p
-                .resources
-                .iter()
-                .filter(|r| resources.is_empty() || resources.contains(r))
-                .cloned()
-                .collect(),
-            _ => {
-                if resources.is_empty() {
+        let syncer = Syncer {
+            client: syncer.client.with_own_counters(),
+            ..syncer.clone()
+        };
+        let id = *id;
+        let full_name = full_name.clone();
+        async move {
+            let wanted: Vec<String> = match (mode, plan) {
+                (Mode::Incremental, Some(p)) => p
+                    .resources
+                    .iter()
+                    .filter(|r| resources.is_empty() || resources.contains(r))
+                    .cloned()
+                    .collect(),
+                _ if resources.is_empty() => {
                     super::RESOURCES.iter().map(|r| r.to_string()).collect()
-                } else {
-                    resources.to_vec()
+                }
+                _ => resources.to_vec(),
+            };
+            let expected = plan.map(|p| p.expected.clone()).unwrap_or_default();
+            let name = plan.map_or(full_name.as_str(), |p| p.full_name.as_str());
+            let outcome = if wanted.is_empty() {
+                RepoOutcome::default()
+            } else {
+                syncer
+                    .repository(id, name, &wanted, mode, &expected)
+                    .await?
+            };
+            // Remember what this sync started from, once everything asked for succeeded.
+            if let Some(signal) = plan.and_then(|p| p.signal.as_ref()) {
+                if outcome.errors().is_empty() && resources.is_empty() {
+                    changes::remember(&syncer.pool, id, signal).await?;
                 }
             }
-        };
-        let expected = plan
-            .map(|p| p.expected.clone())
-            .unwrap_or_else(Expected::default);
-        let name = plan.map_or(full_name.as_str(), |p| p.full_name.as_str());
-        let outcome = if wanted.is_empty() {
-            RepoOutcome::default()
-        } else {
-            syncer
-                .repository(*id, name, &wanted, mode, &expected)
-                .await?
-        };
-        // Remember what this sync started from, once everything asked for succeeded.
-        if let Some(signal) = plan.and_then(|p| p.signal.as_ref()) {
-            if outcome.errors().is_empty() && resources.is_empty() {
-                changes::remember(&syncer.pool, *id, signal).await?;
-            }
+            Ok::<_, crate::Error>(outcome)
         }
-        outcomes.push(outcome);
-    }
+    };
+    use futures::StreamExt;
+    let outcomes: Vec<crate::Result<RepoOutcome>> = futures::stream::iter(repos.iter().map(one))
+        .buffered(crate::github::governor::DEFAULT_CONCURRENCY)
+        .collect()
+        .await;
+    let outcomes = outcomes.into_iter().collect::<crate::Result<Vec<_>>>()?;
     Ok(outcomes)
 }
 
