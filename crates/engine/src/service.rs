@@ -55,6 +55,11 @@ impl Engine {
         if refresh || repos.is_empty() {
             let client = self.client_for(user_id).await?;
             sync::refresh_access(&self.pool, &client, user_id).await?;
+            // Teams are a grouping, not an access rule: failing to read them only costs
+            // the team views.
+            if let Err(e) = sync::sync_organizations(&self.pool, &client, user_id).await {
+                tracing::warn!(error = %e, "could not read the user's organisations and teams");
+            }
             repos = db::repos::visible(&self.pool, user_id).await?;
         }
         Ok(repos)

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod checkpoints;
 pub mod http_cache;
 pub mod jobs;
+pub mod orgs;
 pub mod pulls;
 pub mod repos;
 pub mod sync_runs;

@@ -462,6 +462,14 @@ impl GitHubClient {
         Ok(all)
     }
 
+    /// Every page of a REST list.
+    pub async fn get_all_pages<T: DeserializeOwned>(
+        &self,
+        first: &str,
+    ) -> Result<Vec<T>, GitHubError> {
+        self.get_all(first).await
+    }
+
     /// `GET /user`: who the token belongs to.
     pub async fn current_user(&self) -> Result<GhUser, GitHubError> {
         Ok(self.get("/user").await?.0)

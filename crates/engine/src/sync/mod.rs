@@ -279,5 +279,43 @@ pub async fn refresh_access(
     Ok(repos.len())
 }
 
+/// Reads the user's organisations, their teams, and each team's members and repositories
+/// (teams are visible to members only; an outside collaborator has none). Returns how
+/// many teams were stored.
+pub async fn sync_organizations(
+    pool: &PgPool,
+    client: &GitHubClient,
+    user_id: i64,
+) -> crate::Result<usize> {
+    use crate::github::models::{GhAccount, GhOrganization, GhRepository, GhTeam};
+    let orgs: Vec<GhOrganization> = client.get_all_pages("/user/orgs?per_page=100").await?;
+    let mut tx = pool.begin().await?;
+    db::orgs::replace_user_orgs(&mut tx, user_id, &orgs).await?;
+    tx.commit().await?;
+    let mut stored = 0;
+    for org in &orgs {
+        let teams: Vec<GhTeam> = client
+            .get_all_pages(&format!("/orgs/{}/teams?per_page=100", org.login))
+            .await?;
+        for team in &teams {
+            let base = format!("/orgs/{}/teams/{}", org.login, team.slug);
+            let members: Vec<GhAccount> = client
+                .get_all_pages(&format!("{base}/members?per_page=100"))
+                .await?;
+            let repos: Vec<GhRepository> = client
+                .get_all_pages(&format!("{base}/repos?per_page=100"))
+                .await?;
+            let mut tx = pool.begin().await?;
+            db::orgs::replace_team(&mut tx, org.id, team, &members, &repos).await?;
+            tx.commit().await?;
+            stored += 1;
+        }
+        let keep: Vec<i64> = teams.iter().map(|t| t.id).collect();
+        let mut conn = pool.acquire().await?;
+        db::orgs::retain_teams(&mut conn, org.id, &keep).await?;
+    }
+    Ok(stored)
+}
+
 #[cfg(test)]
 mod tests;

@@ -941,3 +941,44 @@ async fn a_worker_runs_queued_jobs_to_the_truth() {
         .unwrap();
     assert_eq!(runs as usize, RESOURCES.len());
 }
+
+#[tokio::test]
+async fn organisations_and_teams_as_github_lists_them() {
+    let fx = setup().await;
+    let client = GitHubClient::new(&fx.sim.base_url, &fx.token).unwrap();
+    let teams = sync_organizations(&fx.pool, &client, fx.user_id)
+        .await
+        .unwrap();
+    let truth = fx.sim.sim.with_world(|w| {
+        w.teams
+            .iter()
+            .map(|t| {
+                (
+                    t.slug.clone(),
+                    t.members.len() as i64,
+                    t.repo_ids.len() as i64,
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    assert_eq!(teams, truth.len());
+    for (slug, members, repos) in truth {
+        let (m, r): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM team_members tm WHERE tm.team_id = t.github_id),
+                    (SELECT count(*) FROM team_repositories tr WHERE tr.team_id = t.github_id)
+               FROM teams t WHERE t.slug = $1",
+        )
+        .bind(&slug)
+        .fetch_one(&fx.pool)
+        .await
+        .unwrap();
+        assert_eq!((m, r), (members, repos), "team {slug}");
+    }
+    let orgs: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM organization_access WHERE user_id = $1")
+            .bind(fx.user_id)
+            .fetch_one(&fx.pool)
+            .await
+            .unwrap();
+    assert_eq!(orgs, 1);
+}

@@ -1,0 +1,107 @@
+//! Organisations, teams and their members and repositories, as GitHub lists them.
+
+use crate::github::models::{GhAccount, GhOrganization, GhRepository, GhTeam};
+
+type Conn = sqlx::PgConnection;
+
+/// Stores the organisations GitHub lists for a user, and exactly those as the user's.
+pub async fn replace_user_orgs(
+    conn: &mut Conn,
+    user_id: i64,
+    orgs: &[GhOrganization],
+) -> Result<(), sqlx::Error> {
+    for o in orgs {
+        sqlx::query(
+            "INSERT INTO organizations (github_id, login, name) VALUES ($1, $2, $3)
+             ON CONFLICT (github_id) DO UPDATE SET login = EXCLUDED.login,
+                name = coalesce(EXCLUDED.name, organizations.name), fetched_at = now()",
+        )
+        .bind(o.id)
+        .bind(&o.login)
+        .bind(&o.name)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
+    sqlx::query(
+        "DELETE FROM organization_access WHERE user_id = $1 AND NOT (organization_id = ANY($2))",
+    )
+    .bind(user_id)
+    .bind(&ids)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO organization_access (user_id, organization_id)
+         SELECT $1, unnest($2::bigint[]) ON CONFLICT (user_id, organization_id)
+         DO UPDATE SET verified_at = now()",
+    )
+    .bind(user_id)
+    .bind(&ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Stores one team with exactly these members and repositories.
+pub async fn replace_team(
+    conn: &mut Conn,
+    organization_id: i64,
+    team: &GhTeam,
+    members: &[GhAccount],
+    repos: &[GhRepository],
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO teams (github_id, organization_id, slug, name, description)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (github_id) DO UPDATE SET slug = EXCLUDED.slug, name = EXCLUDED.name,
+            description = EXCLUDED.description, fetched_at = now()",
+    )
+    .bind(team.id)
+    .bind(organization_id)
+    .bind(&team.slug)
+    .bind(&team.name)
+    .bind(&team.description)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM team_members WHERE team_id = $1")
+        .bind(team.id)
+        .execute(&mut *conn)
+        .await?;
+    for m in members {
+        sqlx::query(
+            "INSERT INTO team_members (team_id, user_github_id, login) VALUES ($1, $2, $3)",
+        )
+        .bind(team.id)
+        .bind(m.id)
+        .bind(&m.login)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("DELETE FROM team_repositories WHERE team_id = $1")
+        .bind(team.id)
+        .execute(&mut *conn)
+        .await?;
+    let repo_ids: Vec<i64> = repos.iter().map(|r| r.id).collect();
+    sqlx::query(
+        "INSERT INTO team_repositories (team_id, repository_id) SELECT $1, unnest($2::bigint[])",
+    )
+    .bind(team.id)
+    .bind(&repo_ids)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes the organisation's teams GitHub no longer lists.
+pub async fn retain_teams(
+    conn: &mut Conn,
+    organization_id: i64,
+    keep: &[i64],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM teams WHERE organization_id = $1 AND NOT (github_id = ANY($2))")
+        .bind(organization_id)
+        .bind(keep)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
