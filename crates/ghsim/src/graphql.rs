@@ -189,6 +189,19 @@ fn literal(v: &q::Value<String>, vars: &Map<String, Value>) -> Value {
     }
 }
 
+/// A list-of-strings argument (`states`, `labels`, `ids`, ...); empty when absent.
+fn string_list(f: &Field, name: &str) -> Vec<String> {
+    f.args
+        .get(name)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn page_size(f: &Field) -> Option<u64> {
     f.args
         .get("first")
@@ -601,14 +614,14 @@ impl<'w> Exec<'w> {
             start = start.max(end.saturating_sub(n as usize));
         }
         let mut out = Map::new();
-        for s in flatten(&f.selections, "Connection") {
+        for s in flatten(&f.selections) {
             match s.name.as_str() {
                 "totalCount" => {
                     out.insert(s.key.clone(), json!(total));
                 }
                 "pageInfo" => {
                     let mut info = Map::new();
-                    for p in flatten(&s.selections, "PageInfo") {
+                    for p in flatten(&s.selections) {
                         let v = match p.name.as_str() {
                             "hasNextPage" => json!(end < total),
                             "hasPreviousPage" => json!(start > 0),
@@ -651,7 +664,7 @@ impl<'w> Exec<'w> {
                     let mut edges = Vec::new();
                     for (i, o) in items[start..end].iter().enumerate() {
                         let mut edge = Map::new();
-                        for e in flatten(&s.selections, "Edge") {
+                        for e in flatten(&s.selections) {
                             let v = match (e.name.as_str(), o) {
                                 ("cursor", _) => json!(cursor(start + i)),
                                 ("node", _) => {
@@ -743,16 +756,7 @@ impl<'w> Exec<'w> {
                     Ok(self.nested(found, f))
                 }
                 "nodes" => {
-                    let ids: Vec<String> = f
-                        .args
-                        .get("ids")
-                        .and_then(Value::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|v| v.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                    let ids: Vec<String> = string_list(f, "ids");
                     if ids.len() > 100 {
                         return Err("You may not ask for more than 100 nodes at once.".into());
                     }
@@ -1118,18 +1122,7 @@ impl<'w> Exec<'w> {
     }
 
     fn repo_field(&mut self, r: &'w Repository, f: &Field) -> Res {
-        let world = self.world;
-        let states = |f: &Field| -> Vec<String> {
-            f.args
-                .get("states")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let states = |f: &Field| string_list(f, "states");
         match f.name.as_str() {
             "id" => Ok(json!(node_id("Repository", r.id))),
             "databaseId" => Ok(json!(r.id)),
@@ -1194,16 +1187,7 @@ impl<'w> Exec<'w> {
                     .and_then(Value::as_str)
                     .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
                     .map(|t| t.with_timezone(&chrono::Utc));
-                let labels: Vec<String> = f
-                    .args
-                    .get("labels")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let labels: Vec<String> = string_list(f, "labels");
                 let mut issues: Vec<&Issue> = r
                     .issues
                     .iter()
@@ -1259,16 +1243,7 @@ impl<'w> Exec<'w> {
                 )
             }
             "deployments" => {
-                let envs: Vec<String> = f
-                    .args
-                    .get("environments")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let envs: Vec<String> = string_list(f, "environments");
                 let mut items: Vec<&Deployment> = r
                     .deployments
                     .iter()
@@ -1300,10 +1275,7 @@ impl<'w> Exec<'w> {
                 };
                 Ok(self.nested(found.map(|s| Obj::Commit(r, s)), f))
             }
-            _ => {
-                let _ = world;
-                Err(Self::unknown(&Obj::Repo(r), f))
-            }
+            _ => Err(Self::unknown(&Obj::Repo(r), f)),
         }
     }
 
@@ -1376,16 +1348,7 @@ impl<'w> Exec<'w> {
                 self.connection(shas.into_iter().map(|s| Obj::PullCommit(r, s)).collect(), f)
             }
             "timelineItems" => {
-                let types: Vec<String> = f
-                    .args
-                    .get("itemTypes")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let types: Vec<String> = string_list(f, "itemTypes");
                 let wants_ready =
                     types.is_empty() || types.iter().any(|t| t == "READY_FOR_REVIEW_EVENT");
                 let items = p
@@ -1587,12 +1550,12 @@ fn node_of<'w>(o: &Obj<'w>) -> Obj<'w> {
 
 /// The fields of a selection set, fragments included, on a type the executor does not
 /// distinguish (connections, page info, edges).
-fn flatten<'a>(sels: &'a [Sel], _type: &str) -> Vec<&'a Field> {
+fn flatten(sels: &[Sel]) -> Vec<&Field> {
     let mut out = Vec::new();
     for s in sels {
         match s {
             Sel::Field(f) => out.push(f),
-            Sel::On(_, inner) => out.extend(flatten(inner, _type)),
+            Sel::On(_, inner) => out.extend(flatten(inner)),
         }
     }
     out
@@ -1601,7 +1564,7 @@ fn flatten<'a>(sels: &'a [Sel], _type: &str) -> Vec<&'a Field> {
 /// Selects fields from a plain JSON object (for small value objects).
 fn select_plain(v: &Value, sels: &[Sel]) -> Value {
     let mut out = Map::new();
-    for f in flatten(sels, "") {
+    for f in flatten(sels) {
         out.insert(
             f.key.clone(),
             v.get(&f.name).cloned().unwrap_or(Value::Null),

@@ -385,7 +385,7 @@ async fn create_hook(
             "Validation Failed: content_type must be json or form",
         ));
     }
-    let (hook, repo_json, repo_id, sender) = {
+    let (stored, hook, repo_json, repo_id, sender) = {
         let mut world = sim.world.write().unwrap_or_else(|e| e.into_inner());
         let (repo_id, user) = {
             let (repo, user) = admin_repo(&sim, &world, &headers, &owner, &name)?;
@@ -412,6 +412,7 @@ async fn create_hook(
         let repo = world.repo_by_id(repo_id).ok_or_else(ApiError::not_found)?;
         let hook_json = json::hook(&hook, repo, &sim.urls);
         (
+            hook,
             hook_json,
             json::repository(repo, &world, None, &sim.urls),
             repo_id,
@@ -430,17 +431,12 @@ async fn create_hook(
             "sender": sender,
         }),
     };
-    let stored: Option<Hook> = {
-        let world = sim.read_world();
-        world
-            .repo_by_id(repo_id)
-            .and_then(|r| r.hooks.last().cloned())
+    // The ping goes to the new hook whatever events it subscribed to.
+    let ping_hook = Hook {
+        events: vec!["ping".into()],
+        ..stored
     };
-    if let Some(h) = stored {
-        let mut ping_hook = h;
-        ping_hook.events = vec!["ping".into()];
-        sim.deliveries.emit(&[ping_hook], &ping).await;
-    }
+    sim.deliveries.emit(&[ping_hook], &ping).await;
     let mut res = (StatusCode::CREATED, axum::Json(hook)).into_response();
     res = crate::rest::with_github_headers(res);
     Ok(res)

@@ -566,12 +566,7 @@ pub async fn retain_only(
     repository_id: i64,
     keep: &[i64],
 ) -> Result<u64, sqlx::Error> {
-    let (table, key) = match table {
-        Keyed::Issues => ("issues", "github_id"),
-        Keyed::Stargazers => ("stargazers", "user_github_id"),
-        Keyed::Forks => ("forks", "github_id"),
-        Keyed::Releases => ("releases", "github_id"),
-    };
+    let (table, key) = table.table_and_key();
     let sql = format!("DELETE FROM {table} WHERE repository_id = $1 AND NOT ({key} = ANY($2))");
     let done = sqlx::query(&sql)
         .bind(repository_id)
@@ -590,14 +585,21 @@ pub enum Keyed {
     Releases,
 }
 
+impl Keyed {
+    /// The table and the column that identifies a row within a repository.
+    fn table_and_key(self) -> (&'static str, &'static str) {
+        match self {
+            Keyed::Issues => ("issues", "github_id"),
+            Keyed::Stargazers => ("stargazers", "user_github_id"),
+            Keyed::Forks => ("forks", "github_id"),
+            Keyed::Releases => ("releases", "github_id"),
+        }
+    }
+}
+
 /// How many rows a repository has in a reconcilable table.
 pub async fn count(conn: &mut Conn, table: Keyed, repository_id: i64) -> Result<i64, sqlx::Error> {
-    let table = match table {
-        Keyed::Issues => "issues",
-        Keyed::Stargazers => "stargazers",
-        Keyed::Forks => "forks",
-        Keyed::Releases => "releases",
-    };
+    let (table, _) = table.table_and_key();
     sqlx::query_scalar(&format!(
         "SELECT count(*) FROM {table} WHERE repository_id = $1"
     ))

@@ -451,7 +451,8 @@ impl GitHubClient {
         }
     }
 
-    async fn get_all<T: DeserializeOwned>(&self, first: &str) -> Result<Vec<T>, GitHubError> {
+    /// Every page of a REST list.
+    pub async fn get_all<T: DeserializeOwned>(&self, first: &str) -> Result<Vec<T>, GitHubError> {
         let mut all = Vec::new();
         let mut next = Some(first.to_string());
         while let Some(path) = next {
@@ -460,14 +461,6 @@ impl GitHubClient {
             next = page.next;
         }
         Ok(all)
-    }
-
-    /// Every page of a REST list.
-    pub async fn get_all_pages<T: DeserializeOwned>(
-        &self,
-        first: &str,
-    ) -> Result<Vec<T>, GitHubError> {
-        self.get_all(first).await
     }
 
     /// `GET /user`: who the token belongs to.

@@ -288,22 +288,22 @@ pub async fn sync_organizations(
     user_id: i64,
 ) -> crate::Result<usize> {
     use crate::github::models::{GhAccount, GhOrganization, GhRepository, GhTeam};
-    let orgs: Vec<GhOrganization> = client.get_all_pages("/user/orgs?per_page=100").await?;
+    let orgs: Vec<GhOrganization> = client.get_all("/user/orgs?per_page=100").await?;
     let mut tx = pool.begin().await?;
     db::orgs::replace_user_orgs(&mut tx, user_id, &orgs).await?;
     tx.commit().await?;
     let mut stored = 0;
     for org in &orgs {
         let teams: Vec<GhTeam> = client
-            .get_all_pages(&format!("/orgs/{}/teams?per_page=100", org.login))
+            .get_all(&format!("/orgs/{}/teams?per_page=100", org.login))
             .await?;
         for team in &teams {
             let base = format!("/orgs/{}/teams/{}", org.login, team.slug);
             let members: Vec<GhAccount> = client
-                .get_all_pages(&format!("{base}/members?per_page=100"))
+                .get_all(&format!("{base}/members?per_page=100"))
                 .await?;
             let repos: Vec<GhRepository> = client
-                .get_all_pages(&format!("{base}/repos?per_page=100"))
+                .get_all(&format!("{base}/repos?per_page=100"))
                 .await?;
             let mut tx = pool.begin().await?;
             db::orgs::replace_team(&mut tx, org.id, team, &members, &repos).await?;
