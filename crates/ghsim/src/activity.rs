@@ -145,6 +145,7 @@ impl World {
     ) -> Result<Outcome, ActivityError> {
         let at = at.unwrap_or(self.now + Duration::minutes(1)).max(self.now);
         self.now = at;
+        self.nodes.clear();
         let idx = self
             .repos
             .iter()

@@ -1,6 +1,8 @@
 //! The simulated world: users, one organisation, its repositories and their pull requests,
 //! generated deterministically from a seed and an anchor time ("now").
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 /// A small, fast, deterministic generator (SplitMix64). The simulator's output must be
@@ -686,6 +688,42 @@ pub struct World {
     pub repos: Vec<Repository>,
     /// Ids for objects created after generation (by the control API).
     pub next_id: u64,
+    /// Where each pull request, issue and workflow run sits, built on first use.
+    pub nodes: NodeIndex,
+}
+
+/// Positions `(repository, item)` of the objects GraphQL looks up by node id, so
+/// `nodes(ids:)` does not scan every repository (a `large` world has 700k runs).
+/// An entry is checked against the item it points at before use, so a stale index
+/// can only cost a scan, never a wrong answer; `World::apply` clears it.
+#[derive(Debug, Default)]
+pub struct NodeIndex(std::sync::OnceLock<NodePositions>);
+
+#[derive(Debug, Default)]
+struct NodePositions {
+    pulls: HashMap<u64, (usize, usize)>,
+    issues: HashMap<u64, (usize, usize)>,
+    runs: HashMap<u64, (usize, usize)>,
+}
+
+impl Clone for NodeIndex {
+    fn clone(&self) -> Self {
+        NodeIndex::default()
+    }
+}
+
+impl NodeIndex {
+    pub fn clear(&mut self) {
+        self.0 = std::sync::OnceLock::new();
+    }
+}
+
+/// What kind of repository item a node id names.
+#[derive(Debug, Clone, Copy)]
+pub enum NodeKind {
+    Pull,
+    Issue,
+    Run,
 }
 
 impl World {
@@ -734,6 +772,46 @@ impl World {
         self.repos
             .iter_mut()
             .find(|r| r.owner.eq_ignore_ascii_case(owner) && r.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The position `(repository, item)` of a pull request, issue or workflow run.
+    pub fn locate(&self, kind: NodeKind, id: u64) -> Option<(usize, usize)> {
+        let positions = self.nodes.0.get_or_init(|| {
+            let mut at = NodePositions::default();
+            for (r, repo) in self.repos.iter().enumerate() {
+                at.pulls
+                    .extend(repo.pulls.iter().enumerate().map(|(i, p)| (p.id, (r, i))));
+                at.issues
+                    .extend(repo.issues.iter().enumerate().map(|(i, x)| (x.id, (r, i))));
+                at.runs
+                    .extend(repo.runs.iter().enumerate().map(|(i, x)| (x.id, (r, i))));
+            }
+            at
+        });
+        let map = match kind {
+            NodeKind::Pull => &positions.pulls,
+            NodeKind::Issue => &positions.issues,
+            NodeKind::Run => &positions.runs,
+        };
+        let holds = |(r, i): (usize, usize)| {
+            let repo = self.repos.get(r)?;
+            let found = match kind {
+                NodeKind::Pull => repo.pulls.get(i).map(|p| p.id),
+                NodeKind::Issue => repo.issues.get(i).map(|x| x.id),
+                NodeKind::Run => repo.runs.get(i).map(|x| x.id),
+            };
+            (found == Some(id)).then_some((r, i))
+        };
+        map.get(&id).copied().and_then(holds).or_else(|| {
+            self.repos.iter().enumerate().find_map(|(r, repo)| {
+                let i = match kind {
+                    NodeKind::Pull => repo.pulls.iter().position(|p| p.id == id),
+                    NodeKind::Issue => repo.issues.iter().position(|x| x.id == id),
+                    NodeKind::Run => repo.runs.iter().position(|x| x.id == id),
+                }?;
+                Some((r, i))
+            })
+        })
     }
 
     pub fn repo_by_id(&self, id: u64) -> Option<&Repository> {

@@ -246,6 +246,7 @@ impl World {
             teams,
             repos,
             next_id: 9_000_000_000,
+            nodes: NodeIndex::default(),
         }
     }
 }

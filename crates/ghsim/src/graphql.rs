@@ -1097,25 +1097,23 @@ impl<'w> Exec<'w> {
         let visible = |r: &&Repository| r.visible_to(self.viewer.id);
         match kind.as_str() {
             "Repository" => world.repo_by_id(n).filter(visible).map(Obj::Repo),
-            "PullRequest" => world
-                .repos
-                .iter()
-                .filter(visible)
-                .find_map(|r| r.pulls.iter().find(|p| p.id == n).map(|p| Obj::Pull(r, p))),
-            "Issue" => world.repos.iter().filter(visible).find_map(|r| {
-                r.issues
-                    .iter()
-                    .find(|i| i.id == n)
-                    .map(|i| Obj::Issue(r, i))
-            }),
+            "PullRequest" => {
+                let (r, i) = world.locate(NodeKind::Pull, n)?;
+                let repo = Some(&world.repos[r]).filter(visible)?;
+                Some(Obj::Pull(repo, &repo.pulls[i]))
+            }
+            "Issue" => {
+                let (r, i) = world.locate(NodeKind::Issue, n)?;
+                let repo = Some(&world.repos[r]).filter(visible)?;
+                Some(Obj::Issue(repo, &repo.issues[i]))
+            }
             "User" | "Bot" => world.account(n).map(|_| Obj::Account(n)),
             // A check suite's id is its workflow run's id + 1 (as the REST API reports).
-            "CheckSuite" => world.repos.iter().filter(visible).find_map(|r| {
-                r.runs
-                    .iter()
-                    .find(|run| run.id + 1 == n)
-                    .map(|run| Obj::CheckSuite(r, run))
-            }),
+            "CheckSuite" => {
+                let (r, i) = world.locate(NodeKind::Run, n.checked_sub(1)?)?;
+                let repo = Some(&world.repos[r]).filter(visible)?;
+                Some(Obj::CheckSuite(repo, &repo.runs[i]))
+            }
             "Organization" if n == world.org.id => Some(Obj::Org),
             _ => None,
         }
