@@ -34,10 +34,17 @@ impl Engine {
         }
     }
 
-    /// A GitHub client acting as this user, with their stored token.
+    /// A GitHub client acting as this user, with their stored token, for background work
+    /// (it leaves a reserve of the rate limit and waits out resets).
     pub async fn client_for(&self, user_id: i64) -> crate::Result<GitHubClient> {
         let token = db::users::token(&self.pool, &self.cipher, user_id).await?;
         Ok(GitHubClient::new(&self.github_api_url, &token)?.with_cache(self.pool.clone()))
+    }
+
+    /// The same for a page someone is waiting on: it may spend the reserve and gives up
+    /// on a rate limit after seconds, not an hour.
+    pub async fn interactive_client_for(&self, user_id: i64) -> crate::Result<GitHubClient> {
+        Ok(self.client_for(user_id).await?.interactive())
     }
 
     pub async fn user(&self, user_id: i64) -> crate::Result<Option<db::users::User>> {
@@ -53,7 +60,7 @@ impl Engine {
     ) -> crate::Result<Vec<db::repos::Repository>> {
         let mut repos = db::repos::visible(&self.pool, user_id).await?;
         if refresh || repos.is_empty() {
-            let client = self.client_for(user_id).await?;
+            let client = self.interactive_client_for(user_id).await?;
             sync::refresh_access(&self.pool, &client, user_id).await?;
             // Teams are a grouping, not an access rule: failing to read them only costs
             // the team views.
@@ -73,7 +80,7 @@ impl Engine {
         if !db::repos::track(&self.pool, user_id, repo.github_id).await? {
             return Err(crate::Error::Forbidden);
         }
-        let client = self.client_for(user_id).await?;
+        let client = self.interactive_client_for(user_id).await?;
         let mut syncer = sync::Syncer::new(self.pool.clone(), client);
         syncer.requested_by = Some(user_id);
         // What the repository page shows now; everything else in the background.

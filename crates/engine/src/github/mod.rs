@@ -7,7 +7,7 @@ pub mod models;
 pub mod pagination;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use self::budget::RateBudget;
-use self::governor::{RetryPolicy, Verdict};
+use self::governor::{Api, Priority, RetryPolicy, Verdict};
 use crate::db::http_cache::{self, CachedResponse};
 
 use self::models::{GhPullRequest, GhRepository, GhUser};
@@ -46,7 +46,8 @@ pub enum GitHubError {
     #[error("GitHub's GraphQL API refused the query: {0}")]
     GraphQl(String),
     #[error(
-        "GitHub's rate limit is spent until {reset} and waiting that long is not allowed here"
+        "GitHub's rate limit for this account is spent (or kept for people using the dashboard) until {} UTC; try again then",
+        reset_time(*.reset)
     )]
     RateLimited { reset: i64 },
 }
@@ -73,8 +74,8 @@ pub struct GitHubClient {
     retries: Arc<AtomicU32>,
     waited_ms: Arc<std::sync::atomic::AtomicU64>,
     points: Arc<AtomicU32>,
-    budget: Arc<Mutex<Option<RateBudget>>>,
     policy: RetryPolicy,
+    priority: Priority,
     governor: Arc<governor::TokenGovernor>,
 }
 
@@ -96,6 +97,12 @@ impl GitHubClient {
             Some(host) => transport(&format!("{host}/api"), token)?,
             None => octo.clone(),
         };
+        let governor_key: [u8; 32] = Sha256::new()
+            .chain_update(base.as_bytes())
+            .chain_update(b"\n")
+            .chain_update(token.as_bytes())
+            .finalize()
+            .into();
         Ok(GitHubClient {
             octo,
             gql,
@@ -107,9 +114,9 @@ impl GitHubClient {
             retries: Default::default(),
             waited_ms: Default::default(),
             points: Default::default(),
-            budget: Default::default(),
             policy: RetryPolicy::default(),
-            governor: governor::TokenGovernor::for_token(&Sha256::digest(token.as_bytes()).into()),
+            priority: Priority::Background,
+            governor: governor::TokenGovernor::shared(&governor_key),
         })
     }
 
@@ -131,10 +138,24 @@ impl GitHubClient {
         self
     }
 
+    /// A client for someone waiting on the answer (a server function): it may spend the
+    /// reserve background work leaves, and gives up on a rate limit rather than keep the
+    /// page waiting for more than a few seconds.
+    pub fn interactive(mut self) -> Self {
+        self.priority = Priority::Interactive;
+        self.policy.max_wait = Duration::from_secs(10);
+        self
+    }
+
     /// How failed requests are retried and rate limits waited for.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
         self
+    }
+
+    /// Requests this client's token may have in flight in this process.
+    pub fn concurrency(&self) -> usize {
+        self.governor.concurrency()
     }
 
     /// Requests sent again after a server error, a broken connection or a rate limit.
@@ -163,9 +184,10 @@ impl GitHubClient {
         self.not_modified.load(Ordering::Relaxed)
     }
 
-    /// The rate-limit budget from the latest response; `None` if the server reports none.
+    /// REST's rate-limit budget as the token's latest response reported it; `None` if the
+    /// server reports none.
     pub fn budget(&self) -> Option<RateBudget> {
-        *self.budget.lock().unwrap_or_else(|e| e.into_inner())
+        self.governor.budget(Api::Rest)
     }
 
     /// Turns an absolute URL from a `Link` header into a path under our base URL, so that
@@ -275,8 +297,19 @@ impl GitHubClient {
         conditions: http::HeaderMap,
         body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
+        let api = if body.is_some() {
+            Api::GraphQl
+        } else {
+            Api::Rest
+        };
         let mut attempt = 0;
         loop {
+            let held = self
+                .governor
+                .admit(api, self.priority, self.policy.max_wait)
+                .await?;
+            self.waited_ms
+                .fetch_add(held.as_millis() as u64, Ordering::Relaxed);
             let answer = {
                 // At most a few requests in flight per token, across the whole process.
                 let _permit = self.governor.permit().await;
@@ -332,7 +365,12 @@ impl GitHubClient {
         let status = response.status();
         let headers = response.headers().clone();
         if let Some(budget) = RateBudget::from_headers(&headers) {
-            *self.budget.lock().unwrap_or_else(|e| e.into_inner()) = Some(budget);
+            let api = if body.is_some() {
+                Api::GraphQl
+            } else {
+                Api::Rest
+            };
+            self.governor.observe(api, budget);
             // REST requests cost a point unless answered from the cache; GraphQL reports
             // its own cost in the body.
             if body.is_none() && status != StatusCode::NOT_MODIFIED {
@@ -514,6 +552,11 @@ fn transport(base: &str, token: &str) -> Result<Octocrab, GitHubError> {
         .set_read_timeout(Some(Duration::from_secs(60)))
         .build()
         .map_err(|e| GitHubError::Transport(e.to_string()))
+}
+
+fn reset_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map_or_else(|| unix.to_string(), |t| t.format("%H:%M:%S").to_string())
 }
 
 fn error_for(status: StatusCode, body: &str) -> GitHubError {

@@ -111,7 +111,7 @@ pub async fn sync_planned(
     };
     use futures::StreamExt;
     let outcomes: Vec<crate::Result<RepoOutcome>> = futures::stream::iter(repos.iter().map(one))
-        .buffered(crate::github::governor::DEFAULT_CONCURRENCY)
+        .buffered(syncer.client.concurrency())
         .collect()
         .await;
     let outcomes = outcomes.into_iter().collect::<crate::Result<Vec<_>>>()?;
