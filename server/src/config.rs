@@ -113,6 +113,13 @@ pub struct ServeArgs {
     /// Where the compiled site (pkg/, vendor/) is; found next to the binary by default.
     #[arg(long, env = "LEPTOS_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
+    /// How often tracked repositories are checked for changes (90s, 15m, 1h, 1d).
+    #[arg(long, env = "PULSEBOARD_SYNC_EVERY", default_value = "1h")]
+    pub sync_every: String,
+    /// Intervals for single resources, e.g. `stargazers=6h,forks=1d` (stars default to
+    /// every 3 hours).
+    #[arg(long, env = "PULSEBOARD_SYNC_INTERVALS", default_value = "")]
+    pub sync_intervals: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -187,6 +194,7 @@ pub struct Config {
     pub github_token: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
     pub site_root: PathBuf,
+    pub sync_intervals: engine::sync::scheduler::Intervals,
 }
 
 fn http_url(variable: &'static str, value: &str) -> Result<Url, ConfigError> {
@@ -273,6 +281,10 @@ impl ServeArgs {
             github_token: non_empty("GITHUB_TOKEN", self.github_token)?,
             github_webhook_secret: non_empty("GITHUB_WEBHOOK_SECRET", self.github_webhook_secret)?,
             site_root: self.site_root.unwrap_or_else(default_site_root),
+            sync_intervals: engine::sync::scheduler::Intervals::every(&self.sync_every)
+                .map_err(|e| bad("PULSEBOARD_SYNC_EVERY", e))?
+                .with_overrides(&self.sync_intervals)
+                .map_err(|e| bad("PULSEBOARD_SYNC_INTERVALS", e))?,
         })
     }
 }
@@ -320,6 +332,22 @@ mod tests {
         assert_eq!(
             args(&["--github-client-id", "abc"]).unwrap_err().variable,
             "GITHUB_CLIENT_SECRET"
+        );
+        assert_eq!(
+            args(&["--sync-every", "hourly"]).unwrap_err().variable,
+            "PULSEBOARD_SYNC_EVERY"
+        );
+        assert_eq!(
+            args(&["--sync-intervals", "stars=3h"])
+                .unwrap_err()
+                .variable,
+            "PULSEBOARD_SYNC_INTERVALS"
+        );
+        assert_eq!(
+            args(&["--sync-intervals", "stargazers=often"])
+                .unwrap_err()
+                .variable,
+            "PULSEBOARD_SYNC_INTERVALS"
         );
     }
 

@@ -101,12 +101,19 @@ pub async fn serve(
         std::time::Duration::from_secs(2),
         stopped(stop_rx.clone()),
     ));
+    // Every process may run the scheduler; an advisory lock lets one at a time schedule.
+    let scheduler = tokio::spawn(engine::sync::scheduler::run(
+        state.engine.clone(),
+        config.sync_intervals.clone(),
+        stopped(stop_rx.clone()),
+    ));
     tracing::info!(url = %config.public_url, "Pulseboard is ready");
     println!("Pulseboard is serving on {}", config.public_url);
     let served = axum::serve(listener, routes::router(state))
         .with_graceful_shutdown(stopped(stop_rx))
         .await;
     let _ = worker.await;
+    let _ = scheduler.await;
     cleanup.abort();
     db.pool.close().await;
     if let Some(pg) = db.embedded {

@@ -60,6 +60,48 @@ pub async fn save(
     Ok(())
 }
 
+/// The states of a repository's checkpoints whose names start with `prefix`, by name.
+pub async fn states_with_prefix(
+    conn: &mut Conn,
+    repository_id: i64,
+    prefix: &str,
+) -> Result<std::collections::HashMap<String, serde_json::Value>, sqlx::Error> {
+    let rows: Vec<(String, sqlx::types::Json<serde_json::Value>)> = sqlx::query_as(
+        "SELECT resource, state FROM sync_checkpoints
+          WHERE repository_id = $1 AND starts_with(resource, $2)",
+    )
+    .bind(repository_id)
+    .bind(prefix)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, state)| (name, state.0))
+        .collect())
+}
+
+/// Stores one completed state under several checkpoint names at once.
+pub async fn save_completed_states(
+    conn: &mut Conn,
+    repository_id: i64,
+    names: &[String],
+    state: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sync_checkpoints (repository_id, resource, state, completed_at, updated_at)
+         SELECT $1, name, $3, now(), now() FROM UNNEST($2::text[]) AS name
+         ON CONFLICT (repository_id, resource) DO UPDATE SET resume = NULL,
+            high_water = NULL, state = EXCLUDED.state,
+            completed_at = EXCLUDED.completed_at, updated_at = now()",
+    )
+    .bind(repository_id)
+    .bind(names)
+    .bind(sqlx::types::Json(state))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Forgets every checkpoint of a repository, so the next sync is a full one.
 pub async fn reset(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sync_checkpoints WHERE repository_id = $1")

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod orgs;
 pub mod pulls;
 pub mod repos;
+pub mod schedule;
 pub mod sync_runs;
 pub mod users;
 

@@ -125,9 +125,20 @@ pub async fn plan(
                 continue;
             };
             let mut conn = pool.acquire().await?;
-            let stored = db::checkpoints::load(&mut conn, *id, "signal").await?;
-            let old: Option<ChangeSignal> = serde_json::from_value(stored.state.0.clone()).ok();
-            let resources = resources_to_sync(old.as_ref(), &signal);
+            let stored = db::checkpoints::states_with_prefix(&mut conn, *id, "signal").await?;
+            // Each resource is compared with the signal it was last read at; a database
+            // from before per-resource signals has one `signal` for all.
+            let read_at = |resource: &str| -> Option<ChangeSignal> {
+                let state = stored
+                    .get(&signal_checkpoint(resource))
+                    .or_else(|| stored.get("signal"))?;
+                serde_json::from_value(state.clone()).ok()
+            };
+            let resources: Vec<&str> = super::RESOURCES
+                .iter()
+                .copied()
+                .filter(|r| resources_to_sync(read_at(r).as_ref(), &signal).contains(r))
+                .collect();
             plans.push(Plan {
                 repository_id: *id,
                 full_name: signal.name_with_owner.clone(),
@@ -140,19 +151,22 @@ pub async fn plan(
     Ok(plans)
 }
 
-/// Remembers the signals a successful sync started from.
+fn signal_checkpoint(resource: &str) -> String {
+    format!("signal:{resource}")
+}
+
+/// Remembers the signal a sync started from for the resources it read completely, so the
+/// next plan compares each resource with what it was read at.
 pub async fn remember(
     pool: &PgPool,
     repository_id: i64,
     signal: &ChangeSignal,
+    resources: &[String],
 ) -> crate::Result<()> {
     let mut conn = pool.acquire().await?;
-    let checkpoint = db::checkpoints::Checkpoint {
-        state: sqlx::types::Json(serde_json::to_value(signal).unwrap_or_default()),
-        completed_at: Some(chrono::Utc::now()),
-        ..Default::default()
-    };
-    db::checkpoints::save(&mut conn, repository_id, "signal", &checkpoint).await?;
+    let names: Vec<String> = resources.iter().map(|r| signal_checkpoint(r)).collect();
+    let state = serde_json::to_value(signal).unwrap_or_default();
+    db::checkpoints::save_completed_states(&mut conn, repository_id, &names, &state).await?;
     Ok(())
 }
 

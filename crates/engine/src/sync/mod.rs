@@ -9,6 +9,7 @@
 
 pub mod changes;
 mod resources;
+pub mod scheduler;
 pub mod worker;
 
 use std::sync::Arc;

@@ -1061,3 +1061,114 @@ async fn organisations_and_teams_as_github_lists_them() {
             .unwrap();
     assert_eq!(orgs, 1);
 }
+
+/// Runs every queued job here and now, as a worker would; returns them as finished.
+async fn drain_queue(engine: &crate::Engine) -> Vec<db::jobs::Job> {
+    let mut done = Vec::new();
+    while let Some(job) = db::jobs::claim(&engine.pool, "test", worker::STALE_SECS)
+        .await
+        .unwrap()
+    {
+        let outcome = worker::run_job(engine, &job, None).await.unwrap();
+        assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+        db::jobs::finish(&engine.pool, job.id, "test", None)
+            .await
+            .unwrap();
+        done.push(job);
+    }
+    done
+}
+
+#[tokio::test]
+async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
+    use scheduler::{Intervals, Tick};
+    let fx = setup().await;
+    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let repos = alice_repos(&fx).await;
+    let n = repos.len();
+    for (id, _, _) in &repos {
+        assert!(db::repos::track(&fx.pool, fx.user_id, *id).await.unwrap());
+    }
+    let intervals = Intervals::default();
+    let t0 = chrono::Utc::now();
+    let minutes = |m: i64| t0 + chrono::Duration::minutes(m);
+
+    // Never synced: one request asks about all of them, and each gets a job.
+    let tick = scheduler::tick(&engine, &intervals, t0).await.unwrap();
+    assert_eq!(
+        tick,
+        Some(Tick {
+            due: n,
+            queued: n,
+            unchanged: 0,
+            requests: 1
+        })
+    );
+    assert_eq!(drain_queue(&engine).await.len(), n);
+    assert_matches_world(&fx.pool, &fx.sim, &names(&repos)).await;
+
+    // A minute later nothing is due: not a single request.
+    let before = fx.sim.sim.stats().requests;
+    let tick = scheduler::tick(&engine, &intervals, minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(tick, Some(Tick::default()));
+    assert_eq!(fx.sim.sim.stats().requests, before);
+
+    // An hour and a half later, nothing changed: one request, no job.
+    let tick = scheduler::tick(&engine, &intervals, minutes(90))
+        .await
+        .unwrap();
+    assert_eq!(
+        tick,
+        Some(Tick {
+            due: n,
+            queued: 0,
+            unchanged: n,
+            requests: 1
+        })
+    );
+    assert_eq!(fx.sim.sim.stats().requests, before + 1);
+
+    // Someone stars api and opens an issue there. At 2 hours the stars are not due
+    // (every 3 hours), so api's job reads the issues only; at 3 hours the stars.
+    let act = |a: ghsim::activity::Activity| {
+        let sim = fx.sim.sim.clone();
+        async move { sim.act("acme", "api", a, None).await.unwrap() }
+    };
+    act(ghsim::activity::Activity::Star { user: None }).await;
+    act(ghsim::activity::Activity::OpenIssue {
+        author: "bob".into(),
+        title: Some("The export is empty".into()),
+        labels: vec![],
+    })
+    .await;
+    let api = repos.iter().find(|(_, _, n)| n == "acme/api").unwrap().0;
+    let tick = scheduler::tick(&engine, &intervals, minutes(150))
+        .await
+        .unwrap();
+    assert_eq!(
+        tick,
+        Some(Tick {
+            due: n,
+            queued: 1,
+            unchanged: n - 1,
+            requests: 1
+        })
+    );
+    let jobs = drain_queue(&engine).await;
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].repository_id, api);
+    assert!(jobs[0].resources.contains(&"issues".to_string()));
+    assert!(!jobs[0].resources.contains(&"stargazers".to_string()));
+    assert!(!jobs[0].resources.contains(&"commits".to_string()));
+
+    let tick = scheduler::tick(&engine, &intervals, minutes(185))
+        .await
+        .unwrap();
+    assert_eq!(tick.map(|t| t.queued), Some(1));
+    let jobs = drain_queue(&engine).await;
+    assert_eq!(jobs.len(), 1);
+    assert!(jobs[0].resources.contains(&"stargazers".to_string()));
+    assert_matches_world(&fx.pool, &fx.sim, &names(&repos)).await;
+}

@@ -100,11 +100,15 @@ pub async fn sync_planned(
                     .repository(id, name, &wanted, mode, &expected)
                     .await?
             };
-            // Remember what this sync started from, once everything asked for succeeded.
-            if let Some(signal) = plan.and_then(|p| p.signal.as_ref()) {
-                if outcome.errors().is_empty() && resources.is_empty() {
-                    changes::remember(&syncer.pool, id, signal).await?;
-                }
+            // Each resource read completely, and each the signal shows unchanged, is
+            // current as of this signal; one left out or failed keeps its older one.
+            if let Some((p, signal)) = plan.and_then(|p| Some((p, p.signal.as_ref()?))) {
+                let current: Vec<String> = super::RESOURCES
+                    .iter()
+                    .filter(|r| !p.resources.iter().any(|c| c == *r) || read_ok(&outcome, r))
+                    .map(|r| r.to_string())
+                    .collect();
+                changes::remember(&syncer.pool, id, signal, &current).await?;
             }
             Ok::<_, crate::Error>(outcome)
         }
@@ -116,6 +120,13 @@ pub async fn sync_planned(
         .await;
     let outcomes = outcomes.into_iter().collect::<crate::Result<Vec<_>>>()?;
     Ok(outcomes)
+}
+
+fn read_ok(outcome: &RepoOutcome, resource: &str) -> bool {
+    outcome
+        .resources
+        .iter()
+        .any(|r| r.resource == resource && r.error.is_none())
 }
 
 /// Claims and runs jobs until `shutdown` resolves; sleeps `idle` when the queue is empty.
