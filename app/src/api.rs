@@ -55,6 +55,61 @@ pub struct Tracked {
     pub requests: u32,
 }
 
+/// A sync job waiting or running.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobView {
+    pub id: i64,
+    pub repository: String,
+    /// Empty: everything.
+    pub resources: Vec<String>,
+    pub mode: String,
+    pub status: String,
+    pub queued_at: String,
+    pub started_at: Option<String>,
+}
+
+/// One resource of one repository synced once, with what it cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: i64,
+    pub repository: String,
+    pub resource: String,
+    pub status: String,
+    pub started_at: String,
+    /// How long it took, once finished ("4.2 s").
+    pub took: Option<String>,
+    pub items: i32,
+    pub pages: i32,
+    pub requests: i32,
+    pub not_modified: i32,
+    pub points: i32,
+    pub retries: i32,
+    pub waited: Option<String>,
+    pub rate_remaining: Option<i32>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncActivity {
+    pub jobs: Vec<JobView>,
+    pub runs: Vec<RunView>,
+    /// The repositories on the user's dashboard, which "Sync now" can queue.
+    pub tracked: Vec<String>,
+}
+
+/// A page of sync progress as `/api/sync/events` streams it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveProgress {
+    pub repository: String,
+    pub resource: String,
+    pub items: u32,
+    pub pages: u32,
+    pub total: Option<u64>,
+    pub rate_remaining: Option<u32>,
+    pub eta_secs: Option<u64>,
+    pub done: bool,
+}
+
 /// Server-side helpers shared by the server functions.
 #[cfg(feature = "ssr")]
 pub mod ssr {
@@ -185,5 +240,92 @@ pub async fn repository_overview(full_name: String) -> Result<RepoOverview, Serv
             error: s.error,
         }),
         repo: summary(o.repo),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+#[cfg(feature = "ssr")]
+fn seconds(ms: i64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+#[server(endpoint = "sync_activity")]
+pub async fn load_sync_activity() -> Result<SyncActivity, ServerFnError> {
+    let user_id = ssr::require_user_id().await?;
+    let engine = ssr::engine()?;
+    let a = engine
+        .sync_activity(user_id)
+        .await
+        .map_err(ssr::user_error)?;
+    let tracked = engine
+        .visible_repositories(user_id, false)
+        .await
+        .map_err(ssr::user_error)?
+        .into_iter()
+        .filter(|r| r.tracked)
+        .map(|r| r.full_name)
+        .collect();
+    Ok(SyncActivity {
+        jobs: a
+            .jobs
+            .into_iter()
+            .map(|j| JobView {
+                id: j.id,
+                repository: j.repository,
+                resources: j.resources,
+                mode: j.mode,
+                status: j.status,
+                queued_at: stamp(j.created_at),
+                started_at: j.started_at.map(stamp),
+            })
+            .collect(),
+        runs: a
+            .runs
+            .into_iter()
+            .map(|r| RunView {
+                id: r.id,
+                repository: r.repository,
+                resource: r.resource,
+                status: r.status,
+                started_at: stamp(r.started_at),
+                took: r
+                    .finished_at
+                    .map(|f| seconds((f - r.started_at).num_milliseconds())),
+                items: r.items,
+                pages: r.pages,
+                requests: r.requests,
+                not_modified: r.not_modified,
+                points: r.points,
+                retries: r.retries,
+                waited: (r.waited_ms > 0).then(|| seconds(r.waited_ms)),
+                rate_remaining: r.rate_remaining,
+                error: r.error,
+            })
+            .collect(),
+        tracked,
+    })
+}
+
+/// Queues a sync of a tracked repository now; `full` reads everything again.
+#[server(endpoint = "sync_now")]
+pub async fn sync_now(full_name: String, full: bool) -> Result<JobView, ServerFnError> {
+    let user_id = ssr::require_user_id().await?;
+    let engine = ssr::engine()?;
+    let j = engine
+        .request_sync(user_id, &full_name, full)
+        .await
+        .map_err(ssr::user_error)?;
+    Ok(JobView {
+        id: j.id,
+        repository: full_name,
+        resources: j.resources,
+        mode: j.mode,
+        status: j.status,
+        queued_at: stamp(j.created_at),
+        started_at: j.started_at.map(stamp),
     })
 }

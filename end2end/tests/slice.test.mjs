@@ -178,6 +178,50 @@ test('sign in, add a repository, read its chart, sign out', async () => {
   await page.close();
 });
 
+test('the sync page shows live progress bars and the history of runs', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.click('#sign-in');
+  await page.waitForURL((u) => u.href.startsWith(`${simBase}/login/oauth/authorize`));
+  await page.selectOption('#login', 'alice');
+  await page.click('#authorize');
+  await page.waitForURL(`${base}/`);
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click('button.add-repo[data-repo="acme/web"]');
+  await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });
+
+  await page.click('#nav-sync');
+  await page.waitForURL(`${base}/sync`);
+  await page.waitForSelector('button.sync-now-button[data-repo="acme/web"]');
+  // Adding the repository queued the rest of its data; let that finish first, so the
+  // click below starts a job of its own.
+  await until('the queue to empty', async () => {
+    await page.reload();
+    return page.isVisible('[data-testid=queue-empty]');
+  });
+  await page.waitForSelector('body[data-hydrated=true]');
+  // Read everything again: the demo's worker takes the job, and every page it reads
+  // arrives here over the event stream.
+  await page.click('button[data-repo-full="acme/web"]');
+  await page.waitForSelector('[data-testid=live-bar][data-repo="acme/web"]', { timeout: 60_000 });
+  await page.waitForSelector('[data-testid=live-bar][data-repo="acme/web"][data-resource="stargazers"].done', { timeout: 120_000 });
+  const bars = await page.$$eval('[data-testid=live-bar][data-repo="acme/web"]', (els) => els.map((e) => ({
+    resource: e.dataset.resource,
+    done: e.classList.contains('done'),
+    width: e.querySelector('.fill').style.width,
+  })));
+  assert.ok(bars.length >= 10, `one bar per resource: ${JSON.stringify(bars)}`);
+  assert.ok(bars.filter((b) => b.done).every((b) => b.width === '100%'), JSON.stringify(bars));
+  // A finished resource refreshes the history: stars for acme/web, with their cost.
+  await page.waitForSelector('[data-testid=run][data-repo="acme/web"][data-resource="stargazers"]', { timeout: 30_000 });
+  const row = await page.$$eval('[data-testid=run][data-repo="acme/web"][data-resource="stargazers"] td', (tds) => tds.map((t) => t.textContent));
+  assert.match(row[3], /succeeded/);
+  assert.ok(Number(row[5]) > 0, `stars were read: ${row}`);
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'sync-page.png'), fullPage: true });
+  await context.close();
+});
+
 test('a forged callback shows an error and creates no session', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod database;
+pub mod events;
 pub mod routes;
 pub mod state;
 pub mod sync_cli;
@@ -41,6 +42,7 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppSta
         .build();
     AppState {
         leptos_options,
+        sync_events: engine::sync::events::listen(pool.clone()),
         engine: engine::Engine::new(
             pool,
             TokenCipher::new(key),

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .merge(crate::auth::router())
+        .merge(crate::events::router())
         .leptos_routes_with_context(&state, routes, move || provide_context(engine.clone()), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())

@@ -12,6 +12,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub engine: Engine,
     pub web: WebSettings,
+    /// Sync progress from every process (Postgres LISTEN), for the event stream.
+    pub sync_events: tokio::sync::broadcast::Sender<engine::sync::Progress>,
 }
 
 /// Sign-in settings and the cookie sealer for the OAuth round trip.

@@ -2,3 +2,4 @@ pub mod auth_error;
 pub mod home;
 pub mod not_found;
 pub mod repo;
+pub mod sync;

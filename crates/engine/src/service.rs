@@ -25,6 +25,13 @@ pub struct Throughput {
     pub last_sync: Option<db::sync_runs::SyncRun>,
 }
 
+/// Sync jobs and runs, as the sync page lists them.
+#[derive(Debug, Clone)]
+pub struct SyncActivity {
+    pub jobs: Vec<db::jobs::LiveJob>,
+    pub runs: Vec<db::sync_runs::RunRow>,
+}
+
 impl Engine {
     pub fn new(pool: PgPool, cipher: TokenCipher, github_api_url: impl Into<String>) -> Self {
         Engine {
@@ -106,6 +113,56 @@ impl Engine {
         )
         .await?;
         Ok(outcome.total())
+    }
+
+    /// What the sync page shows: jobs queued and running, and the latest runs, all of
+    /// repositories the user may see.
+    pub async fn sync_activity(&self, user_id: i64) -> crate::Result<SyncActivity> {
+        Ok(SyncActivity {
+            jobs: db::jobs::live(&self.pool, user_id).await?,
+            runs: db::sync_runs::history(&self.pool, user_id, 100).await?,
+        })
+    }
+
+    /// Queues a sync of a repository the user tracks, ahead of scheduled work: incremental,
+    /// or everything again when `full`.
+    pub async fn request_sync(
+        &self,
+        user_id: i64,
+        full_name: &str,
+        full: bool,
+    ) -> crate::Result<db::jobs::Job> {
+        let repo = db::repos::find_visible(&self.pool, user_id, full_name)
+            .await?
+            .ok_or(crate::Error::Forbidden)?;
+        if !repo.tracked {
+            return Err(crate::Error::Invalid(format!(
+                "{full_name} is not on your dashboard; add it first"
+            )));
+        }
+        let mode = if full {
+            sync::Mode::Full
+        } else {
+            sync::Mode::Incremental
+        };
+        Ok(db::jobs::enqueue(
+            &self.pool,
+            repo.github_id,
+            &[],
+            mode.as_str(),
+            Some(user_id),
+            5,
+        )
+        .await?)
+    }
+
+    /// Whether the user may see the repository (progress events are filtered by it).
+    pub async fn visible_repository_ids(&self, user_id: i64) -> crate::Result<Vec<i64>> {
+        Ok(db::repos::visible(&self.pool, user_id)
+            .await?
+            .into_iter()
+            .map(|r| r.github_id)
+            .collect())
     }
 
     pub async fn pull_request_throughput(

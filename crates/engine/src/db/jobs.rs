@@ -123,3 +123,32 @@ pub async fn get(pool: &PgPool, job_id: i64) -> Result<Option<Job>, sqlx::Error>
         .fetch_optional(pool)
         .await
 }
+
+/// A queued or running job as the sync page lists it.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct LiveJob {
+    pub id: i64,
+    pub repository_id: i64,
+    pub repository: String,
+    pub resources: Vec<String>,
+    pub mode: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+/// Queued and running jobs of the repositories the user may see, running first.
+pub async fn live(pool: &PgPool, user_id: i64) -> Result<Vec<LiveJob>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT j.id, j.repository_id, r.full_name AS repository, j.resources, j.mode,
+                j.status, j.created_at, j.started_at
+           FROM sync_jobs j
+           JOIN repository_access a ON a.repository_id = j.repository_id AND a.user_id = $1
+           JOIN repositories r ON r.github_id = j.repository_id
+          WHERE j.status IN ('queued', 'running')
+          ORDER BY j.status = 'running' DESC, j.priority DESC, j.run_after, j.id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}

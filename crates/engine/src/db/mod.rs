@@ -76,6 +76,7 @@ mod tests {
                 "public.sync_checkpoints",
                 "public.sync_jobs",
                 "public.sync_runs",
+                "public.sync_schedule",
                 "public.tags",
                 "public.team_members",
                 "public.team_repositories",

@@ -97,3 +97,41 @@ pub async fn latest(
     .fetch_optional(pool)
     .await
 }
+
+/// A run as the sync page lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RunRow {
+    pub id: i64,
+    pub repository: String,
+    pub resource: String,
+    pub status: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub items: i32,
+    pub pages: i32,
+    pub requests: i32,
+    pub not_modified: i32,
+    pub points: i32,
+    pub retries: i32,
+    pub waited_ms: i64,
+    pub rate_remaining: Option<i32>,
+    pub error: Option<String>,
+}
+
+/// The newest runs of the repositories the user may see, newest first.
+pub async fn history(pool: &PgPool, user_id: i64, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id, r.full_name AS repository, s.resource, s.status, s.started_at,
+                s.finished_at, s.items, s.pages, s.requests, s.not_modified, s.points,
+                s.retries, s.waited_ms, s.rate_remaining, s.error
+           FROM sync_runs s
+           JOIN repository_access a ON a.repository_id = s.repository_id AND a.user_id = $1
+           JOIN repositories r ON r.github_id = s.repository_id
+          ORDER BY s.started_at DESC, s.id DESC
+          LIMIT $2",
+    )
+    .bind(user_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

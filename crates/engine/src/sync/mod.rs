@@ -8,6 +8,7 @@
 //! only the resources whose signals moved.
 
 pub mod changes;
+pub mod events;
 mod resources;
 pub mod scheduler;
 pub mod worker;
@@ -86,9 +87,11 @@ impl std::ops::AddAssign for SyncReport {
 }
 
 /// A page of progress, as the CLI's progress bar and the sync page show it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub job_id: Option<i64>,
+    /// GitHub's id: who may see this progress is decided by it.
+    pub repository_id: i64,
     pub repository: String,
     pub resource: String,
     pub items: u32,
@@ -96,7 +99,20 @@ pub struct Progress {
     /// Items GitHub says the resource has, when it says so.
     pub total: Option<u64>,
     pub rate_remaining: Option<u32>,
+    /// Seconds to go at this resource's pace so far, when the total is known.
+    pub eta_secs: Option<u64>,
     pub done: bool,
+}
+
+/// Seconds left at the pace so far: `items` took `elapsed`, `total` are wanted.
+pub fn eta_secs(items: u32, total: Option<u64>, elapsed: std::time::Duration) -> Option<u64> {
+    let total = total?;
+    let items = u64::from(items);
+    if items == 0 {
+        return None;
+    }
+    let left = total.saturating_sub(items);
+    Some((elapsed.as_secs_f64() * left as f64 / items as f64).round() as u64)
 }
 
 pub type Observer = Arc<dyn Fn(&Progress) + Send + Sync>;
@@ -176,7 +192,8 @@ impl Syncer {
         }
         if let Ok(payload) = serde_json::to_string(&p) {
             // Progress is advisory: a failed notification never fails a sync.
-            let _ = sqlx::query("SELECT pg_notify('pulseboard_sync', $1)")
+            let _ = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(events::CHANNEL)
                 .bind(payload)
                 .execute(&self.pool)
                 .await;
@@ -239,12 +256,14 @@ impl Syncer {
             db::sync_runs::finish(&self.pool, run, counts, error.as_deref()).await?;
             self.publish(Progress {
                 job_id: self.job_id,
+                repository_id,
                 repository: full_name.to_string(),
                 resource: resource.to_string(),
                 items: report.items,
                 pages: report.pages,
                 total: None,
                 rate_remaining: self.client.budget().map(|b| b.remaining),
+                eta_secs: Some(0),
                 done: true,
             })
             .await;

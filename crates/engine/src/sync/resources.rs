@@ -27,6 +27,7 @@ pub(crate) struct Ctx<'a> {
     expected: &'a Expected,
     pub items: u32,
     pub pages: u32,
+    started: std::time::Instant,
 }
 
 fn ts(t: Option<DateTime<Utc>>) -> Value {
@@ -80,6 +81,7 @@ impl<'a> Ctx<'a> {
             expected,
             items: 0,
             pages: 0,
+            started: std::time::Instant::now(),
         }
     }
 
@@ -117,12 +119,14 @@ impl<'a> Ctx<'a> {
         self.s
             .publish(Progress {
                 job_id: self.s.job_id,
+                repository_id: self.repo_id,
                 repository: self.full_name.to_string(),
                 resource: self.resource.to_string(),
                 items: self.items,
                 pages: self.pages,
                 total,
                 rate_remaining: self.s.client.budget().map(|b| b.remaining),
+                eta_secs: super::eta_secs(self.items, total, self.started.elapsed()),
                 done: false,
             })
             .await;
@@ -361,6 +365,11 @@ impl<'a> Ctx<'a> {
     async fn commits(&mut self) -> crate::Result<()> {
         let mut cp = self.checkpoint().await?;
         let old_head = cp.state.0["head"].as_str().map(str::to_string);
+        // A full sync reads the whole history again; what is no longer on it is dropped.
+        let stop_at_known = self.mode == Mode::Incremental && old_head.is_some();
+        // A full read resumed after an interruption has not seen the pages before it, so
+        // it cannot tell what the branch no longer holds.
+        let whole_chain = stop_at_known || cp.resume.is_none();
         let mut pending_head = cp.state.0["pending_head"].as_str().map(str::to_string);
         let mut after = cp.resume.clone();
         let mut new_chain: Vec<String> = Vec::new();
@@ -383,7 +392,7 @@ impl<'a> Ctx<'a> {
             if pending_head.is_none() {
                 pending_head = conn.nodes.first().map(|c| c.oid.clone());
             }
-            if after.is_none() && pending_head == old_head && old_head.is_some() {
+            if after.is_none() && pending_head == old_head && stop_at_known {
                 return Ok(()); // nothing new
             }
             let shas: Vec<String> = conn.nodes.iter().map(|c| c.oid.clone()).collect();
@@ -394,7 +403,7 @@ impl<'a> Ctx<'a> {
             let mut stop_at: Option<String> = None;
             let mut commits = Vec::new();
             for c in &conn.nodes {
-                if known.contains(&c.oid) && old_head.is_some() {
+                if stop_at_known && known.contains(&c.oid) {
                     stop_at = Some(c.oid.clone());
                     break;
                 }
@@ -429,7 +438,7 @@ impl<'a> Ctx<'a> {
             let mut tx = self.s.pool.begin().await?;
             rows::upsert_commits(&mut tx, &commits).await?;
             if finished {
-                if let Some(old) = &old_head {
+                if let Some(old) = old_head.as_ref().filter(|_| whole_chain) {
                     rows::drop_rewritten_commits(
                         &mut tx,
                         self.repo_id,

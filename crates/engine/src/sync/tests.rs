@@ -1172,3 +1172,50 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
     assert!(jobs[0].resources.contains(&"stargazers".to_string()));
     assert_matches_world(&fx.pool, &fx.sim, &names(&repos)).await;
 }
+
+#[tokio::test]
+async fn reading_everything_again_reads_everything_and_stays_true() {
+    let fx = setup().await;
+    let syncer = alice_syncer(&fx);
+    let web: Vec<_> = alice_repos(&fx)
+        .await
+        .into_iter()
+        .filter(|r| r.2 == "acme/web")
+        .collect();
+    worker::sync_planned(&syncer, &web, &[], Mode::Incremental)
+        .await
+        .unwrap();
+    // A force-push the next full read must notice, though no incremental sync ran.
+    fx.sim
+        .sim
+        .act(
+            "acme",
+            "web",
+            ghsim::activity::Activity::Push {
+                author: "bob".into(),
+                commits: 1,
+                force_replace: 2,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let again = worker::sync_planned(&syncer, &web, &[], Mode::Full)
+        .await
+        .unwrap();
+    let commits = fx
+        .sim
+        .sim
+        .with_world(|w| w.repo("acme", "web").unwrap().commits.len());
+    let read = again[0]
+        .resources
+        .iter()
+        .find(|r| r.resource == "commits")
+        .unwrap();
+    assert_eq!(read.error, None);
+    assert_eq!(
+        read.report.items as usize, commits,
+        "every commit read again"
+    );
+    assert_matches_world(&fx.pool, &fx.sim, &["web".to_string()]).await;
+}

@@ -1,0 +1,229 @@
+//! The sync page: live progress bars fed by `/api/sync/events`, the queue, "Sync now",
+//! and the history of runs with what each cost in GitHub's rate limit.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{load_sync_activity, sync_now, LiveProgress, SyncActivity};
+
+#[component]
+pub fn SyncPage() -> impl IntoView {
+    let activity = Resource::new(|| (), |_| load_sync_activity());
+    // One bar per repository and resource, in the order they started.
+    let live: RwSignal<Vec<LiveProgress>> = RwSignal::new(Vec::new());
+    #[cfg(feature = "hydrate")]
+    follow_progress(live, activity);
+    let queue = Action::new(|(name, full): &(String, bool)| sync_now(name.clone(), *full));
+    Effect::new(move |_| {
+        if queue.value().get().is_some() {
+            activity.refetch();
+        }
+    });
+    view! {
+        <Title text="Sync"/>
+        <section class="panel">
+            <div class="panel-head">
+                <h1>"Sync"</h1>
+                <a href="/">"All repositories"</a>
+            </div>
+            <p class="muted small">
+                "Pulseboard asks GitHub what changed in the repositories on your dashboard every hour (stars every three hours) and reads only what did. Progress appears here as it happens."
+            </p>
+            <h2>"Now"</h2>
+            <div class="live" data-testid="live">
+                {move || {
+                    let bars = live.get();
+                    if bars.is_empty() {
+                        view! { <p class="muted" data-testid="idle">"Nothing is syncing right now."</p> }.into_any()
+                    } else {
+                        bars.into_iter().map(bar).collect_view().into_any()
+                    }
+                }}
+            </div>
+            {move || queue.value().get().and_then(|r| r.err()).map(|e| view! {
+                <p class="error" data-testid="sync-now-error">{e.to_string()}</p>
+            })}
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match activity.await {
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        Ok(a) => tables(a, queue).into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+fn bar(p: LiveProgress) -> impl IntoView {
+    let percent = match (p.done, p.total) {
+        (true, _) => 100.0,
+        (false, Some(t)) if t > 0 => (f64::from(p.items) * 100.0 / t as f64).min(100.0),
+        _ => 0.0,
+    };
+    let numbers = match p.total {
+        Some(t) => format!("{} of {t}", p.items),
+        None => plural(u64::from(p.items), "item"),
+    };
+    let pages = plural(u64::from(p.pages), "page");
+    let eta = match (p.done, p.eta_secs) {
+        (true, _) => "done".to_string(),
+        (false, Some(s)) => format!("about {s} s to go"),
+        (false, None) => "…".to_string(),
+    };
+    let budget = p
+        .rate_remaining
+        .map(|r| format!("{r} requests left this hour"))
+        .unwrap_or_default();
+    let what = format!("{} · {}", p.repository, p.resource.replace('_', " "));
+    view! {
+        <div class="bar" class:done=p.done data-testid="live-bar" data-repo=p.repository data-resource=p.resource>
+            <span class="what">{what}</span>
+            <span class="track" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{percent:.0}")>
+                <span class="fill" style=format!("width: {percent:.1}%")></span>
+            </span>
+            <span class="numbers">{numbers} ", " {pages} " · " {eta} " " <span class="muted">{budget}</span></span>
+        </div>
+    }
+}
+
+fn plural(n: u64, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+fn tables(
+    a: SyncActivity,
+    queue: Action<(String, bool), Result<crate::api::JobView, ServerFnError>>,
+) -> impl IntoView {
+    let jobs = if a.jobs.is_empty() {
+        view! { <p class="muted" data-testid="queue-empty">"No sync is waiting."</p> }.into_any()
+    } else {
+        view! {
+            <table data-testid="queue">
+                <thead><tr><th>"Repository"</th><th>"What"</th><th>"Status"</th><th>"Queued"</th></tr></thead>
+                <tbody>
+                    {a.jobs.into_iter().map(|j| view! {
+                        <tr>
+                            <td>{j.repository}</td>
+                            <td>{j.mode} " · " {if j.resources.is_empty() { "everything".to_string() } else { j.resources.join(", ") }}</td>
+                            <td>{j.status}</td>
+                            <td class="small">{j.queued_at}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }.into_any()
+    };
+    let tracked = if a.tracked.is_empty() {
+        view! { <p class="muted">"Add repositories on the " <a href="/">"home page"</a> " to sync them."</p> }.into_any()
+    } else {
+        a.tracked.into_iter().map(|name| {
+            let n = name.clone();
+            let f = name.clone();
+            view! {
+                <div class="sync-now">
+                    <span>{name.clone()}</span>
+                    <button class="sync-now-button" data-repo=name.clone()
+                        disabled=move || queue.pending().get()
+                        on:click=move |_| { queue.dispatch((n.clone(), false)); }>"Sync now"</button>
+                    <button class="secondary" data-repo-full=name
+                        disabled=move || queue.pending().get()
+                        on:click=move |_| { queue.dispatch((f.clone(), true)); }>"Read everything again"</button>
+                </div>
+            }
+        }).collect_view().into_any()
+    };
+    let history = if a.runs.is_empty() {
+        view! { <p class="muted" data-testid="history-empty">"No sync has run yet."</p> }.into_any()
+    } else {
+        view! {
+            <table class="history" data-testid="history">
+                <thead><tr>
+                    <th>"Started"</th><th>"Repository"</th><th>"Resource"</th><th>"Status"</th><th>"Took"</th>
+                    <th>"Items"</th><th>"Requests"</th><th title="Answered 304 Not Modified: free">"304s"</th>
+                    <th title="Rate-limit points spent">"Points"</th><th>"Retries"</th><th>"Waited"</th><th>"Left"</th>
+                </tr></thead>
+                <tbody>
+                    {a.runs.into_iter().map(|r| {
+                        let row_class = format!("run {}", r.status);
+                        let (repo, resource) = (r.repository.clone(), r.resource.clone());
+                        view! {
+                        <tr class=row_class data-testid="run" data-repo=repo data-resource=resource>
+                            <td class="small">{r.started_at}</td>
+                            <td>{r.repository}</td>
+                            <td>{r.resource.replace('_', " ")}</td>
+                            <td>{r.status}{r.error.map(|e| view! { <div class="error small">{e}</div> })}</td>
+                            <td>{r.took.unwrap_or_else(|| "…".into())}</td>
+                            <td>{r.items}</td>
+                            <td>{r.requests}</td>
+                            <td>{r.not_modified}</td>
+                            <td>{r.points}</td>
+                            <td>{r.retries}</td>
+                            <td>{r.waited.unwrap_or_default()}</td>
+                            <td>{r.rate_remaining.map(|x| x.to_string()).unwrap_or_default()}</td>
+                        </tr>
+                    }}).collect_view()}
+                </tbody>
+            </table>
+        }.into_any()
+    };
+    view! {
+        <h2>"Queue"</h2>
+        {jobs}
+        <h2>"Sync now"</h2>
+        {tracked}
+        <h2>"History"</h2>
+        {history}
+    }
+}
+
+/// Opens the event stream for as long as the page is shown: each event updates its bar,
+/// and a resource finishing refreshes the queue and the history.
+#[cfg(feature = "hydrate")]
+fn follow_progress(
+    live: RwSignal<Vec<LiveProgress>>,
+    activity: Resource<Result<SyncActivity, ServerFnError>>,
+) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let Ok(source) = web_sys::EventSource::new("/api/sync/events") else {
+        leptos::logging::error!("this browser cannot follow sync progress");
+        return;
+    };
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let Some(text) = e.data().as_string() else {
+                return;
+            };
+            let Ok(p) = serde_json::from_str::<LiveProgress>(&text) else {
+                return;
+            };
+            let finished = p.done;
+            live.update(|bars| {
+                match bars
+                    .iter_mut()
+                    .find(|b| b.repository == p.repository && b.resource == p.resource)
+                {
+                    Some(b) => *b = p,
+                    None => bars.push(p),
+                }
+            });
+            if finished {
+                activity.refetch();
+            }
+        });
+    if source
+        .add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref())
+        .is_err()
+    {
+        return;
+    }
+    // Both live as long as the page; leaving it closes the stream.
+    let held = StoredValue::new_local((source, on_progress));
+    on_cleanup(move || held.with_value(|(source, _)| source.close()));
+}

@@ -1,0 +1,142 @@
+//! Sync progress for the browsers: every process LISTENs on `pulseboard_sync`, where any
+//! process's syncs NOTIFY each page, and fans the events out to its own subscribers, who
+//! pass on only the repositories their user may see.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use tokio::sync::broadcast;
+
+use super::Progress;
+
+/// The channel syncs notify on.
+pub const CHANNEL: &str = "pulseboard_sync";
+
+/// Events kept for a subscriber that falls behind before it misses some.
+const BACKLOG: usize = 1024;
+
+/// Starts listening; the sender hands out receivers to as many subscribers as there are.
+/// The listener reconnects after a lost connection (events in between are lost, which a
+/// progress display survives) and stops when every sender is dropped.
+pub fn listen(pool: PgPool) -> broadcast::Sender<Progress> {
+    let (tx, _) = broadcast::channel(BACKLOG);
+    let sender = tx.downgrade();
+    tokio::spawn(async move {
+        loop {
+            match relay(&pool, &sender).await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "sync progress listener lost; reconnecting");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    tx
+}
+
+/// Forwards notifications until the channel has no sender left.
+async fn relay(pool: &PgPool, sender: &broadcast::WeakSender<Progress>) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(CHANNEL).await?;
+    loop {
+        let note = listener.recv().await?;
+        let Some(tx) = sender.upgrade() else {
+            return Ok(());
+        };
+        match serde_json::from_str::<Progress>(note.payload()) {
+            // No subscriber right now is fine.
+            Ok(progress) => drop(tx.send(progress)),
+            Err(e) => tracing::warn!(error = %e, "unreadable sync progress notification"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_notification_from_any_connection_reaches_subscribers() {
+        let pool = crate::testing::fresh_database().await;
+        let tx = listen(pool.clone());
+        let mut rx = tx.subscribe();
+        let progress = Progress {
+            job_id: Some(3),
+            repository_id: 42,
+            repository: "acme/api".into(),
+            resource: "issues".into(),
+            items: 200,
+            pages: 2,
+            total: Some(450),
+            rate_remaining: Some(4900),
+            eta_secs: Some(5),
+            done: false,
+        };
+        // The listener needs a moment to LISTEN before anything is sent.
+        let mut got = None;
+        for _ in 0..50 {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(serde_json::to_string(&progress).unwrap())
+                .execute(&pool)
+                .await
+                .unwrap();
+            if let Ok(Ok(p)) = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
+                got = Some(p);
+                break;
+            }
+        }
+        assert_eq!(got, Some(progress));
+        // Garbage on the channel is skipped, not fatal.
+        sqlx::query("SELECT pg_notify($1, 'not json')")
+            .bind(CHANNEL)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let later = Progress {
+            items: 450,
+            done: true,
+            ..got.unwrap()
+        };
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(serde_json::to_string(&later).unwrap())
+            .execute(&pool)
+            .await
+            .unwrap();
+        let next = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                let p = rx.recv().await.unwrap();
+                if p.done {
+                    return p;
+                }
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(next, later);
+    }
+
+    #[test]
+    fn the_eta_follows_the_pace_so_far() {
+        // 100 of 400 in 10 s: 300 more take 30 s.
+        assert_eq!(
+            super::super::eta_secs(100, Some(400), Duration::from_secs(10)),
+            Some(30)
+        );
+        assert_eq!(
+            super::super::eta_secs(0, Some(400), Duration::from_secs(10)),
+            None
+        );
+        assert_eq!(
+            super::super::eta_secs(100, None, Duration::from_secs(10)),
+            None
+        );
+        assert_eq!(
+            super::super::eta_secs(500, Some(400), Duration::from_secs(10)),
+            Some(0)
+        );
+    }
+}

@@ -1,0 +1,116 @@
+//! `GET /api/sync/events`: sync progress as server-sent events, for the signed-in user and
+//! only of repositories GitHub lets them see.
+
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use engine::sync::Progress;
+use engine::Engine;
+use tokio::sync::broadcast::error::RecvError;
+use tower_sessions::Session;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/sync/events", get(stream))
+}
+
+/// Which repositories one subscriber may hear about. Access changes (GitHub revokes it,
+/// a sign-in refreshes it) are picked up within a minute, and an event for a repository
+/// not seen before is checked again at most every few seconds.
+struct Audience {
+    user_id: i64,
+    ids: HashSet<i64>,
+    checked: Instant,
+}
+
+const RECHECK: Duration = Duration::from_secs(60);
+const RECHECK_UNKNOWN: Duration = Duration::from_secs(5);
+
+impl Audience {
+    async fn load(engine: &Engine, user_id: i64) -> engine::Result<Audience> {
+        Ok(Audience {
+            user_id,
+            ids: engine
+                .visible_repository_ids(user_id)
+                .await?
+                .into_iter()
+                .collect(),
+            checked: Instant::now(),
+        })
+    }
+
+    async fn may_see(&mut self, engine: &Engine, repository_id: i64) -> bool {
+        let age = self.checked.elapsed();
+        let stale = age > RECHECK || (!self.ids.contains(&repository_id) && age > RECHECK_UNKNOWN);
+        if stale {
+            match Audience::load(engine, self.user_id).await {
+                Ok(fresh) => *self = fresh,
+                // Unsure: say nothing rather than too much.
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not recheck who may see sync progress");
+                    return false;
+                }
+            }
+        }
+        self.ids.contains(&repository_id)
+    }
+}
+
+async fn stream(State(state): State<AppState>, session: Session) -> Response {
+    let user_id = match session.get::<i64>(app::api::ssr::SESSION_USER_ID).await {
+        Ok(Some(id)) => id,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in to follow syncs.").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "session store failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let engine = state.engine.clone();
+    let audience = match Audience::load(&engine, user_id).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read the user's repositories");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let rx = state.sync_events.subscribe();
+    let events = futures::stream::unfold(
+        (rx, audience, engine),
+        |(mut rx, mut audience, engine)| async move {
+            loop {
+                let event = match rx.recv().await {
+                    Ok(p) => {
+                        if !audience.may_see(&engine, p.repository_id).await {
+                            continue;
+                        }
+                        progress_event(&p)
+                    }
+                    // Too slow a reader: say how much was missed and go on.
+                    Err(RecvError::Lagged(n)) => {
+                        Event::default().event("lagged").data(n.to_string())
+                    }
+                    Err(RecvError::Closed) => return None,
+                };
+                return Some((Ok::<_, Infallible>(event), (rx, audience, engine)));
+            }
+        },
+    );
+    Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+fn progress_event(p: &Progress) -> Event {
+    Event::default()
+        .event("progress")
+        .json_data(p)
+        .unwrap_or_else(|_| Event::default().event("lagged").data("1"))
+}
