@@ -69,8 +69,11 @@ pub struct SyncArgs {
     #[arg(long)]
     pub resources: Option<String>,
     /// Use the stored token of this signed-in user instead of GITHUB_TOKEN.
-    #[arg(long = "as")]
+    #[arg(long = "as", conflicts_with = "installation")]
     pub as_user: Option<String>,
+    /// Act as this installation of the GitHub App (GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY).
+    #[arg(long)]
+    pub installation: Option<u64>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -107,6 +110,12 @@ pub struct ServeArgs {
     /// A token for background syncs and the CLI (a personal access token).
     #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true)]
     pub github_token: Option<String>,
+    /// The GitHub App's id, for syncing as an installation of the app.
+    #[arg(long, env = "GITHUB_APP_ID")]
+    pub github_app_id: Option<u64>,
+    /// The GitHub App's private key: the PEM text, or the path of the .pem file.
+    #[arg(long, env = "GITHUB_APP_PRIVATE_KEY", hide_env_values = true)]
+    pub github_app_private_key: Option<String>,
     /// The secret GitHub signs webhook deliveries with.
     #[arg(long, env = "GITHUB_WEBHOOK_SECRET", hide_env_values = true)]
     pub github_webhook_secret: Option<String>,
@@ -193,6 +202,7 @@ pub struct Config {
     pub oauth: Option<OAuthApp>,
     pub github_token: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
+    pub github_app: Option<engine::github::app::AppCredentials>,
     pub site_root: PathBuf,
     pub sync_intervals: engine::sync::scheduler::Intervals,
 }
@@ -280,6 +290,7 @@ impl ServeArgs {
             oauth,
             github_token: non_empty("GITHUB_TOKEN", self.github_token)?,
             github_webhook_secret: non_empty("GITHUB_WEBHOOK_SECRET", self.github_webhook_secret)?,
+            github_app: github_app(self.github_app_id, self.github_app_private_key)?,
             site_root: self.site_root.unwrap_or_else(default_site_root),
             sync_intervals: engine::sync::scheduler::Intervals::every(&self.sync_every)
                 .map_err(|e| bad("PULSEBOARD_SYNC_EVERY", e))?
@@ -287,6 +298,42 @@ impl ServeArgs {
                 .map_err(|e| bad("PULSEBOARD_SYNC_INTERVALS", e))?,
         })
     }
+}
+
+/// The app's credentials when both halves are given; the key is PEM text or a file.
+fn github_app(
+    id: Option<u64>,
+    key: Option<String>,
+) -> Result<Option<engine::github::app::AppCredentials>, ConfigError> {
+    let (id, key) = match (id, key) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => {
+            return Err(bad(
+                "GITHUB_APP_PRIVATE_KEY",
+                "GITHUB_APP_ID is set, so the app's private key is needed too",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(bad(
+                "GITHUB_APP_ID",
+                "GITHUB_APP_PRIVATE_KEY is set, so the app's id is needed too",
+            ))
+        }
+        (Some(id), Some(key)) => (id, key),
+    };
+    let pem = if key.contains("-----BEGIN") {
+        key
+    } else {
+        std::fs::read_to_string(key.trim()).map_err(|e| {
+            bad(
+                "GITHUB_APP_PRIVATE_KEY",
+                format!("is neither PEM text nor a readable file ({e})"),
+            )
+        })?
+    };
+    engine::github::app::AppCredentials::from_pem(id, &pem)
+        .map(Some)
+        .map_err(|e| bad("GITHUB_APP_PRIVATE_KEY", e))
 }
 
 /// cargo-leptos puts the site in `target/site` and the binary in `target/<profile>/`.
@@ -332,6 +379,21 @@ mod tests {
         assert_eq!(
             args(&["--github-client-id", "abc"]).unwrap_err().variable,
             "GITHUB_CLIENT_SECRET"
+        );
+        assert_eq!(
+            args(&["--github-app-id", "12"]).unwrap_err().variable,
+            "GITHUB_APP_PRIVATE_KEY"
+        );
+        assert_eq!(
+            args(&[
+                "--github-app-id",
+                "12",
+                "--github-app-private-key",
+                "/nonexistent.pem"
+            ])
+            .unwrap_err()
+            .variable,
+            "GITHUB_APP_PRIVATE_KEY"
         );
         assert_eq!(
             args(&["--sync-every", "hourly"]).unwrap_err().variable,

@@ -113,6 +113,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("GitHub simulator at {}", sim.base_url);
             println!("OAuth client id: {}", app.client_id);
             println!("OAuth client secret: {}", app.client_secret);
+            let gh_app = sim.sim.github_app();
+            let key_file =
+                std::env::temp_dir().join(format!("pulseboard-sim-app-{}.pem", args.seed));
+            std::fs::write(&key_file, gh_app.private_key_pem())?;
+            println!(
+                "GitHub App id: {} (installation {} on acme), private key: {}",
+                gh_app.id,
+                gh_app.installation_id,
+                key_file.display()
+            );
             println!("GraphQL: POST {}/graphql", sim.base_url);
             println!("Control API: {}/_sim/stats, /_sim/faults, /_sim/time/advance, /_sim/repos/OWNER/REPO/activity", sim.base_url);
             sim.sim.with_world(|w| {

@@ -85,6 +85,7 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
         &resources,
         mode,
         args.as_user.as_deref(),
+        args.installation,
     )
     .await;
     db.pool.close().await;
@@ -101,14 +102,25 @@ async fn sync(
     resources: &[String],
     mode: Mode,
     as_user: Option<&str>,
+    installation: Option<u64>,
 ) -> anyhow::Result<()> {
     let api = config
         .github_api_url
         .as_str()
         .trim_end_matches('/')
         .to_string();
-    let token = match (as_user, &config.github_token) {
-        (Some(login), _) => {
+    let client = match (installation, as_user, &config.github_token) {
+        (Some(id), _, _) => {
+            let app = config.github_app.as_ref().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--installation {id}: set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY to act as the GitHub App"
+                )
+            })?;
+            GitHubClient::for_installation(&api, app, id)
+                .await
+                .map_err(|e| anyhow::anyhow!("--installation {id}: {e}"))?
+        }
+        (None, Some(login), _) => {
             let key = crate::secret_key(config)?;
             let cipher = engine::auth::TokenCipher::new(&key);
             let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE lower(login) = lower($1)")
@@ -116,16 +128,21 @@ async fn sync(
                 .fetch_optional(pool)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("--as {login}: nobody by that login has signed in to this Pulseboard"))?;
-            engine::db::users::token(pool, &cipher, user_id).await?
+            let token = engine::db::users::token(pool, &cipher, user_id).await?;
+            GitHubClient::new(&api, &token)?
         }
-        (None, Some(token)) => token.expose().to_string(),
-        (None, None) => anyhow::bail!(
-            "no GitHub token: set GITHUB_TOKEN (a personal access token) or use --as LOGIN for a user who signed in"
+        (None, None, Some(token)) => GitHubClient::new(&api, token.expose())?,
+        (None, None, None) => anyhow::bail!(
+            "no GitHub token: set GITHUB_TOKEN (a personal access token), use --as LOGIN for a user who signed in, or --installation ID with GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
         ),
+    }
+    .with_cache(pool.clone());
+    // An app installation is nobody's user: `user:NAME` needs a person's token.
+    let me = match installation {
+        Some(_) => None,
+        None => Some(client.current_user().await?.login),
     };
-    let client = GitHubClient::new(&api, &token)?.with_cache(pool.clone());
-    let me = client.current_user().await?;
-    let repos = resolve(pool, &client, targets, &me.login).await?;
+    let repos = resolve(pool, &client, targets, me.as_deref()).await?;
     if repos.is_empty() {
         println!("Nothing to sync.");
         return Ok(());
@@ -179,17 +196,22 @@ async fn resolve(
     pool: &sqlx::PgPool,
     client: &GitHubClient,
     targets: &[Target],
-    me: &str,
+    me: Option<&str>,
 ) -> anyhow::Result<Vec<(i64, String, String)>> {
     let mut found = Vec::new();
     for t in targets {
         let listed = match t {
             Target::Repo(full_name) => vec![client.repository(full_name).await.map_err(|e| anyhow::anyhow!("{full_name}: {e}"))?],
             Target::Org(org) => client.organization_repositories(org).await.map_err(|e| anyhow::anyhow!("org:{org}: {e}"))?,
-            Target::User(login) if login.eq_ignore_ascii_case(me) => client.user_repositories().await?,
-            Target::User(login) => anyhow::bail!(
-                "user:{login}: only the token's own user ({me}) can be listed; name repositories as OWNER/REPO"
-            ),
+            Target::User(login) if me.is_some_and(|me| login.eq_ignore_ascii_case(me)) => client.user_repositories().await?,
+            Target::User(login) => match me {
+                Some(me) => anyhow::bail!(
+                    "user:{login}: only the token's own user ({me}) can be listed; name repositories as OWNER/REPO"
+                ),
+                None => anyhow::bail!(
+                    "user:{login}: a GitHub App installation is nobody's user; name repositories as OWNER/REPO or org:NAME"
+                ),
+            },
         };
         let mut tx = pool.begin().await?;
         for repo in &listed {

@@ -154,3 +154,69 @@ async fn bad_input_is_explained() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_TOKEN"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncs_as_a_github_app_installation() {
+    let sim = RunningSimulator::start(
+        SimConfig::new(7, Size::Small, anchor()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let (pool, url) = engine::testing::fresh_database_with_url().await;
+    let app = sim.sim.github_app();
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("app.pem");
+    std::fs::write(&key, app.private_key_pem()).unwrap();
+    let as_app = |args: &[&str]| {
+        let mut cmd = pulseboard(&sim, &url, "", args);
+        cmd.env_remove("GITHUB_TOKEN")
+            .env("GITHUB_APP_ID", app.id.to_string())
+            .env("GITHUB_APP_PRIVATE_KEY", &key);
+        cmd
+    };
+    let installation = app.installation_id.to_string();
+    // A private repository no person's token was given for.
+    let out = as_app(&["acme/infra", "--installation", &installation])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (pulls, stars) = sim.sim.with_world(|w| {
+        let r = w.repo("acme", "infra").unwrap();
+        (r.pulls.len(), r.stars.len())
+    });
+    assert_eq!(count(&pool, "pull_requests").await, pulls);
+    assert_eq!(count(&pool, "stargazers").await, stars);
+    assert_eq!(app.tokens_minted(), 1);
+
+    // Without the app's credentials, or as nobody's user, it says what is missing.
+    let out = pulseboard(
+        &sim,
+        &url,
+        "",
+        &["acme/infra", "--installation", &installation],
+    )
+    .env_remove("GITHUB_TOKEN")
+    .output()
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_APP_ID"));
+    let out = as_app(&["user:alice", "--installation", &installation])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nobody's user"));
+    let out = as_app(&["acme/infra", "--installation", "1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no installation 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -259,6 +259,10 @@ impl Repository {
     }
 
     pub fn permission_of(&self, user_id: u64) -> Option<Permission> {
+        // The app is installed on the organisation for all repositories, read-only.
+        if user_id == crate::app::APP_BOT_ID {
+            return Some(Permission::Pull);
+        }
         self.collaborators
             .iter()
             .find(|(id, _)| *id == user_id)

@@ -76,7 +76,7 @@ pub fn simple_user(u: &User, urls: &Urls) -> Value {
     account(&u.login, u.id, kind, repos_url, urls)
 }
 
-fn org_as_owner(o: &Organization, urls: &Urls) -> Value {
+pub(crate) fn org_as_owner(o: &Organization, urls: &Urls) -> Value {
     let repos_url = format!("{}/orgs/{}/repos", urls.api, o.login);
     account(&o.login, o.id, "Organization", repos_url, urls)
 }

@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod activity;
+pub mod app;
 pub mod control;
 pub mod data;
 pub mod faults;

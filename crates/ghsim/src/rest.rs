@@ -27,6 +27,7 @@ pub fn router(sim: Arc<Simulator>) -> Router<Arc<Simulator>> {
         .merge(crate::rest_repo::routes())
         .merge(crate::rest_org::routes())
         .merge(crate::webhooks::routes())
+        .merge(crate::app::routes())
         .route("/graphql", axum::routing::post(crate::graphql::handle))
         .route_layer(axum::middleware::from_fn_with_state(
             sim,
@@ -128,6 +129,11 @@ pub(crate) fn authenticate(
     if let Some(user) = world.user_by_token(token) {
         return Ok(Some(user.clone()));
     }
+    match sim.github_app.installation_user(token, sim.clock.now()) {
+        Some(Ok(bot)) => return Ok(Some(bot)),
+        Some(Err(())) => return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials")),
+        None => {}
+    }
     issued
         .and_then(|id| world.user(id).cloned())
         .map(Some)
@@ -141,6 +147,22 @@ pub(crate) fn require_user(
 ) -> Result<User, ApiError> {
     authenticate(sim, world, headers)?
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Requires authentication"))
+}
+
+/// A person's token: an app installation is not a user, and GitHub says so.
+pub(crate) fn require_person(
+    sim: &Simulator,
+    world: &World,
+    headers: &HeaderMap,
+) -> Result<User, ApiError> {
+    let user = require_user(sim, world, headers)?;
+    if user.id == crate::app::APP_BOT_ID {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Resource not accessible by integration",
+        ));
+    }
+    Ok(user)
 }
 
 fn visible_repo<'w>(
@@ -273,7 +295,7 @@ async fn get_user(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
-    let user = require_user(&sim, &world, &headers)?;
+    let user = require_person(&sim, &world, &headers)?;
     Ok(with_github_headers(
         axum::Json(json::private_user(&user, &world, &sim.urls)).into_response(),
     ))
@@ -285,7 +307,7 @@ async fn list_user_repos(
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let world = sim.world.read().unwrap_or_else(|e| e.into_inner());
-    let user = require_user(&sim, &world, &headers)?;
+    let user = require_person(&sim, &world, &headers)?;
     let visibility = choice(&query, "visibility", &["all", "public", "private"], "all")?;
     let sort = choice(
         &query,

@@ -59,7 +59,7 @@ async fn list_user_orgs(
     Query(query): Q,
 ) -> Result<Response, ApiError> {
     let world = sim.read_world();
-    let user = require_user(&sim, &world, &headers)?;
+    let user = crate::rest::require_person(&sim, &world, &headers)?;
     let orgs: Vec<&Organization> = if world.is_member(user.id) {
         vec![&world.org]
     } else {

@@ -62,6 +62,7 @@ pub struct Simulator {
     pub(crate) world: RwLock<World>,
     pub(crate) oauth: Mutex<OAuthState>,
     pub(crate) app: OAuthApp,
+    pub(crate) github_app: crate::app::GitHubApp,
     pub(crate) urls: Urls,
     pub(crate) rate_limit: RateLimit,
     pub(crate) secondary: SecondaryLimits,
@@ -82,6 +83,7 @@ impl Simulator {
             world: RwLock::new(world),
             oauth: Mutex::new(OAuthState::new(config.seed)),
             app: OAuthApp::for_seed(config.seed),
+            github_app: crate::app::GitHubApp::for_seed(config.seed),
             urls,
             rate_limit: config.rate_limit,
             secondary: config.secondary,
@@ -147,6 +149,11 @@ impl Simulator {
 
     pub fn oauth_app(&self) -> &OAuthApp {
         &self.app
+    }
+
+    /// The GitHub App installed on the organisation (id, installation id, private key).
+    pub fn github_app(&self) -> &crate::app::GitHubApp {
+        &self.github_app
     }
 
     pub fn urls(&self) -> &Urls {

@@ -1,6 +1,7 @@
 //! The GitHub client: octocrab as the transport (base URL for GitHub Enterprise Server and
 //! the simulator, token auth), with our own models, error mapping and `Link` pagination.
 
+pub mod app;
 pub mod budget;
 pub mod governor;
 pub mod models;
@@ -63,9 +64,9 @@ pub struct Page<T> {
 /// GET it has made before is asked conditionally, so unchanged data costs no rate limit.
 #[derive(Clone)]
 pub struct GitHubClient {
-    octo: Octocrab,
-    /// Where GraphQL requests go (`/graphql` under it).
-    gql: Octocrab,
+    transport: Arc<std::sync::RwLock<Transport>>,
+    /// Set when the client acts as a GitHub App installation, whose token it renews.
+    installation: Option<Arc<Installation>>,
     base: String,
     cache: Option<PgPool>,
     token_sha256: [u8; 32],
@@ -90,25 +91,54 @@ impl std::fmt::Debug for GitHubClient {
 impl GitHubClient {
     pub fn new(api_url: &str, token: &str) -> Result<Self, GitHubError> {
         let base = api_url.trim_end_matches('/').to_string();
-        let octo = transport(&base, token)?;
-        // GitHub Enterprise Server answers REST under /api/v3 and GraphQL at /api/graphql;
-        // github.com (and the simulator) answer both under one base.
-        let gql = match base.strip_suffix("/api/v3") {
-            Some(host) => transport(&format!("{host}/api"), token)?,
-            None => octo.clone(),
-        };
-        let governor_key: [u8; 32] = Sha256::new()
+        let identity: [u8; 32] = Sha256::new()
             .chain_update(base.as_bytes())
             .chain_update(b"\n")
             .chain_update(token.as_bytes())
             .finalize()
             .into();
+        let mut client = GitHubClient::build(base, token, identity)?;
+        client.token_sha256 = Sha256::digest(token.as_bytes()).into();
+        Ok(client)
+    }
+
+    /// A client acting as a GitHub App installation: it mints an installation token now
+    /// and a new one before each expires. Its rate limit, governor and cache are the
+    /// installation's, whichever token is current.
+    pub async fn for_installation(
+        api_url: &str,
+        app: &app::AppCredentials,
+        installation_id: u64,
+    ) -> Result<Self, GitHubError> {
+        let base = api_url.trim_end_matches('/').to_string();
+        let minted = app::installation_token(&base, app, installation_id).await?;
+        let identity: [u8; 32] = Sha256::new()
+            .chain_update(base.as_bytes())
+            .chain_update(format!(
+                "\napp:{}:installation:{installation_id}",
+                app.app_id
+            ))
+            .finalize()
+            .into();
+        let mut client = GitHubClient::build(base, &minted.token, identity)?;
+        client.installation = Some(Arc::new(Installation {
+            app: app.clone(),
+            id: installation_id,
+            expires_at: std::sync::atomic::AtomicI64::new(minted.expires_at),
+            renewing: tokio::sync::Mutex::new(()),
+            renewals: AtomicU32::new(0),
+        }));
+        Ok(client)
+    }
+
+    /// `identity` names whose budget, governor and cached answers these are.
+    fn build(base: String, token: &str, identity: [u8; 32]) -> Result<Self, GitHubError> {
         Ok(GitHubClient {
-            octo,
-            gql,
+            transport: Arc::new(std::sync::RwLock::new(Transport::new(&base, token)?)),
+            installation: None,
             base,
             cache: None,
-            token_sha256: Sha256::digest(token.as_bytes()).into(),
+            token_sha256: identity,
             requests: Default::default(),
             not_modified: Default::default(),
             retries: Default::default(),
@@ -116,8 +146,65 @@ impl GitHubClient {
             points: Default::default(),
             policy: RetryPolicy::default(),
             priority: Priority::Background,
-            governor: governor::TokenGovernor::shared(&governor_key),
+            governor: governor::TokenGovernor::shared(&identity),
         })
+    }
+
+    /// The token requests carry now (tests revoke it).
+    #[cfg(test)]
+    pub(crate) fn current_token(&self) -> String {
+        self.transport
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .token
+            .clone()
+    }
+
+    /// How many times an installation token was renewed (0 for other tokens).
+    pub fn token_renewals(&self) -> u32 {
+        self.installation
+            .as_ref()
+            .map_or(0, |i| i.renewals.load(Ordering::Relaxed))
+    }
+
+    /// The transports for the next request, renewing an installation token first when it
+    /// is about to expire.
+    async fn transports(&self) -> Result<Transport, GitHubError> {
+        if let Some(inst) = &self.installation {
+            if inst.expires_at.load(Ordering::Relaxed) - app::RENEW_BEFORE_SECS
+                <= chrono::Utc::now().timestamp()
+            {
+                self.renew_installation_token().await?;
+            }
+        }
+        Ok(self
+            .transport
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone())
+    }
+
+    /// Mints a new installation token; requests waiting meanwhile use it too, and a
+    /// renewal that another request just made is not repeated.
+    async fn renew_installation_token(&self) -> Result<(), GitHubError> {
+        let Some(inst) = &self.installation else {
+            return Ok(());
+        };
+        let seen = inst.renewals.load(Ordering::Relaxed);
+        let _one_at_a_time = inst.renewing.lock().await;
+        if inst.renewals.load(Ordering::Relaxed) != seen {
+            return Ok(());
+        }
+        let minted = app::installation_token(&self.base, &inst.app, inst.id).await?;
+        let fresh = Transport::new(&self.base, &minted.token)?;
+        *self.transport.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        inst.expires_at.store(minted.expires_at, Ordering::Relaxed);
+        inst.renewals.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(
+            installation = inst.id,
+            "renewed the GitHub App installation token"
+        );
+        Ok(())
     }
 
     /// The same client (token, cache, governor, budget) counting its requests anew, so that
@@ -158,7 +245,8 @@ impl GitHubClient {
         self.governor.concurrency()
     }
 
-    /// Requests sent again after a server error, a broken connection or a rate limit.
+    /// Requests sent again after a server error, a broken connection, a rate limit or a
+    /// refused installation token.
     pub fn retries(&self) -> u32 {
         self.retries.load(Ordering::Relaxed)
     }
@@ -303,6 +391,7 @@ impl GitHubClient {
             Api::Rest
         };
         let mut attempt = 0;
+        let mut renewed = false;
         loop {
             let held = self
                 .governor
@@ -316,6 +405,16 @@ impl GitHubClient {
                 self.requests.fetch_add(1, Ordering::Relaxed);
                 self.send_once(path, conditions.clone(), body).await
             };
+            // An installation token GitHub no longer takes (our clock and GitHub's
+            // disagree, or it was revoked): mint a new one, once.
+            if let (Ok((StatusCode::UNAUTHORIZED, _, _)), Some(_), false) =
+                (&answer, &self.installation, renewed)
+            {
+                renewed = true;
+                self.retries.fetch_add(1, Ordering::Relaxed);
+                self.renew_installation_token().await?;
+                continue;
+            }
             let now = chrono::Utc::now().timestamp();
             let verdict = match &answer {
                 Ok((status, headers, _)) => {
@@ -357,9 +456,15 @@ impl GitHubClient {
         conditions: http::HeaderMap,
         body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
+        let transport = self.transports().await?;
         let response = match body {
-            Some(body) => self.gql._post(path, Some(body)).await,
-            None => self.octo._get_with_headers(path, Some(conditions)).await,
+            Some(body) => transport.gql._post(path, Some(body)).await,
+            None => {
+                transport
+                    .rest
+                    ._get_with_headers(path, Some(conditions))
+                    .await
+            }
         }
         .map_err(|e| GitHubError::Transport(e.to_string()))?;
         let status = response.status();
@@ -378,8 +483,8 @@ impl GitHubClient {
             }
         }
         // A body cut off mid-way is a transport failure, retried like a reset.
-        let body = self
-            .octo
+        let body = transport
+            .rest
             .body_to_string(response)
             .await
             .map_err(|e| GitHubError::Transport(e.to_string()))?;
@@ -514,6 +619,21 @@ impl GitHubClient {
         .await
     }
 
+    /// `GET /installation/repositories`, every page: what a GitHub App installation may
+    /// read.
+    pub async fn installation_repositories(&self) -> Result<Vec<GhRepository>, GitHubError> {
+        let mut all = Vec::new();
+        let mut next = Some(format!("/installation/repositories?per_page={PER_PAGE}"));
+        while let Some(path) = next {
+            let page = self
+                .get_wrapped_page::<models::GhInstallationRepositories>(&path)
+                .await?;
+            all.extend(page.items.into_iter().flat_map(|p| p.repositories));
+            next = page.next;
+        }
+        Ok(all)
+    }
+
     /// `GET /orgs/{org}/repos`, every page: the organisation's repositories the token can
     /// see.
     pub async fn organization_repositories(
@@ -540,6 +660,42 @@ impl GitHubClient {
     }
 }
 
+/// The octocrab clients for one token: REST, and GraphQL (GitHub Enterprise Server answers
+/// REST under /api/v3 and GraphQL at /api/graphql; github.com and the simulator answer
+/// both under one base).
+#[derive(Clone)]
+struct Transport {
+    rest: Octocrab,
+    gql: Octocrab,
+    #[cfg(test)]
+    token: String,
+}
+
+impl Transport {
+    fn new(base: &str, token: &str) -> Result<Self, GitHubError> {
+        let rest = transport(base, token)?;
+        let gql = match base.strip_suffix("/api/v3") {
+            Some(host) => transport(&format!("{host}/api"), token)?,
+            None => rest.clone(),
+        };
+        Ok(Transport {
+            rest,
+            gql,
+            #[cfg(test)]
+            token: token.to_string(),
+        })
+    }
+}
+
+/// What renews an installation's token.
+struct Installation {
+    app: app::AppCredentials,
+    id: u64,
+    expires_at: std::sync::atomic::AtomicI64,
+    renewing: tokio::sync::Mutex<()>,
+    renewals: AtomicU32,
+}
+
 /// An octocrab client for one base URL and token, with octocrab's own retries off.
 fn transport(base: &str, token: &str) -> Result<Octocrab, GitHubError> {
     Octocrab::builder()
@@ -559,7 +715,7 @@ fn reset_time(unix: i64) -> String {
         .map_or_else(|| unix.to_string(), |t| t.format("%H:%M:%S").to_string())
 }
 
-fn error_for(status: StatusCode, body: &str) -> GitHubError {
+pub(crate) fn error_for(status: StatusCode, body: &str) -> GitHubError {
     let message = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| {

@@ -152,6 +152,13 @@ pub struct GhWorkflowRun {
     pub updated_at: DateTime<Utc>,
 }
 
+/// `GET /installation/repositories`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GhInstallationRepositories {
+    pub total_count: i64,
+    pub repositories: Vec<GhRepository>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct GhWorkflowRuns {
     pub total_count: i64,

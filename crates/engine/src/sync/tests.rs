@@ -1219,3 +1219,109 @@ async fn reading_everything_again_reads_everything_and_stays_true() {
     );
     assert_matches_world(&fx.pool, &fx.sim, &["web".to_string()]).await;
 }
+
+#[tokio::test]
+async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
+    use crate::github::app::AppCredentials;
+    let fx = setup().await;
+    let app = fx.sim.sim.github_app();
+    let creds = AppCredentials::from_pem(app.id, &app.private_key_pem()).unwrap();
+    let client = GitHubClient::for_installation(&fx.sim.base_url, &creds, app.installation_id)
+        .await
+        .unwrap()
+        .with_cache(fx.pool.clone())
+        .with_retry_policy(fast_retries());
+
+    // Installed on the organisation for all repositories: it reads every one of them,
+    // private ones included, and is nobody's user.
+    let listed = client.installation_repositories().await.unwrap();
+    let mut names: Vec<String> = listed.iter().map(|r| r.full_name.clone()).collect();
+    names.sort();
+    let mut truth: Vec<String> = fx
+        .sim
+        .sim
+        .with_world(|w| w.repos.iter().map(|r| r.full_name()).collect());
+    truth.sort();
+    assert_eq!(names, truth);
+    let err = client.current_user().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            crate::github::GitHubError::Forbidden { status: 403, .. }
+        ),
+        "{err}"
+    );
+
+    let infra = listed.iter().find(|r| r.full_name == "acme/infra").unwrap();
+    assert!(infra.private);
+    let mut tx = fx.pool.begin().await.unwrap();
+    db::repos::upsert(&mut tx, infra).await.unwrap();
+    tx.commit().await.unwrap();
+    let target = vec![(
+        infra.id,
+        infra.node_id.clone().unwrap(),
+        infra.full_name.clone(),
+    )];
+    let syncer = Syncer::new(fx.pool.clone(), client.clone());
+    let outcome = worker::sync_planned(&syncer, &target, &[], Mode::Full)
+        .await
+        .unwrap();
+    assert!(outcome[0].errors().is_empty(), "{:?}", outcome[0].errors());
+    assert_matches_world(&fx.pool, &fx.sim, &["infra".to_string()]).await;
+
+    // Tokens now last just past the renewal margin: the next one is renewed before it
+    // expires, by the client's own clock, without a refusal.
+    let lifetime = crate::github::app::RENEW_BEFORE_SECS + 2;
+    fx.sim.sim.github_app().set_token_lifetime(lifetime);
+    fx.sim.sim.revoke_token(&client.current_token());
+    let act = |a: ghsim::activity::Activity| {
+        let sim = fx.sim.sim.clone();
+        async move { sim.act("acme", "infra", a, None).await.unwrap() }
+    };
+    act(ghsim::activity::Activity::Star { user: None }).await;
+    // The revoked token is refused once; a new one is minted and the sync goes on.
+    let retries = client.retries();
+    let outcome = worker::sync_planned(&syncer, &target, &[], Mode::Incremental)
+        .await
+        .unwrap();
+    assert!(outcome[0].errors().is_empty(), "{:?}", outcome[0].errors());
+    assert_eq!(client.token_renewals(), 1);
+    assert_eq!(fx.sim.sim.github_app().tokens_minted(), 2);
+    assert!(client.retries() > retries);
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    act(ghsim::activity::Activity::Unstar {
+        user: fx.sim.sim.with_world(|w| {
+            w.repo("acme", "infra")
+                .unwrap()
+                .stars
+                .last()
+                .unwrap()
+                .user_id
+        }),
+    })
+    .await;
+    let retries = client.retries();
+    let outcome = worker::sync_planned(&syncer, &target, &[], Mode::Incremental)
+        .await
+        .unwrap();
+    assert!(outcome[0].errors().is_empty(), "{:?}", outcome[0].errors());
+    assert_eq!(client.token_renewals(), 2);
+    assert_eq!(fx.sim.sim.github_app().tokens_minted(), 3);
+    assert_eq!(
+        client.retries(),
+        retries,
+        "renewed ahead of expiry, not after a refusal"
+    );
+    assert_matches_world(&fx.pool, &fx.sim, &["infra".to_string()]).await;
+
+    // Another app's key is refused with a message that says what to check.
+    let mut rng = rand::thread_rng();
+    let stranger = rsa::RsaPrivateKey::new(&mut rng, 1024).unwrap();
+    let pem = rsa::pkcs1::EncodeRsaPrivateKey::to_pkcs1_pem(&stranger, rsa::pkcs1::LineEnding::LF)
+        .unwrap();
+    let wrong = AppCredentials::from_pem(app.id, &pem).unwrap();
+    let err = GitHubClient::for_installation(&fx.sim.base_url, &wrong, app.installation_id)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("GITHUB_APP_PRIVATE_KEY"), "{err}");
+}
