@@ -118,17 +118,19 @@ function expectedWeeks(pulls) {
   };
 }
 
-test('sign in, add a repository, read its chart, sign out', async () => {
-  const page = await browser.newPage();
+// Signs in from the home page through the simulator's consent page.
+async function signIn(page, login) {
   await page.goto(`${base}/`);
   await page.click('#sign-in');
-
-  // The simulator's consent page.
   await page.waitForURL((u) => u.href.startsWith(`${simBase}/login/oauth/authorize`));
-  await page.selectOption('#login', 'alice');
+  await page.selectOption('#login', login);
   await page.click('#authorize');
-
   await page.waitForURL(`${base}/`);
+}
+
+test('sign in, add a repository, read its chart, sign out', async () => {
+  const page = await browser.newPage();
+  await signIn(page, 'alice');
   assert.equal(await page.textContent('[data-testid=signed-in-as]'), 'alice');
   await page.waitForSelector('body[data-hydrated=true]');
 
@@ -181,12 +183,7 @@ test('sign in, add a repository, read its chart, sign out', async () => {
 test('the sync page shows live progress bars and the history of runs', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${base}/`);
-  await page.click('#sign-in');
-  await page.waitForURL((u) => u.href.startsWith(`${simBase}/login/oauth/authorize`));
-  await page.selectOption('#login', 'alice');
-  await page.click('#authorize');
-  await page.waitForURL(`${base}/`);
+  await signIn(page, 'alice');
   await page.waitForSelector('body[data-hydrated=true]');
   await page.click('button.add-repo[data-repo="acme/web"]');
   await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });

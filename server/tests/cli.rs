@@ -29,6 +29,18 @@ fn pulseboard(sim: &RunningSimulator, db_url: &str, token: &str, args: &[&str]) 
     cmd
 }
 
+/// A small simulated GitHub, and a fresh database with the URL a process can use.
+async fn simulator_and_database() -> (RunningSimulator, sqlx::PgPool, String) {
+    let sim = RunningSimulator::start(
+        SimConfig::new(7, Size::Small, anchor()),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let (pool, url) = engine::testing::fresh_database_with_url().await;
+    (sim, pool, url)
+}
+
 async fn count(pool: &sqlx::PgPool, table: &str) -> usize {
     let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(pool)
@@ -39,13 +51,7 @@ async fn count(pool: &sqlx::PgPool, table: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_survives_kill_9_and_resumes_without_gaps_or_duplicates() {
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, Size::Small, anchor()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let (pool, url) = engine::testing::fresh_database_with_url().await;
+    let (sim, pool, url) = simulator_and_database().await;
     let token = sim
         .sim
         .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
@@ -125,13 +131,7 @@ async fn sync_survives_kill_9_and_resumes_without_gaps_or_duplicates() {
 // waits for the child.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_explained() {
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, Size::Small, anchor()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let (_pool, url) = engine::testing::fresh_database_with_url().await;
+    let (sim, _pool, url) = simulator_and_database().await;
     let token = sim
         .sim
         .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
@@ -157,13 +157,7 @@ async fn bad_input_is_explained() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn syncs_as_a_github_app_installation() {
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, Size::Small, anchor()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .unwrap();
-    let (pool, url) = engine::testing::fresh_database_with_url().await;
+    let (sim, pool, url) = simulator_and_database().await;
     let app = sim.sim.github_app();
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("app.pem");

@@ -29,7 +29,7 @@ pub struct Throughput {
 #[derive(Debug, Clone)]
 pub struct SyncActivity {
     pub jobs: Vec<db::jobs::LiveJob>,
-    pub runs: Vec<db::sync_runs::RunRow>,
+    pub runs: Vec<db::sync_runs::SyncRun>,
 }
 
 impl Engine {

@@ -4,20 +4,6 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct SyncRun {
-    pub id: i64,
-    pub resource: String,
-    pub status: String,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub items: i32,
-    pub pages: i32,
-    pub requests: i32,
-    pub not_modified: i32,
-    pub error: Option<String>,
-}
-
 /// What a run did, as recorded when it finishes.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RunCounts {
@@ -78,29 +64,33 @@ pub async fn finish(
     Ok(())
 }
 
+const RUN_COLUMNS: &str = "s.id, r.full_name AS repository, s.resource, s.status, s.started_at,
+    s.finished_at, s.items, s.pages, s.requests, s.not_modified, s.points, s.retries,
+    s.waited_ms, s.rate_remaining, s.error";
+
 /// The latest run of a repository, for a user who may see it.
 pub async fn latest(
     pool: &PgPool,
     user_id: i64,
     repository_id: i64,
 ) -> Result<Option<SyncRun>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id, s.resource, s.status, s.started_at, s.finished_at, s.items, s.pages,
-                s.requests, s.not_modified, s.error
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS}
            FROM sync_runs s
            JOIN repository_access a ON a.repository_id = s.repository_id AND a.user_id = $1
+           JOIN repositories r ON r.github_id = s.repository_id
           WHERE s.repository_id = $2
-          ORDER BY s.started_at DESC LIMIT 1",
-    )
+          ORDER BY s.started_at DESC LIMIT 1"
+    ))
     .bind(user_id)
     .bind(repository_id)
     .fetch_optional(pool)
     .await
 }
 
-/// A run as the sync page lists it.
+/// One resource of one repository synced once, with what it cost.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct RunRow {
+pub struct SyncRun {
     pub id: i64,
     pub repository: String,
     pub resource: String,
@@ -119,17 +109,15 @@ pub struct RunRow {
 }
 
 /// The newest runs of the repositories the user may see, newest first.
-pub async fn history(pool: &PgPool, user_id: i64, limit: i64) -> Result<Vec<RunRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.id, r.full_name AS repository, s.resource, s.status, s.started_at,
-                s.finished_at, s.items, s.pages, s.requests, s.not_modified, s.points,
-                s.retries, s.waited_ms, s.rate_remaining, s.error
+pub async fn history(pool: &PgPool, user_id: i64, limit: i64) -> Result<Vec<SyncRun>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {RUN_COLUMNS}
            FROM sync_runs s
            JOIN repository_access a ON a.repository_id = s.repository_id AND a.user_id = $1
            JOIN repositories r ON r.github_id = s.repository_id
           ORDER BY s.started_at DESC, s.id DESC
-          LIMIT $2",
-    )
+          LIMIT $2"
+    ))
     .bind(user_id)
     .bind(limit)
     .fetch_all(pool)

@@ -257,6 +257,17 @@ async fn transient_failures_are_retried_and_the_sync_completes() {
     );
 }
 
+/// Syncs and insists that every resource succeeded.
+async fn sync_ok(syncer: &Syncer, repos: &[(i64, String, String)], mode: Mode) -> Vec<RepoOutcome> {
+    let outcomes = worker::sync_planned(syncer, repos, &[], mode)
+        .await
+        .unwrap();
+    for o in &outcomes {
+        assert!(o.errors().is_empty(), "{:?}", o.errors());
+    }
+    outcomes
+}
+
 /// A full sync of every repository alice sees while `rules` break GitHub's answers,
 /// checked against the world's truth. Every rule must have fired.
 async fn full_sync_under(rules: Vec<ghsim::FaultRule>) -> Fixture {
@@ -266,12 +277,7 @@ async fn full_sync_under(rules: Vec<ghsim::FaultRule>) -> Fixture {
     }
     let syncer = alice_syncer(&fx);
     let repos = alice_repos(&fx).await;
-    let outcomes = worker::sync_planned(&syncer, &repos, &[], Mode::Full)
-        .await
-        .unwrap();
-    for o in &outcomes {
-        assert!(o.errors().is_empty(), "{:?}", o.errors());
-    }
+    sync_ok(&syncer, &repos, Mode::Full).await;
     assert_eq!(
         fx.sim.sim.faults().list(),
         vec![],
@@ -1263,10 +1269,7 @@ async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
         infra.full_name.clone(),
     )];
     let syncer = Syncer::new(fx.pool.clone(), client.clone());
-    let outcome = worker::sync_planned(&syncer, &target, &[], Mode::Full)
-        .await
-        .unwrap();
-    assert!(outcome[0].errors().is_empty(), "{:?}", outcome[0].errors());
+    sync_ok(&syncer, &target, Mode::Full).await;
     assert_matches_world(&fx.pool, &fx.sim, &["infra".to_string()]).await;
 
     // Tokens now last just past the renewal margin: the next one is renewed before it
@@ -1281,10 +1284,7 @@ async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
     act(ghsim::activity::Activity::Star { user: None }).await;
     // The revoked token is refused once; a new one is minted and the sync goes on.
     let retries = client.retries();
-    let outcome = worker::sync_planned(&syncer, &target, &[], Mode::Incremental)
-        .await
-        .unwrap();
-    assert!(outcome[0].errors().is_empty(), "{:?}", outcome[0].errors());
+    sync_ok(&syncer, &target, Mode::Incremental).await;
     assert_eq!(client.token_renewals(), 1);
     assert_eq!(fx.sim.sim.github_app().tokens_minted(), 2);
     assert!(client.retries() > retries);
@@ -1301,10 +1301,7 @@ async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
     })
     .await;
     let retries = client.retries();
-    let outcome = worker::sync_planned(&syncer, &target, &[], Mode::Incremental)
-        .await
-        .unwrap();
-    assert!(outcome[0].errors().is_empty(), "{:?}", outcome[0].errors());
+    sync_ok(&syncer, &target, Mode::Incremental).await;
     assert_eq!(client.token_renewals(), 2);
     assert_eq!(fx.sim.sim.github_app().tokens_minted(), 3);
     assert_eq!(
