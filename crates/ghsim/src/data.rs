@@ -273,6 +273,11 @@ impl Repository {
         !self.private || self.permission_of(user_id).is_some()
     }
 
+    /// Whether a request by `viewer` (anonymous when `None`) may see this repository.
+    pub fn visible_to_viewer(&self, viewer: Option<&User>) -> bool {
+        viewer.map_or(!self.private, |u| self.visible_to(u.id))
+    }
+
     pub fn pull(&self, number: u64) -> Option<&PullRequest> {
         self.pulls
             .binary_search_by_key(&number, |p| p.number)

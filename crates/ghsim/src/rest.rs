@@ -172,7 +172,7 @@ fn visible_repo<'w>(
     name: &str,
 ) -> Result<&'w Repository, ApiError> {
     match world.repo(owner, name) {
-        Some(r) if !r.private || viewer.is_some_and(|u| r.visible_to(u.id)) => Ok(r),
+        Some(r) if r.visible_to_viewer(viewer) => Ok(r),
         // GitHub does not reveal that a private repository exists.
         _ => Err(ApiError::not_found()),
     }

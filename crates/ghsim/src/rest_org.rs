@@ -49,10 +49,6 @@ fn require_member(world: &World, viewer: &User) -> Result<(), ApiError> {
     }
 }
 
-fn visible(r: &Repository, viewer: Option<&User>) -> bool {
-    !r.private || viewer.is_some_and(|u| r.visible_to(u.id))
-}
-
 async fn list_user_orgs(
     State(sim): State<Arc<Simulator>>,
     headers: HeaderMap,
@@ -108,7 +104,7 @@ async fn list_org_repos(
         .repos
         .iter()
         .filter(|r| r.owner.eq_ignore_ascii_case(&o.login))
-        .filter(|r| visible(r, viewer.as_ref()))
+        .filter(|r| r.visible_to_viewer(viewer.as_ref()))
         .filter(|r| match kind {
             "public" => !r.private,
             "private" => r.private,
@@ -228,7 +224,7 @@ async fn list_team_repos(
         .repo_ids
         .iter()
         .filter_map(|id| world.repo_by_id(*id))
-        .filter(|r| visible(r, Some(&viewer)))
+        .filter(|r| r.visible_to_viewer(Some(&viewer)))
         .collect();
     let path = format!("/orgs/{}/teams/{}/repos", o.login, team.slug);
     Ok(json_page(&sim, &path, &query, repos, |r| {
@@ -245,7 +241,7 @@ async fn repository_by_id(
     let viewer = authenticate(&sim, &world, &headers)?;
     let r = world
         .repo_by_id(id)
-        .filter(|r| visible(r, viewer.as_ref()))
+        .filter(|r| r.visible_to_viewer(viewer.as_ref()))
         .ok_or_else(ApiError::not_found)?;
     Ok(json_object(json::full_repository(
         r,
