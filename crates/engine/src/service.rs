@@ -156,7 +156,7 @@ impl Engine {
         .await?)
     }
 
-    /// Whether the user may see the repository (progress events are filtered by it).
+    /// The ids of the repositories the user may see (progress events are filtered by them).
     pub async fn visible_repository_ids(&self, user_id: i64) -> crate::Result<Vec<i64>> {
         Ok(db::repos::visible(&self.pool, user_id)
             .await?

@@ -708,12 +708,7 @@ pub struct World {
 #[derive(Debug, Default)]
 pub struct NodeIndex(std::sync::OnceLock<NodePositions>);
 
-#[derive(Debug, Default)]
-struct NodePositions {
-    pulls: HashMap<u64, (usize, usize)>,
-    issues: HashMap<u64, (usize, usize)>,
-    runs: HashMap<u64, (usize, usize)>,
-}
+type NodePositions = HashMap<(NodeKind, u64), (usize, usize)>;
 
 impl Clone for NodeIndex {
     fn clone(&self) -> Self {
@@ -728,11 +723,33 @@ impl NodeIndex {
 }
 
 /// What kind of repository item a node id names.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeKind {
     Pull,
     Issue,
     Run,
+}
+
+impl NodeKind {
+    const ALL: [NodeKind; 3] = [NodeKind::Pull, NodeKind::Issue, NodeKind::Run];
+
+    /// How many items of this kind a repository holds.
+    fn count(self, repo: &Repository) -> usize {
+        match self {
+            NodeKind::Pull => repo.pulls.len(),
+            NodeKind::Issue => repo.issues.len(),
+            NodeKind::Run => repo.runs.len(),
+        }
+    }
+
+    /// The id of a repository's `i`th item of this kind.
+    fn id_at(self, repo: &Repository, i: usize) -> Option<u64> {
+        match self {
+            NodeKind::Pull => repo.pulls.get(i).map(|p| p.id),
+            NodeKind::Issue => repo.issues.get(i).map(|x| x.id),
+            NodeKind::Run => repo.runs.get(i).map(|x| x.id),
+        }
+    }
 }
 
 impl World {
@@ -786,41 +803,30 @@ impl World {
     /// The position `(repository, item)` of a pull request, issue or workflow run.
     pub fn locate(&self, kind: NodeKind, id: u64) -> Option<(usize, usize)> {
         let positions = self.nodes.0.get_or_init(|| {
-            let mut at = NodePositions::default();
+            let mut at = NodePositions::new();
             for (r, repo) in self.repos.iter().enumerate() {
-                at.pulls
-                    .extend(repo.pulls.iter().enumerate().map(|(i, p)| (p.id, (r, i))));
-                at.issues
-                    .extend(repo.issues.iter().enumerate().map(|(i, x)| (x.id, (r, i))));
-                at.runs
-                    .extend(repo.runs.iter().enumerate().map(|(i, x)| (x.id, (r, i))));
+                for k in NodeKind::ALL {
+                    at.extend(
+                        (0..k.count(repo)).filter_map(|i| Some(((k, k.id_at(repo, i)?), (r, i)))),
+                    );
+                }
             }
             at
         });
-        let map = match kind {
-            NodeKind::Pull => &positions.pulls,
-            NodeKind::Issue => &positions.issues,
-            NodeKind::Run => &positions.runs,
-        };
         let holds = |(r, i): (usize, usize)| {
             let repo = self.repos.get(r)?;
-            let found = match kind {
-                NodeKind::Pull => repo.pulls.get(i).map(|p| p.id),
-                NodeKind::Issue => repo.issues.get(i).map(|x| x.id),
-                NodeKind::Run => repo.runs.get(i).map(|x| x.id),
-            };
-            (found == Some(id)).then_some((r, i))
+            (kind.id_at(repo, i) == Some(id)).then_some((r, i))
         };
-        map.get(&id).copied().and_then(holds).or_else(|| {
-            self.repos.iter().enumerate().find_map(|(r, repo)| {
-                let i = match kind {
-                    NodeKind::Pull => repo.pulls.iter().position(|p| p.id == id),
-                    NodeKind::Issue => repo.issues.iter().position(|x| x.id == id),
-                    NodeKind::Run => repo.runs.iter().position(|x| x.id == id),
-                }?;
-                Some((r, i))
+        positions
+            .get(&(kind, id))
+            .copied()
+            .and_then(holds)
+            .or_else(|| {
+                self.repos.iter().enumerate().find_map(|(r, repo)| {
+                    let i = (0..kind.count(repo)).position(|i| kind.id_at(repo, i) == Some(id))?;
+                    Some((r, i))
+                })
             })
-        })
     }
 
     pub fn repo_by_id(&self, id: u64) -> Option<&Repository> {

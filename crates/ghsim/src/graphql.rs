@@ -1095,23 +1095,25 @@ impl<'w> Exec<'w> {
         let (kind, n) = parse_node_id(id)?;
         let world = self.world;
         let visible = |r: &&Repository| r.visible_to(self.viewer.id);
+        // An item by id, in a repository the viewer may see.
+        let located = |kind: NodeKind, id: u64| -> Option<(&'w Repository, usize)> {
+            let (r, i) = world.locate(kind, id)?;
+            Some((&world.repos[r], i)).filter(|(repo, _)| visible(repo))
+        };
         match kind.as_str() {
             "Repository" => world.repo_by_id(n).filter(visible).map(Obj::Repo),
             "PullRequest" => {
-                let (r, i) = world.locate(NodeKind::Pull, n)?;
-                let repo = Some(&world.repos[r]).filter(visible)?;
+                let (repo, i) = located(NodeKind::Pull, n)?;
                 Some(Obj::Pull(repo, &repo.pulls[i]))
             }
             "Issue" => {
-                let (r, i) = world.locate(NodeKind::Issue, n)?;
-                let repo = Some(&world.repos[r]).filter(visible)?;
+                let (repo, i) = located(NodeKind::Issue, n)?;
                 Some(Obj::Issue(repo, &repo.issues[i]))
             }
             "User" | "Bot" => world.account(n).map(|_| Obj::Account(n)),
             // A check suite's id is its workflow run's id + 1 (as the REST API reports).
             "CheckSuite" => {
-                let (r, i) = world.locate(NodeKind::Run, n.checked_sub(1)?)?;
-                let repo = Some(&world.repos[r]).filter(visible)?;
+                let (repo, i) = located(NodeKind::Run, n.checked_sub(1)?)?;
                 Some(Obj::CheckSuite(repo, &repo.runs[i]))
             }
             "Organization" if n == world.org.id => Some(Obj::Org),

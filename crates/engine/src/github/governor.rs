@@ -213,6 +213,17 @@ pub enum Api {
     GraphQl,
 }
 
+impl Api {
+    /// GraphQL requests are the ones with a body (a POST to /graphql); REST ones are GETs.
+    pub fn of(has_body: bool) -> Api {
+        if has_body {
+            Api::GraphQl
+        } else {
+            Api::Rest
+        }
+    }
+}
+
 /// Who is waiting for an answer. Background work (sync jobs, the scheduler, the CLI)
 /// leaves a reserve of the budget for people using the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

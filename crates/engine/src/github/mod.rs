@@ -91,12 +91,7 @@ impl std::fmt::Debug for GitHubClient {
 impl GitHubClient {
     pub fn new(api_url: &str, token: &str) -> Result<Self, GitHubError> {
         let base = api_url.trim_end_matches('/').to_string();
-        let identity: [u8; 32] = Sha256::new()
-            .chain_update(base.as_bytes())
-            .chain_update(b"\n")
-            .chain_update(token.as_bytes())
-            .finalize()
-            .into();
+        let identity = identity(&base, token);
         let mut client = GitHubClient::build(base, token, identity)?;
         client.token_sha256 = Sha256::digest(token.as_bytes()).into();
         Ok(client)
@@ -112,14 +107,10 @@ impl GitHubClient {
     ) -> Result<Self, GitHubError> {
         let base = api_url.trim_end_matches('/').to_string();
         let minted = app::installation_token(&base, app, installation_id).await?;
-        let identity: [u8; 32] = Sha256::new()
-            .chain_update(base.as_bytes())
-            .chain_update(format!(
-                "\napp:{}:installation:{installation_id}",
-                app.app_id
-            ))
-            .finalize()
-            .into();
+        let identity = identity(
+            &base,
+            &format!("app:{}:installation:{installation_id}", app.app_id),
+        );
         let mut client = GitHubClient::build(base, &minted.token, identity)?;
         client.installation = Some(Arc::new(Installation {
             app: app.clone(),
@@ -385,11 +376,7 @@ impl GitHubClient {
         conditions: http::HeaderMap,
         body: Option<&serde_json::Value>,
     ) -> Result<(StatusCode, http::HeaderMap, String), GitHubError> {
-        let api = if body.is_some() {
-            Api::GraphQl
-        } else {
-            Api::Rest
-        };
+        let api = Api::of(body.is_some());
         let mut attempt = 0;
         let mut renewed = false;
         loop {
@@ -403,7 +390,7 @@ impl GitHubClient {
                 // At most a few requests in flight per token, across the whole process.
                 let _permit = self.governor.permit().await;
                 self.requests.fetch_add(1, Ordering::Relaxed);
-                self.send_once(path, conditions.clone(), body).await
+                self.send_once(api, path, conditions.clone(), body).await
             };
             // An installation token GitHub no longer takes (our clock and GitHub's
             // disagree, or it was revoked): mint a new one, once.
@@ -452,6 +439,7 @@ impl GitHubClient {
 
     async fn send_once(
         &self,
+        api: Api,
         path: &str,
         conditions: http::HeaderMap,
         body: Option<&serde_json::Value>,
@@ -470,11 +458,6 @@ impl GitHubClient {
         let status = response.status();
         let headers = response.headers().clone();
         if let Some(budget) = RateBudget::from_headers(&headers) {
-            let api = if body.is_some() {
-                Api::GraphQl
-            } else {
-                Api::Rest
-            };
             self.governor.observe(api, budget);
             // REST requests cost a point unless answered from the cache; GraphQL reports
             // its own cost in the body.
@@ -658,6 +641,17 @@ impl GitHubClient {
     pub async fn pulls_page(&self, path: &str) -> Result<Page<GhPullRequest>, GitHubError> {
         self.get_page(path).await
     }
+}
+
+/// Whose budget, governor and cached answers a client's are: a server and who acts on it
+/// (a token, or an app installation whatever its current token).
+fn identity(base: &str, who: &str) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(base.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(who.as_bytes())
+        .finalize()
+        .into()
 }
 
 /// The octocrab clients for one token: REST, and GraphQL (GitHub Enterprise Server answers

@@ -101,8 +101,10 @@ pub async fn sync_planned(
                     .await?
             };
             // Each resource read completely, and each the signal shows unchanged, is
-            // current as of this signal; one left out or failed keeps its older one.
-            if let Some((p, signal)) = plan.and_then(|p| Some((p, p.signal.as_ref()?))) {
+            // current as of this signal; one left out or failed keeps its older one. When
+            // nothing moved, what is stored already says so: nothing to write.
+            let moved = plan.filter(|p| !p.resources.is_empty());
+            if let Some((p, signal)) = moved.and_then(|p| Some((p, p.signal.as_ref()?))) {
                 let current: Vec<String> = super::RESOURCES
                     .iter()
                     .filter(|r| !p.resources.iter().any(|c| c == *r) || read_ok(&outcome, r))
