@@ -55,10 +55,9 @@ pub struct Tracked {
     pub requests: u32,
 }
 
-/// A sync job waiting or running.
+/// A sync job waiting or running (no ids: they are the instance's, not the person's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobView {
-    pub id: i64,
     pub repository: String,
     /// Empty: everything.
     pub resources: Vec<String>,
@@ -71,7 +70,6 @@ pub struct JobView {
 /// One resource of one repository synced once, with what it cost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunView {
-    pub id: i64,
     pub repository: String,
     pub resource: String,
     pub status: String,
@@ -85,6 +83,8 @@ pub struct RunView {
     pub points: i32,
     pub retries: i32,
     pub waited: Option<String>,
+    /// The rate limit left on the person's own token after the run; None for runs that
+    /// spent someone else's.
     pub rate_remaining: Option<i32>,
     pub error: Option<String>,
 }
@@ -113,47 +113,129 @@ pub struct LiveProgress {
 /// Server-side helpers shared by the server functions.
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use http::StatusCode;
     use leptos::prelude::*;
 
     /// Where the signed-in user's id is kept in the session.
     pub const SESSION_USER_ID: &str = "user_id";
+    /// Where the sign-in time (Unix seconds) is kept in the session.
+    pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
+    /// A session ends this long after sign-in however active it is (30 days).
+    pub const SESSION_ABSOLUTE_SECS: i64 = 30 * 86_400;
+
+    /// What people see when PostgreSQL cannot be reached.
+    pub const DATABASE_UNAVAILABLE: &str =
+        "The database is unavailable. Pulseboard keeps retrying; try again in a moment.";
 
     pub fn engine() -> Result<engine::Engine, ServerFnError> {
-        use_context::<engine::Engine>()
-            .ok_or_else(|| ServerFnError::new("server misconfigured: no engine in context"))
+        use_context::<engine::Engine>().ok_or_else(|| {
+            tracing::error!("server misconfigured: no engine in context");
+            fail(StatusCode::INTERNAL_SERVER_ERROR, GENERIC)
+        })
+    }
+
+    const GENERIC: &str = "Something went wrong on the server; the details are in its log.";
+
+    /// An error with its HTTP status: the message is for people, never internals.
+    pub fn fail(status: StatusCode, message: &str) -> ServerFnError {
+        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(status);
+        }
+        ServerFnError::new(message)
+    }
+
+    fn now_secs() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+
+    /// Records who signed in and when, in a session whose id was just renewed.
+    pub async fn start_session(
+        session: &tower_sessions::Session,
+        user_id: i64,
+    ) -> Result<(), tower_sessions::session::Error> {
+        session.insert(SESSION_USER_ID, user_id).await?;
+        session.insert(SESSION_SIGNED_IN_AT, now_secs()).await
+    }
+
+    /// The signed-in user of a session, if any. A session older than its absolute
+    /// lifetime (or from before sign-in times were kept) is ended here.
+    pub async fn session_user_id(
+        session: &tower_sessions::Session,
+    ) -> Result<Option<i64>, tower_sessions::session::Error> {
+        let Some(user_id) = session.get::<i64>(SESSION_USER_ID).await? else {
+            return Ok(None);
+        };
+        let signed_in_at = session.get::<i64>(SESSION_SIGNED_IN_AT).await?;
+        match signed_in_at {
+            Some(t) if now_secs() - t <= SESSION_ABSOLUTE_SECS => Ok(Some(user_id)),
+            _ => {
+                session.flush().await?;
+                Ok(None)
+            }
+        }
     }
 
     /// The signed-in user's id, if any.
     pub async fn current_user_id() -> Result<Option<i64>, ServerFnError> {
-        let session: tower_sessions::Session = leptos_axum::extract().await?;
-        session
-            .get::<i64>(SESSION_USER_ID)
-            .await
-            .map_err(|e| ServerFnError::new(format!("session store: {e}")))
+        let session: tower_sessions::Session = leptos_axum::extract().await.map_err(|e| {
+            tracing::error!(error = %e, "no session layer");
+            fail(StatusCode::INTERNAL_SERVER_ERROR, GENERIC)
+        })?;
+        session_user_id(&session).await.map_err(|e| {
+            tracing::error!(error = %e, "session store failed");
+            fail(StatusCode::SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE)
+        })
     }
 
     pub async fn require_user_id() -> Result<i64, ServerFnError> {
         match current_user_id().await? {
             Some(id) => Ok(id),
-            None => {
-                if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                    res.set_status(http::StatusCode::UNAUTHORIZED);
-                }
-                Err(ServerFnError::new(
-                    "You are signed out. Sign in with GitHub to continue.",
-                ))
-            }
+            None => Err(fail(
+                StatusCode::UNAUTHORIZED,
+                "You are signed out. Sign in with GitHub to continue.",
+            )),
         }
     }
 
-    /// Engine errors become messages a person can act on; internal details go to the log.
+    /// Engine errors become a status and a message a person can act on; internal
+    /// details (SQL, decoding, GitHub's raw answers) go to the log only.
     pub fn user_error(e: engine::Error) -> ServerFnError {
-        if e.is_user_facing() {
-            ServerFnError::new(e.to_string())
-        } else {
+        use engine::github::GitHubError as G;
+        use engine::Error as E;
+        let (status, message) = match &e {
+            E::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Not found: this repository is not on Pulseboard for you. Add it from the home page.".to_string(),
+            ),
+            E::Forbidden => (StatusCode::FORBIDDEN, e.to_string()),
+            E::NoToken | E::GitHub(G::Unauthorized(_)) => (
+                StatusCode::UNAUTHORIZED,
+                "GitHub no longer accepts your sign-in: sign out and sign in with GitHub again.".to_string(),
+            ),
+            E::Invalid(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            E::GitHub(G::RateLimited { .. }) => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+            E::GitHub(G::NotFound | G::Forbidden { .. }) => (
+                StatusCode::FORBIDDEN,
+                "GitHub does not let your account see this repository.".to_string(),
+            ),
+            E::GitHub(_) => (
+                StatusCode::BAD_GATEWAY,
+                "GitHub did not answer as expected; try again shortly.".to_string(),
+            ),
+            E::Database(_) if e.is_unavailable() => {
+                (StatusCode::SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE.to_string())
+            }
+            E::Decrypt | E::Database(_) => (StatusCode::INTERNAL_SERVER_ERROR, GENERIC.to_string()),
+        };
+        if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
-            ServerFnError::new("Something went wrong on the server; the details are in its log.")
+        } else {
+            tracing::info!(error = %e, status = status.as_u16(), "request refused");
         }
+        fail(status, &message)
     }
 }
 
@@ -274,7 +356,6 @@ pub async fn load_sync_activity() -> Result<SyncActivity, ServerFnError> {
             .jobs
             .into_iter()
             .map(|j| JobView {
-                id: j.id,
                 repository: j.repository,
                 resources: j.resources,
                 mode: j.mode,
@@ -287,7 +368,6 @@ pub async fn load_sync_activity() -> Result<SyncActivity, ServerFnError> {
             .runs
             .into_iter()
             .map(|r| RunView {
-                id: r.id,
                 repository: r.repository,
                 resource: r.resource,
                 status: r.status,
@@ -320,7 +400,6 @@ pub async fn sync_now(full_name: String, full: bool) -> Result<JobView, ServerFn
         .await
         .map_err(ssr::user_error)?;
     Ok(JobView {
-        id: j.id,
         repository: full_name,
         resources: j.resources,
         mode: j.mode,

@@ -11,8 +11,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-/// The document around the app. ECharts is loaded from our own `public/` copy.
+/// The document around the app. ECharts is loaded from our own `public/` copy, with this
+/// response's CSP nonce like every script the server writes.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -20,7 +22,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <script src="/vendor/echarts.min.js" defer></script>
+                <script src="/vendor/echarts.min.js" defer nonce=nonce></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -32,14 +34,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Every page's `<title>`. leptos_meta (0.8.7) writes the server's `<title>` without
+/// escaping it, and titles carry names from URLs and GitHub, so the server escapes them
+/// here; in the browser the text goes to `document.title`, which is never parsed as HTML.
+pub fn page_title(text: String) -> String {
+    let title = if text.is_empty() {
+        "Pulseboard".to_string()
+    } else {
+        format!("{text} · Pulseboard")
+    };
+    if cfg!(feature = "ssr") {
+        html_escape::encode_text(&title).into_owned()
+    } else {
+        title
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/pulseboard.css"/>
-        <Title formatter=|text: String| {
-            if text.is_empty() { "Pulseboard".to_string() } else { format!("{text} · Pulseboard") }
-        }/>
+        <Title formatter=page_title/>
         <Router>
             <components::header::Header/>
             <main class="container">

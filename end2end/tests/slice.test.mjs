@@ -3,76 +3,23 @@
 // check the chart against numbers computed here from the simulator's own API, sign out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { Demo, root } from '../support.mjs';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const binary = path.join(root, 'target', 'debug', 'pulseboard');
-const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run',
-];
-
-let app, browser, base, simBase, dataDir;
-let output = '';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function until(what, check, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- app output ---\n${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+let demo, browser, base, simBase;
 
 before(async () => {
-  assert.ok(fs.existsSync(binary), `${binary} is missing: run \`cargo leptos build\` first`);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  dataDir = fs.mkdtempSync('/tmp/pb-e2e-');
-  // mkdtemp makes it private (0700); as root, PostgreSQL's own user must be able to enter it.
-  fs.chmodSync(dataDir, 0o755);
-  app = spawn(binary, ['demo', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir], {
-    env: { ...process.env, LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'), RUST_LOG: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  app.stdout.on('data', (d) => { output += d; });
-  app.stderr.on('data', (d) => { output += d; });
-  simBase = await until('the simulator address', async () => output.match(/simulated GitHub runs at (http:\/\/[0-9.:]+)/)?.[1]);
-  await until('the health check', async () => (await fetch(`${base}/healthz`)).ok);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  demo = await Demo.start();
+  ({ browser, base, simBase } = demo);
 });
 
 after(async () => {
-  await browser?.close();
-  if (app && app.exitCode === null) {
-    const exited = new Promise((r) => app.once('exit', r));
-    app.kill('SIGTERM');
-    const code = await exited;
-    // SIGTERM is a clean shutdown: exit 0, and the private PostgreSQL server stopped too.
-    assert.equal(code, 0, output);
-    const cluster = path.join(dataDir, 'demo', 'postgres');
-    assert.ok(fs.existsSync(path.join(cluster, 'PG_VERSION')), 'the demo database lives in the data directory');
-    assert.equal(fs.existsSync(path.join(cluster, 'postmaster.pid')), false, 'PostgreSQL still running');
-  }
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  await demo?.stop();
 });
+
+const until = (...args) => demo.until(...args);
+const watch = (page) => demo.watch(page);
+const signIn = (page, login) => demo.signIn(page, login);
 
 // ISO week (Monday, UTC) of a timestamp, as YYYY-MM-DD.
 function weekStart(iso) {
@@ -118,18 +65,8 @@ function expectedWeeks(pulls) {
   };
 }
 
-// Signs in from the home page through the simulator's consent page.
-async function signIn(page, login) {
-  await page.goto(`${base}/`);
-  await page.click('#sign-in');
-  await page.waitForURL((u) => u.href.startsWith(`${simBase}/login/oauth/authorize`));
-  await page.selectOption('#login', login);
-  await page.click('#authorize');
-  await page.waitForURL(`${base}/`);
-}
-
 test('sign in, add a repository, read its chart, sign out', async () => {
-  const page = await browser.newPage();
+  const page = watch(await browser.newPage());
   await signIn(page, 'alice');
   assert.equal(await page.textContent('[data-testid=signed-in-as]'), 'alice');
   await page.waitForSelector('body[data-hydrated=true]');
@@ -182,7 +119,7 @@ test('sign in, add a repository, read its chart, sign out', async () => {
 
 test('the sync page shows live progress bars and the history of runs', async () => {
   const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = watch(await context.newPage());
   await signIn(page, 'alice');
   await page.waitForSelector('body[data-hydrated=true]');
   await page.click('button.add-repo[data-repo="acme/web"]');
@@ -193,10 +130,11 @@ test('the sync page shows live progress bars and the history of runs', async () 
   await page.waitForSelector('button.sync-now-button[data-repo="acme/web"]');
   // Adding the repository queued the rest of its data; let that finish first, so the
   // click below starts a job of its own.
+  // Once a second: a page load is several requests, within the per-person rate limit.
   await until('the queue to empty', async () => {
     await page.reload();
     return page.isVisible('[data-testid=queue-empty]');
-  });
+  }, 120_000, 1000);
   await page.waitForSelector('body[data-hydrated=true]');
   // Read everything again: the demo's worker takes the job, and every page it reads
   // arrives here over the event stream.
@@ -221,7 +159,7 @@ test('the sync page shows live progress bars and the history of runs', async () 
 
 test('a forged callback shows an error and creates no session', async () => {
   const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = watch(await context.newPage());
   await page.goto(`${base}/auth/github/callback?code=forged&state=forged`);
   await page.waitForSelector('[data-testid=auth-error]');
   assert.match(page.url(), /\/auth\/error\?reason=state$/);

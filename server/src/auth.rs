@@ -19,7 +19,14 @@ use tower_sessions::Session;
 use crate::config::OAuthApp;
 use crate::state::{AppState, WebSettings};
 
-const PENDING_COOKIE: &str = "pulseboard_oauth";
+/// The pending sign-in's cookie: `__Host-` prefixed over https (then its path must be `/`).
+fn pending_cookie_name(web: &WebSettings) -> &'static str {
+    if web.policy.https {
+        "__Host-pulseboard_oauth"
+    } else {
+        "pulseboard_oauth"
+    }
+}
 const PENDING_MAX_AGE_SECS: i64 = 600;
 const PENDING_AAD: &[u8] = b"oauth-pending";
 /// Private repositories need `repo`; organisations and teams need `read:org`.
@@ -62,9 +69,14 @@ fn endpoint(web: &WebSettings, path: &str) -> String {
 }
 
 fn pending_cookie(web: &WebSettings, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if web.secure_cookies { "; Secure" } else { "" };
+    let name = pending_cookie_name(web);
+    let attributes = if web.policy.https {
+        "Path=/; Secure"
+    } else {
+        "Path=/auth/github"
+    };
     HeaderValue::from_str(&format!(
-        "{PENDING_COOKIE}={value}; Path=/auth/github; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+        "{name}={value}; {attributes}; Max-Age={max_age}; HttpOnly; SameSite=Lax"
     ))
     .expect("cookie text is ASCII")
 }
@@ -159,7 +171,7 @@ fn read_pending(web: &WebSettings, headers: &HeaderMap) -> Option<Pending> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == PENDING_COOKIE)
+        .find(|(name, _)| *name == pending_cookie_name(web))
         .map(|(_, value)| value.to_string())?;
     let sealed = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(value)
@@ -206,6 +218,18 @@ async fn callback(
     let Some(code) = query.code.filter(|c| !c.is_empty()) else {
         return error_redirect(web, "code");
     };
+    // One sign-in per pending cookie: a copy of it cannot be replayed.
+    match engine::db::sign_ins::consume_state(&state.engine.pool, &pending.state).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!("sign-in callback replayed a pending sign-in that was already used");
+            return error_redirect(web, "state");
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not record the sign-in's state");
+            return error_redirect(web, "server");
+        }
+    }
     let Ok(client) = oauth_client(web, app) else {
         return error_redirect(web, "config");
     };
@@ -271,9 +295,7 @@ async fn callback(
     // A new session id at sign-in, so an id planted before it is worthless after.
     let stored = async {
         session.cycle_id().await?;
-        session
-            .insert(app::api::ssr::SESSION_USER_ID, user.id)
-            .await
+        app::api::ssr::start_session(&session, user.id).await
     }
     .await;
     if let Err(e) = stored {
@@ -304,9 +326,20 @@ fn describe_exchange_error<RE: std::error::Error + 'static>(
     }
 }
 
-async fn logout(session: Session) -> Response {
+/// Signs out (POST only, from Pulseboard's own pages): the session is deleted, and its
+/// event streams end.
+async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    let id = session.id();
     if let Err(e) = session.flush().await {
         tracing::error!(error = %e, "could not end the session");
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            app::api::ssr::DATABASE_UNAVAILABLE,
+        )
+            .into_response();
+    }
+    if let Some(id) = id {
+        let _ = state.signed_out.send(id);
     }
     Redirect::to("/").into_response()
 }

@@ -129,6 +129,31 @@ pub struct ServeArgs {
     /// every 3 hours).
     #[arg(long, env = "PULSEBOARD_SYNC_INTERVALS", default_value = "")]
     pub sync_intervals: String,
+    /// How long an ordinary request may take before it is answered 408 (event streams
+    /// are exempt).
+    #[arg(long, env = "PULSEBOARD_REQUEST_TIMEOUT", default_value = "60s")]
+    pub request_timeout: String,
+    /// A client that has not sent a request's headers within this is disconnected.
+    #[arg(long, env = "PULSEBOARD_HEADER_TIMEOUT", default_value = "10s")]
+    pub header_timeout: String,
+    /// Open connections at most (also kept under the process's open-file limit).
+    #[arg(long, env = "PULSEBOARD_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
+    /// Open connections from one client address at most; not enforced with
+    /// PULSEBOARD_BEHIND_PROXY, where every connection comes from the proxy.
+    #[arg(
+        long,
+        env = "PULSEBOARD_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 256
+    )]
+    pub max_connections_per_client: usize,
+    /// After SIGTERM, how long requests in flight may take to finish.
+    #[arg(long, env = "PULSEBOARD_SHUTDOWN_GRACE", default_value = "10s")]
+    pub shutdown_grace: String,
+    /// Pulseboard is reached through a reverse proxy that appends the client's address to
+    /// X-Forwarded-For: rate limits use that address instead of the proxy's.
+    #[arg(long, env = "PULSEBOARD_BEHIND_PROXY", default_value_t = false)]
+    pub behind_proxy: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -138,6 +163,9 @@ pub struct DemoArgs {
     /// Seed of the simulated GitHub's data.
     #[arg(long, env = "PULSEBOARD_DEMO_SEED", default_value_t = 42)]
     pub seed: u64,
+    /// Fill descriptions, titles, labels and names with XSS payloads (for security tests).
+    #[arg(long, hide = true)]
+    pub hostile_text: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -205,6 +233,20 @@ pub struct Config {
     pub github_app: Option<engine::github::app::AppCredentials>,
     pub site_root: PathBuf,
     pub sync_intervals: engine::sync::scheduler::Intervals,
+    pub request_timeout: std::time::Duration,
+    pub connections: crate::http::ConnectionLimits,
+    pub behind_proxy: bool,
+}
+
+fn duration(variable: &'static str, value: &str) -> Result<std::time::Duration, ConfigError> {
+    engine::sync::scheduler::parse_duration(value)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            bad(
+                variable,
+                format!("{value:?} is not a duration like 10s, 5m or 1h"),
+            )
+        })
 }
 
 fn http_url(variable: &'static str, value: &str) -> Result<Url, ConfigError> {
@@ -296,6 +338,29 @@ impl ServeArgs {
                 .map_err(|e| bad("PULSEBOARD_SYNC_EVERY", e))?
                 .with_overrides(&self.sync_intervals)
                 .map_err(|e| bad("PULSEBOARD_SYNC_INTERVALS", e))?,
+            request_timeout: duration("PULSEBOARD_REQUEST_TIMEOUT", &self.request_timeout)?,
+            connections: crate::http::ConnectionLimits {
+                header_read_timeout: duration("PULSEBOARD_HEADER_TIMEOUT", &self.header_timeout)?,
+                max_connections: match self.max_connections {
+                    0 => return Err(bad("PULSEBOARD_MAX_CONNECTIONS", "must be at least 1")),
+                    n => n,
+                },
+                max_connections_per_client: match (
+                    self.behind_proxy,
+                    self.max_connections_per_client,
+                ) {
+                    (true, _) => None,
+                    (false, 0) => {
+                        return Err(bad(
+                            "PULSEBOARD_MAX_CONNECTIONS_PER_CLIENT",
+                            "must be at least 1",
+                        ))
+                    }
+                    (false, n) => Some(n),
+                },
+                shutdown_grace: duration("PULSEBOARD_SHUTDOWN_GRACE", &self.shutdown_grace)?,
+            },
+            behind_proxy: self.behind_proxy,
         })
     }
 }
@@ -404,6 +469,18 @@ mod tests {
                 .unwrap_err()
                 .variable,
             "PULSEBOARD_SYNC_INTERVALS"
+        );
+        assert_eq!(
+            args(&["--request-timeout", "soon"]).unwrap_err().variable,
+            "PULSEBOARD_REQUEST_TIMEOUT"
+        );
+        assert_eq!(
+            args(&["--shutdown-grace", "0s"]).unwrap_err().variable,
+            "PULSEBOARD_SHUTDOWN_GRACE"
+        );
+        assert_eq!(
+            args(&["--max-connections", "0"]).unwrap_err().variable,
+            "PULSEBOARD_MAX_CONNECTIONS"
         );
         assert_eq!(
             args(&["--sync-intervals", "stargazers=often"])

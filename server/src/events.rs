@@ -14,6 +14,7 @@ use axum::Router;
 use engine::sync::Progress;
 use engine::Engine;
 use tokio::sync::broadcast::error::RecvError;
+use tower_sessions::session::Id;
 use tower_sessions::Session;
 
 use crate::state::AppState;
@@ -64,21 +65,36 @@ impl Audience {
     }
 }
 
+/// How often a stream asks the session store whether its session still exists (sign-out
+/// in another process, expiry); sign-out in this process ends it at once.
+const SESSION_RECHECK: Duration = Duration::from_secs(5);
+
 async fn stream(State(state): State<AppState>, session: Session) -> Response {
-    let user_id = match session.get::<i64>(app::api::ssr::SESSION_USER_ID).await {
+    let user_id = match app::api::ssr::session_user_id(&session).await {
         Ok(Some(id)) => id,
         Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in to follow syncs.").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "session store failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                app::api::ssr::DATABASE_UNAVAILABLE,
+            )
+                .into_response();
         }
+    };
+    let Some(session_id) = session.id() else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to follow syncs.").into_response();
     };
     let engine = state.engine.clone();
     let audience = match Audience::load(&engine, user_id).await {
         Ok(a) => a,
         Err(e) => {
             tracing::error!(error = %e, "could not read the user's repositories");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                app::api::ssr::DATABASE_UNAVAILABLE,
+            )
+                .into_response();
         }
     };
     let rx = state.sync_events.subscribe();
@@ -91,7 +107,7 @@ async fn stream(State(state): State<AppState>, session: Session) -> Response {
                         if !audience.may_see(&engine, p.repository_id).await {
                             continue;
                         }
-                        progress_event(&p)
+                        progress_event(&p, audience.user_id)
                     }
                     // Too slow a reader: say how much was missed and go on.
                     Err(RecvError::Lagged(n)) => {
@@ -103,14 +119,55 @@ async fn stream(State(state): State<AppState>, session: Session) -> Response {
             }
         },
     );
-    Sse::new(events)
+    // The stream ends with the process, or with the session.
+    let ended = session_ended(state.clone(), session_id);
+    let shutdown = state.shutdown.wait();
+    let end = async move {
+        tokio::select! {
+            _ = ended => {}
+            _ = shutdown => {}
+        }
+    };
+    use futures::StreamExt as _;
+    Sse::new(events.take_until(end))
         .keep_alive(KeepAlive::default())
         .into_response()
 }
 
-fn progress_event(p: &Progress) -> Event {
+/// Resolves when the session is signed out here, or is found gone from the store.
+async fn session_ended(state: AppState, id: Id) {
+    use tower_sessions::SessionStore as _;
+    let mut signed_out = state.signed_out.subscribe();
+    let mut recheck = tokio::time::interval(SESSION_RECHECK);
+    recheck.tick().await;
+    loop {
+        tokio::select! {
+            ended = signed_out.recv() => match ended {
+                Ok(ended) if ended == id => return,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+            _ = recheck.tick() => {
+                // An unreadable store keeps the stream: the next check decides.
+                if let Ok(None) = state.sessions.load(&id).await {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// One progress event as this person may see it: the rate limit left only on their own
+/// token, and no job ids.
+fn progress_event(p: &Progress, viewer: i64) -> Event {
+    let mut p = p.clone();
+    if p.requested_by != Some(viewer) {
+        p.rate_remaining = None;
+    }
+    p.job_id = None;
+    p.requested_by = None;
     Event::default()
         .event("progress")
-        .json_data(p)
+        .json_data(&p)
         .unwrap_or_else(|_| Event::default().event("lagged").data("1"))
 }

@@ -5,7 +5,10 @@ pub mod auth;
 pub mod config;
 pub mod database;
 pub mod events;
+pub mod http;
 pub mod routes;
+pub mod security;
+pub mod sessions;
 pub mod state;
 pub mod sync_cli;
 
@@ -13,7 +16,7 @@ use engine::auth::{Sealer, SecretKey, TokenCipher};
 use leptos::prelude::LeptosOptions;
 
 use crate::config::Config;
-use crate::state::{AppState, WebSettings};
+use crate::state::{AppState, Shutdown, WebSettings};
 
 /// The instance secret key: from PULSEBOARD_SECRET_KEY, or generated once into the data dir.
 pub fn secret_key(config: &Config) -> anyhow::Result<SecretKey> {
@@ -40,6 +43,7 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppSta
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
+    let engine_pool = pool.clone();
     AppState {
         leptos_options,
         sync_events: engine::sync::events::listen(pool.clone()),
@@ -53,9 +57,32 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppSta
             github_web_url: config.github_web_url.clone(),
             public_url: config.public_url.clone(),
             oauth_cookie: Sealer::new(key, "pulseboard/oauth-pending-cookie/v1"),
-            secure_cookies: config.public_url.scheme() == "https",
+            policy: std::sync::Arc::new(security::Policy::new(&config.public_url)),
+            behind_proxy: config.behind_proxy,
+            request_timeout: config.request_timeout,
         },
+        sessions: sessions::HashedIds::new(tower_sessions_sqlx_store::PostgresStore::new(
+            engine_pool,
+        )),
+        shutdown: Shutdown::default(),
+        signed_out: tokio::sync::broadcast::channel(64).0,
     }
+}
+
+/// The connection limits of `config`, with the cap kept under the open-file limit (which
+/// is raised as far as the system allows first).
+pub fn connection_limits(config: &Config) -> http::ConnectionLimits {
+    let open_files = http::raise_open_file_limit();
+    let mut limits = config.connections;
+    limits.max_connections = http::fitting_connection_cap(limits.max_connections, open_files);
+    if limits.max_connections < config.connections.max_connections {
+        tracing::warn!(
+            open_files,
+            max_connections = limits.max_connections,
+            "PULSEBOARD_MAX_CONNECTIONS lowered to fit the open-file limit"
+        );
+    }
+    limits
 }
 
 /// Serves until `shutdown` resolves, then stops the private database if we started it.
@@ -79,7 +106,7 @@ pub async fn serve(
         }
     };
     let cleanup = tokio::spawn({
-        let store = tower_sessions_sqlx_store::PostgresStore::new(db.pool.clone());
+        let store = state.sessions.postgres().clone();
         async move {
             use tower_sessions::ExpiredDeletion;
             let _ = store
@@ -87,33 +114,33 @@ pub async fn serve(
                 .await;
         }
     });
-    // One signal stops both the web server and the sync worker.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
+    // One signal stops the web server, the event streams, the worker and the scheduler.
+    let stop = state.shutdown.clone();
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown.await;
+            stop.begin();
+        }
     });
-    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    };
     // This process works the shared job queue alongside any other pulseboard processes.
+    // Its name outlives a restart, so a restarted process takes its own jobs back at once.
     let worker = tokio::spawn(engine::sync::worker::work(
         state.engine.clone(),
-        format!("{}:{}", hostname(), std::process::id()),
+        format!("{}:{}", hostname(), config.addr),
         std::time::Duration::from_secs(2),
-        stopped(stop_rx.clone()),
+        stop.wait(),
     ));
     // Every process may run the scheduler; an advisory lock lets one at a time schedule.
     let scheduler = tokio::spawn(engine::sync::scheduler::run(
         state.engine.clone(),
         config.sync_intervals.clone(),
-        stopped(stop_rx.clone()),
+        stop.wait(),
     ));
+    let limits = connection_limits(&config);
     tracing::info!(url = %config.public_url, "Pulseboard is ready");
     println!("Pulseboard is serving on {}", config.public_url);
-    let served = axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(stopped(stop_rx))
-        .await;
+    http::serve(listener, routes::router(state), limits, stop.wait()).await;
     let _ = worker.await;
     let _ = scheduler.await;
     cleanup.abort();
@@ -122,7 +149,28 @@ pub async fn serve(
         tracing::info!("stopping the private PostgreSQL server");
         pg.stop().await?;
     }
-    Ok(served?)
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Writes a private key where only this user can read it: a new directory (mode 0700)
+/// holding the file (mode 0600). The directory is removed when the returned guard drops.
+pub fn private_key_file(pem: &str) -> std::io::Result<(tempfile::TempDir, std::path::PathBuf)> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::Builder::new()
+        .prefix("pulseboard-sim-")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()?;
+    let path = dir.path().join("github-app.pem");
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    file.write_all(pem.as_bytes())?;
+    Ok((dir, path))
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -150,4 +198,22 @@ fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "pulseboard".into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_simulated_apps_key_is_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let (dir, path) = super::private_key_file("-----BEGIN KEY-----").unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.path()), 0o700);
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "-----BEGIN KEY-----"
+        );
+        let second = super::private_key_file("x").unwrap();
+        assert_ne!(second.1, path, "each run gets a directory of its own");
+    }
 }

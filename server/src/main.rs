@@ -41,6 +41,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo(args) => {
             let seed = args.seed;
+            let hostile_text = args.hostile_text;
             let mut config = args.serve.into_config()?;
             // The demo's simulated users and repositories never mix with real ones.
             if config.database_url.take().is_some() {
@@ -49,11 +50,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             config.data_dir = config.data_dir.join("demo");
-            let sim = ghsim::RunningSimulator::start(
-                ghsim::SimConfig::new(seed, ghsim::Size::Small, demo_now()),
-                SocketAddr::from(([127, 0, 0, 1], 0)),
-            )
-            .await?;
+            let mut sim_config = ghsim::SimConfig::new(seed, ghsim::Size::Small, demo_now());
+            if hostile_text {
+                sim_config = sim_config.with_hostile_text();
+            }
+            let sim =
+                ghsim::RunningSimulator::start(sim_config, SocketAddr::from(([127, 0, 0, 1], 0)))
+                    .await?;
             let app = sim.sim.oauth_app().clone();
             let base: url::Url = sim.base_url.parse()?;
             config.github_api_url = base.clone();
@@ -114,9 +117,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("OAuth client id: {}", app.client_id);
             println!("OAuth client secret: {}", app.client_secret);
             let gh_app = sim.sim.github_app();
-            let key_file =
-                std::env::temp_dir().join(format!("pulseboard-sim-app-{}.pem", args.seed));
-            std::fs::write(&key_file, gh_app.private_key_pem())?;
+            // Removed again when the simulator stops.
+            let (_key_dir, key_file) = server::private_key_file(&gh_app.private_key_pem())?;
             println!(
                 "GitHub App id: {} (installation {} on acme), private key: {}",
                 gh_app.id,

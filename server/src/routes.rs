@@ -1,5 +1,6 @@
-//! The axum router: the Leptos app and its server functions, sign-in routes, health, and
-//! static files, behind the Postgres-backed session layer.
+//! The axum router: the Leptos app and its server functions, sign-in routes, the event
+//! stream, health, and static files, behind sessions, request limits, the same-origin
+//! rule and the security headers.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -7,34 +8,55 @@ use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
+use crate::security::{self, CspNonce, RateLimits};
+use crate::sessions;
 use crate::state::AppState;
 
-pub const SESSION_COOKIE: &str = "pulseboard_session";
-/// Sessions end after this long without a request.
-pub const SESSION_IDLE_DAYS: i64 = 14;
+/// Request bodies larger than this are answered 413: server functions take a few fields.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// What each rendered page and server function gets as context: the engine, and this
+/// response's CSP nonce (from the security-headers middleware) for the scripts it writes.
+fn context(engine: engine::Engine) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context(engine.clone());
+        let nonce = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+        if let Some(CspNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    }
+}
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let engine = state.engine.clone();
-    let fallback_engine = state.engine.clone();
-    let store = PostgresStore::new(state.engine.pool.clone());
-    let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+    let web = state.web.clone();
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
+        .with_name(sessions::cookie_name(web.policy.https))
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.web.secure_cookies)
+        .with_secure(web.policy.https)
+        .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::days(
-            SESSION_IDLE_DAYS,
+            sessions::IDLE_DAYS,
         )));
-    Router::new()
+    let limits = RateLimits::new(
+        security::ClientIdentity {
+            behind_proxy: web.behind_proxy,
+        },
+        sessions::cookie_name(web.policy.https).to_string(),
+    );
+    let policy = web.policy.clone();
+    // Everything but the event stream answers within the request timeout.
+    let timed = Router::new()
         .route("/healthz", get(health))
         .merge(crate::auth::router())
-        .merge(crate::events::router())
-        .leptos_routes_with_context(&state, routes, move || provide_context(engine.clone()), {
+        .leptos_routes_with_context(&state, routes, context(state.engine.clone()), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
@@ -42,11 +64,27 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
-        >(
-            move || provide_context(fallback_engine.clone()),
-            app::shell,
-        ))
+        >(context(state.engine.clone()), app::shell))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            web.request_timeout,
+        ));
+    timed
+        .merge(crate::events::router())
         .layer(sessions)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            policy.clone(),
+            security::same_origin_only,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limits,
+            security::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            policy,
+            security::headers,
+        ))
         .with_state(state)
 }
 

@@ -85,6 +85,9 @@ async fn progress_streams_to_those_who_may_see_the_repository() {
     assert_eq!(first["resource"], "pull_requests");
     assert!(first["items"].as_u64().unwrap() > 0);
     assert!(first["total"].as_u64().unwrap() >= first["items"].as_u64().unwrap());
+    // Alice's own token: she sees what is left of it; nobody sees job ids.
+    assert!(first["rate_remaining"].as_u64().is_some(), "{first}");
+    assert!(first["job_id"].is_null(), "{first}");
 
     // Then acme/api, which carol may see: the first thing she hears about is api, so
     // nothing of infra reached her.
@@ -92,6 +95,8 @@ async fn progress_streams_to_those_who_may_see_the_repository() {
     assert_eq!(status, 200, "{body}");
     let heard = carols.next().await;
     assert_eq!(heard["repository"], "acme/api", "{heard}");
+    // Alice's sync spends alice's token: carol is not told how much of it is left.
+    assert!(heard["rate_remaining"].is_null(), "{heard}");
 
     // Alice heard infra's pull requests to the end, then api.
     let mut seen_done = false;

@@ -172,6 +172,7 @@ async fn sign_out_ends_the_session() {
     assert_eq!(session_count(&app.pool).await, 1);
     let res = client
         .post(format!("{}/auth/logout", app.base))
+        .header("origin", &app.base)
         .send()
         .await
         .unwrap();

@@ -22,11 +22,13 @@ pub fn Header() -> impl IntoView {
                                 </form>
                             </div>
                         }.into_any(),
-                        _ => view! {
+                        Ok(None) => view! {
                             <a class="button" href="/auth/github/login" rel="external" id="sign-in-top">
                                 "Sign in with GitHub"
                             </a>
                         }.into_any(),
+                        // Unknown (the database is down, say): not "signed out".
+                        Err(_) => view! { <span class="muted small" data-testid="account-unknown">"…"</span> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -15,10 +15,30 @@ pub fn Home() -> impl IntoView {
                 match who.await {
                     Ok(Some(_)) => view! { <Repositories/> }.into_any(),
                     Ok(None) => view! { <Welcome/> }.into_any(),
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Unavailable message=e.to_string() retry=move || who.refetch()/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Shown when the server cannot answer (the database is down, say): what happened, and
+/// a retry every few seconds until it can.
+#[component]
+fn Unavailable(message: String, retry: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    {
+        let retry = retry.clone();
+        set_timeout(retry, std::time::Duration::from_secs(5));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = &retry;
+    view! {
+        <section class="panel error" data-testid="unavailable">
+            <h1>"Pulseboard cannot answer right now"</h1>
+            <p>{message}</p>
+            <p class="muted small">"Retrying every few seconds…"</p>
+        </section>
     }
 }
 

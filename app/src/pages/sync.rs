@@ -80,7 +80,7 @@ fn bar(p: LiveProgress) -> impl IntoView {
         <div class="bar" class:done=p.done data-testid="live-bar" data-repo=p.repository data-resource=p.resource>
             <span class="what">{what}</span>
             <span class="track" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{percent:.0}")>
-                <span class="fill" style=format!("width: {percent:.1}%")></span>
+                <span class="fill" style:width=format!("{percent:.1}%")></span>
             </span>
             <span class="numbers">{numbers} ", " {pages} " · " {eta} " " <span class="muted">{budget}</span></span>
         </div>

@@ -24,8 +24,14 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether the message is safe and useful to show to the person who asked.
-    pub fn is_user_facing(&self) -> bool {
-        !matches!(self, Error::Database(_))
+    /// Whether PostgreSQL could not be reached (as opposed to refusing a query): the
+    /// request may succeed if tried again later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Error::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+            )
+        )
     }
 }

@@ -238,9 +238,33 @@ impl EmbeddedPostgres {
         cmd.output().is_ok_and(|o| o.status.success())
     }
 
+    /// Names the Pulseboard process that started the server and stops it on shutdown.
+    fn owner_file(&self) -> PathBuf {
+        self.cluster_dir.join("pulseboard.owner")
+    }
+
+    fn take_ownership(&mut self) {
+        self.owned = true;
+        let _ = std::fs::write(self.owner_file(), std::process::id().to_string());
+    }
+
+    /// Whether the process that started the running server is still alive (then it
+    /// stops the server itself); a crashed owner left the server to whoever comes next.
+    fn owner_alive(&self) -> bool {
+        std::fs::read_to_string(self.owner_file())
+            .ok()
+            .and_then(|pid| pid.trim().parse::<u32>().ok())
+            .is_some_and(|pid| Path::new(&format!("/proc/{pid}")).exists())
+    }
+
     fn start_server(mut self) -> Result<Self, EmbeddedError> {
         if self.is_running() {
-            tracing::info!(cluster = %self.cluster_dir.display(), "reusing the PostgreSQL server already running on this data directory");
+            if self.owner_alive() {
+                tracing::info!(cluster = %self.cluster_dir.display(), "reusing the PostgreSQL server another Pulseboard process runs on this data directory");
+            } else {
+                tracing::info!(cluster = %self.cluster_dir.display(), "adopting the PostgreSQL server a stopped Pulseboard process left running; it is stopped on shutdown");
+                self.take_ownership();
+            }
             return Ok(self);
         }
         let mut cmd = self.command("pg_ctl");
@@ -251,7 +275,7 @@ impl EmbeddedPostgres {
             .args(["-w", "-t", "60", "start"]);
         match self.run("starting PostgreSQL", cmd) {
             Ok(_) => {
-                self.owned = true;
+                self.take_ownership();
                 Ok(self)
             }
             // Another process may have started it between our check and our start.
@@ -309,7 +333,9 @@ impl EmbeddedPostgres {
             cmd.arg("-D")
                 .arg(&self.cluster_dir)
                 .args(["-m", "fast", "-w", "-t", "60", "stop"]);
-            self.run("stopping PostgreSQL", cmd).map(|_| ())
+            let stopped = self.run("stopping PostgreSQL", cmd).map(|_| ());
+            let _ = std::fs::remove_file(self.owner_file());
+            stopped
         })
         .await
         .expect("the stop task does not panic")
@@ -472,7 +498,19 @@ mod tests {
         assert!(!second.owned);
         second.stop().await.unwrap();
         assert_eq!(count_rows(&pg).await, 3);
-        pg.stop().await.unwrap();
+
+        // Its owner crashes (here: the owner file names a process that has exited): the
+        // next start adopts the running server and stops it on shutdown.
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let dead_pid = gone.id();
+        gone.wait().unwrap();
+        std::fs::write(pg.owner_file(), dead_pid.to_string()).unwrap();
+        let adopter = EmbeddedPostgres::start(dir.path()).await.unwrap();
+        assert!(adopter.owned, "a crashed owner's server is adopted");
+        assert_eq!(count_rows(&adopter).await, 3);
+        adopter.stop().await.unwrap();
+        assert!(!dir.path().join("postgres/postmaster.pid").exists());
+        drop(pg);
     }
 
     #[tokio::test]

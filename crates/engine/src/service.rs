@@ -9,6 +9,30 @@ use crate::github::GitHubClient;
 use crate::metrics::throughput::{weekly_opened_merged, WeekCount};
 use crate::sync::{self, SyncReport};
 
+#[cfg(test)]
+mod tests {
+    use super::check_repository_name;
+
+    #[test]
+    fn repository_names_are_checked() {
+        for ok in ["acme/api", "a-b/c.d_e", "x/.github"] {
+            assert!(check_repository_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "acme",
+            "acme/",
+            "/api",
+            "acme/a\0pi",
+            "acme/api/x",
+            "</title><script>alert(1)</script>/x",
+            "acme/..",
+            "acme/a pi",
+        ] {
+            assert!(check_repository_name(bad).is_err(), "{bad}");
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub pool: PgPool,
@@ -30,6 +54,36 @@ pub struct Throughput {
 pub struct SyncActivity {
     pub jobs: Vec<db::jobs::LiveJob>,
     pub runs: Vec<db::sync_runs::SyncRun>,
+}
+
+/// The shortest time between two reads of a person's repository list from GitHub.
+pub const REFRESH_AT_MOST_EVERY_SECS: i64 = 60;
+
+/// Checks that `full_name` has the shape of a GitHub repository's `owner/name` (owners:
+/// letters, digits and hyphens, at most 39; names: letters, digits, `.`, `-` and `_`, at
+/// most 100), so that nothing else (a NUL byte, markup, a path) travels further.
+///
+/// Errors: [`crate::Error::Invalid`] saying what is expected.
+pub fn check_repository_name(full_name: &str) -> crate::Result<()> {
+    let ok = full_name.split_once('/').is_some_and(|(owner, name)| {
+        (1..=39).contains(&owner.len())
+            && owner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && (1..=100).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+            && name != "."
+            && name != ".."
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::Error::Invalid(
+            "That is not a repository name: expected owner/name, as GitHub writes it.".into(),
+        ))
+    }
 }
 
 impl Engine {
@@ -59,14 +113,25 @@ impl Engine {
     }
 
     /// The repositories the user may see; asks GitHub again when `refresh` is set or when
-    /// nothing is known yet.
+    /// nothing is known yet, at most once per [`REFRESH_AT_MOST_EVERY_SECS`] per person
+    /// (across processes): more requests in that time are answered from the database.
     pub async fn visible_repositories(
         &self,
         user_id: i64,
         refresh: bool,
     ) -> crate::Result<Vec<db::repos::Repository>> {
-        let mut repos = db::repos::visible(&self.pool, user_id).await?;
-        if refresh || repos.is_empty() {
+        let repos = db::repos::visible(&self.pool, user_id).await?;
+        if !(refresh || repos.is_empty())
+            || !db::users::claim_repositories_refresh(
+                &self.pool,
+                user_id,
+                REFRESH_AT_MOST_EVERY_SECS,
+            )
+            .await?
+        {
+            return Ok(repos);
+        }
+        let refreshed = async {
             let client = self.interactive_client_for(user_id).await?;
             sync::refresh_access(&self.pool, &client, user_id).await?;
             // Teams are a grouping, not an access rule: failing to read them only costs
@@ -74,13 +139,19 @@ impl Engine {
             if let Err(e) = sync::sync_organizations(&self.pool, &client, user_id).await {
                 tracing::warn!(error = %e, "could not read the user's organisations and teams");
             }
-            repos = db::repos::visible(&self.pool, user_id).await?;
+            Ok::<_, crate::Error>(())
         }
-        Ok(repos)
+        .await;
+        if let Err(e) = refreshed {
+            db::users::release_repositories_refresh(&self.pool, user_id).await?;
+            return Err(e);
+        }
+        Ok(db::repos::visible(&self.pool, user_id).await?)
     }
 
     /// Adds a repository to the user's dashboard and fetches its pull requests.
     pub async fn track_and_sync(&self, user_id: i64, full_name: &str) -> crate::Result<SyncReport> {
+        check_repository_name(full_name)?;
         let repo = db::repos::find_visible(&self.pool, user_id, full_name)
             .await?
             .ok_or(crate::Error::Forbidden)?;
@@ -132,6 +203,7 @@ impl Engine {
         full_name: &str,
         full: bool,
     ) -> crate::Result<db::jobs::Job> {
+        check_repository_name(full_name)?;
         let repo = db::repos::find_visible(&self.pool, user_id, full_name)
             .await?
             .ok_or(crate::Error::Forbidden)?;
@@ -170,6 +242,7 @@ impl Engine {
         user_id: i64,
         full_name: &str,
     ) -> crate::Result<Throughput> {
+        check_repository_name(full_name)?;
         let repo = db::repos::find_visible(&self.pool, user_id, full_name)
             .await?
             .ok_or(crate::Error::NotFound)?;

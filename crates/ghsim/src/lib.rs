@@ -10,6 +10,7 @@ pub mod data;
 pub mod faults;
 mod generate;
 pub mod graphql;
+pub mod hostile;
 pub mod json;
 pub mod limits;
 pub mod oauth;

@@ -50,8 +50,9 @@ pub struct OAuthState {
     seed: u64,
     counter: u64,
     grants: HashMap<String, Grant>,
-    /// Tokens issued by the code exchange, beside each user's fixed token.
-    pub(crate) issued: HashMap<String, u64>,
+    /// Tokens issued by the code exchange in this run, beside each user's fixed token
+    /// (earlier runs' are recognised by their MAC).
+    issued: HashMap<String, u64>,
     /// Tokens revoked through the control API, users' fixed tokens included.
     pub(crate) revoked: std::collections::HashSet<String>,
 }
@@ -65,6 +66,35 @@ impl OAuthState {
             issued: HashMap::new(),
             revoked: Default::default(),
         }
+    }
+
+    /// A new access token for `user_id`. Like GitHub's, it stays valid when the simulator
+    /// restarts: it carries the user's id and a nonce, sealed with a MAC derived from the
+    /// seed, so a simulator with the same seed recognises it without having stored it.
+    fn issue_token(&mut self, user_id: u64) -> String {
+        let nonce = u32::from_str_radix(&self.next_secret("token")[..8], 16).unwrap_or(0);
+        let body = format!("{:08x}{nonce:08x}", user_id & 0xffff_ffff);
+        let token = format!("gho_{body}{}", self.token_mac(&body));
+        self.issued.insert(token.clone(), user_id);
+        token
+    }
+
+    fn token_mac(&self, body: &str) -> String {
+        hex::encode(Sha256::digest(
+            format!("issued-token:{}:{body}", self.seed).as_bytes(),
+        ))[..20]
+            .to_string()
+    }
+
+    /// The user an access token from [`OAuthState::issue_token`] was issued to, also by
+    /// an earlier run of a simulator with the same seed.
+    pub(crate) fn issued_to(&self, token: &str) -> Option<u64> {
+        if let Some(id) = self.issued.get(token) {
+            return Some(*id);
+        }
+        let rest = token.strip_prefix("gho_").filter(|r| r.len() == 36)?;
+        let (body, mac) = rest.split_at(16);
+        (self.token_mac(body) == mac).then(|| u64::from_str_radix(&body[..8], 16).ok())?
     }
 
     fn next_secret(&mut self, kind: &str) -> String {
@@ -383,8 +413,7 @@ async fn exchange(
             );
         }
     }
-    let token = format!("gho_{}", &oauth.next_secret("token")[..36]);
-    oauth.issued.insert(token.clone(), grant.user_id);
+    let token = oauth.issue_token(grant.user_id);
     drop(oauth);
     exchange_answer(
         &headers,

@@ -118,10 +118,7 @@ pub(crate) fn authenticate(
         .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"))?;
     let (revoked, issued) = {
         let oauth = sim.oauth.lock().unwrap_or_else(|e| e.into_inner());
-        (
-            oauth.revoked.contains(token),
-            oauth.issued.get(token).copied(),
-        )
+        (oauth.revoked.contains(token), oauth.issued_to(token))
     };
     if revoked {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Bad credentials"));

@@ -25,6 +25,8 @@ pub struct SimConfig {
     pub secondary: SecondaryLimits,
     /// Seconds a primary rate-limit window lasts (GitHub: an hour).
     pub window_secs: i64,
+    /// Markup and script payloads in every user-written field (see `hostile`).
+    pub hostile_text: bool,
 }
 
 impl SimConfig {
@@ -36,7 +38,15 @@ impl SimConfig {
             rate_limit: RateLimit::default(),
             secondary: SecondaryLimits::default(),
             window_secs: crate::limits::WINDOW_SECS,
+            hostile_text: false,
         }
+    }
+
+    /// Fills the fields GitHub leaves to its users with XSS payloads, as an attacker with
+    /// write access to a repository could (`hostile::inject`).
+    pub fn with_hostile_text(mut self) -> Self {
+        self.hostile_text = true;
+        self
     }
 
     /// Shortens (or lengthens) the primary rate-limit window, so that a test can wait
@@ -78,7 +88,10 @@ pub struct Simulator {
 
 impl Simulator {
     pub fn new(config: &SimConfig, urls: Urls) -> Self {
-        let world = World::generate(config.seed, config.size, config.now);
+        let mut world = World::generate(config.seed, config.size, config.now);
+        if config.hostile_text {
+            crate::hostile::inject(&mut world);
+        }
         Simulator {
             world: RwLock::new(world),
             oauth: Mutex::new(OAuthState::new(config.seed)),
@@ -117,6 +130,11 @@ impl Simulator {
         self.limits.stats()
     }
 
+    /// Starts counting requests from zero (as `POST /_sim/stats/reset`).
+    pub fn reset_stats(&self) {
+        self.limits.reset_stats();
+    }
+
     /// Every webhook delivery attempted so far, oldest first.
     pub fn deliveries(&self) -> Vec<crate::webhooks::Delivery> {
         self.deliveries.list()
@@ -133,7 +151,6 @@ impl Simulator {
     /// Makes a token stop working, as when a user revokes the app's access (GitHub's 401).
     pub fn revoke_token(&self, token: &str) {
         let mut oauth = self.oauth.lock().unwrap_or_else(|e| e.into_inner());
-        oauth.issued.remove(token);
         oauth.revoked.insert(token.to_string());
     }
 

@@ -15,10 +15,13 @@ use sqlx::PgPool;
 
 pub struct TestApp {
     pub base: String,
+    pub addr: SocketAddr,
     pub sim: RunningSimulator,
     pub pool: PgPool,
     pub config: Config,
-    task: tokio::task::JoinHandle<()>,
+    /// Stops the server as SIGTERM would.
+    pub shutdown: server::state::Shutdown,
+    pub task: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestApp {
@@ -33,21 +36,29 @@ pub fn anchor() -> chrono::DateTime<chrono::Utc> {
 }
 
 pub async fn start() -> TestApp {
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, Size::Small, anchor()),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await
-    .expect("simulator starts");
+    start_with(&[]).await
+}
+
+/// The server with extra `pulseboard serve` flags.
+pub async fn start_with(extra: &[&str]) -> TestApp {
+    start_custom(SimConfig::new(7, Size::Small, anchor()), extra).await
+}
+
+/// The server against a simulator made with `sim_config`, with extra flags.
+pub async fn start_custom(sim_config: SimConfig, extra: &[&str]) -> TestApp {
+    let sim = RunningSimulator::start(sim_config, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("simulator starts");
     let pool = engine::testing::fresh_database().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let data_dir = tempfile::tempdir().unwrap().keep();
-    let argv = [
+    let addr_text = addr.to_string();
+    let mut argv = vec![
         "pulseboard",
         "serve",
         "--addr",
-        &addr.to_string(),
+        &addr_text,
         "--data-dir",
         data_dir.to_str().unwrap(),
         "--github-api-url",
@@ -55,6 +66,7 @@ pub async fn start() -> TestApp {
         "--github-web-url",
         &sim.base_url,
     ];
+    argv.extend_from_slice(extra);
     let Command::Serve(args) = Cli::try_parse_from(argv).unwrap().command else {
         unreachable!()
     };
@@ -66,15 +78,22 @@ pub async fn start() -> TestApp {
     });
     let key = server::secret_key(&config).unwrap();
     let state = server::app_state(&config, pool.clone(), &key);
+    let shutdown = state.shutdown.clone();
     let router = server::routes::router(state);
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
+    let limits = server::connection_limits(&config);
+    let task = tokio::spawn(server::http::serve(
+        listener,
+        router,
+        limits,
+        shutdown.wait(),
+    ));
     TestApp {
         base: format!("http://{addr}"),
+        addr,
         sim,
         pool,
         config,
+        shutdown,
         task,
     }
 }
@@ -167,7 +186,8 @@ pub async fn session_count(pool: &PgPool) -> i64 {
         .unwrap()
 }
 
-/// Calls a server function the way the hydrated app does (form-encoded POST).
+/// Calls a server function the way the hydrated app does (form-encoded POST from the
+/// app's own origin).
 pub async fn server_fn(
     app: &TestApp,
     client: &reqwest::Client,
@@ -176,6 +196,7 @@ pub async fn server_fn(
 ) -> (reqwest::StatusCode, String) {
     let res = client
         .post(format!("{}/api/{endpoint}", app.base))
+        .header("origin", &app.base)
         .form(form)
         .send()
         .await

@@ -117,6 +117,36 @@ pub async fn finish(
     Ok(())
 }
 
+/// Hands a claimed job back to the queue (its process is stopping): another worker, or
+/// this one after a restart, resumes it from its checkpoints at once.
+pub async fn release(pool: &PgPool, job_id: i64, worker: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sync_jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL,
+                run_after = now()
+          WHERE id = $1 AND claimed_by = $2 AND status = 'running'",
+    )
+    .bind(job_id)
+    .bind(worker)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Hands back every job still marked as claimed by `worker`: a restarted process takes
+/// back what its killed predecessor (same name) held, without waiting for the heartbeat
+/// to go stale. Returns how many.
+pub async fn release_all_of(pool: &PgPool, worker: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sync_jobs SET status = 'queued', claimed_by = NULL, heartbeat_at = NULL,
+                run_after = now()
+          WHERE claimed_by = $1 AND status = 'running'",
+    )
+    .bind(worker)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn get(pool: &PgPool, job_id: i64) -> Result<Option<Job>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM sync_jobs WHERE id = $1"))
         .bind(job_id)

@@ -10,6 +10,7 @@ pub mod orgs;
 pub mod pulls;
 pub mod repos;
 pub mod schedule;
+pub mod sign_ins;
 pub mod sync_runs;
 pub mod users;
 
@@ -65,6 +66,7 @@ mod tests {
                 "public.forks",
                 "public.github_http_cache",
                 "public.issues",
+                "public.oauth_states_used",
                 "public.organization_access",
                 "public.organizations",
                 "public.pull_request_reviews",

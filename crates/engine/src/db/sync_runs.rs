@@ -66,7 +66,8 @@ pub async fn finish(
 
 const RUN_COLUMNS: &str = "s.id, r.full_name AS repository, s.resource, s.status, s.started_at,
     s.finished_at, s.items, s.pages, s.requests, s.not_modified, s.points, s.retries,
-    s.waited_ms, s.rate_remaining, s.error";
+    s.waited_ms, CASE WHEN s.requested_by = $1 THEN s.rate_remaining END AS rate_remaining,
+    s.error";
 
 /// The latest run of a repository, for a user who may see it.
 pub async fn latest(
@@ -88,7 +89,22 @@ pub async fn latest(
     .await
 }
 
-/// One resource of one repository synced once, with what it cost.
+/// Marks the runs of a job that are still "running" as interrupted: their process
+/// stopped or died, and the job is being resumed from its checkpoints. Returns how many.
+pub async fn interrupt_job_runs(pool: &PgPool, job_id: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE sync_runs SET status = 'interrupted', finished_at = now(),
+                error = 'interrupted: the process running it stopped; the sync resumed from its checkpoint'
+          WHERE job_id = $1 AND status = 'running'",
+    )
+    .bind(job_id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// One resource of one repository synced once, with what it cost. `rate_remaining` is
+/// only read for the person whose token the run spent.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct SyncRun {
     pub id: i64,

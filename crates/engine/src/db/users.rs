@@ -69,3 +69,33 @@ pub async fn token(pool: &PgPool, cipher: &TokenCipher, user_id: i64) -> crate::
     let sealed = sealed.ok_or(crate::Error::NoToken)?;
     cipher.decrypt(user_id, &sealed)
 }
+
+/// Takes the right to ask GitHub for the user's repositories now: `true` unless someone
+/// (any process) did so within `min_interval_secs` or is doing so, so that a button
+/// pressed many times asks GitHub once.
+pub async fn claim_repositories_refresh(
+    pool: &PgPool,
+    user_id: i64,
+    min_interval_secs: i64,
+) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE users SET repositories_refreshed_at = now()
+          WHERE id = $1
+            AND (repositories_refreshed_at IS NULL
+                 OR repositories_refreshed_at < now() - make_interval(secs => $2))",
+    )
+    .bind(user_id)
+    .bind(min_interval_secs as f64)
+    .execute(pool)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+/// Gives the right back after a refresh that failed, so the next request may try again.
+pub async fn release_repositories_refresh(pool: &PgPool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET repositories_refreshed_at = NULL WHERE id = $1")
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -64,6 +64,7 @@ mod tests {
         let mut rx = tx.subscribe();
         let progress = Progress {
             job_id: Some(3),
+            requested_by: Some(1),
             repository_id: 42,
             repository: "acme/api".into(),
             resource: "issues".into(),

@@ -90,6 +90,10 @@ impl std::ops::AddAssign for SyncReport {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub job_id: Option<i64>,
+    /// Whose token the sync spends (None: the scheduler's pick); only that person is
+    /// shown `rate_remaining`.
+    #[serde(default)]
+    pub requested_by: Option<i64>,
     /// GitHub's id: who may see this progress is decided by it.
     pub repository_id: i64,
     pub repository: String,
@@ -256,6 +260,7 @@ impl Syncer {
             db::sync_runs::finish(&self.pool, run, counts, error.as_deref()).await?;
             self.publish(Progress {
                 job_id: self.job_id,
+                requested_by: self.requested_by,
                 repository_id,
                 repository: full_name.to_string(),
                 resource: resource.to_string(),

@@ -119,6 +119,7 @@ impl<'a> Ctx<'a> {
         self.s
             .publish(Progress {
                 job_id: self.s.job_id,
+                requested_by: self.s.requested_by,
                 repository_id: self.repo_id,
                 repository: self.full_name.to_string(),
                 resource: self.resource.to_string(),

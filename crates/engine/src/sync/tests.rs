@@ -1322,3 +1322,135 @@ async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
         .unwrap_err();
     assert!(err.to_string().contains("GITHUB_APP_PRIVATE_KEY"), "{err}");
 }
+
+#[tokio::test]
+async fn a_restarted_worker_takes_its_job_back_at_once_and_marks_the_dead_run() {
+    let fx = setup().await;
+    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let docs = alice_repos(&fx)
+        .await
+        .into_iter()
+        .find(|(_, _, n)| n == "acme/docs")
+        .unwrap();
+    // The process named "host:3000" claimed the job, started a run and was killed: its
+    // heartbeat is still fresh, so another worker would wait a minute.
+    let job = db::jobs::enqueue(&fx.pool, docs.0, &[], "full", None, 0)
+        .await
+        .unwrap();
+    let claimed = db::jobs::claim(&fx.pool, "host:3000", worker::STALE_SECS)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, job.id);
+    let dead_run = db::sync_runs::start(&fx.pool, docs.0, "issues", None, Some(job.id))
+        .await
+        .unwrap();
+    assert!(db::jobs::claim(&fx.pool, "other:3000", worker::STALE_SECS)
+        .await
+        .unwrap()
+        .is_none());
+
+    // The same process starts again: it takes the job back without waiting.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let started = std::time::Instant::now();
+    let worker = tokio::spawn(worker::work(
+        engine,
+        "host:3000".into(),
+        std::time::Duration::from_millis(100),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let mut finished = None;
+    for _ in 0..600 {
+        let j = db::jobs::get(&fx.pool, job.id).await.unwrap().unwrap();
+        if j.finished_at.is_some() {
+            finished = Some(j);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = stop.send(());
+    worker.await.unwrap();
+    let j = finished.expect("the job finished");
+    assert_eq!(j.status, "succeeded", "{:?}", j.error);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(worker::STALE_SECS as u64),
+        "took the job back without waiting for the stale heartbeat"
+    );
+    let (status, error): (String, Option<String>) =
+        sqlx::query_as("SELECT status, error FROM sync_runs WHERE id = $1")
+            .bind(dead_run)
+            .fetch_one(&fx.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "interrupted");
+    assert!(error.unwrap().contains("resumed"));
+    let still_running: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sync_runs WHERE status = 'running'")
+            .fetch_one(&fx.pool)
+            .await
+            .unwrap();
+    assert_eq!(still_running, 0);
+    assert_matches_world(&fx.pool, &fx.sim, &["docs".to_string()]).await;
+}
+
+#[tokio::test]
+async fn a_stopping_worker_hands_its_job_back() {
+    let fx = setup().await;
+    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let docs = alice_repos(&fx)
+        .await
+        .into_iter()
+        .find(|(_, _, n)| n == "acme/docs")
+        .unwrap();
+    // Slow GitHub down so the job is still running when the worker is told to stop.
+    fx.sim.sim.faults().add(ghsim::FaultRule {
+        route: "*".into(),
+        fault: ghsim::Fault::Latency {
+            ms: 300,
+            jitter_ms: 0,
+        },
+        count: None,
+        after: 0,
+    });
+    let job = db::jobs::enqueue(&fx.pool, docs.0, &[], "full", None, 0)
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(worker::work(
+        engine,
+        "host:3000".into(),
+        std::time::Duration::from_millis(100),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    for _ in 0..100 {
+        let j = db::jobs::get(&fx.pool, job.id).await.unwrap().unwrap();
+        if j.status == "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let _ = stop.send(());
+    worker.await.unwrap();
+    let j = db::jobs::get(&fx.pool, job.id).await.unwrap().unwrap();
+    assert_eq!(j.status, "queued", "handed back to the queue");
+    assert!(j.finished_at.is_none());
+    // Another process picks it up at once.
+    let next = db::jobs::claim(&fx.pool, "other:3000", worker::STALE_SECS)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.id, job.id);
+    let running: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sync_runs WHERE job_id = $1 AND status = 'running'",
+    )
+    .bind(job.id)
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert_eq!(running, 0, "its unfinished run is marked interrupted");
+}

@@ -132,6 +132,8 @@ fn read_ok(outcome: &RepoOutcome, resource: &str) -> bool {
 }
 
 /// Claims and runs jobs until `shutdown` resolves; sleeps `idle` when the queue is empty.
+/// `worker` names this process so that it outlives a restart: at start, jobs still
+/// claimed under the same name (a killed predecessor's) are handed back at once.
 pub async fn work(
     engine: Engine,
     worker: String,
@@ -139,6 +141,14 @@ pub async fn work(
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
+    match db::jobs::release_all_of(&engine.pool, &worker).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            jobs = n,
+            "took back the sync jobs this process held before it stopped"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not take back this process's earlier jobs"),
+    }
     loop {
         let claimed = tokio::select! {
             _ = &mut shutdown => return,
@@ -146,6 +156,16 @@ pub async fn work(
         };
         match claimed {
             Ok(Some(job)) => {
+                // A job taken over from a dead process: its runs did not finish.
+                match db::sync_runs::interrupt_job_runs(&engine.pool, job.id).await {
+                    Ok(0) => {}
+                    Ok(n) => {
+                        tracing::info!(job = job.id, runs = n, "resuming an interrupted sync job")
+                    }
+                    Err(e) => {
+                        tracing::warn!(job = job.id, error = %e, "could not mark interrupted runs")
+                    }
+                }
                 let beat = {
                     let pool = engine.pool.clone();
                     let worker = worker.clone();
@@ -160,21 +180,40 @@ pub async fn work(
                     })
                 };
                 // Stopping mid-job loses nothing: the checkpoints are committed with the
-                // data, and the job is taken over once its heartbeat is stale.
+                // data, and the job goes back to the queue for whoever runs next.
                 let result = tokio::select! {
                     _ = &mut shutdown => {
                         beat.abort();
+                        if let Err(e) = db::jobs::release(&engine.pool, job.id, &worker).await {
+                            tracing::warn!(job = job.id, error = %e, "could not hand the sync job back");
+                        }
+                        let _ = db::sync_runs::interrupt_job_runs(&engine.pool, job.id).await;
+                        tracing::info!(job = job.id, "stopping: handed the sync job back to the queue");
                         return;
                     }
                     r = run_job(&engine, &job, None) => r,
                 };
                 beat.abort();
+                let repository = db::repos::by_id(&engine.pool, job.repository_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|r| r.full_name)
+                    .unwrap_or_else(|| job.repository_id.to_string());
                 let error = match &result {
                     Ok(outcome) => {
+                        for r in outcome.resources.iter() {
+                            if let Some(e) = &r.error {
+                                tracing::warn!(job = job.id, %repository, resource = %r.resource, error = %e, "sync of a resource failed");
+                            }
+                        }
                         let errors = outcome.errors();
                         (!errors.is_empty()).then(|| errors.join("; "))
                     }
-                    Err(e) => Some(e.to_string()),
+                    Err(e) => {
+                        tracing::warn!(job = job.id, %repository, error = %e, "sync job failed");
+                        Some(e.to_string())
+                    }
                 };
                 if let Err(e) =
                     db::jobs::finish(&engine.pool, job.id, &worker, error.as_deref()).await
@@ -190,7 +229,10 @@ pub async fn work(
             }
             Err(e) => {
                 tracing::warn!(error = %e, "could not claim a sync job");
-                tokio::time::sleep(idle).await;
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = tokio::time::sleep(idle) => {}
+                }
             }
         }
     }

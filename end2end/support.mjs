@@ -1,0 +1,106 @@
+// What every end2end suite shares: start `pulseboard demo` (the GitHub simulator runs
+// in-process) on a free port with a private data directory, Debian's Chromium, signing in
+// through the simulator's consent page, and a watch for Content-Security-Policy violations.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const root = path.resolve(import.meta.dirname, '..');
+const binary = path.join(root, 'target', 'debug', 'pulseboard');
+const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run',
+];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/// A running demo: `base` (Pulseboard), `simBase` (the simulator), the browser, its output.
+export class Demo {
+  constructor() {
+    this.output = '';
+    // Every CSP violation Chromium reports on a watched page: there must be none.
+    this.cspViolations = [];
+  }
+
+  static async start(extraArgs = []) {
+    const demo = new Demo();
+    assert.ok(fs.existsSync(binary), `${binary} is missing: run \`cargo leptos build\` first`);
+    const port = await freePort();
+    demo.base = `http://127.0.0.1:${port}`;
+    demo.dataDir = fs.mkdtempSync('/tmp/pb-e2e-');
+    // mkdtemp makes it private (0700); as root, PostgreSQL's own user must be able to enter it.
+    fs.chmodSync(demo.dataDir, 0o755);
+    demo.app = spawn(binary, ['demo', '--addr', `127.0.0.1:${port}`, '--data-dir', demo.dataDir, ...extraArgs], {
+      env: { ...process.env, LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'), RUST_LOG: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.app.stdout.on('data', (d) => { demo.output += d; });
+    demo.app.stderr.on('data', (d) => { demo.output += d; });
+    demo.simBase = await demo.until('the simulator address', async () => demo.output.match(/simulated GitHub runs at (http:\/\/[0-9.:]+)/)?.[1]);
+    await demo.until('the health check', async () => (await fetch(`${demo.base}/healthz`)).ok);
+    demo.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    return demo;
+  }
+
+  async until(what, check, timeoutMs = 120_000, everyMs = 200) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check().catch(() => undefined);
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- app output ---\n${this.output}`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  /// Records the CSP violations Chromium reports on this page.
+  watch(page) {
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) this.cspViolations.push(`${page.url()}: ${msg.text()}`);
+    });
+    return page;
+  }
+
+  /// Signs in from the home page through the simulator's consent page.
+  async signIn(page, login) {
+    await page.goto(`${this.base}/`);
+    await page.click('#sign-in');
+    await page.waitForURL((u) => u.href.startsWith(`${this.simBase}/login/oauth/authorize`));
+    await page.selectOption('#login', login);
+    await page.click('#authorize');
+    await page.waitForURL(`${this.base}/`);
+  }
+
+  /// Closes the browser, checks no CSP violation was reported, and stops the demo with
+  /// SIGTERM: a clean exit (0) that stops the private PostgreSQL server too.
+  async stop() {
+    await this.browser?.close();
+    try {
+      assert.deepEqual(this.cspViolations, [], 'Chromium reported CSP violations');
+      if (this.app && this.app.exitCode === null) {
+        const exited = new Promise((r) => this.app.once('exit', r));
+        this.app.kill('SIGTERM');
+        const code = await exited;
+        assert.equal(code, 0, this.output);
+        const cluster = path.join(this.dataDir, 'demo', 'postgres');
+        assert.ok(fs.existsSync(path.join(cluster, 'PG_VERSION')), 'the demo database lives in the data directory');
+        assert.equal(fs.existsSync(path.join(cluster, 'postmaster.pid')), false, 'PostgreSQL still running');
+      }
+    } finally {
+      if (this.app && this.app.exitCode === null) this.app.kill('SIGKILL');
+      if (this.dataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+    }
+  }
+}
