@@ -42,6 +42,7 @@ test('markup from GitHub and from the URL is shown as text on every page', async
   const description = await page.textContent('tr[data-repo-row="acme/api"] .muted.small');
   assert.match(description, /<img src=x onerror=alert\("pb-xss-img"\)>/, 'the description is text');
   await assertNothingInjected(page, dialogs, 'home');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'hostile-home.png'), fullPage: true });
 
   await page.click('button.add-repo[data-repo="acme/api"]');
   await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });
@@ -58,11 +59,11 @@ test('markup from GitHub and from the URL is shown as text on every page', async
   await page.waitForSelector('body[data-hydrated=true]');
   assert.match(await page.title(), /<\/title><script>alert\(document.domain\)<\/script>\/x/, 'the title is text');
   await assertNothingInjected(page, dialogs, 'reflected URL');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'hostile-url.png'), fullPage: true });
 
   await page.goto(`${demo.base}/auth/error?reason=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E`);
   await page.waitForSelector('[data-testid=auth-error]');
   await assertNothingInjected(page, dialogs, 'sign-in error page');
-  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'hostile-text.png'), fullPage: true });
   await context.close();
 });
 

@@ -197,3 +197,33 @@ async fn expired_sessions_are_not_honoured() {
     let (status, _) = server_fn(&app, &client, "repositories", &[("refresh", "false")]).await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn sessions_end_thirty_days_after_sign_in_however_active() {
+    use app::api::ssr::{session_user_id, SESSION_SIGNED_IN_AT, SESSION_USER_ID};
+    let store = std::sync::Arc::new(tower_sessions::MemoryStore::default());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let session_signed_in = |days_ago: i64| {
+        let store = store.clone();
+        async move {
+            let s = tower_sessions::Session::new(None, store, None);
+            s.insert(SESSION_USER_ID, 7_i64).await.unwrap();
+            s.insert(SESSION_SIGNED_IN_AT, now - days_ago * 86_400)
+                .await
+                .unwrap();
+            s
+        }
+    };
+    let fresh = session_signed_in(29).await;
+    assert_eq!(session_user_id(&fresh).await.unwrap(), Some(7));
+    let old = session_signed_in(31).await;
+    assert_eq!(session_user_id(&old).await.unwrap(), None);
+    assert!(old.is_empty().await, "the old session was ended");
+    // A session from before sign-in times were kept is ended too.
+    let legacy = tower_sessions::Session::new(None, store.clone(), None);
+    legacy.insert(SESSION_USER_ID, 7_i64).await.unwrap();
+    assert_eq!(session_user_id(&legacy).await.unwrap(), None);
+}

@@ -504,9 +504,12 @@ async fn refreshing_from_github_is_coalesced_per_person() {
     let app = start().await;
     let alice = sign_in(&app, "alice").await;
     app.sim.sim.reset_stats();
+    // The first time: nothing is known yet, so GitHub is asked.
     let calls = (0..20).map(|_| server_fn(&app, &alice, "repositories", &[("refresh", "true")]));
+    // Every caller gets the whole list: those that came while it was read waited for it.
     for (status, body) in futures::future::join_all(calls).await {
         assert_eq!(status, 200, "{body}");
+        assert!(body.contains("acme/api"), "{body}");
     }
     let asked = app
         .sim

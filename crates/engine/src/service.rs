@@ -39,6 +39,9 @@ pub struct Engine {
     pub cipher: TokenCipher,
     /// GitHub's REST base URL (github.com, a GitHub Enterprise Server, or the simulator).
     pub github_api_url: String,
+    /// Serialises repository-list refreshes per person in this process (striped by user
+    /// id), so that concurrent requests wait for one refresh and then share its result.
+    refreshes: std::sync::Arc<[tokio::sync::Mutex<()>; 64]>,
 }
 
 /// A repository's pull request throughput, as the repository page shows it.
@@ -92,6 +95,7 @@ impl Engine {
             pool,
             cipher,
             github_api_url: github_api_url.into(),
+            refreshes: std::sync::Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
         }
     }
 
@@ -114,22 +118,24 @@ impl Engine {
 
     /// The repositories the user may see; asks GitHub again when `refresh` is set or when
     /// nothing is known yet, at most once per [`REFRESH_AT_MOST_EVERY_SECS`] per person
-    /// (across processes): more requests in that time are answered from the database.
+    /// (across processes): requests in that time are answered from the database, and
+    /// requests that arrive while a refresh runs in this process wait for it and share its
+    /// result.
     pub async fn visible_repositories(
         &self,
         user_id: i64,
         refresh: bool,
     ) -> crate::Result<Vec<db::repos::Repository>> {
         let repos = db::repos::visible(&self.pool, user_id).await?;
-        if !(refresh || repos.is_empty())
-            || !db::users::claim_repositories_refresh(
-                &self.pool,
-                user_id,
-                REFRESH_AT_MOST_EVERY_SECS,
-            )
+        if !(refresh || repos.is_empty()) {
+            return Ok(repos);
+        }
+        let stripe = usize::try_from(user_id.rem_euclid(64)).unwrap_or(0);
+        let _one_at_a_time = self.refreshes[stripe].lock().await;
+        if !db::users::claim_repositories_refresh(&self.pool, user_id, REFRESH_AT_MOST_EVERY_SECS)
             .await?
         {
-            return Ok(repos);
+            return Ok(db::repos::visible(&self.pool, user_id).await?);
         }
         let refreshed = async {
             let client = self.interactive_client_for(user_id).await?;
