@@ -110,6 +110,16 @@ pub struct LiveProgress {
     pub done: bool,
 }
 
+/// What a failed server function says to the person: the server's sentence as it is
+/// (without leptos' "error running server function" prefix), or, when the server could not
+/// be reached, that.
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(message) => message.clone(),
+        _ => "Pulseboard could not be reached or answered unexpectedly; check the connection and try again.".to_string(),
+    }
+}
+
 /// Server-side helpers shared by the server functions.
 #[cfg(feature = "ssr")]
 pub mod ssr {

@@ -8,14 +8,27 @@ use crate::api::{list_repositories, signed_in_user, RepoSummary, TrackRepository
 #[component]
 pub fn Home() -> impl IntoView {
     let who = Resource::new(|| (), |_| signed_in_user());
+    // Created here, not in the component the signed-in branch renders: the server may run
+    // that branch twice while it resolves, and each run would ask for the list again.
+    let refresh = RwSignal::new(false);
+    let repos = Resource::new(
+        move || refresh.get(),
+        move |refresh| async move {
+            match who.await {
+                Ok(Some(_)) => list_repositories(refresh).await.map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            }
+        },
+    );
     view! {
         <Title text=""/>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match who.await {
-                    Ok(Some(_)) => view! { <Repositories/> }.into_any(),
+                    Ok(Some(_)) => view! { <Repositories repos refresh/> }.into_any(),
                     Ok(None) => view! { <Welcome/> }.into_any(),
-                    Err(e) => view! { <Unavailable message=e.to_string() retry=move || who.refetch()/> }.into_any(),
+                    Err(e) => view! { <Unavailable message=crate::api::error_text(&e) retry=move || who.refetch()/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -59,9 +72,10 @@ fn Welcome() -> impl IntoView {
 }
 
 #[component]
-fn Repositories() -> impl IntoView {
-    let refresh = RwSignal::new(false);
-    let repos = Resource::new(move || refresh.get(), list_repositories);
+fn Repositories(
+    repos: Resource<Result<Option<Vec<RepoSummary>>, ServerFnError>>,
+    refresh: RwSignal<bool>,
+) -> impl IntoView {
     let track = ServerAction::<TrackRepository>::new();
     // Refetch after each successful add so the lists move the repository across.
     Effect::new(move |_| {
@@ -85,7 +99,7 @@ fn Repositories() -> impl IntoView {
                         ": " {t.pull_requests} " pull requests fetched with " {t.requests} " requests to GitHub."
                     </p>
                 }.into_any(),
-                Err(e) => view! { <p class="error" data-testid="track-error">{e.to_string()}</p> }.into_any(),
+                Err(e) => view! { <p class="error" data-testid="track-error">{crate::api::error_text(&e)}</p> }.into_any(),
             })}
             <input
                 type="search"
@@ -97,8 +111,8 @@ fn Repositories() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted">"Asking GitHub which repositories you can see…"</p> }>
                 {move || Suspend::new(async move {
                     match repos.await {
-                        Ok(list) => view! { <RepoTable list filter track/> }.into_any(),
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        Ok(list) => view! { <RepoTable list=list.unwrap_or_default() filter track/> }.into_any(),
+                        Err(e) => view! { <p class="error">{crate::api::error_text(&e)}</p> }.into_any(),
                     }
                 })}
             </Transition>

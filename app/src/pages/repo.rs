@@ -26,7 +26,7 @@ pub fn RepositoryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! {
-                        <section class="panel error"><h1>{full_name()}</h1><p>{e.to_string()}</p></section>
+                        <section class="panel error"><h1>{full_name()}</h1><p>{crate::api::error_text(&e)}</p></section>
                     }.into_any(),
                     Ok(o) => {
                         let weeks = o.weeks.clone();

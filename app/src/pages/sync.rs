@@ -41,12 +41,12 @@ pub fn SyncPage() -> impl IntoView {
                 }}
             </div>
             {move || queue.value().get().and_then(|r| r.err()).map(|e| view! {
-                <p class="error" data-testid="sync-now-error">{e.to_string()}</p>
+                <p class="error" data-testid="sync-now-error">{crate::api::error_text(&e)}</p>
             })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match activity.await {
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <p class="error">{crate::api::error_text(&e)}</p> }.into_any(),
                         Ok(a) => tables(a, queue).into_any(),
                     }
                 })}
