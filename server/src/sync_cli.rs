@@ -123,9 +123,7 @@ async fn sync(
         (None, Some(login), _) => {
             let key = crate::secret_key(config)?;
             let cipher = engine::auth::TokenCipher::new(&key);
-            let user_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE lower(login) = lower($1)")
-                .bind(login)
-                .fetch_optional(pool)
+            let user_id: i64 = engine::db::users::id_by_login(pool, login)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("--as {login}: nobody by that login has signed in to this Pulseboard"))?;
             let token = engine::db::users::token(pool, &cipher, user_id).await?;

@@ -2,23 +2,116 @@
 //! Every read that returns repository data takes the asking user's id and joins through
 //! `repository_access`, so scoping by who is asking cannot be forgotten.
 
-pub mod activity;
+pub mod actions;
 pub mod checkpoints;
+pub mod commits;
+pub mod community;
+pub mod deployments;
 pub mod http_cache;
+pub mod issues;
 pub mod jobs;
 pub mod orgs;
 pub mod pulls;
+pub mod releases;
 pub mod repos;
 pub mod schedule;
 pub mod sign_ins;
 pub mod sync_runs;
 pub mod users;
 
+use serde::Serialize;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 /// The schema, from the workspace's `migrations/` directory (its only source).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// A connection inside a sync's transaction (a page and its checkpoint commit together).
+pub type Conn = sqlx::PgConnection;
+
+/// Upserts a page of rows in one statement: the rows travel as one JSON array, unpacked
+/// by `sql` with `jsonb_to_recordset($1)`, keyed by GitHub's ids so that writing a page
+/// twice (after a crash or a retry) changes nothing.
+pub(crate) async fn upsert<T: Serialize>(
+    conn: &mut Conn,
+    sql: &str,
+    rows: &[T],
+) -> Result<u64, sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let done = sqlx::query(sql)
+        .bind(sqlx::types::Json(rows))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes the rows of `table` for a repository whose key is not in `keep` (after a full
+/// listing: what GitHub no longer lists is gone).
+pub async fn retain_only(
+    conn: &mut Conn,
+    table: Keyed,
+    repository_id: i64,
+    keep: &[i64],
+) -> Result<u64, sqlx::Error> {
+    let (table, key) = table.table_and_key();
+    let sql = format!("DELETE FROM {table} WHERE repository_id = $1 AND NOT ({key} = ANY($2))");
+    let done = sqlx::query(&sql)
+        .bind(repository_id)
+        .bind(keep)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Tables a full listing reconciles.
+#[derive(Debug, Clone, Copy)]
+pub enum Keyed {
+    Issues,
+    Stargazers,
+    Forks,
+    Releases,
+}
+
+impl Keyed {
+    /// The table and the column that identifies a row within a repository.
+    fn table_and_key(self) -> (&'static str, &'static str) {
+        match self {
+            Keyed::Issues => ("issues", "github_id"),
+            Keyed::Stargazers => ("stargazers", "user_github_id"),
+            Keyed::Forks => ("forks", "github_id"),
+            Keyed::Releases => ("releases", "github_id"),
+        }
+    }
+}
+
+/// How many rows a repository has in a reconcilable table.
+pub async fn count(conn: &mut Conn, table: Keyed, repository_id: i64) -> Result<i64, sqlx::Error> {
+    let (table, _) = table.table_and_key();
+    sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM {table} WHERE repository_id = $1"
+    ))
+    .bind(repository_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Sends `payload` to every process LISTENing on `channel` (PostgreSQL NOTIFY).
+pub async fn notify(pool: &PgPool, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Whether PostgreSQL answers (the health check).
+pub async fn ping(pool: &PgPool) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
 
 pub async fn connect(
     options: PgConnectOptions,

@@ -99,3 +99,11 @@ pub async fn release_repositories_refresh(pool: &PgPool, user_id: i64) -> Result
         .await?;
     Ok(())
 }
+
+/// The id of the user who signed in with this login (GitHub logins are case-insensitive).
+pub async fn id_by_login(pool: &PgPool, login: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM users WHERE lower(login) = lower($1)")
+        .bind(login)
+        .fetch_optional(pool)
+        .await
+}

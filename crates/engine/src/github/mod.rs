@@ -22,7 +22,7 @@ use self::budget::RateBudget;
 use self::governor::{Api, Priority, RetryPolicy, Verdict};
 use crate::db::http_cache::{self, CachedResponse};
 
-use self::models::{GhPullRequest, GhRepository, GhUser};
+use self::models::{GhRepository, GhUser};
 use self::pagination::parse_link_header;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -630,16 +630,6 @@ impl GitHubClient {
     /// `GET /repos/{owner}/{repo}`.
     pub async fn repository(&self, full_name: &str) -> Result<GhRepository, GitHubError> {
         Ok(self.get(&format!("/repos/{full_name}")).await?.0)
-    }
-
-    /// The first page of a repository's pull requests, oldest first, so that pages stay
-    /// stable while new pull requests are opened during the sync.
-    pub fn pulls_first_page(full_name: &str) -> String {
-        format!("/repos/{full_name}/pulls?state=all&sort=created&direction=asc&per_page={PER_PAGE}")
-    }
-
-    pub async fn pulls_page(&self, path: &str) -> Result<Page<GhPullRequest>, GitHubError> {
-        self.get_page(path).await
     }
 }
 

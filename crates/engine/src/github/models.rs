@@ -60,34 +60,6 @@ pub struct GhRepository {
     pub topics: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct GhBranchRef {
-    pub r#ref: String,
-    pub sha: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct GhPullRequest {
-    pub id: i64,
-    #[serde(default)]
-    pub node_id: Option<String>,
-    pub number: i64,
-    pub title: String,
-    pub state: String,
-    #[serde(default)]
-    pub draft: Option<bool>,
-    pub user: Option<GhAccount>,
-    #[serde(default)]
-    pub author_association: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub closed_at: Option<DateTime<Utc>>,
-    pub merged_at: Option<DateTime<Utc>>,
-    pub merge_commit_sha: Option<String>,
-    pub base: GhBranchRef,
-    pub head: GhBranchRef,
-}
-
 /// `GET /repos/{owner}/{repo}/issues` items: issues, and pull requests marked by
 /// `pull_request`.
 #[derive(Debug, Clone, Deserialize)]

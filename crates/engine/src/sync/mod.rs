@@ -196,11 +196,7 @@ impl Syncer {
         }
         if let Ok(payload) = serde_json::to_string(&p) {
             // Progress is advisory: a failed notification never fails a sync.
-            let _ = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(events::CHANNEL)
-                .bind(payload)
-                .execute(&self.pool)
-                .await;
+            let _ = db::notify(&self.pool, events::CHANNEL, &payload).await;
         }
     }
 

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 
 use super::changes::Expected;
 use super::{Mode, Progress, Syncer};
-use crate::db::activity::{self as rows, Keyed};
 use crate::db::checkpoints::{self, Checkpoint};
+use crate::db::{self, Keyed};
 use crate::github::models::{self as m, gql};
 use crate::github::{GitHubError, PER_PAGE};
 
@@ -181,11 +181,11 @@ impl<'a> Ctx<'a> {
                 }
                 pending = later(pending, p.updated_at);
                 numbers.push(p.number);
-                let mut these: Vec<rows::ReviewRow> = p
+                let mut these: Vec<db::pulls::ReviewRow> = p
                     .reviews
                     .nodes
                     .iter()
-                    .map(|r| rows::ReviewRow {
+                    .map(|r| db::pulls::ReviewRow {
                         github_id: r.database_id,
                         repository_id: self.repo_id,
                         pull_number: p.number,
@@ -199,7 +199,7 @@ impl<'a> Ctx<'a> {
                     these = self.all_reviews(p.number).await?;
                 }
                 reviews.extend(these);
-                pulls.push(rows::PullRow {
+                pulls.push(db::pulls::PullRow {
                     github_id: p.database_id,
                     repository_id: self.repo_id,
                     number: p.number,
@@ -237,8 +237,8 @@ impl<'a> Ctx<'a> {
             };
             step(&mut cp, next, pending, "pending_high_water");
             let mut tx = self.s.pool.begin().await?;
-            rows::upsert_pulls(&mut tx, &pulls).await?;
-            rows::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
+            db::pulls::upsert_pulls(&mut tx, &pulls).await?;
+            db::pulls::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
             checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
             tx.commit().await?;
             self.page_done(pulls.len(), Some(conn.total_count as u64))
@@ -251,12 +251,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// Every review of one pull request (when GraphQL's first 20 were not all).
-    async fn all_reviews(&self, number: i64) -> crate::Result<Vec<rows::ReviewRow>> {
+    async fn all_reviews(&self, number: i64) -> crate::Result<Vec<db::pulls::ReviewRow>> {
         let mut out = Vec::new();
         let mut next = Some(self.path(&format!("/pulls/{number}/reviews?per_page={PER_PAGE}")));
         while let Some(path) = next {
             let page = self.s.client.get_page::<m::GhReview>(&path).await?;
-            out.extend(page.items.into_iter().map(|r| rows::ReviewRow {
+            out.extend(page.items.into_iter().map(|r| db::pulls::ReviewRow {
                 github_id: r.id,
                 repository_id: self.repo_id,
                 pull_number: number,
@@ -294,11 +294,11 @@ impl<'a> Ctx<'a> {
         let mut seen: Vec<i64> = Vec::new();
         while let Some(path) = next {
             let page = self.s.client.get_page::<m::GhIssue>(&path).await?;
-            let issues: Vec<rows::IssueRow> = page
+            let issues: Vec<db::issues::IssueRow> = page
                 .items
                 .iter()
                 .filter(|i| i.pull_request.is_none())
-                .map(|i| rows::IssueRow {
+                .map(|i| db::issues::IssueRow {
                     github_id: i.id,
                     repository_id: self.repo_id,
                     number: i.number,
@@ -321,7 +321,7 @@ impl<'a> Ctx<'a> {
             seen.extend(issues.iter().map(|i| i.github_id));
             step(&mut cp, page.next.clone(), pending, "pending_high_water");
             let mut tx = self.s.pool.begin().await?;
-            rows::upsert_issues(&mut tx, &issues).await?;
+            db::issues::upsert_issues(&mut tx, &issues).await?;
             checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
             tx.commit().await?;
             self.page_done(issues.len(), None).await;
@@ -331,10 +331,10 @@ impl<'a> Ctx<'a> {
         let complete_listing = since.is_none() && !resumed;
         if complete_listing {
             let mut conn = self.s.pool.acquire().await?;
-            rows::retain_only(&mut conn, Keyed::Issues, self.repo_id, &seen).await?;
+            db::retain_only(&mut conn, Keyed::Issues, self.repo_id, &seen).await?;
         } else if let Some(expected) = self.expected.issues {
             let mut conn = self.s.pool.acquire().await?;
-            let stored = rows::count(&mut conn, Keyed::Issues, self.repo_id).await?;
+            let stored = db::count(&mut conn, Keyed::Issues, self.repo_id).await?;
             drop(conn);
             if stored != expected {
                 self.reconcile_issues().await?;
@@ -357,7 +357,7 @@ impl<'a> Ctx<'a> {
             next = page.next;
         }
         let mut conn = self.s.pool.acquire().await?;
-        rows::retain_only(&mut conn, Keyed::Issues, self.repo_id, &ids).await?;
+        db::retain_only(&mut conn, Keyed::Issues, self.repo_id, &ids).await?;
         Ok(())
     }
 
@@ -399,7 +399,7 @@ impl<'a> Ctx<'a> {
             let shas: Vec<String> = conn.nodes.iter().map(|c| c.oid.clone()).collect();
             let known = {
                 let mut db = self.s.pool.acquire().await?;
-                rows::known_commits(&mut db, self.repo_id, &shas).await?
+                db::commits::known_commits(&mut db, self.repo_id, &shas).await?
             };
             let mut stop_at: Option<String> = None;
             let mut commits = Vec::new();
@@ -410,7 +410,7 @@ impl<'a> Ctx<'a> {
                 }
                 new_chain.push(c.oid.clone());
                 let author = c.author.as_ref();
-                commits.push(rows::CommitRow {
+                commits.push(db::commits::CommitRow {
                     repository_id: self.repo_id,
                     sha: c.oid.clone(),
                     parent_sha: c.parents.nodes.first().map(|p| p.oid.clone()),
@@ -437,10 +437,10 @@ impl<'a> Ctx<'a> {
             };
             cp.state.0["pending_head"] = json!(pending_head);
             let mut tx = self.s.pool.begin().await?;
-            rows::upsert_commits(&mut tx, &commits).await?;
+            db::commits::upsert_commits(&mut tx, &commits).await?;
             if finished {
                 if let Some(old) = old_head.as_ref().filter(|_| whole_chain) {
-                    rows::drop_rewritten_commits(
+                    db::commits::drop_rewritten_commits(
                         &mut tx,
                         self.repo_id,
                         old,
@@ -475,7 +475,7 @@ impl<'a> Ctx<'a> {
                 Err(e) => return Err(e.into()),
             };
             all.extend(page.items.into_iter().filter_map(|c| {
-                Some(rows::ContributorRow {
+                Some(db::community::ContributorRow {
                     repository_id: self.repo_id,
                     user_github_id: c.id?,
                     login: c.login?,
@@ -486,7 +486,7 @@ impl<'a> Ctx<'a> {
             next = page.next;
         }
         let mut tx = self.s.pool.begin().await?;
-        rows::replace_contributors(&mut tx, self.repo_id, &all).await?;
+        db::community::replace_contributors(&mut tx, self.repo_id, &all).await?;
         tx.commit().await?;
         self.items += all.len() as u32;
         Ok(())
@@ -500,11 +500,11 @@ impl<'a> Ctx<'a> {
                 .client
                 .get_wrapped_page::<m::GhWorkflows>(&path)
                 .await?;
-            let list: Vec<rows::WorkflowRow> = page
+            let list: Vec<db::actions::WorkflowRow> = page
                 .items
                 .into_iter()
                 .flat_map(|w| w.workflows)
-                .map(|w| rows::WorkflowRow {
+                .map(|w| db::actions::WorkflowRow {
                     github_id: w.id,
                     repository_id: self.repo_id,
                     name: w.name,
@@ -513,7 +513,7 @@ impl<'a> Ctx<'a> {
                 })
                 .collect();
             let mut tx = self.s.pool.begin().await?;
-            rows::upsert_workflows(&mut tx, &list).await?;
+            db::actions::upsert_workflows(&mut tx, &list).await?;
             tx.commit().await?;
             self.page_done(list.len(), None).await;
             next = page.next;
@@ -562,7 +562,7 @@ impl<'a> Ctx<'a> {
                     oldest_incomplete =
                         Some(oldest_incomplete.map_or(r.created_at, |o| o.min(r.created_at)));
                 }
-                list.push(rows::RunRow {
+                list.push(db::actions::RunRow {
                     github_id: r.id,
                     repository_id: self.repo_id,
                     workflow_id: r.workflow_id,
@@ -590,7 +590,7 @@ impl<'a> Ctx<'a> {
                 cp.state.0["pending_oldest_incomplete"] = ts(oldest_incomplete);
             }
             let mut tx = self.s.pool.begin().await?;
-            rows::upsert_runs(&mut tx, &list).await?;
+            db::actions::upsert_runs(&mut tx, &list).await?;
             checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
             tx.commit().await?;
             self.page_done(list.len(), total).await;
@@ -606,7 +606,7 @@ impl<'a> Ctx<'a> {
         loop {
             let batch = {
                 let mut conn = self.s.pool.acquire().await?;
-                rows::runs_needing_jobs(&mut conn, self.repo_id, 100).await?
+                db::actions::runs_needing_jobs(&mut conn, self.repo_id, 100).await?
             };
             if batch.is_empty() {
                 return Ok(());
@@ -620,20 +620,26 @@ impl<'a> Ctx<'a> {
             let mut jobs = Vec::new();
             for ((run_id, _), suite) in batch.iter().zip(data.nodes) {
                 let Some(suite) = suite else { continue };
-                jobs.extend(suite.check_runs.nodes.into_iter().map(|j| rows::JobRow {
-                    github_id: j.database_id,
-                    run_id: *run_id,
-                    repository_id: self.repo_id,
-                    name: j.name,
-                    status: j.status.to_ascii_lowercase(),
-                    conclusion: j.conclusion.map(|c| c.to_ascii_lowercase()),
-                    started_at: j.started_at,
-                    completed_at: j.completed_at,
-                }));
+                jobs.extend(
+                    suite
+                        .check_runs
+                        .nodes
+                        .into_iter()
+                        .map(|j| db::actions::JobRow {
+                            github_id: j.database_id,
+                            run_id: *run_id,
+                            repository_id: self.repo_id,
+                            name: j.name,
+                            status: j.status.to_ascii_lowercase(),
+                            conclusion: j.conclusion.map(|c| c.to_ascii_lowercase()),
+                            started_at: j.started_at,
+                            completed_at: j.completed_at,
+                        }),
+                );
             }
             let run_ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
             let mut tx = self.s.pool.begin().await?;
-            rows::replace_jobs(&mut tx, &run_ids, &jobs).await?;
+            db::actions::replace_jobs(&mut tx, &run_ids, &jobs).await?;
             tx.commit().await?;
             self.page_done(jobs.len(), None).await;
         }
@@ -665,7 +671,7 @@ impl<'a> Ctx<'a> {
             let ids: Vec<i64> = conn.nodes.iter().map(|d| d.database_id).collect();
             let stored = {
                 let mut db = self.s.pool.acquire().await?;
-                rows::deployment_versions(&mut db, &ids).await?
+                db::deployments::deployment_versions(&mut db, &ids).await?
             };
             let mut reached = false;
             let mut list = Vec::new();
@@ -679,7 +685,7 @@ impl<'a> Ctx<'a> {
                     break;
                 }
                 newest = later(newest, d.created_at);
-                list.push(rows::DeploymentRow {
+                list.push(db::deployments::DeploymentRow {
                     github_id: d.database_id,
                     repository_id: self.repo_id,
                     sha: d.commit_oid.clone(),
@@ -689,7 +695,7 @@ impl<'a> Ctx<'a> {
                     updated_at: d.updated_at,
                 });
                 statuses.extend(d.statuses.nodes.iter().map(|s| {
-                    rows::DeploymentStatusRow {
+                    db::deployments::DeploymentStatusRow {
                         deployment_id: d.database_id,
                         node_id: s
                             .id
@@ -709,7 +715,7 @@ impl<'a> Ctx<'a> {
             };
             step(&mut cp, next, newest, "pending_newest");
             let mut tx = self.s.pool.begin().await?;
-            rows::upsert_deployments(&mut tx, &list, &statuses).await?;
+            db::deployments::upsert_deployments(&mut tx, &list, &statuses).await?;
             checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
             tx.commit().await?;
             self.page_done(list.len(), Some(conn.total_count as u64))
@@ -727,10 +733,10 @@ impl<'a> Ctx<'a> {
         let mut next = Some(self.path(&format!("/releases?per_page={PER_PAGE}")));
         while let Some(path) = next {
             let page = self.s.client.get_page::<m::GhRelease>(&path).await?;
-            let list: Vec<rows::ReleaseRow> = page
+            let list: Vec<db::releases::ReleaseRow> = page
                 .items
                 .into_iter()
-                .map(|r| rows::ReleaseRow {
+                .map(|r| db::releases::ReleaseRow {
                     github_id: r.id,
                     repository_id: self.repo_id,
                     tag_name: r.tag_name,
@@ -744,13 +750,13 @@ impl<'a> Ctx<'a> {
                 .collect();
             seen.extend(list.iter().map(|r| r.github_id));
             let mut tx = self.s.pool.begin().await?;
-            rows::upsert_releases(&mut tx, &list).await?;
+            db::releases::upsert_releases(&mut tx, &list).await?;
             tx.commit().await?;
             self.page_done(list.len(), None).await;
             next = page.next;
         }
         let mut conn = self.s.pool.acquire().await?;
-        rows::retain_only(&mut conn, Keyed::Releases, self.repo_id, &seen).await?;
+        db::retain_only(&mut conn, Keyed::Releases, self.repo_id, &seen).await?;
         Ok(())
     }
 
@@ -759,7 +765,7 @@ impl<'a> Ctx<'a> {
         let mut next = Some(self.path(&format!("/tags?per_page={PER_PAGE}")));
         while let Some(path) = next {
             let page = self.s.client.get_page::<m::GhTag>(&path).await?;
-            all.extend(page.items.into_iter().map(|t| rows::TagRow {
+            all.extend(page.items.into_iter().map(|t| db::releases::TagRow {
                 repository_id: self.repo_id,
                 name: t.name,
                 sha: t.commit.sha,
@@ -768,11 +774,7 @@ impl<'a> Ctx<'a> {
             next = page.next;
         }
         let mut tx = self.s.pool.begin().await?;
-        sqlx::query("DELETE FROM tags WHERE repository_id = $1")
-            .bind(self.repo_id)
-            .execute(&mut *tx)
-            .await?;
-        rows::upsert_tags(&mut tx, &all).await?;
+        db::releases::replace_tags(&mut tx, self.repo_id, &all).await?;
         tx.commit().await?;
         self.items += all.len() as u32;
         Ok(())
@@ -793,7 +795,7 @@ impl<'a> Ctx<'a> {
     async fn append_only(&mut self, table: Keyed, expected: Option<i64>) -> crate::Result<()> {
         let stored = {
             let mut conn = self.s.pool.acquire().await?;
-            rows::count(&mut conn, table, self.repo_id).await?
+            db::count(&mut conn, table, self.repo_id).await?
         };
         let incremental = self.mode == Mode::Incremental && expected.is_none_or(|e| e >= stored);
         let start_page = if incremental {
@@ -804,15 +806,15 @@ impl<'a> Ctx<'a> {
         let seen = self.list_appendable(table, start_page).await?;
         if start_page == 1 {
             let mut conn = self.s.pool.acquire().await?;
-            rows::retain_only(&mut conn, table, self.repo_id, &seen).await?;
+            db::retain_only(&mut conn, table, self.repo_id, &seen).await?;
         } else if let Some(expected) = expected {
             let mut conn = self.s.pool.acquire().await?;
-            let now = rows::count(&mut conn, table, self.repo_id).await?;
+            let now = db::count(&mut conn, table, self.repo_id).await?;
             drop(conn);
             if now != expected {
                 let seen = self.list_appendable(table, 1).await?;
                 let mut conn = self.s.pool.acquire().await?;
-                rows::retain_only(&mut conn, table, self.repo_id, &seen).await?;
+                db::retain_only(&mut conn, table, self.repo_id, &seen).await?;
             }
         }
         Ok(())
@@ -841,10 +843,10 @@ impl<'a> Ctx<'a> {
                         .client
                         .get_page_as::<m::GhStargazer>(&path, "application/vnd.github.star+json")
                         .await?;
-                    let list: Vec<rows::StarRow> = page
+                    let list: Vec<db::community::StarRow> = page
                         .items
                         .into_iter()
-                        .map(|s| rows::StarRow {
+                        .map(|s| db::community::StarRow {
                             repository_id: self.repo_id,
                             user_github_id: s.user.id,
                             login: s.user.login,
@@ -853,16 +855,16 @@ impl<'a> Ctx<'a> {
                         .collect();
                     seen.extend(list.iter().map(|s| s.user_github_id));
                     tx = self.s.pool.begin().await?;
-                    rows::upsert_stars(&mut tx, &list).await?;
+                    db::community::upsert_stars(&mut tx, &list).await?;
                     n = list.len();
                     page_next = page.next;
                 }
                 _ => {
                     let page = self.s.client.get_page::<m::GhFork>(&path).await?;
-                    let list: Vec<rows::ForkRow> = page
+                    let list: Vec<db::community::ForkRow> = page
                         .items
                         .into_iter()
-                        .map(|f| rows::ForkRow {
+                        .map(|f| db::community::ForkRow {
                             github_id: f.id,
                             repository_id: self.repo_id,
                             full_name: f.full_name,
@@ -872,7 +874,7 @@ impl<'a> Ctx<'a> {
                         .collect();
                     seen.extend(list.iter().map(|f| f.github_id));
                     tx = self.s.pool.begin().await?;
-                    rows::upsert_forks(&mut tx, &list).await?;
+                    db::community::upsert_forks(&mut tx, &list).await?;
                     n = list.len();
                     page_next = page.next;
                 }
