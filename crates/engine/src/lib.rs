@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod github;
+pub mod ingest;
 pub mod metrics;
 pub mod pg;
 pub mod service;

@@ -1,0 +1,57 @@
+//! Issues from `GET /repos/{owner}/{repo}/issues`, whose listing also holds pull requests.
+
+use crate::db::issues::IssueRow;
+use crate::github::models::GhIssue;
+
+/// An issue; `None` for a pull request (marked by `pull_request`), which is stored from
+/// the pull request listing instead.
+pub fn issue(repository_id: i64, i: &GhIssue) -> Option<IssueRow> {
+    if i.pull_request.is_some() {
+        return None;
+    }
+    Some(IssueRow {
+        github_id: i.id,
+        repository_id,
+        number: i.number,
+        title: i.title.clone(),
+        state: i.state.clone(),
+        state_reason: i.state_reason.clone(),
+        author_github_id: i.user.as_ref().map(|u| u.id),
+        author_login: i.user.as_ref().map(|u| u.login.clone()),
+        labels: i.labels.iter().map(|l| l.name.clone()).collect(),
+        assignees: i.assignees.iter().map(|a| a.login.clone()).collect(),
+        comments_count: i.comments,
+        created_at: i.created_at,
+        updated_at: i.updated_at,
+        closed_at: i.closed_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issues_are_kept_and_pull_requests_left_to_their_own_listing() {
+        let items: Vec<GhIssue> = serde_json::from_value(serde_json::json!([
+            {"id": 11, "number": 7, "title": "Crash on start", "state": "closed",
+             "state_reason": "completed", "user": {"id": 1001, "login": "alice"},
+             "labels": [{"name": "bug"}], "assignees": [{"id": 1002, "login": "bob"}],
+             "comments": 4, "created_at": "2026-10-01T00:00:00Z",
+             "updated_at": "2026-10-02T00:00:00Z", "closed_at": "2026-10-02T00:00:00Z"},
+            {"id": 12, "number": 8, "title": "A pull request", "state": "open",
+             "user": {"id": 1001, "login": "alice"}, "created_at": "2026-10-01T00:00:00Z",
+             "updated_at": "2026-10-01T00:00:00Z", "closed_at": null,
+             "pull_request": {"url": "https://api.github.com/repos/acme/api/pulls/8"}}
+        ]))
+        .unwrap();
+        let rows: Vec<IssueRow> = items.iter().filter_map(|i| issue(3, i)).collect();
+        assert_eq!(rows.len(), 1);
+        let r = &rows[0];
+        assert_eq!((r.github_id, r.repository_id, r.number), (11, 3, 7));
+        assert_eq!(r.state_reason.as_deref(), Some("completed"));
+        assert_eq!(r.labels, ["bug"]);
+        assert_eq!(r.assignees, ["bob"]);
+        assert_eq!(r.comments_count, 4);
+    }
+}

@@ -1,0 +1,128 @@
+//! Workflows and workflow runs through REST; the jobs of completed runs through
+//! GraphQL, 100 runs a request.
+
+use super::*;
+
+impl Ctx<'_> {
+    pub(super) async fn workflows(&mut self) -> crate::Result<()> {
+        let mut next = Some(self.path(&format!("/actions/workflows?per_page={PER_PAGE}")));
+        while let Some(path) = next {
+            let page = self
+                .s
+                .client
+                .get_wrapped_page::<m::GhWorkflows>(&path)
+                .await?;
+            let list: Vec<db::actions::WorkflowRow> = page
+                .items
+                .into_iter()
+                .flat_map(|w| w.workflows)
+                .map(|w| ingest::actions::workflow(self.repo_id, w))
+                .collect();
+            let mut tx = self.s.pool.begin().await?;
+            db::actions::upsert_workflows(&mut tx, &list).await?;
+            tx.commit().await?;
+            self.page_done(list.len(), None).await;
+            next = page.next;
+        }
+        Ok(())
+    }
+
+    /// Workflow runs through REST, newest first, down to the newest run of the last
+    /// complete sync (or the oldest run that was still going then); then the jobs of every
+    /// completed run whose jobs are not stored, 100 runs a GraphQL request.
+    pub(super) async fn workflow_runs(&mut self) -> crate::Result<()> {
+        let mut cp = self.checkpoint().await?;
+        let floor = match self.mode {
+            Mode::Full => None,
+            Mode::Incremental => match (cp.high_water, state_time(&cp, "oldest_incomplete")) {
+                (Some(h), Some(o)) => Some(h.min(o)),
+                (h, _) => h,
+            },
+        };
+        let mut newest = state_time(&cp, "pending_newest");
+        let mut oldest_incomplete = state_time(&cp, "pending_oldest_incomplete");
+        let mut next = Some(
+            cp.resume
+                .clone()
+                .unwrap_or_else(|| self.path(&format!("/actions/runs?per_page={PER_PAGE}"))),
+        );
+        while let Some(path) = next {
+            let page = self
+                .s
+                .client
+                .get_wrapped_page::<m::GhWorkflowRuns>(&path)
+                .await?;
+            let wrapped = page.items.into_iter().next();
+            let total = wrapped.as_ref().map(|w| w.total_count as u64);
+            let runs = wrapped.map(|w| w.workflow_runs).unwrap_or_default();
+            let mut reached = false;
+            let mut list = Vec::new();
+            for r in runs {
+                if floor.is_some_and(|f| r.created_at < f) {
+                    reached = true;
+                    break;
+                }
+                newest = later(newest, r.created_at);
+                let row = ingest::actions::run(self.repo_id, r);
+                if row.status != "completed" {
+                    oldest_incomplete =
+                        Some(oldest_incomplete.map_or(row.created_at, |o| o.min(row.created_at)));
+                }
+                list.push(row);
+            }
+            let finished = reached || page.next.is_none();
+            let resume_at = if finished { None } else { page.next.clone() };
+            step(&mut cp, resume_at, newest, "pending_newest");
+            if finished {
+                cp.state.0["oldest_incomplete"] = ts(oldest_incomplete);
+                cp.state.0["pending_oldest_incomplete"] = Value::Null;
+            } else {
+                cp.state.0["pending_oldest_incomplete"] = ts(oldest_incomplete);
+            }
+            let mut tx = self.s.pool.begin().await?;
+            db::actions::upsert_runs(&mut tx, &list).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            tx.commit().await?;
+            self.page_done(list.len(), total).await;
+            if finished {
+                break;
+            }
+            next = page.next;
+        }
+        self.jobs().await
+    }
+
+    pub(super) async fn jobs(&mut self) -> crate::Result<()> {
+        loop {
+            let batch = {
+                let mut conn = self.s.pool.acquire().await?;
+                db::actions::runs_needing_jobs(&mut conn, self.repo_id, 100).await?
+            };
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<&str> = batch.iter().map(|(_, node)| node.as_str()).collect();
+            let data: gql::CheckSuitesData = self
+                .s
+                .client
+                .graphql(CHECK_SUITES, json!({ "ids": ids }))
+                .await?;
+            let mut jobs = Vec::new();
+            for ((run_id, _), suite) in batch.iter().zip(data.nodes) {
+                let Some(suite) = suite else { continue };
+                jobs.extend(
+                    suite
+                        .check_runs
+                        .nodes
+                        .into_iter()
+                        .map(|j| ingest::actions::job(self.repo_id, *run_id, j)),
+                );
+            }
+            let run_ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+            let mut tx = self.s.pool.begin().await?;
+            db::actions::replace_jobs(&mut tx, &run_ids, &jobs).await?;
+            tx.commit().await?;
+            self.page_done(jobs.len(), None).await;
+        }
+    }
+}

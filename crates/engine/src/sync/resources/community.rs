@@ -1,0 +1,133 @@
+//! Contributors, stargazers and forks.
+
+use super::*;
+
+impl Ctx<'_> {
+    pub(super) async fn contributors(&mut self) -> crate::Result<()> {
+        let mut all = Vec::new();
+        let mut next = Some(self.path(&format!("/contributors?per_page={PER_PAGE}")));
+        while let Some(path) = next {
+            let page = match self.s.client.get_page::<m::GhContributor>(&path).await {
+                Ok(p) => p,
+                // An empty repository answers 204 without a body.
+                Err(GitHubError::Decode { .. }) => break,
+                Err(e) => return Err(e.into()),
+            };
+            all.extend(
+                page.items
+                    .into_iter()
+                    .filter_map(|c| ingest::community::contributor(self.repo_id, c)),
+            );
+            self.pages += 1;
+            next = page.next;
+        }
+        let mut tx = self.s.pool.begin().await?;
+        db::community::replace_contributors(&mut tx, self.repo_id, &all).await?;
+        tx.commit().await?;
+        self.items += all.len() as u32;
+        Ok(())
+    }
+
+    /// Stargazers (oldest first, with `starred_at`): an incremental sync reads from the
+    /// page where the stored ones end; when the counts then disagree (unstars), it lists
+    /// all and reconciles.
+    pub(super) async fn stargazers(&mut self) -> crate::Result<()> {
+        self.append_only(Keyed::Stargazers, self.expected.stargazers)
+            .await
+    }
+
+    pub(super) async fn forks(&mut self) -> crate::Result<()> {
+        self.append_only(Keyed::Forks, self.expected.forks).await
+    }
+
+    pub(super) async fn append_only(
+        &mut self,
+        table: Keyed,
+        expected: Option<i64>,
+    ) -> crate::Result<()> {
+        let stored = {
+            let mut conn = self.s.pool.acquire().await?;
+            db::count(&mut conn, table, self.repo_id).await?
+        };
+        let incremental = self.mode == Mode::Incremental && expected.is_none_or(|e| e >= stored);
+        let start_page = if incremental {
+            stored / PER_PAGE as i64 + 1
+        } else {
+            1
+        };
+        let seen = self.list_appendable(table, start_page).await?;
+        if start_page == 1 {
+            let mut conn = self.s.pool.acquire().await?;
+            db::retain_only(&mut conn, table, self.repo_id, &seen).await?;
+        } else if let Some(expected) = expected {
+            let mut conn = self.s.pool.acquire().await?;
+            let now = db::count(&mut conn, table, self.repo_id).await?;
+            drop(conn);
+            if now != expected {
+                let seen = self.list_appendable(table, 1).await?;
+                let mut conn = self.s.pool.acquire().await?;
+                db::retain_only(&mut conn, table, self.repo_id, &seen).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Lists stargazers or forks from `start_page` on, storing each page; returns the keys.
+    pub(super) async fn list_appendable(
+        &mut self,
+        table: Keyed,
+        start_page: i64,
+    ) -> crate::Result<Vec<i64>> {
+        let mut seen = Vec::new();
+        let first = match table {
+            Keyed::Stargazers => self.path(&format!(
+                "/stargazers?per_page={PER_PAGE}&page={start_page}"
+            )),
+            _ => self.path(&format!(
+                "/forks?sort=oldest&per_page={PER_PAGE}&page={start_page}"
+            )),
+        };
+        let mut next = Some(first);
+        while let Some(path) = next {
+            let mut tx;
+            let n;
+            let page_next;
+            match table {
+                Keyed::Stargazers => {
+                    let page = self
+                        .s
+                        .client
+                        .get_page_as::<m::GhStargazer>(&path, "application/vnd.github.star+json")
+                        .await?;
+                    let list: Vec<db::community::StarRow> = page
+                        .items
+                        .into_iter()
+                        .map(|s| ingest::community::stargazer(self.repo_id, s))
+                        .collect();
+                    seen.extend(list.iter().map(|s| s.user_github_id));
+                    tx = self.s.pool.begin().await?;
+                    db::community::upsert_stars(&mut tx, &list).await?;
+                    n = list.len();
+                    page_next = page.next;
+                }
+                _ => {
+                    let page = self.s.client.get_page::<m::GhFork>(&path).await?;
+                    let list: Vec<db::community::ForkRow> = page
+                        .items
+                        .into_iter()
+                        .map(|f| ingest::community::fork(self.repo_id, f))
+                        .collect();
+                    seen.extend(list.iter().map(|f| f.github_id));
+                    tx = self.s.pool.begin().await?;
+                    db::community::upsert_forks(&mut tx, &list).await?;
+                    n = list.len();
+                    page_next = page.next;
+                }
+            }
+            tx.commit().await?;
+            self.page_done(n, None).await;
+            next = page_next;
+        }
+        Ok(seen)
+    }
+}

@@ -1,0 +1,69 @@
+//! Deployments with their statuses through GraphQL.
+
+use super::*;
+
+impl Ctx<'_> {
+    /// Deployments with their statuses through GraphQL, newest first, until one older
+    /// than the last sync's newest that has not changed.
+    pub(super) async fn deployments(&mut self) -> crate::Result<()> {
+        let mut cp = self.checkpoint().await?;
+        let floor = match self.mode {
+            Mode::Full => None,
+            Mode::Incremental => cp.high_water,
+        };
+        let mut newest = state_time(&cp, "pending_newest");
+        let mut after = cp.resume.clone();
+        loop {
+            let data: gql::DeploymentsData = self
+                .s
+                .client
+                .graphql(
+                    DEPLOYMENTS,
+                    json!({ "owner": self.owner, "name": self.name, "first": PER_PAGE, "after": after }),
+                )
+                .await?;
+            let conn = data
+                .repository
+                .ok_or(crate::Error::GitHub(GitHubError::NotFound))?
+                .deployments;
+            let ids: Vec<i64> = conn.nodes.iter().map(|d| d.database_id).collect();
+            let stored = {
+                let mut db = self.s.pool.acquire().await?;
+                db::deployments::deployment_versions(&mut db, &ids).await?
+            };
+            let mut reached = false;
+            let mut list = Vec::new();
+            let mut statuses = Vec::new();
+            for d in &conn.nodes {
+                let unchanged = stored
+                    .iter()
+                    .any(|(id, at)| *id == d.database_id && *at == d.updated_at);
+                if floor.is_some_and(|f| d.created_at <= f) && unchanged {
+                    reached = true;
+                    break;
+                }
+                newest = later(newest, d.created_at);
+                let (row, these) = ingest::deployments::deployment(self.repo_id, d);
+                list.push(row);
+                statuses.extend(these);
+            }
+            let finished = reached || !conn.page_info.has_next_page;
+            let next = if finished {
+                None
+            } else {
+                conn.page_info.end_cursor.clone()
+            };
+            step(&mut cp, next, newest, "pending_newest");
+            let mut tx = self.s.pool.begin().await?;
+            db::deployments::upsert_deployments(&mut tx, &list, &statuses).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            tx.commit().await?;
+            self.page_done(list.len(), Some(conn.total_count as u64))
+                .await;
+            if finished {
+                return Ok(());
+            }
+            after = conn.page_info.end_cursor;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Issues through REST, reconciled against GitHub's count to notice deletions.
+
+use super::*;
+
+impl Ctx<'_> {
+    /// Issues (not pull requests) through REST, by `updated` ascending from the stored
+    /// high-water mark. Deletions do not show in such a listing: when GitHub's count and
+    /// ours disagree afterwards (or in a full sync), a full listing reconciles.
+    pub(super) async fn issues(&mut self) -> crate::Result<()> {
+        let mut cp = self.checkpoint().await?;
+        let since = match self.mode {
+            Mode::Full => None,
+            Mode::Incremental => cp.high_water,
+        };
+        let first = match since {
+            Some(t) => self.path(&format!(
+                "/issues?state=all&sort=updated&direction=asc&per_page={PER_PAGE}&since={}",
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )),
+            None => self.path(&format!(
+                "/issues?state=all&sort=updated&direction=asc&per_page={PER_PAGE}"
+            )),
+        };
+        let mut pending = state_time(&cp, "pending_high_water");
+        let resumed = cp.resume.is_some();
+        let mut next = Some(cp.resume.clone().unwrap_or(first));
+        let mut seen: Vec<i64> = Vec::new();
+        while let Some(path) = next {
+            let page = self.s.client.get_page::<m::GhIssue>(&path).await?;
+            let issues: Vec<db::issues::IssueRow> = page
+                .items
+                .iter()
+                .filter_map(|i| ingest::issues::issue(self.repo_id, i))
+                .collect();
+            for i in &page.items {
+                pending = later(pending, i.updated_at);
+            }
+            seen.extend(issues.iter().map(|i| i.github_id));
+            step(&mut cp, page.next.clone(), pending, "pending_high_water");
+            let mut tx = self.s.pool.begin().await?;
+            db::issues::upsert_issues(&mut tx, &issues).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            tx.commit().await?;
+            self.page_done(issues.len(), None).await;
+            next = page.next;
+        }
+        // A full listing from the start saw every issue: anything else was deleted.
+        let complete_listing = since.is_none() && !resumed;
+        if complete_listing {
+            let mut conn = self.s.pool.acquire().await?;
+            db::retain_only(&mut conn, Keyed::Issues, self.repo_id, &seen).await?;
+        } else if let Some(expected) = self.expected.issues {
+            let mut conn = self.s.pool.acquire().await?;
+            let stored = db::count(&mut conn, Keyed::Issues, self.repo_id).await?;
+            drop(conn);
+            if stored != expected {
+                self.reconcile_issues().await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) async fn reconcile_issues(&mut self) -> crate::Result<()> {
+        let mut ids = Vec::new();
+        let mut next = Some(self.path(&format!("/issues?state=all&per_page={PER_PAGE}")));
+        while let Some(path) = next {
+            let page = self.s.client.get_page::<m::GhIssue>(&path).await?;
+            ids.extend(
+                page.items
+                    .iter()
+                    .filter(|i| i.pull_request.is_none())
+                    .map(|i| i.id),
+            );
+            next = page.next;
+        }
+        let mut conn = self.s.pool.acquire().await?;
+        db::retain_only(&mut conn, Keyed::Issues, self.repo_id, &ids).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,158 @@
+//! One module per resource around one context ([`Ctx`]): each reads GitHub page by page,
+//! maps the answers to rows with [`crate::ingest`], and writes every page in one
+//! transaction together with its checkpoint through `crate::db`.
+
+mod actions;
+mod commits;
+mod community;
+mod deployments;
+mod issues;
+mod pulls;
+mod releases;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::changes::Expected;
+use super::{Mode, Progress, Syncer};
+use crate::db::checkpoints::{self, Checkpoint};
+use crate::db::{self, Keyed};
+use crate::github::models::{self as m, gql};
+use crate::github::{GitHubError, PER_PAGE};
+use crate::ingest;
+
+const PULLS: &str = include_str!("../../github/queries/pull_requests.graphql");
+const COMMITS: &str = include_str!("../../github/queries/commits.graphql");
+const CHECK_SUITES: &str = include_str!("../../github/queries/check_suites.graphql");
+const DEPLOYMENTS: &str = include_str!("../../github/queries/deployments.graphql");
+
+pub(crate) struct Ctx<'a> {
+    s: &'a Syncer,
+    repo_id: i64,
+    full_name: &'a str,
+    owner: &'a str,
+    name: &'a str,
+    resource: &'a str,
+    mode: Mode,
+    expected: &'a Expected,
+    pub items: u32,
+    pub pages: u32,
+    started: std::time::Instant,
+}
+
+fn ts(t: Option<DateTime<Utc>>) -> Value {
+    t.map_or(Value::Null, |t| json!(t.to_rfc3339()))
+}
+
+fn state_time(cp: &Checkpoint, key: &str) -> Option<DateTime<Utc>> {
+    cp.state.0[key]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Moves a paged read's checkpoint past a page: to resume at `next`, or, when there is no
+/// next page, to complete with the newest change seen (`pending`, kept under `key` while
+/// the read is under way).
+fn step(cp: &mut Checkpoint, next: Option<String>, pending: Option<DateTime<Utc>>, key: &str) {
+    let finished = next.is_none();
+    cp.resume = next;
+    if finished {
+        cp.high_water = pending.or(cp.high_water);
+        cp.completed_at = Some(Utc::now());
+        cp.state.0[key] = Value::Null;
+    } else {
+        cp.state.0[key] = ts(pending);
+    }
+}
+
+fn later(a: Option<DateTime<Utc>>, b: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    Some(a.map_or(b, |a| a.max(b)))
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(
+        s: &'a Syncer,
+        repo_id: i64,
+        full_name: &'a str,
+        resource: &'a str,
+        mode: Mode,
+        expected: &'a Expected,
+    ) -> Self {
+        let (owner, name) = full_name.split_once('/').unwrap_or((full_name, ""));
+        Ctx {
+            s,
+            repo_id,
+            full_name,
+            owner,
+            name,
+            resource,
+            mode,
+            expected,
+            items: 0,
+            pages: 0,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub(crate) async fn run(&mut self) -> crate::Result<()> {
+        match self.resource {
+            "repository" => self.repository().await,
+            "pull_requests" => self.pull_requests().await,
+            "issues" => self.issues().await,
+            "commits" => self.commits().await,
+            "contributors" => self.contributors().await,
+            "workflows" => self.workflows().await,
+            "workflow_runs" => self.workflow_runs().await,
+            "deployments" => self.deployments().await,
+            "releases" => self.releases().await,
+            "tags" => self.tags().await,
+            "stargazers" => self.stargazers().await,
+            "forks" => self.forks().await,
+            other => Err(crate::Error::Invalid(format!("unknown resource {other}"))),
+        }
+    }
+
+    async fn checkpoint(&self) -> crate::Result<Checkpoint> {
+        let mut conn = self.s.pool.acquire().await?;
+        let mut cp = checkpoints::load(&mut conn, self.repo_id, self.resource).await?;
+        if cp.state.0.is_null() {
+            cp.state.0 = json!({});
+        }
+        Ok(cp)
+    }
+
+    /// Counts a page and tells the observers.
+    async fn page_done(&mut self, items: usize, total: Option<u64>) {
+        self.items += items as u32;
+        self.pages += 1;
+        self.s
+            .publish(Progress {
+                job_id: self.s.job_id,
+                requested_by: self.s.requested_by,
+                repository_id: self.repo_id,
+                repository: self.full_name.to_string(),
+                resource: self.resource.to_string(),
+                items: self.items,
+                pages: self.pages,
+                total,
+                rate_remaining: self.s.client.budget().map(|b| b.remaining),
+                eta_secs: super::eta_secs(self.items, total, self.started.elapsed()),
+                done: false,
+            })
+            .await;
+    }
+
+    fn path(&self, rest: &str) -> String {
+        format!("/repos/{}/{}{rest}", self.owner, self.name)
+    }
+
+    async fn repository(&mut self) -> crate::Result<()> {
+        let repo = self.s.client.repository(self.full_name).await?;
+        let mut tx = self.s.pool.begin().await?;
+        crate::db::repos::upsert(&mut tx, &repo).await?;
+        tx.commit().await?;
+        self.page_done(1, Some(1)).await;
+        Ok(())
+    }
+}

@@ -1,0 +1,88 @@
+//! Pull requests through GraphQL, with reviews (listed through REST when a pull
+//! request has more than GraphQL embedded).
+
+use super::*;
+
+impl Ctx<'_> {
+    /// Pull requests through GraphQL, most recently updated first, with reviews, sizes,
+    /// first commit and ready-for-review time; an incremental sync stops at the stored
+    /// high-water mark.
+    pub(super) async fn pull_requests(&mut self) -> crate::Result<()> {
+        let mut cp = self.checkpoint().await?;
+        let floor = match self.mode {
+            Mode::Full => None,
+            Mode::Incremental => cp.high_water,
+        };
+        let mut pending = state_time(&cp, "pending_high_water");
+        let mut after = cp.resume.clone();
+        loop {
+            let data: gql::PullRequestsData = self
+                .s
+                .client
+                .graphql(
+                    PULLS,
+                    json!({ "owner": self.owner, "name": self.name, "first": PER_PAGE, "after": after }),
+                )
+                .await?;
+            let conn = data
+                .repository
+                .ok_or(crate::Error::GitHub(GitHubError::NotFound))?
+                .pull_requests;
+            let mut reached = false;
+            let mut pulls = Vec::new();
+            let mut reviews = Vec::new();
+            let mut numbers = Vec::new();
+            for p in &conn.nodes {
+                if floor.is_some_and(|f| p.updated_at <= f) {
+                    reached = true;
+                    break;
+                }
+                pending = later(pending, p.updated_at);
+                numbers.push(p.number);
+                let these = match ingest::pulls::embedded_reviews(self.repo_id, p) {
+                    Some(all) => all,
+                    None => self.all_reviews(p.number).await?,
+                };
+                reviews.extend(these);
+                pulls.push(ingest::pulls::pull_request(self.repo_id, p));
+            }
+            let finished = reached || !conn.page_info.has_next_page;
+            let next = if finished {
+                None
+            } else {
+                conn.page_info.end_cursor.clone()
+            };
+            step(&mut cp, next, pending, "pending_high_water");
+            let mut tx = self.s.pool.begin().await?;
+            db::pulls::upsert_pulls(&mut tx, &pulls).await?;
+            db::pulls::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            tx.commit().await?;
+            self.page_done(pulls.len(), Some(conn.total_count as u64))
+                .await;
+            if finished {
+                return Ok(());
+            }
+            after = conn.page_info.end_cursor;
+        }
+    }
+
+    /// Every review of one pull request (when GraphQL's first 20 were not all).
+    pub(super) async fn all_reviews(
+        &self,
+        number: i64,
+    ) -> crate::Result<Vec<db::pulls::ReviewRow>> {
+        let mut out = Vec::new();
+        let mut next = Some(self.path(&format!("/pulls/{number}/reviews?per_page={PER_PAGE}")));
+        while let Some(path) = next {
+            let page = self.s.client.get_page::<m::GhReview>(&path).await?;
+            out.extend(
+                page.items
+                    .into_iter()
+                    .map(|r| ingest::pulls::review(self.repo_id, number, r)),
+            );
+            next = page.next;
+        }
+        Ok(out)
+    }
+}
