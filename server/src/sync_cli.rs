@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 
 use engine::github::GitHubClient;
-use engine::sync::{worker, Mode, Progress, RepoOutcome, Syncer, RESOURCES};
+use engine::sync::{worker, Mode, Progress, RepoOutcome, RepoRef, Resource, Syncer};
 
 use crate::config::{Config, SyncArgs};
 
@@ -39,37 +39,13 @@ impl std::str::FromStr for Target {
     }
 }
 
-/// Parses `--resources a,b` against the known resources.
-pub fn parse_resources(text: Option<&str>) -> Result<Vec<String>, String> {
-    let Some(text) = text else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for r in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
-        let r = match r {
-            "prs" | "pulls" => "pull_requests",
-            "runs" | "ci" => "workflow_runs",
-            "stars" => "stargazers",
-            other => other,
-        };
-        if !RESOURCES.contains(&r) {
-            return Err(format!(
-                "unknown resource {r:?}; known: {}",
-                RESOURCES.join(", ")
-            ));
-        }
-        out.push(r.to_string());
-    }
-    Ok(out)
-}
-
 pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
     let targets: Vec<Target> = args
         .targets
         .iter()
         .map(|t| t.parse().map_err(|e: String| anyhow::anyhow!(e)))
         .collect::<anyhow::Result<_>>()?;
-    let resources = parse_resources(args.resources.as_deref())
+    let resources = Resource::parse_list(args.resources.as_deref().unwrap_or_default())
         .map_err(|e| anyhow::anyhow!("--resources: {e}"))?;
     let mode = if args.full {
         Mode::Full
@@ -99,7 +75,7 @@ async fn sync(
     config: &Config,
     pool: &sqlx::PgPool,
     targets: &[Target],
-    resources: &[String],
+    resources: &[Resource],
     mode: Mode,
     as_user: Option<&str>,
     installation: Option<u64>,
@@ -189,13 +165,13 @@ async fn sync(
     }
 }
 
-/// The repositories the targets name, stored and returned as (id, node id, full name).
+/// The repositories the targets name, stored and returned.
 async fn resolve(
     pool: &sqlx::PgPool,
     client: &GitHubClient,
     targets: &[Target],
     me: Option<&str>,
-) -> anyhow::Result<Vec<(i64, String, String)>> {
+) -> anyhow::Result<Vec<RepoRef>> {
     let mut found = Vec::new();
     for t in targets {
         let listed = match t {
@@ -217,8 +193,12 @@ async fn resolve(
         }
         tx.commit().await?;
         for repo in listed {
-            if !found.iter().any(|(id, _, _)| *id == repo.id) {
-                found.push((repo.id, repo.node_id.unwrap_or_default(), repo.full_name));
+            if !found.iter().any(|r: &RepoRef| r.github_id == repo.id) {
+                found.push(RepoRef {
+                    github_id: repo.id,
+                    node_id: repo.node_id,
+                    full_name: repo.full_name,
+                });
             }
         }
     }
@@ -226,7 +206,7 @@ async fn resolve(
 }
 
 fn summarize(
-    repos: &[(i64, String, String)],
+    repos: &[RepoRef],
     outcomes: &[RepoOutcome],
     client: &GitHubClient,
     elapsed: std::time::Duration,
@@ -235,7 +215,8 @@ fn summarize(
         "{:<32} {:>9} {:>7} {:>9} {:>6} {:>7}  note",
         "repository", "items", "pages", "requests", "304s", "points"
     );
-    for ((_, _, name), o) in repos.iter().zip(outcomes) {
+    for (repo, o) in repos.iter().zip(outcomes) {
+        let name = &repo.full_name;
         let t = o.total();
         let note = if o.resources.is_empty() {
             "unchanged".to_string()
@@ -273,7 +254,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn targets_and_resources_parse_or_explain() {
+    fn targets_parse_or_explain() {
         assert_eq!(
             "acme/api".parse::<Target>(),
             Ok(Target::Repo("acme/api".into()))
@@ -286,13 +267,5 @@ mod tests {
         assert!("acme".parse::<Target>().is_err());
         assert!("acme/api/x".parse::<Target>().is_err());
         assert!("org:".parse::<Target>().is_err());
-        assert_eq!(
-            parse_resources(Some("prs, issues,stars")).unwrap(),
-            ["pull_requests", "issues", "stargazers"]
-        );
-        assert!(parse_resources(Some("everything"))
-            .unwrap_err()
-            .contains("unknown resource"));
-        assert!(parse_resources(None).unwrap().is_empty());
     }
 }

@@ -105,21 +105,14 @@ async fn run() -> anyhow::Result<()> {
     let cipher = TokenCipher::new(&SecretKey::generate());
     let user = engine::db::users::upsert_signed_in(&pool, &cipher, &me, &token, "").await?;
     engine::sync::refresh_access(&pool, &client, user.id).await?;
-    let repos: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT r.github_id, r.node_id, r.full_name FROM repositories r
-           JOIN repository_access a ON a.repository_id = r.github_id AND a.user_id = $1
-          ORDER BY r.full_name",
-    )
-    .bind(user.id)
-    .fetch_all(&pool)
-    .await?;
+    let repos = engine::db::repos::visible_refs(&pool, user.id).await?;
 
     // The minimum: every stored item fetched once, 100 to a request, plus each repository.
     let minimum: u64 = sim.sim.with_world(|w| {
         let pages = |n: usize| n.div_ceil(100) as u64;
         w.repos
             .iter()
-            .filter(|r| repos.iter().any(|(id, _, _)| *id == r.id as i64))
+            .filter(|r| repos.iter().any(|x| x.github_id == r.id as i64))
             .map(|r| {
                 let completed: Vec<_> = r
                     .runs

@@ -172,7 +172,7 @@ impl Engine {
             .repository(
                 repo.github_id,
                 &repo.full_name,
-                &["pull_requests".to_string()],
+                &[sync::Resource::PullRequests],
                 sync::Mode::Incremental,
                 &sync::changes::Expected::default(),
             )

@@ -175,12 +175,25 @@ pub async fn track(pool: &PgPool, user_id: i64, repository_id: i64) -> Result<bo
     Ok(already)
 }
 
-/// What a sync needs to know of a repository.
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A repository as a sync names it: GitHub's id, `owner/name`, and its GraphQL node id
+/// when known.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RepoRef {
     pub github_id: i64,
     pub full_name: String,
     pub node_id: Option<String>,
+}
+
+/// The repositories the user may see, as syncs name them, by name.
+pub async fn visible_refs(pool: &PgPool, user_id: i64) -> Result<Vec<RepoRef>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.github_id, r.full_name, r.node_id FROM repositories r
+           JOIN repository_access a ON a.repository_id = r.github_id AND a.user_id = $1
+          ORDER BY r.full_name",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
 }
 
 /// A repository by GitHub's id, for jobs and the CLI: the caller has already established

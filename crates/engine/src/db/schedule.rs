@@ -16,6 +16,23 @@ pub struct Tracked {
 }
 
 /// Every repository at least one user tracks and may still see.
+/// Takes the scheduler's advisory lock on `conn` if no other session holds it; false when
+/// another process is scheduling. Released by [`unlock`] or when the session ends.
+pub async fn try_lock(conn: &mut sqlx::PgConnection, key: i64) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+        .bind(key)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn unlock(conn: &mut sqlx::PgConnection, key: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn tracked(pool: &PgPool) -> Result<Vec<Tracked>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.github_id, r.node_id, r.full_name, reader.user_id,

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 use sqlx::PgPool;
 
+use super::{RepoRef, Resource};
 use crate::db;
 use crate::github::models::gql::{ChangeSignal, ChangesData};
 use crate::github::GitHubClient;
@@ -40,15 +41,16 @@ impl Expected {
 pub struct Plan {
     pub repository_id: i64,
     pub full_name: String,
-    pub resources: Vec<String>,
+    pub resources: Vec<Resource>,
     pub expected: Expected,
     pub signal: Option<ChangeSignal>,
 }
 
 /// The resources whose signals moved from `old` to `new` (all of them without `old`).
-pub fn resources_to_sync(old: Option<&ChangeSignal>, new: &ChangeSignal) -> Vec<&'static str> {
+pub fn resources_to_sync(old: Option<&ChangeSignal>, new: &ChangeSignal) -> Vec<Resource> {
+    use Resource as R;
     let Some(old) = old else {
-        return super::RESOURCES.to_vec();
+        return R::ALL.to_vec();
     };
     let mut set = BTreeSet::new();
     let head = |s: &ChangeSignal| {
@@ -62,63 +64,63 @@ pub fn resources_to_sync(old: Option<&ChangeSignal>, new: &ChangeSignal) -> Vec<
             .map(|v| v["target"]["checkSuites"]["totalCount"].clone())
     };
     if old.name_with_owner != new.name_with_owner || old.updated_at != new.updated_at {
-        set.insert("repository");
+        set.insert(R::Repository);
     }
     if head(old) != head(new) || old.pushed_at != new.pushed_at {
         set.extend([
-            "repository",
-            "commits",
-            "contributors",
-            "tags",
-            "workflow_runs",
-            "workflows",
+            R::Repository,
+            R::Commits,
+            R::Contributors,
+            R::Tags,
+            R::WorkflowRuns,
+            R::Workflows,
         ]);
     }
     if ci(old) != ci(new) {
-        set.insert("workflow_runs");
+        set.insert(R::WorkflowRuns);
     }
     if old.pull_requests != new.pull_requests {
-        set.extend(["pull_requests", "workflow_runs"]);
+        set.extend([R::PullRequests, R::WorkflowRuns]);
     }
     if old.issues != new.issues {
-        set.insert("issues");
+        set.insert(R::Issues);
     }
     if old.stargazer_count != new.stargazer_count {
-        set.insert("stargazers");
+        set.insert(R::Stargazers);
     }
     if old.fork_count != new.fork_count {
-        set.insert("forks");
+        set.insert(R::Forks);
     }
     if old.releases != new.releases {
-        set.extend(["releases", "tags"]);
+        set.extend([R::Releases, R::Tags]);
     }
     if old.deployments != new.deployments {
-        set.insert("deployments");
+        set.insert(R::Deployments);
     }
-    super::RESOURCES
-        .iter()
-        .copied()
-        .filter(|r| set.contains(r))
-        .collect()
+    R::ALL.into_iter().filter(|r| set.contains(r)).collect()
 }
 
-/// Reads the signals of `repos` (id, node id, full name) and plans what to sync; a
+/// Reads the signals of `repos` (which must have node ids) and plans what to sync; a
 /// repository GitHub no longer shows plans a `repository` read, which records why.
 pub async fn plan(
     pool: &PgPool,
     client: &GitHubClient,
-    repos: &[(i64, String, String)],
+    repos: &[RepoRef],
 ) -> crate::Result<Vec<Plan>> {
     let mut plans = Vec::new();
     for chunk in repos.chunks(100) {
-        let ids: Vec<&str> = chunk.iter().map(|(_, node, _)| node.as_str()).collect();
+        let ids: Vec<&str> = chunk
+            .iter()
+            .map(|r| r.node_id.as_deref().unwrap_or_default())
+            .collect();
         let data: ChangesData = client.graphql(QUERY, json!({ "ids": ids })).await?;
-        for ((id, _, full_name), node) in chunk.iter().zip(data.nodes) {
+        for (repo, node) in chunk.iter().zip(data.nodes) {
+            let id = &repo.github_id;
             let Some(signal) = node else {
                 plans.push(Plan {
                     repository_id: *id,
-                    full_name: full_name.clone(),
-                    resources: vec!["repository".into()],
+                    full_name: repo.full_name.clone(),
+                    resources: vec![Resource::Repository],
                     expected: Expected::default(),
                     signal: None,
                 });
@@ -128,21 +130,20 @@ pub async fn plan(
             let stored = db::checkpoints::states_with_prefix(&mut conn, *id, "signal").await?;
             // Each resource is compared with the signal it was last read at; a database
             // from before per-resource signals has one `signal` for all.
-            let read_at = |resource: &str| -> Option<ChangeSignal> {
+            let read_at = |resource: Resource| -> Option<ChangeSignal> {
                 let state = stored
                     .get(&signal_checkpoint(resource))
                     .or_else(|| stored.get("signal"))?;
                 serde_json::from_value(state.clone()).ok()
             };
-            let resources: Vec<&str> = super::RESOURCES
-                .iter()
-                .copied()
-                .filter(|r| resources_to_sync(read_at(r).as_ref(), &signal).contains(r))
+            let resources: Vec<Resource> = Resource::ALL
+                .into_iter()
+                .filter(|r| resources_to_sync(read_at(*r).as_ref(), &signal).contains(r))
                 .collect();
             plans.push(Plan {
                 repository_id: *id,
                 full_name: signal.name_with_owner.clone(),
-                resources: resources.into_iter().map(str::to_string).collect(),
+                resources,
                 expected: Expected::from_signal(&signal),
                 signal: Some(signal),
             });
@@ -151,7 +152,7 @@ pub async fn plan(
     Ok(plans)
 }
 
-fn signal_checkpoint(resource: &str) -> String {
+fn signal_checkpoint(resource: Resource) -> String {
     format!("signal:{resource}")
 }
 
@@ -161,10 +162,10 @@ pub async fn remember(
     pool: &PgPool,
     repository_id: i64,
     signal: &ChangeSignal,
-    resources: &[String],
+    resources: &[Resource],
 ) -> crate::Result<()> {
     let mut conn = pool.acquire().await?;
-    let names: Vec<String> = resources.iter().map(|r| signal_checkpoint(r)).collect();
+    let names: Vec<String> = resources.iter().map(|r| signal_checkpoint(*r)).collect();
     let state = serde_json::to_value(signal).unwrap_or_default();
     db::checkpoints::save_completed_states(&mut conn, repository_id, &names, &state).await?;
     Ok(())
@@ -192,7 +193,7 @@ mod tests {
         assert!(resources_to_sync(Some(&signal()), &signal()).is_empty());
         assert_eq!(
             resources_to_sync(None, &signal()).len(),
-            crate::sync::RESOURCES.len()
+            Resource::ALL.len()
         );
     }
 
@@ -200,23 +201,26 @@ mod tests {
     fn each_signal_names_its_resources() {
         let mut s = signal();
         s.stargazer_count = 11;
-        assert_eq!(resources_to_sync(Some(&signal()), &s), ["stargazers"]);
+        assert_eq!(
+            resources_to_sync(Some(&signal()), &s),
+            [Resource::Stargazers]
+        );
         let mut s = signal();
         s.default_branch_ref =
             Some(json!({ "target": { "oid": "b", "checkSuites": { "totalCount": 2 } } }));
         assert_eq!(
             resources_to_sync(Some(&signal()), &s),
             [
-                "repository",
-                "commits",
-                "contributors",
-                "workflows",
-                "workflow_runs",
-                "tags"
+                Resource::Repository,
+                Resource::Commits,
+                Resource::Contributors,
+                Resource::Workflows,
+                Resource::WorkflowRuns,
+                Resource::Tags
             ]
         );
         let mut s = signal();
         s.issues = Some(json!({ "totalCount": 2, "nodes": [] }));
-        assert_eq!(resources_to_sync(Some(&signal()), &s), ["issues"]);
+        assert_eq!(resources_to_sync(Some(&signal()), &s), [Resource::Issues]);
     }
 }

@@ -67,7 +67,7 @@ mod tests {
             requested_by: Some(1),
             repository_id: 42,
             repository: "acme/api".into(),
-            resource: "issues".into(),
+            resource: crate::sync::Resource::Issues,
             items: 200,
             pages: 2,
             total: Some(450),

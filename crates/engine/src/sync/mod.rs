@@ -1,6 +1,6 @@
 //! Fetching GitHub data into Postgres, completely, incrementally and resumably.
 //!
-//! A sync reads one repository's resources (see [`RESOURCES`]). Each page is written in
+//! A sync reads one repository's resources (see [`Resource`]). Each page is written in
 //! its own transaction together with the resource's checkpoint, so a killed process
 //! resumes where it stopped with no gap and no duplicate. A failed resource records its
 //! error in `sync_runs` and the others go on. An incremental sync first asks GitHub, for
@@ -9,6 +9,7 @@
 
 pub mod changes;
 pub mod events;
+mod resource;
 mod resources;
 pub mod scheduler;
 pub mod worker;
@@ -17,24 +18,10 @@ use std::sync::Arc;
 
 use sqlx::PgPool;
 
+pub use self::resource::{Resource, UnknownResource};
 use crate::db;
+pub use crate::db::repos::RepoRef;
 use crate::github::GitHubClient;
-
-/// Everything a sync can read, in the order it reads them.
-pub const RESOURCES: &[&str] = &[
-    "repository",
-    "pull_requests",
-    "issues",
-    "commits",
-    "contributors",
-    "workflows",
-    "workflow_runs",
-    "deployments",
-    "releases",
-    "tags",
-    "stargazers",
-    "forks",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Mode {
@@ -97,7 +84,7 @@ pub struct Progress {
     /// GitHub's id: who may see this progress is decided by it.
     pub repository_id: i64,
     pub repository: String,
-    pub resource: String,
+    pub resource: Resource,
     pub items: u32,
     pub pages: u32,
     /// Items GitHub says the resource has, when it says so.
@@ -124,7 +111,7 @@ pub type Observer = Arc<dyn Fn(&Progress) + Send + Sync>;
 /// How one resource of one repository ended.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ResourceOutcome {
-    pub resource: String,
+    pub resource: Resource,
     pub report: SyncReport,
     pub error: Option<String>,
 }
@@ -200,31 +187,26 @@ impl Syncer {
         }
     }
 
-    /// Syncs `resources` of one repository (all of [`RESOURCES`] when empty). A resource
-    /// that fails records its error and the others still run.
+    /// Syncs `resources` of one repository (all of [`Resource::ALL`] when empty), in
+    /// reading order. A resource that fails records its error and the others still run.
     pub async fn repository(
         &self,
         repository_id: i64,
         full_name: &str,
-        resources: &[String],
+        resources: &[Resource],
         mode: Mode,
         expected: &changes::Expected,
     ) -> crate::Result<RepoOutcome> {
-        let wanted: Vec<&str> = if resources.is_empty() {
-            RESOURCES.to_vec()
-        } else {
-            RESOURCES
-                .iter()
-                .copied()
-                .filter(|r| resources.iter().any(|w| w == r))
-                .collect()
-        };
+        let wanted: Vec<Resource> = Resource::ALL
+            .into_iter()
+            .filter(|r| resources.is_empty() || resources.contains(r))
+            .collect();
         let mut outcome = RepoOutcome::default();
         for resource in wanted {
             let run = db::sync_runs::start(
                 &self.pool,
                 repository_id,
-                resource,
+                resource.as_str(),
                 self.requested_by,
                 self.job_id,
             )
@@ -259,7 +241,7 @@ impl Syncer {
                 requested_by: self.requested_by,
                 repository_id,
                 repository: full_name.to_string(),
-                resource: resource.to_string(),
+                resource,
                 items: report.items,
                 pages: report.pages,
                 total: None,
@@ -276,7 +258,7 @@ impl Syncer {
                 ))
             );
             outcome.resources.push(ResourceOutcome {
-                resource: resource.to_string(),
+                resource,
                 report,
                 error,
             });

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{changes, Mode, RESOURCES};
+use super::{changes, Mode, RepoRef, Resource};
 use crate::db;
 use crate::Engine;
 
@@ -18,17 +18,14 @@ use crate::Engine;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intervals {
     pub default: Duration,
-    pub per_resource: BTreeMap<String, Duration>,
+    pub per_resource: BTreeMap<Resource, Duration>,
 }
 
 impl Default for Intervals {
     fn default() -> Self {
         Intervals {
             default: Duration::from_secs(3600),
-            per_resource: BTreeMap::from([(
-                "stargazers".to_string(),
-                Duration::from_secs(3 * 3600),
-            )]),
+            per_resource: BTreeMap::from([(Resource::Stargazers, Duration::from_secs(3 * 3600))]),
         }
     }
 }
@@ -74,36 +71,34 @@ impl Intervals {
             let (resource, every) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("{pair:?} is not RESOURCE=DURATION"))?;
-            let resource = resource.trim();
-            if !RESOURCES.contains(&resource) {
-                return Err(format!(
-                    "{resource:?} is not a resource (one of {})",
-                    RESOURCES.join(", ")
-                ));
-            }
+            let resource = Resource::from_name(resource.trim()).map_err(|e| e.to_string())?;
             let every = parse_duration(every)
                 .ok_or_else(|| format!("{every:?} is not a duration like 90s, 15m, 1h or 1d"))?;
-            self.per_resource.insert(resource.to_string(), every);
+            self.per_resource.insert(resource, every);
         }
         Ok(self)
     }
 
-    pub fn of(&self, resource: &str) -> Duration {
+    pub fn of(&self, resource: Resource) -> Duration {
         self.per_resource
-            .get(resource)
+            .get(&resource)
             .copied()
             .unwrap_or(self.default)
     }
 
     /// The resources whose last check is older than their interval (or never happened).
-    pub fn due(&self, checked: &HashMap<String, DateTime<Utc>>, now: DateTime<Utc>) -> Vec<String> {
-        RESOURCES
-            .iter()
-            .filter(|r| match checked.get(**r) {
+    /// `checked` is keyed by stored resource names.
+    pub fn due(
+        &self,
+        checked: &HashMap<String, DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Vec<Resource> {
+        Resource::ALL
+            .into_iter()
+            .filter(|r| match checked.get(r.as_str()) {
                 None => true,
-                Some(at) => (now - *at).to_std().is_ok_and(|age| age >= self.of(r)),
+                Some(at) => (now - *at).to_std().is_ok_and(|age| age >= self.of(*r)),
             })
-            .map(|r| r.to_string())
             .collect()
     }
 }
@@ -131,18 +126,12 @@ pub async fn tick(
     now: DateTime<Utc>,
 ) -> crate::Result<Option<Tick>> {
     let mut lock = engine.pool.acquire().await?;
-    let mine: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-        .bind(LOCK)
-        .fetch_one(&mut *lock)
-        .await?;
+    let mine = db::schedule::try_lock(&mut lock, LOCK).await?;
     if !mine {
         return Ok(None);
     }
     let result = schedule(engine, intervals, now).await;
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(LOCK)
-        .execute(&mut *lock)
-        .await?;
+    db::schedule::unlock(&mut lock, LOCK).await?;
     result.map(Some)
 }
 
@@ -154,7 +143,7 @@ async fn schedule(
     let pool = &engine.pool;
     let mut report = Tick::default();
     // Each reader's token asks about the repositories it reads.
-    let mut by_reader: BTreeMap<i64, Vec<(db::schedule::Tracked, Vec<String>)>> = BTreeMap::new();
+    let mut by_reader: BTreeMap<i64, Vec<(db::schedule::Tracked, Vec<Resource>)>> = BTreeMap::new();
     for repo in db::schedule::tracked(pool).await? {
         let due = intervals.due(&repo.checked, now);
         if !due.is_empty() {
@@ -170,9 +159,13 @@ async fn schedule(
                 continue;
             }
         };
-        let asked: Vec<(i64, String, String)> = repos
+        let asked: Vec<RepoRef> = repos
             .iter()
-            .map(|(r, _)| (r.github_id, r.node_id.clone(), r.full_name.clone()))
+            .map(|(r, _)| RepoRef {
+                github_id: r.github_id,
+                node_id: Some(r.node_id.clone()),
+                full_name: r.full_name.clone(),
+            })
             .collect();
         let plans = changes::plan(pool, &client, &asked).await;
         report.requests += client.requests_made();
@@ -185,14 +178,14 @@ async fn schedule(
             }
         };
         for (repo, due) in repos {
-            let changed: Vec<String> = plans
+            let changed: Vec<Resource> = plans
                 .iter()
                 .find(|p| p.repository_id == repo.github_id)
                 .map(|p| {
                     p.resources
                         .iter()
                         .filter(|r| due.contains(r))
-                        .cloned()
+                        .copied()
                         .collect()
                 })
                 .unwrap_or_default();
@@ -203,7 +196,7 @@ async fn schedule(
                 let job = db::jobs::enqueue(
                     pool,
                     repo.github_id,
-                    &changed,
+                    &Resource::names(&changed),
                     Mode::Incremental.as_str(),
                     None,
                     0,
@@ -213,10 +206,13 @@ async fn schedule(
                 // A job already live for other resources does not cover these: ask
                 // about them again next tick rather than skip a whole interval.
                 if !job.resources.is_empty() {
-                    checked.retain(|r| !changed.contains(r) || job.resources.contains(r));
+                    checked.retain(|r| {
+                        !changed.contains(r) || job.resources.iter().any(|j| j == r.as_str())
+                    });
                 }
             }
-            db::schedule::mark_checked(pool, repo.github_id, &checked, now).await?;
+            db::schedule::mark_checked(pool, repo.github_id, &Resource::names(&checked), now)
+                .await?;
         }
     }
     Ok(report)
@@ -272,12 +268,12 @@ mod tests {
     fn stars_every_three_hours_the_rest_hourly_by_default() {
         let i = Intervals::parse("1h", "").unwrap();
         assert_eq!(i, Intervals::default());
-        assert_eq!(i.of("stargazers"), Duration::from_secs(10_800));
-        assert_eq!(i.of("pull_requests"), Duration::from_secs(3600));
+        assert_eq!(i.of(Resource::Stargazers), Duration::from_secs(10_800));
+        assert_eq!(i.of(Resource::PullRequests), Duration::from_secs(3600));
         let i = Intervals::parse("30m", "forks=6h, stargazers=1d").unwrap();
-        assert_eq!(i.of("issues"), Duration::from_secs(1800));
-        assert_eq!(i.of("forks"), Duration::from_secs(21_600));
-        assert_eq!(i.of("stargazers"), Duration::from_secs(86_400));
+        assert_eq!(i.of(Resource::Issues), Duration::from_secs(1800));
+        assert_eq!(i.of(Resource::Forks), Duration::from_secs(21_600));
+        assert_eq!(i.of(Resource::Stargazers), Duration::from_secs(86_400));
         assert!(Intervals::parse("soon", "").unwrap_err().contains("soon"));
         assert!(Intervals::parse("1h", "stars=3h")
             .unwrap_err()
@@ -292,25 +288,25 @@ mod tests {
         let i = Intervals::default();
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
         // Never checked: everything is due.
-        assert_eq!(i.due(&HashMap::new(), now).len(), RESOURCES.len());
+        assert_eq!(i.due(&HashMap::new(), now).len(), Resource::ALL.len());
         // Everything checked 90 minutes ago: all but the stars.
-        let checked: HashMap<String, DateTime<Utc>> = RESOURCES
+        let checked: HashMap<String, DateTime<Utc>> = Resource::ALL
             .iter()
             .map(|r| (r.to_string(), now - chrono::Duration::minutes(90)))
             .collect();
         let due = i.due(&checked, now);
-        assert_eq!(due.len(), RESOURCES.len() - 1);
-        assert!(!due.contains(&"stargazers".to_string()));
+        assert_eq!(due.len(), Resource::ALL.len() - 1);
+        assert!(!due.contains(&Resource::Stargazers));
         // Checked 59 minutes ago: nothing; exactly three hours ago: everything.
-        let recent: HashMap<String, DateTime<Utc>> = RESOURCES
+        let recent: HashMap<String, DateTime<Utc>> = Resource::ALL
             .iter()
             .map(|r| (r.to_string(), now - chrono::Duration::minutes(59)))
             .collect();
         assert!(i.due(&recent, now).is_empty());
-        let old: HashMap<String, DateTime<Utc>> = RESOURCES
+        let old: HashMap<String, DateTime<Utc>> = Resource::ALL
             .iter()
             .map(|r| (r.to_string(), now - chrono::Duration::hours(3)))
             .collect();
-        assert_eq!(i.due(&old, now).len(), RESOURCES.len());
+        assert_eq!(i.due(&old, now).len(), Resource::ALL.len());
     }
 }

@@ -65,15 +65,14 @@ async fn sync_api(
     pool: &sqlx::PgPool,
     client: &GitHubClient,
     repo_id: i64,
-    resources: &[&str],
+    resources: &[Resource],
     mode: Mode,
 ) -> RepoOutcome {
-    let resources: Vec<String> = resources.iter().map(|r| r.to_string()).collect();
     Syncer::new(pool.clone(), client.clone())
         .repository(
             repo_id,
             "acme/api",
-            &resources,
+            resources,
             mode,
             &changes::Expected::default(),
         )
@@ -105,7 +104,7 @@ async fn unchanged_data_costs_no_rate_limit_even_after_a_restart() {
         .unwrap()
         .with_cache(pool.clone());
     let before = sim.sim.stats();
-    let first = sync_api(&pool, &client, repo_id, &["issues"], Mode::Full).await;
+    let first = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     let after_first = sim.sim.stats();
     let report = first.resources[0].report;
     assert_eq!(first.resources[0].error, None);
@@ -122,7 +121,7 @@ async fn unchanged_data_costs_no_rate_limit_even_after_a_restart() {
     let client = GitHubClient::new(&sim.base_url, &token)
         .unwrap()
         .with_cache(pool.clone());
-    let second = sync_api(&pool, &client, repo_id, &["issues"], Mode::Full).await;
+    let second = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     let after_second = sim.sim.stats();
     assert_eq!(second.resources[0].report.not_modified as usize, pages);
     assert_eq!(second.resources[0].report.points, 0);
@@ -171,7 +170,7 @@ async fn a_failed_page_is_recorded_keeps_what_was_stored_and_the_next_run_resume
     let client = GitHubClient::new(&sim.base_url, &token)
         .unwrap()
         .with_retry_policy(fast_retries());
-    let outcome = sync_api(&pool, &client, repo_id, &["issues"], Mode::Full).await;
+    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     let error = outcome.resources[0].error.clone().unwrap();
     assert!(error.contains("502"), "{error}");
     let (status, items, pages_done, recorded): (String, i32, i32, Option<String>) = sqlx::query_as(
@@ -194,7 +193,7 @@ async fn a_failed_page_is_recorded_keeps_what_was_stored_and_the_next_run_resume
     // GitHub recovers: the next run starts at page 3, not page 1, and completes.
     sim.sim.faults().clear();
     let before = sim.sim.stats().requests;
-    let outcome = sync_api(&pool, &client, repo_id, &["issues"], Mode::Full).await;
+    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     assert_eq!(outcome.resources[0].error, None);
     assert_eq!((sim.sim.stats().requests - before) as usize, pages - 2);
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM issues")
@@ -247,7 +246,14 @@ async fn transient_failures_are_retried_and_the_sync_completes() {
     let client = GitHubClient::new(&sim.base_url, &token)
         .unwrap()
         .with_retry_policy(fast_retries());
-    let outcome = sync_api(&pool, &client, repo_id, &["pull_requests"], Mode::Full).await;
+    let outcome = sync_api(
+        &pool,
+        &client,
+        repo_id,
+        &[Resource::PullRequests],
+        Mode::Full,
+    )
+    .await;
     assert_eq!(outcome.resources[0].error, None);
     assert_eq!(outcome.resources[0].report.items as usize, total);
     assert_eq!(client.retries(), 3);
@@ -258,7 +264,7 @@ async fn transient_failures_are_retried_and_the_sync_completes() {
 }
 
 /// Syncs and insists that every resource succeeded.
-async fn sync_ok(syncer: &Syncer, repos: &[(i64, String, String)], mode: Mode) -> Vec<RepoOutcome> {
+async fn sync_ok(syncer: &Syncer, repos: &[RepoRef], mode: Mode) -> Vec<RepoOutcome> {
     let outcomes = worker::sync_planned(syncer, repos, &[], mode)
         .await
         .unwrap();
@@ -641,23 +647,15 @@ fn alice_syncer(fx: &Fixture) -> Syncer {
     Syncer::new(fx.pool.clone(), client)
 }
 
-/// Every repository alice can see: (id, node id, full name).
-async fn alice_repos(fx: &Fixture) -> Vec<(i64, String, String)> {
-    sqlx::query_as(
-        "SELECT r.github_id, r.node_id, r.full_name FROM repositories r
-           JOIN repository_access a ON a.repository_id = r.github_id AND a.user_id = $1
-          ORDER BY r.full_name",
-    )
-    .bind(fx.user_id)
-    .fetch_all(&fx.pool)
-    .await
-    .unwrap()
+/// Every repository alice can see.
+async fn alice_repos(fx: &Fixture) -> Vec<RepoRef> {
+    db::repos::visible_refs(&fx.pool, fx.user_id).await.unwrap()
 }
 
-fn names(repos: &[(i64, String, String)]) -> Vec<String> {
+fn names(repos: &[RepoRef]) -> Vec<String> {
     repos
         .iter()
-        .map(|(_, _, n)| n.trim_start_matches("acme/").to_string())
+        .map(|r| r.full_name.trim_start_matches("acme/").to_string())
         .collect()
 }
 
@@ -811,7 +809,8 @@ async fn full_then_incremental_sync_equals_the_worlds_truth() {
     let untouched: Vec<&RepoOutcome> = outcomes
         .iter()
         .zip(&repos)
-        .filter(|(_, (_, _, n))| {
+        .filter(|(_, r)| {
+            let n = &r.full_name;
             ![
                 "acme/api",
                 "acme/web",
@@ -834,10 +833,10 @@ async fn full_then_incremental_sync_equals_the_worlds_truth() {
 async fn an_interrupted_sync_resumes_without_gaps_or_duplicates() {
     let fx = setup().await;
     let syncer = alice_syncer(&fx);
-    let repos: Vec<(i64, String, String)> = alice_repos(&fx)
+    let repos: Vec<RepoRef> = alice_repos(&fx)
         .await
         .into_iter()
-        .filter(|(_, _, n)| n == "acme/api")
+        .filter(|r| r.full_name == "acme/api")
         .collect();
     // Slow GitHub down and stop the sync mid-way, as a killed process stops.
     fx.sim.sim.faults().add(ghsim::FaultRule {
@@ -884,10 +883,10 @@ async fn an_exhausted_primary_limit_is_waited_for_and_the_sync_finishes() {
     )
     .await;
     let syncer = alice_syncer(&fx);
-    let repos: Vec<(i64, String, String)> = alice_repos(&fx)
+    let repos: Vec<RepoRef> = alice_repos(&fx)
         .await
         .into_iter()
-        .filter(|(_, _, n)| n == "acme/docs")
+        .filter(|r| r.full_name == "acme/docs")
         .collect();
     let outcomes = worker::sync_planned(&syncer, &repos, &[], Mode::Full)
         .await
@@ -915,12 +914,12 @@ async fn an_exhausted_primary_limit_is_waited_for_and_the_sync_finishes() {
 async fn a_revoked_token_stops_the_sync_with_a_clear_error_and_keeps_the_data() {
     let fx = setup().await;
     let syncer = alice_syncer(&fx);
-    let repos: Vec<(i64, String, String)> = alice_repos(&fx)
+    let repos: Vec<RepoRef> = alice_repos(&fx)
         .await
         .into_iter()
-        .filter(|(_, _, n)| n == "acme/api")
+        .filter(|r| r.full_name == "acme/api")
         .collect();
-    worker::sync_planned(&syncer, &repos, &["pull_requests".into()], Mode::Full)
+    worker::sync_planned(&syncer, &repos, &[Resource::PullRequests], Mode::Full)
         .await
         .unwrap();
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM pull_requests")
@@ -943,7 +942,7 @@ async fn a_revoked_token_stops_the_sync_with_a_clear_error_and_keeps_the_data() 
 async fn jobs_are_claimed_once_and_abandoned_ones_are_taken_over() {
     let fx = setup().await;
     let repos = alice_repos(&fx).await;
-    let (a, b) = (repos[0].0, repos[1].0);
+    let (a, b) = (repos[0].github_id, repos[1].github_id);
     let job_a = db::jobs::enqueue(&fx.pool, a, &[], "full", Some(fx.user_id), 0)
         .await
         .unwrap();
@@ -991,9 +990,9 @@ async fn a_worker_runs_queued_jobs_to_the_truth() {
     let docs = alice_repos(&fx)
         .await
         .into_iter()
-        .find(|(_, _, n)| n == "acme/docs")
+        .find(|r| r.full_name == "acme/docs")
         .unwrap();
-    let job = db::jobs::enqueue(&fx.pool, docs.0, &[], "full", None, 0)
+    let job = db::jobs::enqueue(&fx.pool, docs.github_id, &[], "full", None, 0)
         .await
         .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -1024,7 +1023,7 @@ async fn a_worker_runs_queued_jobs_to_the_truth() {
         .fetch_one(&fx.pool)
         .await
         .unwrap();
-    assert_eq!(runs as usize, RESOURCES.len());
+    assert_eq!(runs as usize, Resource::ALL.len());
 }
 
 #[tokio::test]
@@ -1092,7 +1091,7 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
     let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
     let repos = alice_repos(&fx).await;
     let n = repos.len();
-    for (id, _, _) in &repos {
+    for RepoRef { github_id: id, .. } in &repos {
         assert!(db::repos::track(&fx.pool, fx.user_id, *id).await.unwrap());
     }
     let intervals = Intervals::default();
@@ -1149,7 +1148,11 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
         labels: vec![],
     })
     .await;
-    let api = repos.iter().find(|(_, _, n)| n == "acme/api").unwrap().0;
+    let api = repos
+        .iter()
+        .find(|r| r.full_name == "acme/api")
+        .unwrap()
+        .github_id;
     let tick = scheduler::tick(&engine, &intervals, minutes(150))
         .await
         .unwrap();
@@ -1186,7 +1189,7 @@ async fn reading_everything_again_reads_everything_and_stays_true() {
     let web: Vec<_> = alice_repos(&fx)
         .await
         .into_iter()
-        .filter(|r| r.2 == "acme/web")
+        .filter(|r| r.full_name == "acme/web")
         .collect();
     worker::sync_planned(&syncer, &web, &[], Mode::Incremental)
         .await
@@ -1216,7 +1219,7 @@ async fn reading_everything_again_reads_everything_and_stays_true() {
     let read = again[0]
         .resources
         .iter()
-        .find(|r| r.resource == "commits")
+        .find(|r| r.resource == Resource::Commits)
         .unwrap();
     assert_eq!(read.error, None);
     assert_eq!(
@@ -1263,11 +1266,11 @@ async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
     let mut tx = fx.pool.begin().await.unwrap();
     db::repos::upsert(&mut tx, infra).await.unwrap();
     tx.commit().await.unwrap();
-    let target = vec![(
-        infra.id,
-        infra.node_id.clone().unwrap(),
-        infra.full_name.clone(),
-    )];
+    let target = vec![RepoRef {
+        github_id: infra.id,
+        node_id: infra.node_id.clone(),
+        full_name: infra.full_name.clone(),
+    }];
     let syncer = Syncer::new(fx.pool.clone(), client.clone());
     sync_ok(&syncer, &target, Mode::Full).await;
     assert_matches_world(&fx.pool, &fx.sim, &["infra".to_string()]).await;
@@ -1330,11 +1333,11 @@ async fn a_restarted_worker_takes_its_job_back_at_once_and_marks_the_dead_run() 
     let docs = alice_repos(&fx)
         .await
         .into_iter()
-        .find(|(_, _, n)| n == "acme/docs")
+        .find(|r| r.full_name == "acme/docs")
         .unwrap();
     // The process named "host:3000" claimed the job, started a run and was killed: its
     // heartbeat is still fresh, so another worker would wait a minute.
-    let job = db::jobs::enqueue(&fx.pool, docs.0, &[], "full", None, 0)
+    let job = db::jobs::enqueue(&fx.pool, docs.github_id, &[], "full", None, 0)
         .await
         .unwrap();
     let claimed = db::jobs::claim(&fx.pool, "host:3000", worker::STALE_SECS)
@@ -1342,7 +1345,7 @@ async fn a_restarted_worker_takes_its_job_back_at_once_and_marks_the_dead_run() 
         .unwrap()
         .unwrap();
     assert_eq!(claimed.id, job.id);
-    let dead_run = db::sync_runs::start(&fx.pool, docs.0, "issues", None, Some(job.id))
+    let dead_run = db::sync_runs::start(&fx.pool, docs.github_id, "issues", None, Some(job.id))
         .await
         .unwrap();
     assert!(db::jobs::claim(&fx.pool, "other:3000", worker::STALE_SECS)
@@ -1402,7 +1405,7 @@ async fn a_stopping_worker_hands_its_job_back() {
     let docs = alice_repos(&fx)
         .await
         .into_iter()
-        .find(|(_, _, n)| n == "acme/docs")
+        .find(|r| r.full_name == "acme/docs")
         .unwrap();
     // Slow GitHub down so the job is still running when the worker is told to stop.
     fx.sim.sim.faults().add(ghsim::FaultRule {
@@ -1414,7 +1417,7 @@ async fn a_stopping_worker_hands_its_job_back() {
         count: None,
         after: 0,
     });
-    let job = db::jobs::enqueue(&fx.pool, docs.0, &[], "full", None, 0)
+    let job = db::jobs::enqueue(&fx.pool, docs.github_id, &[], "full", None, 0)
         .await
         .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

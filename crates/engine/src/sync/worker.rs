@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::changes;
-use super::{Mode, Observer, RepoOutcome, Syncer};
+use super::{Mode, Observer, RepoOutcome, RepoRef, Resource, Syncer};
 use crate::db;
 use crate::Engine;
 
@@ -35,18 +35,11 @@ pub async fn run_job(
     syncer.requested_by = job.requested_by;
     syncer.observer = observer;
     let mode = Mode::parse(&job.mode).unwrap_or(Mode::Incremental);
-    sync_planned(
-        &syncer,
-        &[(
-            repo.github_id,
-            repo.node_id.unwrap_or_default(),
-            repo.full_name,
-        )],
-        &job.resources,
-        mode,
-    )
-    .await
-    .map(|mut v| v.pop().unwrap_or_default())
+    let resources = Resource::parse_names(&job.resources)
+        .map_err(|e| crate::Error::Invalid(format!("sync job {}: {e}", job.id)))?;
+    sync_planned(&syncer, &[repo], &resources, mode)
+        .await
+        .map(|mut v| v.pop().unwrap_or_default())
 }
 
 /// Syncs repositories: an incremental sync first plans from change signals (one request
@@ -54,13 +47,13 @@ pub async fn run_job(
 /// `resources` is not empty, only those are read.
 pub async fn sync_planned(
     syncer: &Syncer,
-    repos: &[(i64, String, String)],
-    resources: &[String],
+    repos: &[RepoRef],
+    resources: &[Resource],
     mode: Mode,
 ) -> crate::Result<Vec<RepoOutcome>> {
-    let with_ids: Vec<(i64, String, String)> = repos
+    let with_ids: Vec<RepoRef> = repos
         .iter()
-        .filter(|(_, node, _)| !node.is_empty())
+        .filter(|r| r.node_id.is_some())
         .cloned()
         .collect();
     let plans = if with_ids.is_empty() {
@@ -70,7 +63,8 @@ pub async fn sync_planned(
     };
     // A few repositories at a time (the token's governor caps requests in flight); each
     // counts its own cost.
-    let one = |(id, _, full_name): &(i64, String, String)| {
+    let one = |repo: &RepoRef| {
+        let (id, full_name) = (&repo.github_id, &repo.full_name);
         let plan = plans.iter().find(|p| p.repository_id == *id);
         let syncer = Syncer {
             client: syncer.client.with_own_counters(),
@@ -79,16 +73,14 @@ pub async fn sync_planned(
         let id = *id;
         let full_name = full_name.clone();
         async move {
-            let wanted: Vec<String> = match (mode, plan) {
+            let wanted: Vec<Resource> = match (mode, plan) {
                 (Mode::Incremental, Some(p)) => p
                     .resources
                     .iter()
                     .filter(|r| resources.is_empty() || resources.contains(r))
-                    .cloned()
+                    .copied()
                     .collect(),
-                _ if resources.is_empty() => {
-                    super::RESOURCES.iter().map(|r| r.to_string()).collect()
-                }
+                _ if resources.is_empty() => Resource::ALL.to_vec(),
                 _ => resources.to_vec(),
             };
             let expected = plan.map(|p| p.expected.clone()).unwrap_or_default();
@@ -105,10 +97,9 @@ pub async fn sync_planned(
             // nothing moved, what is stored already says so: nothing to write.
             let moved = plan.filter(|p| !p.resources.is_empty());
             if let Some((p, signal)) = moved.and_then(|p| Some((p, p.signal.as_ref()?))) {
-                let current: Vec<String> = super::RESOURCES
-                    .iter()
-                    .filter(|r| !p.resources.iter().any(|c| c == *r) || read_ok(&outcome, r))
-                    .map(|r| r.to_string())
+                let current: Vec<Resource> = Resource::ALL
+                    .into_iter()
+                    .filter(|r| !p.resources.contains(r) || read_ok(&outcome, *r))
                     .collect();
                 changes::remember(&syncer.pool, id, signal, &current).await?;
             }
@@ -124,7 +115,7 @@ pub async fn sync_planned(
     Ok(outcomes)
 }
 
-fn read_ok(outcome: &RepoOutcome, resource: &str) -> bool {
+fn read_ok(outcome: &RepoOutcome, resource: Resource) -> bool {
     outcome
         .resources
         .iter()

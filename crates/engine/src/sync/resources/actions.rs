@@ -81,7 +81,7 @@ impl Ctx<'_> {
             }
             let mut tx = self.s.pool.begin().await?;
             db::actions::upsert_runs(&mut tx, &list).await?;
-            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
             tx.commit().await?;
             self.page_done(list.len(), total).await;
             if finished {

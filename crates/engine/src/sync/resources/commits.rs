@@ -77,7 +77,7 @@ impl Ctx<'_> {
                 cp.state.0["pending_head"] = Value::Null;
                 cp.completed_at = Some(Utc::now());
             }
-            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
             tx.commit().await?;
             self.page_done(commits.len(), Some(conn.total_count as u64))
                 .await;

@@ -56,7 +56,7 @@ impl Ctx<'_> {
             step(&mut cp, next, newest, "pending_newest");
             let mut tx = self.s.pool.begin().await?;
             db::deployments::upsert_deployments(&mut tx, &list, &statuses).await?;
-            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
             tx.commit().await?;
             self.page_done(list.len(), Some(conn.total_count as u64))
                 .await;

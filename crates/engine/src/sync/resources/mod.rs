@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::changes::Expected;
-use super::{Mode, Progress, Syncer};
+use super::{Mode, Progress, Resource, Syncer};
 use crate::db::checkpoints::{self, Checkpoint};
 use crate::db::{self, Keyed};
 use crate::github::models::{self as m, gql};
@@ -32,7 +32,7 @@ pub(crate) struct Ctx<'a> {
     full_name: &'a str,
     owner: &'a str,
     name: &'a str,
-    resource: &'a str,
+    resource: Resource,
     mode: Mode,
     expected: &'a Expected,
     pub items: u32,
@@ -75,7 +75,7 @@ impl<'a> Ctx<'a> {
         s: &'a Syncer,
         repo_id: i64,
         full_name: &'a str,
-        resource: &'a str,
+        resource: Resource,
         mode: Mode,
         expected: &'a Expected,
     ) -> Self {
@@ -97,25 +97,24 @@ impl<'a> Ctx<'a> {
 
     pub(crate) async fn run(&mut self) -> crate::Result<()> {
         match self.resource {
-            "repository" => self.repository().await,
-            "pull_requests" => self.pull_requests().await,
-            "issues" => self.issues().await,
-            "commits" => self.commits().await,
-            "contributors" => self.contributors().await,
-            "workflows" => self.workflows().await,
-            "workflow_runs" => self.workflow_runs().await,
-            "deployments" => self.deployments().await,
-            "releases" => self.releases().await,
-            "tags" => self.tags().await,
-            "stargazers" => self.stargazers().await,
-            "forks" => self.forks().await,
-            other => Err(crate::Error::Invalid(format!("unknown resource {other}"))),
+            Resource::Repository => self.repository().await,
+            Resource::PullRequests => self.pull_requests().await,
+            Resource::Issues => self.issues().await,
+            Resource::Commits => self.commits().await,
+            Resource::Contributors => self.contributors().await,
+            Resource::Workflows => self.workflows().await,
+            Resource::WorkflowRuns => self.workflow_runs().await,
+            Resource::Deployments => self.deployments().await,
+            Resource::Releases => self.releases().await,
+            Resource::Tags => self.tags().await,
+            Resource::Stargazers => self.stargazers().await,
+            Resource::Forks => self.forks().await,
         }
     }
 
     async fn checkpoint(&self) -> crate::Result<Checkpoint> {
         let mut conn = self.s.pool.acquire().await?;
-        let mut cp = checkpoints::load(&mut conn, self.repo_id, self.resource).await?;
+        let mut cp = checkpoints::load(&mut conn, self.repo_id, self.resource.as_str()).await?;
         if cp.state.0.is_null() {
             cp.state.0 = json!({});
         }
@@ -132,7 +131,7 @@ impl<'a> Ctx<'a> {
                 requested_by: self.s.requested_by,
                 repository_id: self.repo_id,
                 repository: self.full_name.to_string(),
-                resource: self.resource.to_string(),
+                resource: self.resource,
                 items: self.items,
                 pages: self.pages,
                 total,

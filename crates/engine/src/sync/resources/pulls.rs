@@ -56,7 +56,7 @@ impl Ctx<'_> {
             let mut tx = self.s.pool.begin().await?;
             db::pulls::upsert_pulls(&mut tx, &pulls).await?;
             db::pulls::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
-            checkpoints::save(&mut tx, self.repo_id, self.resource, &cp).await?;
+            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
             tx.commit().await?;
             self.page_done(pulls.len(), Some(conn.total_count as u64))
                 .await;
