@@ -150,6 +150,29 @@ pub struct ServeArgs {
     /// After SIGTERM, how long requests in flight may take to finish.
     #[arg(long, env = "PULSEBOARD_SHUTDOWN_GRACE", default_value = "10s")]
     pub shutdown_grace: String,
+    /// Requests in flight per GitHub token, across the process (GitHub recommends serial
+    /// requests; a few in parallel are tolerated).
+    #[arg(long, env = "PULSEBOARD_GITHUB_CONCURRENCY", default_value_t = 4)]
+    pub github_concurrency: u32,
+    /// Share (percent) of each rate-limit budget that background syncs leave for people
+    /// using the dashboard.
+    #[arg(long, env = "PULSEBOARD_GITHUB_RESERVE_PERCENT", default_value_t = 10)]
+    pub github_reserve_percent: u32,
+    /// Pacing of REST requests per token, in points a minute (GitHub's secondary limit is
+    /// 900); 0 turns it off.
+    #[arg(
+        long,
+        env = "PULSEBOARD_GITHUB_REST_POINTS_PER_MINUTE",
+        default_value_t = 900
+    )]
+    pub github_rest_points_per_minute: u32,
+    /// The same for GraphQL (GitHub's secondary limit is 2,000 points a minute).
+    #[arg(
+        long,
+        env = "PULSEBOARD_GITHUB_GRAPHQL_POINTS_PER_MINUTE",
+        default_value_t = 2000
+    )]
+    pub github_graphql_points_per_minute: u32,
     /// Pulseboard is reached through a reverse proxy that appends the client's address to
     /// X-Forwarded-For: rate limits use that address instead of the proxy's.
     #[arg(long, env = "PULSEBOARD_BEHIND_PROXY", default_value_t = false)]
@@ -236,6 +259,8 @@ pub struct Config {
     pub request_timeout: std::time::Duration,
     pub connections: crate::http::ConnectionLimits,
     pub behind_proxy: bool,
+    /// How every GitHub client of the process paces itself.
+    pub governor: engine::github::governor::GovernorConfig,
 }
 
 fn duration(variable: &'static str, value: &str) -> Result<std::time::Duration, ConfigError> {
@@ -361,6 +386,23 @@ impl ServeArgs {
                 shutdown_grace: duration("PULSEBOARD_SHUTDOWN_GRACE", &self.shutdown_grace)?,
             },
             behind_proxy: self.behind_proxy,
+            governor: engine::github::governor::GovernorConfig {
+                concurrency: match self.github_concurrency {
+                    0 => return Err(bad("PULSEBOARD_GITHUB_CONCURRENCY", "must be at least 1")),
+                    n => n as usize,
+                },
+                reserve_percent: match self.github_reserve_percent {
+                    n @ 0..=99 => n,
+                    _ => {
+                        return Err(bad(
+                            "PULSEBOARD_GITHUB_RESERVE_PERCENT",
+                            "must be a percentage below 100",
+                        ))
+                    }
+                },
+                rest_per_minute: self.github_rest_points_per_minute,
+                graphql_per_minute: self.github_graphql_points_per_minute,
+            },
         })
     }
 }
@@ -482,6 +524,24 @@ mod tests {
             args(&["--max-connections", "0"]).unwrap_err().variable,
             "PULSEBOARD_MAX_CONNECTIONS"
         );
+        assert_eq!(
+            args(&["--github-concurrency", "0"]).unwrap_err().variable,
+            "PULSEBOARD_GITHUB_CONCURRENCY"
+        );
+        assert_eq!(
+            args(&["--github-reserve-percent", "100"])
+                .unwrap_err()
+                .variable,
+            "PULSEBOARD_GITHUB_RESERVE_PERCENT"
+        );
+        // Not a number at all: clap refuses it, naming the flag.
+        assert!(Cli::try_parse_from([
+            "pulseboard",
+            "serve",
+            "--github-rest-points-per-minute",
+            "lots"
+        ])
+        .is_err());
         assert_eq!(
             args(&["--sync-intervals", "stargazers=often"])
                 .unwrap_err()

@@ -69,6 +69,15 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppSta
     }
 }
 
+/// Puts `config`'s GitHub pacing in force for every client this process builds.
+pub fn configure_github(config: &Config) {
+    if let Err(in_force) = engine::github::governor::configure(config.governor) {
+        if in_force != config.governor {
+            tracing::warn!(?in_force, "GitHub pacing was configured before; keeping it");
+        }
+    }
+}
+
 /// The connection limits of `config`, with the cap kept under the open-file limit (which
 /// is raised as far as the system allows first).
 pub fn connection_limits(config: &Config) -> http::ConnectionLimits {
@@ -93,6 +102,7 @@ pub async fn serve(
     if !config.site_root.join("pkg").is_dir() {
         tracing::warn!(site_root = %config.site_root.display(), "no compiled site found (build with `cargo leptos build`); pages will not hydrate");
     }
+    configure_github(&config);
     let key = secret_key(&config)?;
     let db = database::open(&config).await?;
     let state = app_state(&config, db.pool.clone(), &key);

@@ -53,6 +53,7 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
         Mode::Incremental
     };
     let config: Config = args.serve.into_config()?;
+    crate::configure_github(&config);
     let db = crate::database::open(&config).await?;
     let result = sync(
         &config,

@@ -53,15 +53,18 @@ const TABLES: &[&str] = &[
 ];
 
 fn main() -> anyhow::Result<()> {
-    // Before any thread exists: the governor reads these when the first client is built.
-    for pace in [
-        "PULSEBOARD_GITHUB_REST_POINTS_PER_MINUTE",
-        "PULSEBOARD_GITHUB_GRAPHQL_POINTS_PER_MINUTE",
-    ] {
-        if std::env::var_os(pace).is_none() {
-            std::env::set_var(pace, "0");
-        }
-    }
+    // Pacing is off unless asked for: this measures the engine, not GitHub's limits.
+    let pace = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let _ = engine::github::governor::configure(engine::github::governor::GovernorConfig {
+        rest_per_minute: pace("PULSEBOARD_GITHUB_REST_POINTS_PER_MINUTE"),
+        graphql_per_minute: pace("PULSEBOARD_GITHUB_GRAPHQL_POINTS_PER_MINUTE"),
+        ..Default::default()
+    });
     tokio::runtime::Runtime::new()?.block_on(run())
 }
 
@@ -183,7 +186,7 @@ async fn run() -> anyhow::Result<()> {
     let stats2 = sim.sim.stats();
     let read: usize = outcomes.iter().map(|o| o.resources.len()).sum();
 
-    let pacing = engine::github::governor::GovernorConfig::from_env();
+    let pacing = engine::github::governor::configured();
     println!(
         "size {size_name}, {} repositories, {latency} ms simulated latency, {} requests in flight, pacing REST {} / GraphQL {} points a minute (0: off)",
         repos.len(),

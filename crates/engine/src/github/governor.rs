@@ -233,7 +233,8 @@ pub enum Priority {
     Background,
 }
 
-/// How hard one process may use one token. Each field names its variable.
+/// How hard one process may use one token. Each field names the variable `pulseboard`
+/// reads it from (see `server::config`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GovernorConfig {
     /// `PULSEBOARD_GITHUB_CONCURRENCY`: requests in flight (GitHub recommends serial
@@ -262,24 +263,6 @@ impl Default for GovernorConfig {
 }
 
 impl GovernorConfig {
-    /// The defaults, overridden by whichever variables are set to a valid number.
-    pub fn from_env() -> Self {
-        let d = GovernorConfig::default();
-        let var = |name: &str| std::env::var(name).ok()?.trim().parse::<u32>().ok();
-        GovernorConfig {
-            concurrency: var("PULSEBOARD_GITHUB_CONCURRENCY")
-                .filter(|n| *n > 0)
-                .map_or(d.concurrency, |n| n as usize),
-            reserve_percent: var("PULSEBOARD_GITHUB_RESERVE_PERCENT")
-                .filter(|n| *n < 100)
-                .unwrap_or(d.reserve_percent),
-            rest_per_minute: var("PULSEBOARD_GITHUB_REST_POINTS_PER_MINUTE")
-                .unwrap_or(d.rest_per_minute),
-            graphql_per_minute: var("PULSEBOARD_GITHUB_GRAPHQL_POINTS_PER_MINUTE")
-                .unwrap_or(d.graphql_per_minute),
-        }
-    }
-
     fn per_minute(&self, api: Api) -> u32 {
         match api {
             Api::Rest => self.rest_per_minute,
@@ -368,6 +351,20 @@ impl Shared {
 type Governors =
     std::sync::Mutex<std::collections::HashMap<[u8; 32], std::sync::Arc<TokenGovernor>>>;
 static GOVERNORS: std::sync::OnceLock<Governors> = std::sync::OnceLock::new();
+static CONFIG: std::sync::OnceLock<GovernorConfig> = std::sync::OnceLock::new();
+
+/// Sets the process's governor settings (the `serve`/`sync` configuration does, at
+/// start-up, before any client exists); without it the defaults apply.
+///
+/// Errors: the settings already in force, when they were set before.
+pub fn configure(config: GovernorConfig) -> Result<(), GovernorConfig> {
+    CONFIG.set(config).map_err(|_| configured())
+}
+
+/// The settings in force.
+pub fn configured() -> GovernorConfig {
+    CONFIG.get().copied().unwrap_or_default()
+}
 
 impl TokenGovernor {
     pub fn new(config: GovernorConfig) -> Self {
@@ -382,13 +379,13 @@ impl TokenGovernor {
         }
     }
 
-    /// The process's governor for `key` (a hash of server and token), configured from
-    /// the environment when first asked for.
+    /// The process's governor for `key` (a hash of server and token), with the settings
+    /// in force ([`configure`]) when first asked for.
     pub fn shared(key: &[u8; 32]) -> std::sync::Arc<TokenGovernor> {
         let map = GOVERNORS.get_or_init(Default::default);
         let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
         map.entry(*key)
-            .or_insert_with(|| std::sync::Arc::new(TokenGovernor::new(GovernorConfig::from_env())))
+            .or_insert_with(|| std::sync::Arc::new(TokenGovernor::new(configured())))
             .clone()
     }
 
