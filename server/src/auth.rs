@@ -219,7 +219,7 @@ async fn callback(
         return error_redirect(web, "code");
     };
     // One sign-in per pending cookie: a copy of it cannot be replayed.
-    match engine::db::sign_ins::consume_state(&state.engine.pool, &pending.state).await {
+    match state.engine.consume_sign_in_state(&pending.state).await {
         Ok(true) => {}
         Ok(false) => {
             tracing::warn!("sign-in callback replayed a pending sign-in that was already used");
@@ -262,31 +262,12 @@ async fn callback(
         .scopes()
         .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "))
         .unwrap_or_default();
-    let client =
-        match engine::github::GitHubClient::new(&state.engine.github_api_url, &access_token) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot build the GitHub client");
-                return error_redirect(web, "github");
-            }
-        };
-    let gh_user = match client.current_user().await {
+    let user = match state.engine.sign_in(&access_token, &scopes).await {
         Ok(u) => u,
-        Err(e) => {
+        Err(engine::Error::GitHub(e)) => {
             tracing::warn!(error = %e, "GET /user failed after sign-in");
             return error_redirect(web, "github");
         }
-    };
-    let user = match engine::db::users::upsert_signed_in(
-        &state.engine.pool,
-        &state.engine.cipher,
-        &gh_user,
-        &access_token,
-        &scopes,
-    )
-    .await
-    {
-        Ok(u) => u,
         Err(e) => {
             tracing::error!(error = %e, "storing the signed-in user failed");
             return error_redirect(web, "server");

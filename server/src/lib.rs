@@ -136,14 +136,16 @@ pub async fn serve(
     // This process works the shared job queue alongside any other pulseboard processes.
     // Its name outlives a restart, so a restarted process takes its own jobs back at once.
     let worker = tokio::spawn(engine::sync::worker::work(
-        state.engine.clone(),
+        db.pool.clone(),
+        state.engine.clients().clone(),
         format!("{}:{}", hostname(), config.addr),
         std::time::Duration::from_secs(2),
         stop.wait(),
     ));
     // Every process may run the scheduler; an advisory lock lets one at a time schedule.
     let scheduler = tokio::spawn(engine::sync::scheduler::run(
-        state.engine.clone(),
+        db.pool.clone(),
+        state.engine.clients().clone(),
         config.sync_intervals.clone(),
         stop.wait(),
     ));

@@ -89,7 +89,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match engine::db::ping(&state.engine.pool).await {
+    match state.engine.health().await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");

@@ -5,39 +5,9 @@ use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 
 use engine::github::GitHubClient;
-use engine::sync::{worker, Mode, Progress, RepoOutcome, RepoRef, Resource, Syncer};
+use engine::sync::{worker, Mode, Progress, RepoOutcome, RepoRef, Resource, Syncer, Target};
 
 use crate::config::{Config, SyncArgs};
-
-/// What to sync, as given on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Repo(String),
-    Org(String),
-    User(String),
-}
-
-impl std::str::FromStr for Target {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        if let Some(org) = s.strip_prefix("org:") {
-            return (!org.is_empty())
-                .then(|| Target::Org(org.to_string()))
-                .ok_or_else(|| "org: needs an organisation name".to_string());
-        }
-        if let Some(user) = s.strip_prefix("user:") {
-            return (!user.is_empty())
-                .then(|| Target::User(user.to_string()))
-                .ok_or_else(|| "user: needs a login".to_string());
-        }
-        match s.split_once('/') {
-            Some((o, r)) if !o.is_empty() && !r.is_empty() && !r.contains('/') => {
-                Ok(Target::Repo(s.to_string()))
-            }
-            _ => Err(format!("{s:?} is not OWNER/REPO, org:NAME or user:NAME")),
-        }
-    }
-}
 
 pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
     let targets: Vec<Target> = args
@@ -99,25 +69,28 @@ async fn sync(
         }
         (None, Some(login), _) => {
             let key = crate::secret_key(config)?;
-            let cipher = engine::auth::TokenCipher::new(&key);
+            let clients = engine::clients::Clients::new(
+                pool.clone(),
+                engine::auth::TokenCipher::new(&key),
+                api.clone(),
+            );
             let user_id: i64 = engine::db::users::id_by_login(pool, login)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("--as {login}: nobody by that login has signed in to this Pulseboard"))?;
-            let token = engine::db::users::token(pool, &cipher, user_id).await?;
-            GitHubClient::new(&api, &token)?
+            clients.for_user(user_id).await?
         }
         (None, None, Some(token)) => GitHubClient::new(&api, token.expose())?,
         (None, None, None) => anyhow::bail!(
             "no GitHub token: set GITHUB_TOKEN (a personal access token), use --as LOGIN for a user who signed in, or --installation ID with GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY"
         ),
     }
-    .with_cache(pool.clone());
+    .with_cache(engine::db::http_cache::PgResponseCache::shared(pool.clone()));
     // An app installation is nobody's user: `user:NAME` needs a person's token.
     let me = match installation {
         Some(_) => None,
         None => Some(client.current_user().await?.login),
     };
-    let repos = resolve(pool, &client, targets, me.as_deref()).await?;
+    let repos = engine::sync::targets::resolve(pool, &client, targets, me.as_deref()).await?;
     if repos.is_empty() {
         println!("Nothing to sync.");
         return Ok(());
@@ -166,46 +139,6 @@ async fn sync(
     }
 }
 
-/// The repositories the targets name, stored and returned.
-async fn resolve(
-    pool: &sqlx::PgPool,
-    client: &GitHubClient,
-    targets: &[Target],
-    me: Option<&str>,
-) -> anyhow::Result<Vec<RepoRef>> {
-    let mut found = Vec::new();
-    for t in targets {
-        let listed = match t {
-            Target::Repo(full_name) => vec![client.repository(full_name).await.map_err(|e| anyhow::anyhow!("{full_name}: {e}"))?],
-            Target::Org(org) => client.organization_repositories(org).await.map_err(|e| anyhow::anyhow!("org:{org}: {e}"))?,
-            Target::User(login) if me.is_some_and(|me| login.eq_ignore_ascii_case(me)) => client.user_repositories().await?,
-            Target::User(login) => match me {
-                Some(me) => anyhow::bail!(
-                    "user:{login}: only the token's own user ({me}) can be listed; name repositories as OWNER/REPO"
-                ),
-                None => anyhow::bail!(
-                    "user:{login}: a GitHub App installation is nobody's user; name repositories as OWNER/REPO or org:NAME"
-                ),
-            },
-        };
-        let mut tx = pool.begin().await?;
-        for repo in &listed {
-            engine::db::repos::upsert(&mut tx, repo).await?;
-        }
-        tx.commit().await?;
-        for repo in listed {
-            if !found.iter().any(|r: &RepoRef| r.github_id == repo.id) {
-                found.push(RepoRef {
-                    github_id: repo.id,
-                    node_id: repo.node_id,
-                    full_name: repo.full_name,
-                });
-            }
-        }
-    }
-    Ok(found)
-}
-
 fn summarize(
     repos: &[RepoRef],
     outcomes: &[RepoOutcome],
@@ -248,25 +181,4 @@ fn summarize(
             .map(|b| format!(", {} of {} left", b.remaining, b.limit))
             .unwrap_or_default()
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_parse_or_explain() {
-        assert_eq!(
-            "acme/api".parse::<Target>(),
-            Ok(Target::Repo("acme/api".into()))
-        );
-        assert_eq!("org:acme".parse::<Target>(), Ok(Target::Org("acme".into())));
-        assert_eq!(
-            "user:alice".parse::<Target>(),
-            Ok(Target::User("alice".into()))
-        );
-        assert!("acme".parse::<Target>().is_err());
-        assert!("acme/api/x".parse::<Target>().is_err());
-        assert!("org:".parse::<Target>().is_err());
-    }
 }

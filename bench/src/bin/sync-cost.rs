@@ -103,7 +103,9 @@ async fn run() -> anyhow::Result<()> {
         .sim
         .with_world(|w| w.user_by_login("alice").map(|u| u.token.clone()))
         .expect("alice");
-    let client = GitHubClient::new(&sim.base_url, &token)?.with_cache(pool.clone());
+    let client = GitHubClient::new(&sim.base_url, &token)?.with_cache(
+        engine::db::http_cache::PgResponseCache::shared(pool.clone()),
+    );
     let me = client.current_user().await?;
     let cipher = TokenCipher::new(&SecretKey::generate());
     let user = engine::db::users::upsert_signed_in(&pool, &cipher, &me, &token, "").await?;

@@ -2,6 +2,7 @@
 //! nothing here is ever compiled to WASM.
 
 pub mod auth;
+pub mod clients;
 pub mod db;
 pub mod error;
 pub mod github;

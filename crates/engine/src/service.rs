@@ -4,6 +4,7 @@
 use sqlx::PgPool;
 
 use crate::auth::TokenCipher;
+use crate::clients::Clients;
 use crate::db;
 use crate::github::GitHubClient;
 use crate::metrics::throughput::{weekly_opened_merged, WeekCount};
@@ -35,10 +36,8 @@ mod tests {
 
 #[derive(Clone, Debug)]
 pub struct Engine {
-    pub pool: PgPool,
-    pub cipher: TokenCipher,
-    /// GitHub's REST base URL (github.com, a GitHub Enterprise Server, or the simulator).
-    pub github_api_url: String,
+    pool: PgPool,
+    clients: Clients,
     /// Serialises repository-list refreshes per person in this process (striped by user
     /// id), so that concurrent requests wait for one refresh and then share its result.
     refreshes: std::sync::Arc<[tokio::sync::Mutex<()>; 64]>,
@@ -92,24 +91,52 @@ pub fn check_repository_name(full_name: &str) -> crate::Result<()> {
 impl Engine {
     pub fn new(pool: PgPool, cipher: TokenCipher, github_api_url: impl Into<String>) -> Self {
         Engine {
+            clients: Clients::new(pool.clone(), cipher, github_api_url),
             pool,
-            cipher,
-            github_api_url: github_api_url.into(),
             refreshes: std::sync::Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
         }
     }
 
-    /// A GitHub client acting as this user, with their stored token, for background work
-    /// (it leaves a reserve of the rate limit and waits out resets).
-    pub async fn client_for(&self, user_id: i64) -> crate::Result<GitHubClient> {
-        let token = db::users::token(&self.pool, &self.cipher, user_id).await?;
-        Ok(GitHubClient::new(&self.github_api_url, &token)?.with_cache(self.pool.clone()))
+    /// The GitHub clients of the people who signed in (for the sync worker and the
+    /// scheduler, which each process runs beside the web server).
+    pub fn clients(&self) -> &Clients {
+        &self.clients
     }
 
-    /// The same for a page someone is waiting on: it may spend the reserve and gives up
-    /// on a rate limit after seconds, not an hour.
-    pub async fn interactive_client_for(&self, user_id: i64) -> crate::Result<GitHubClient> {
-        Ok(self.client_for(user_id).await?.interactive())
+    async fn interactive_client_for(&self, user_id: i64) -> crate::Result<GitHubClient> {
+        self.clients.interactive_for_user(user_id).await
+    }
+
+    /// Whether the database answers (the health check).
+    pub async fn health(&self) -> crate::Result<()> {
+        Ok(db::ping(&self.pool).await?)
+    }
+
+    /// Completes a sign-in: reads who the new GitHub token belongs to, and stores the
+    /// person with the token (encrypted) and the scopes GitHub granted.
+    ///
+    /// Errors: GitHub's, when `/user` cannot be read with the token; the database's.
+    pub async fn sign_in(
+        &self,
+        access_token: &str,
+        scopes: &str,
+    ) -> crate::Result<db::users::User> {
+        let client = self.clients.with_token(access_token)?.interactive();
+        let gh_user = client.current_user().await?;
+        Ok(db::users::upsert_signed_in(
+            &self.pool,
+            self.clients.cipher(),
+            &gh_user,
+            access_token,
+            scopes,
+        )
+        .await?)
+    }
+
+    /// Records that the sign-in with OAuth `state` is being completed; false when it was
+    /// before (a replayed pending sign-in).
+    pub async fn consume_sign_in_state(&self, state: &str) -> crate::Result<bool> {
+        Ok(db::sign_ins::consume_state(&self.pool, state).await?)
     }
 
     pub async fn user(&self, user_id: i64) -> crate::Result<Option<db::users::User>> {

@@ -2,12 +2,34 @@
 
 use sqlx::PgPool;
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CachedResponse {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub link: Option<String>,
-    pub body: Vec<u8>,
+pub use crate::github::cache::CachedResponse;
+use crate::github::cache::{CacheError, ResponseCache};
+
+/// The client's response cache in PostgreSQL (`github_http_cache`), shared by every
+/// process: a restart keeps its 304s free.
+#[derive(Clone, Debug)]
+pub struct PgResponseCache(pub PgPool);
+
+impl PgResponseCache {
+    pub fn shared(pool: PgPool) -> std::sync::Arc<dyn ResponseCache> {
+        std::sync::Arc::new(PgResponseCache(pool))
+    }
+}
+
+#[async_trait::async_trait]
+impl ResponseCache for PgResponseCache {
+    async fn find(&self, who: &[u8; 32], path: &str) -> Result<Option<CachedResponse>, CacheError> {
+        Ok(find(&self.0, who, path).await?)
+    }
+
+    async fn store(
+        &self,
+        who: &[u8; 32],
+        path: &str,
+        response: &CachedResponse,
+    ) -> Result<(), CacheError> {
+        Ok(store(&self.0, who, path, response).await?)
+    }
 }
 
 pub async fn find(

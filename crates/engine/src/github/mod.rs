@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod budget;
+pub mod cache;
 pub mod governor;
 pub mod models;
 pub mod pagination;
@@ -16,11 +17,10 @@ use octocrab::service::middleware::retry::RetryConfig;
 use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
 
 use self::budget::RateBudget;
+use self::cache::{CachedResponse, ResponseCache};
 use self::governor::{Api, Priority, RetryPolicy, Verdict};
-use crate::db::http_cache::{self, CachedResponse};
 
 use self::models::{GhRepository, GhUser};
 use self::pagination::parse_link_header;
@@ -68,7 +68,7 @@ pub struct GitHubClient {
     /// Set when the client acts as a GitHub App installation, whose token it renews.
     installation: Option<Arc<Installation>>,
     base: String,
-    cache: Option<PgPool>,
+    cache: Option<Arc<dyn ResponseCache>>,
     token_sha256: [u8; 32],
     requests: Arc<AtomicU32>,
     not_modified: Arc<AtomicU32>,
@@ -211,8 +211,8 @@ impl GitHubClient {
     }
 
     /// Keeps GitHub's answers in Postgres and asks for them again conditionally.
-    pub fn with_cache(mut self, pool: PgPool) -> Self {
-        self.cache = Some(pool);
+    pub fn with_cache(mut self, cache: Arc<dyn ResponseCache>) -> Self {
+        self.cache = Some(cache);
         self
     }
 
@@ -285,8 +285,8 @@ impl GitHubClient {
     }
 
     async fn cached(&self, path: &str) -> Option<CachedResponse> {
-        let pool = self.cache.as_ref()?;
-        match http_cache::find(pool, &self.token_sha256, path).await {
+        let cache = self.cache.as_ref()?;
+        match cache.find(&self.token_sha256, path).await {
             Ok(found) => found,
             Err(e) => {
                 tracing::warn!(error = %e, "conditional-request cache unreadable; asking GitHub in full");
@@ -342,7 +342,7 @@ impl GitHubClient {
             }
             (s, _) if s.is_success() => {
                 let link = header(http::header::LINK);
-                if let Some(pool) = &self.cache {
+                if let Some(cache) = &self.cache {
                     let entry = CachedResponse {
                         etag: header(http::header::ETAG),
                         last_modified: header(http::header::LAST_MODIFIED),
@@ -350,9 +350,7 @@ impl GitHubClient {
                         body: body.clone().into_bytes(),
                     };
                     if entry.etag.is_some() || entry.last_modified.is_some() {
-                        if let Err(e) =
-                            http_cache::store(pool, &self.token_sha256, path, &entry).await
-                        {
+                        if let Err(e) = cache.store(&self.token_sha256, path, &entry).await {
                             tracing::warn!(error = %e, "could not keep GitHub's answer for conditional requests");
                         }
                     }

@@ -12,6 +12,7 @@ pub mod events;
 mod resource;
 mod resources;
 pub mod scheduler;
+pub mod targets;
 pub mod worker;
 
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 
 pub use self::resource::{Resource, UnknownResource};
+pub use self::targets::Target;
 use crate::db;
 pub use crate::db::repos::RepoRef;
 use crate::github::GitHubClient;

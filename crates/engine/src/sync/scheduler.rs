@@ -11,8 +11,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{changes, Mode, RepoRef, Resource};
+use crate::clients::Clients;
 use crate::db;
-use crate::Engine;
+use sqlx::PgPool;
 
 /// How often each resource is checked for changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,26 +122,27 @@ const LOCK: i64 = 0x7075_6c73_6573_6368;
 
 /// One round: `None` when another process is scheduling right now.
 pub async fn tick(
-    engine: &Engine,
+    pool: &PgPool,
+    clients: &Clients,
     intervals: &Intervals,
     now: DateTime<Utc>,
 ) -> crate::Result<Option<Tick>> {
-    let mut lock = engine.pool.acquire().await?;
+    let mut lock = pool.acquire().await?;
     let mine = db::schedule::try_lock(&mut lock, LOCK).await?;
     if !mine {
         return Ok(None);
     }
-    let result = schedule(engine, intervals, now).await;
+    let result = schedule(pool, clients, intervals, now).await;
     db::schedule::unlock(&mut lock, LOCK).await?;
     result.map(Some)
 }
 
 async fn schedule(
-    engine: &Engine,
+    pool: &PgPool,
+    clients: &Clients,
     intervals: &Intervals,
     now: DateTime<Utc>,
 ) -> crate::Result<Tick> {
-    let pool = &engine.pool;
     let mut report = Tick::default();
     // Each reader's token asks about the repositories it reads.
     let mut by_reader: BTreeMap<i64, Vec<(db::schedule::Tracked, Vec<Resource>)>> = BTreeMap::new();
@@ -152,7 +154,7 @@ async fn schedule(
     }
     for (user_id, repos) in by_reader {
         report.due += repos.len();
-        let client = match engine.client_for(user_id).await {
+        let client = match clients.for_user(user_id).await {
             Ok(c) => c.with_own_counters(),
             Err(e) => {
                 tracing::warn!(user_id, error = %e, "cannot schedule syncs with this user's token");
@@ -223,13 +225,14 @@ pub const TICK: Duration = Duration::from_secs(60);
 
 /// Ticks until `shutdown` resolves.
 pub async fn run(
-    engine: Engine,
+    pool: PgPool,
+    clients: Clients,
     intervals: Intervals,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
     loop {
-        match tick(&engine, &intervals, Utc::now()).await {
+        match tick(&pool, &clients, &intervals, Utc::now()).await {
             Ok(Some(t)) if t.due > 0 => tracing::info!(
                 due = t.due,
                 queued = t.queued,

@@ -102,7 +102,7 @@ async fn unchanged_data_costs_no_rate_limit_even_after_a_restart() {
     let (pages, issues) = issue_pages(&sim);
     let client = GitHubClient::new(&sim.base_url, &token)
         .unwrap()
-        .with_cache(pool.clone());
+        .with_cache(crate::db::http_cache::PgResponseCache::shared(pool.clone()));
     let before = sim.sim.stats();
     let first = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     let after_first = sim.sim.stats();
@@ -120,7 +120,7 @@ async fn unchanged_data_costs_no_rate_limit_even_after_a_restart() {
     // A new client, as after a restart: only the database remembers.
     let client = GitHubClient::new(&sim.base_url, &token)
         .unwrap()
-        .with_cache(pool.clone());
+        .with_cache(crate::db::http_cache::PgResponseCache::shared(pool.clone()));
     let second = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     let after_second = sim.sim.stats();
     assert_eq!(second.resources[0].report.not_modified as usize, pages);
@@ -642,7 +642,9 @@ async fn assert_matches_world(pool: &sqlx::PgPool, sim: &RunningSimulator, repos
 fn alice_syncer(fx: &Fixture) -> Syncer {
     let client = GitHubClient::new(&fx.sim.base_url, &fx.token)
         .unwrap()
-        .with_cache(fx.pool.clone())
+        .with_cache(crate::db::http_cache::PgResponseCache::shared(
+            fx.pool.clone(),
+        ))
         .with_retry_policy(fast_retries());
     Syncer::new(fx.pool.clone(), client)
 }
@@ -986,7 +988,8 @@ async fn jobs_are_claimed_once_and_abandoned_ones_are_taken_over() {
 #[tokio::test]
 async fn a_worker_runs_queued_jobs_to_the_truth() {
     let fx = setup().await;
-    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let clients =
+        crate::clients::Clients::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
     let docs = alice_repos(&fx)
         .await
         .into_iter()
@@ -997,7 +1000,8 @@ async fn a_worker_runs_queued_jobs_to_the_truth() {
         .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(worker::work(
-        engine,
+        fx.pool.clone(),
+        clients,
         "test-worker".into(),
         std::time::Duration::from_millis(100),
         async move {
@@ -1068,17 +1072,15 @@ async fn organisations_and_teams_as_github_lists_them() {
 }
 
 /// Runs every queued job here and now, as a worker would; returns them as finished.
-async fn drain_queue(engine: &crate::Engine) -> Vec<db::jobs::Job> {
+async fn drain_queue(pool: &sqlx::PgPool, clients: &crate::clients::Clients) -> Vec<db::jobs::Job> {
     let mut done = Vec::new();
-    while let Some(job) = db::jobs::claim(&engine.pool, "test", worker::STALE_SECS)
+    while let Some(job) = db::jobs::claim(pool, "test", worker::STALE_SECS)
         .await
         .unwrap()
     {
-        let outcome = worker::run_job(engine, &job, None).await.unwrap();
+        let outcome = worker::run_job(pool, clients, &job, None).await.unwrap();
         assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
-        db::jobs::finish(&engine.pool, job.id, "test", None)
-            .await
-            .unwrap();
+        db::jobs::finish(pool, job.id, "test", None).await.unwrap();
         done.push(job);
     }
     done
@@ -1088,7 +1090,8 @@ async fn drain_queue(engine: &crate::Engine) -> Vec<db::jobs::Job> {
 async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
     use scheduler::{Intervals, Tick};
     let fx = setup().await;
-    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let clients =
+        crate::clients::Clients::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
     let repos = alice_repos(&fx).await;
     let n = repos.len();
     for RepoRef { github_id: id, .. } in &repos {
@@ -1099,7 +1102,9 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
     let minutes = |m: i64| t0 + chrono::Duration::minutes(m);
 
     // Never synced: one request asks about all of them, and each gets a job.
-    let tick = scheduler::tick(&engine, &intervals, t0).await.unwrap();
+    let tick = scheduler::tick(&fx.pool, &clients, &intervals, t0)
+        .await
+        .unwrap();
     assert_eq!(
         tick,
         Some(Tick {
@@ -1109,19 +1114,19 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
             requests: 1
         })
     );
-    assert_eq!(drain_queue(&engine).await.len(), n);
+    assert_eq!(drain_queue(&fx.pool, &clients).await.len(), n);
     assert_matches_world(&fx.pool, &fx.sim, &names(&repos)).await;
 
     // A minute later nothing is due: not a single request.
     let before = fx.sim.sim.stats().requests;
-    let tick = scheduler::tick(&engine, &intervals, minutes(1))
+    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(1))
         .await
         .unwrap();
     assert_eq!(tick, Some(Tick::default()));
     assert_eq!(fx.sim.sim.stats().requests, before);
 
     // An hour and a half later, nothing changed: one request, no job.
-    let tick = scheduler::tick(&engine, &intervals, minutes(90))
+    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(90))
         .await
         .unwrap();
     assert_eq!(
@@ -1153,7 +1158,7 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
         .find(|r| r.full_name == "acme/api")
         .unwrap()
         .github_id;
-    let tick = scheduler::tick(&engine, &intervals, minutes(150))
+    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(150))
         .await
         .unwrap();
     assert_eq!(
@@ -1165,18 +1170,18 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
             requests: 1
         })
     );
-    let jobs = drain_queue(&engine).await;
+    let jobs = drain_queue(&fx.pool, &clients).await;
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].repository_id, api);
     assert!(jobs[0].resources.contains(&"issues".to_string()));
     assert!(!jobs[0].resources.contains(&"stargazers".to_string()));
     assert!(!jobs[0].resources.contains(&"commits".to_string()));
 
-    let tick = scheduler::tick(&engine, &intervals, minutes(185))
+    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(185))
         .await
         .unwrap();
     assert_eq!(tick.map(|t| t.queued), Some(1));
-    let jobs = drain_queue(&engine).await;
+    let jobs = drain_queue(&fx.pool, &clients).await;
     assert_eq!(jobs.len(), 1);
     assert!(jobs[0].resources.contains(&"stargazers".to_string()));
     assert_matches_world(&fx.pool, &fx.sim, &names(&repos)).await;
@@ -1238,7 +1243,9 @@ async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
     let client = GitHubClient::for_installation(&fx.sim.base_url, &creds, app.installation_id)
         .await
         .unwrap()
-        .with_cache(fx.pool.clone())
+        .with_cache(crate::db::http_cache::PgResponseCache::shared(
+            fx.pool.clone(),
+        ))
         .with_retry_policy(fast_retries());
 
     // Installed on the organisation for all repositories: it reads every one of them,
@@ -1329,7 +1336,8 @@ async fn a_github_app_installation_syncs_to_the_truth_and_renews_its_token() {
 #[tokio::test]
 async fn a_restarted_worker_takes_its_job_back_at_once_and_marks_the_dead_run() {
     let fx = setup().await;
-    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let clients =
+        crate::clients::Clients::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
     let docs = alice_repos(&fx)
         .await
         .into_iter()
@@ -1357,7 +1365,8 @@ async fn a_restarted_worker_takes_its_job_back_at_once_and_marks_the_dead_run() 
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let started = std::time::Instant::now();
     let worker = tokio::spawn(worker::work(
-        engine,
+        fx.pool.clone(),
+        clients,
         "host:3000".into(),
         std::time::Duration::from_millis(100),
         async move {
@@ -1401,7 +1410,8 @@ async fn a_restarted_worker_takes_its_job_back_at_once_and_marks_the_dead_run() 
 #[tokio::test]
 async fn a_stopping_worker_hands_its_job_back() {
     let fx = setup().await;
-    let engine = crate::Engine::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
+    let clients =
+        crate::clients::Clients::new(fx.pool.clone(), fx.cipher.clone(), fx.sim.base_url.clone());
     let docs = alice_repos(&fx)
         .await
         .into_iter()
@@ -1422,7 +1432,8 @@ async fn a_stopping_worker_hands_its_job_back() {
         .unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(worker::work(
-        engine,
+        fx.pool.clone(),
+        clients,
         "host:3000".into(),
         std::time::Duration::from_millis(100),
         async move {

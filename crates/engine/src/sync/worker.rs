@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use super::changes;
 use super::{Mode, Observer, RepoOutcome, RepoRef, Resource, Syncer};
+use crate::clients::Clients;
 use crate::db;
-use crate::Engine;
+use sqlx::PgPool;
 
 /// Seconds without a heartbeat after which a running job counts as abandoned.
 pub const STALE_SECS: i64 = 60;
@@ -16,21 +17,22 @@ const HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// Runs one claimed job to its end; returns its outcome.
 pub async fn run_job(
-    engine: &Engine,
+    pool: &PgPool,
+    clients: &Clients,
     job: &db::jobs::Job,
     observer: Option<Observer>,
 ) -> crate::Result<RepoOutcome> {
-    let repo = db::repos::by_id(&engine.pool, job.repository_id)
+    let repo = db::repos::by_id(pool, job.repository_id)
         .await?
         .ok_or(crate::Error::NotFound)?;
     let user_id = match job.requested_by {
         Some(u) => u,
-        None => db::repos::someone_with_access(&engine.pool, job.repository_id)
+        None => db::repos::someone_with_access(pool, job.repository_id)
             .await?
             .ok_or(crate::Error::NoToken)?,
     };
-    let client = engine.client_for(user_id).await?;
-    let mut syncer = Syncer::new(engine.pool.clone(), client);
+    let client = clients.for_user(user_id).await?;
+    let mut syncer = Syncer::new(pool.clone(), client);
     syncer.job_id = Some(job.id);
     syncer.requested_by = job.requested_by;
     syncer.observer = observer;
@@ -126,13 +128,14 @@ fn read_ok(outcome: &RepoOutcome, resource: Resource) -> bool {
 /// `worker` names this process so that it outlives a restart: at start, jobs still
 /// claimed under the same name (a killed predecessor's) are handed back at once.
 pub async fn work(
-    engine: Engine,
+    pool: PgPool,
+    clients: Clients,
     worker: String,
     idle: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
-    match db::jobs::release_all_of(&engine.pool, &worker).await {
+    match db::jobs::release_all_of(&pool, &worker).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(
             jobs = n,
@@ -143,12 +146,12 @@ pub async fn work(
     loop {
         let claimed = tokio::select! {
             _ = &mut shutdown => return,
-            c = db::jobs::claim(&engine.pool, &worker, STALE_SECS) => c,
+            c = db::jobs::claim(&pool, &worker, STALE_SECS) => c,
         };
         match claimed {
             Ok(Some(job)) => {
                 // A job taken over from a dead process: its runs did not finish.
-                match db::sync_runs::interrupt_job_runs(&engine.pool, job.id).await {
+                match db::sync_runs::interrupt_job_runs(&pool, job.id).await {
                     Ok(0) => {}
                     Ok(n) => {
                         tracing::info!(job = job.id, runs = n, "resuming an interrupted sync job")
@@ -158,7 +161,7 @@ pub async fn work(
                     }
                 }
                 let beat = {
-                    let pool = engine.pool.clone();
+                    let pool = pool.clone();
                     let worker = worker.clone();
                     let id = job.id;
                     tokio::spawn(async move {
@@ -175,17 +178,17 @@ pub async fn work(
                 let result = tokio::select! {
                     _ = &mut shutdown => {
                         beat.abort();
-                        if let Err(e) = db::jobs::release(&engine.pool, job.id, &worker).await {
+                        if let Err(e) = db::jobs::release(&pool, job.id, &worker).await {
                             tracing::warn!(job = job.id, error = %e, "could not hand the sync job back");
                         }
-                        let _ = db::sync_runs::interrupt_job_runs(&engine.pool, job.id).await;
+                        let _ = db::sync_runs::interrupt_job_runs(&pool, job.id).await;
                         tracing::info!(job = job.id, "stopping: handed the sync job back to the queue");
                         return;
                     }
-                    r = run_job(&engine, &job, None) => r,
+                    r = run_job(&pool, &clients, &job, None) => r,
                 };
                 beat.abort();
-                let repository = db::repos::by_id(&engine.pool, job.repository_id)
+                let repository = db::repos::by_id(&pool, job.repository_id)
                     .await
                     .ok()
                     .flatten()
@@ -206,9 +209,7 @@ pub async fn work(
                         Some(e.to_string())
                     }
                 };
-                if let Err(e) =
-                    db::jobs::finish(&engine.pool, job.id, &worker, error.as_deref()).await
-                {
+                if let Err(e) = db::jobs::finish(&pool, job.id, &worker, error.as_deref()).await {
                     tracing::warn!(job = job.id, error = %e, "could not record the end of a sync job");
                 }
             }
