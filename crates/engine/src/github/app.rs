@@ -83,7 +83,8 @@ pub async fn installation_token(
     let base = api_url.trim_end_matches('/');
     let path = format!("/app/installations/{installation_id}/access_tokens");
     // The same transport as every other request, carrying the JWT instead of a token.
-    let signed_as_app = super::transport(base, &app.jwt(chrono::Utc::now().timestamp()))?;
+    let signed_as_app =
+        super::transport::transport(base, &app.jwt(chrono::Utc::now().timestamp()))?;
     let response = signed_as_app
         ._post(path.as_str(), None::<&()>)
         .await

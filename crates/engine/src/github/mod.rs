@@ -4,17 +4,20 @@
 pub mod app;
 pub mod budget;
 pub mod cache;
+mod error;
 pub mod governor;
+mod graphql;
 pub mod models;
 pub mod pagination;
+mod rest;
+mod retry;
+mod transport;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
-use octocrab::service::middleware::retry::RetryConfig;
-use octocrab::Octocrab;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -22,36 +25,14 @@ use self::budget::RateBudget;
 use self::cache::{CachedResponse, ResponseCache};
 use self::governor::{Api, Priority, RetryPolicy, Verdict};
 
-use self::models::{GhRepository, GhUser};
 use self::pagination::parse_link_header;
+
+pub(crate) use self::error::error_for;
+pub use self::error::GitHubError;
+use self::transport::{Installation, Transport};
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 pub const PER_PAGE: u32 = 100;
-
-#[derive(Debug, thiserror::Error)]
-pub enum GitHubError {
-    #[error("GitHub rejected the token (401 {0}): sign in again")]
-    Unauthorized(String),
-    #[error("GitHub says this does not exist or is not visible to you (404)")]
-    NotFound,
-    #[error("GitHub refused the request ({status}): {message}")]
-    Forbidden { status: u16, message: String },
-    #[error("GitHub answered {status}: {message}")]
-    Status { status: u16, message: String },
-    #[error("cannot reach GitHub: {0}")]
-    Transport(String),
-    #[error("GitHub's answer to {url} could not be read: {detail}")]
-    Decode { url: String, detail: String },
-    #[error("invalid GitHub API URL {0:?}")]
-    BadBaseUrl(String),
-    #[error("GitHub's GraphQL API refused the query: {0}")]
-    GraphQl(String),
-    #[error(
-        "GitHub's rate limit for this account is spent (or kept for people using the dashboard) until {} UTC; try again then",
-        reset_time(*.reset)
-    )]
-    RateLimited { reset: i64 },
-}
 
 /// One page of a list and the link to the next one.
 #[derive(Debug)]
@@ -471,164 +452,6 @@ impl GitHubClient {
             .map_err(|e| GitHubError::Transport(e.to_string()))?;
         Ok((status, headers, body))
     }
-
-    /// One page of a REST list and the path of the next.
-    pub async fn get_page<T: DeserializeOwned>(&self, path: &str) -> Result<Page<T>, GitHubError> {
-        let (items, next) = self.get::<Vec<T>>(path).await?;
-        let next = next.map(|n| self.relative(&n)).transpose()?;
-        Ok(Page { items, next })
-    }
-
-    /// One page of a REST list asked for in a media type (e.g. stargazers with
-    /// `application/vnd.github.star+json`).
-    pub async fn get_page_as<T: DeserializeOwned>(
-        &self,
-        path: &str,
-        accept: &'static str,
-    ) -> Result<Page<T>, GitHubError> {
-        let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::ACCEPT, http::HeaderValue::from_static(accept));
-        let (items, next) = self.get_with::<Vec<T>>(path, headers).await?;
-        let next = next.map(|n| self.relative(&n)).transpose()?;
-        Ok(Page { items, next })
-    }
-
-    /// One page of a list GitHub wraps as `{"total_count", "<key>": [...]}` (Actions).
-    pub async fn get_wrapped_page<T: DeserializeOwned>(
-        &self,
-        path: &str,
-    ) -> Result<Page<T>, GitHubError> {
-        let (items, next) = self.get::<T>(path).await?;
-        let next = next.map(|n| self.relative(&n)).transpose()?;
-        Ok(Page {
-            items: vec![items],
-            next,
-        })
-    }
-
-    /// One object.
-    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, GitHubError> {
-        Ok(self.get(path).await?.0)
-    }
-
-    /// A GraphQL query (from `queries/`) with its variables: the `data`, under the retry
-    /// policy, waiting out an exhausted GraphQL budget (`RATE_LIMITED`) like REST's.
-    /// `NOT_FOUND` errors for some of many nodes come back as nulls in the data.
-    pub async fn graphql<T: DeserializeOwned>(
-        &self,
-        query: &str,
-        variables: serde_json::Value,
-    ) -> Result<T, GitHubError> {
-        let body = serde_json::json!({ "query": query, "variables": variables });
-        let mut attempt = 0;
-        loop {
-            let (status, headers, text) = self
-                .send("/graphql", http::HeaderMap::new(), Some(&body))
-                .await?;
-            if !status.is_success() {
-                return Err(error_for(status, &text));
-            }
-            let value: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| GitHubError::Decode {
-                    url: "/graphql".into(),
-                    detail: e.to_string(),
-                })?;
-            if let Some(cost) = value["data"]["rateLimit"]["cost"].as_u64() {
-                self.points.fetch_add(cost as u32, Ordering::Relaxed);
-            }
-            let errors: Vec<&serde_json::Value> = value["errors"]
-                .as_array()
-                .map(|a| a.iter().collect())
-                .unwrap_or_default();
-            if errors.iter().any(|e| e["type"] == "RATE_LIMITED") {
-                let now = chrono::Utc::now().timestamp();
-                let reset = RateBudget::from_headers(&headers).map_or(now + 60, |b| b.reset);
-                let wait = Duration::from_secs((reset - now).max(0) as u64 + 1);
-                if attempt >= self.policy.max_retries || wait > self.policy.max_wait {
-                    return Err(GitHubError::RateLimited { reset });
-                }
-                tracing::info!(
-                    wait_secs = wait.as_secs(),
-                    "waiting for GitHub's GraphQL rate limit"
-                );
-                self.retries.fetch_add(1, Ordering::Relaxed);
-                self.waited_ms
-                    .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-                continue;
-            }
-            let fatal: Vec<String> = errors
-                .iter()
-                .filter(|e| e["type"] != "NOT_FOUND" || value["data"].is_null())
-                .map(|e| e["message"].as_str().unwrap_or("unknown error").to_string())
-                .collect();
-            if !fatal.is_empty() {
-                return Err(GitHubError::GraphQl(fatal.join("; ")));
-            }
-            return serde_json::from_value(value["data"].clone()).map_err(|e| {
-                GitHubError::Decode {
-                    url: "/graphql".into(),
-                    detail: e.to_string(),
-                }
-            });
-        }
-    }
-
-    /// Every page of a REST list.
-    pub async fn get_all<T: DeserializeOwned>(&self, first: &str) -> Result<Vec<T>, GitHubError> {
-        let mut all = Vec::new();
-        let mut next = Some(first.to_string());
-        while let Some(path) = next {
-            let page = self.get_page(&path).await?;
-            all.extend(page.items);
-            next = page.next;
-        }
-        Ok(all)
-    }
-
-    /// `GET /user`: who the token belongs to.
-    pub async fn current_user(&self) -> Result<GhUser, GitHubError> {
-        Ok(self.get("/user").await?.0)
-    }
-
-    /// `GET /user/repos`, every page: the repositories the token's user can access.
-    pub async fn user_repositories(&self) -> Result<Vec<GhRepository>, GitHubError> {
-        self.get_all(&format!(
-            "/user/repos?per_page={PER_PAGE}&sort=full_name&affiliation=owner,collaborator,organization_member"
-        ))
-        .await
-    }
-
-    /// `GET /installation/repositories`, every page: what a GitHub App installation may
-    /// read.
-    pub async fn installation_repositories(&self) -> Result<Vec<GhRepository>, GitHubError> {
-        let mut all = Vec::new();
-        let mut next = Some(format!("/installation/repositories?per_page={PER_PAGE}"));
-        while let Some(path) = next {
-            let page = self
-                .get_wrapped_page::<models::GhInstallationRepositories>(&path)
-                .await?;
-            all.extend(page.items.into_iter().flat_map(|p| p.repositories));
-            next = page.next;
-        }
-        Ok(all)
-    }
-
-    /// `GET /orgs/{org}/repos`, every page: the organisation's repositories the token can
-    /// see.
-    pub async fn organization_repositories(
-        &self,
-        org: &str,
-    ) -> Result<Vec<GhRepository>, GitHubError> {
-        self.get_all(&format!("/orgs/{org}/repos?per_page={PER_PAGE}&type=all"))
-            .await
-    }
-
-    /// `GET /repos/{owner}/{repo}`.
-    pub async fn repository(&self, full_name: &str) -> Result<GhRepository, GitHubError> {
-        Ok(self.get(&format!("/repos/{full_name}")).await?.0)
-    }
 }
 
 /// Whose budget, governor and cached answers a client's are: a server and who acts on it
@@ -640,84 +463,4 @@ fn identity(base: &str, who: &str) -> [u8; 32] {
         .chain_update(who.as_bytes())
         .finalize()
         .into()
-}
-
-/// The octocrab clients for one token: REST, and GraphQL (GitHub Enterprise Server answers
-/// REST under /api/v3 and GraphQL at /api/graphql; github.com and the simulator answer
-/// both under one base).
-#[derive(Clone)]
-struct Transport {
-    rest: Octocrab,
-    gql: Octocrab,
-    #[cfg(test)]
-    token: String,
-}
-
-impl Transport {
-    fn new(base: &str, token: &str) -> Result<Self, GitHubError> {
-        let rest = transport(base, token)?;
-        let gql = match base.strip_suffix("/api/v3") {
-            Some(host) => transport(&format!("{host}/api"), token)?,
-            None => rest.clone(),
-        };
-        Ok(Transport {
-            rest,
-            gql,
-            #[cfg(test)]
-            token: token.to_string(),
-        })
-    }
-}
-
-/// What renews an installation's token.
-struct Installation {
-    app: app::AppCredentials,
-    id: u64,
-    expires_at: std::sync::atomic::AtomicI64,
-    renewing: tokio::sync::Mutex<()>,
-    renewals: AtomicU32,
-}
-
-/// An octocrab client for one base URL and token, with octocrab's own retries off.
-fn transport(base: &str, token: &str) -> Result<Octocrab, GitHubError> {
-    Octocrab::builder()
-        .base_uri(base)
-        .map_err(|_| GitHubError::BadBaseUrl(base.to_string()))?
-        .personal_token(token.to_string())
-        // Retries and waiting are the engine's decision, not the transport's.
-        .add_retry_config(RetryConfig::None)
-        .set_connect_timeout(Some(Duration::from_secs(10)))
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .build()
-        .map_err(|e| GitHubError::Transport(e.to_string()))
-}
-
-fn reset_time(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map_or_else(|| unix.to_string(), |t| t.format("%H:%M:%S").to_string())
-}
-
-pub(crate) fn error_for(status: StatusCode, body: &str) -> GitHubError {
-    let message = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| {
-            v.get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| body.chars().take(200).collect());
-    match status {
-        StatusCode::UNAUTHORIZED => GitHubError::Unauthorized(message),
-        StatusCode::NOT_FOUND => GitHubError::NotFound,
-        StatusCode::FORBIDDEN
-        | StatusCode::TOO_MANY_REQUESTS
-        | StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS => GitHubError::Forbidden {
-            status: status.as_u16(),
-            message,
-        },
-        _ => GitHubError::Status {
-            status: status.as_u16(),
-            message,
-        },
-    }
 }
