@@ -157,17 +157,21 @@ async fn session_ended(state: AppState, id: Id) {
     }
 }
 
-/// One progress event as this person may see it: the rate limit left only on their own
-/// token, and no job ids.
+/// One progress event as this person may see it, in the wire type the browser parses
+/// (`app::api::LiveProgress`): the rate limit left only on their own token, no job ids.
 fn progress_event(p: &Progress, viewer: i64) -> Event {
-    let mut p = p.clone();
-    if p.requested_by != Some(viewer) {
-        p.rate_remaining = None;
-    }
-    p.job_id = None;
-    p.requested_by = None;
+    let live = app::api::LiveProgress {
+        repository: p.repository.clone(),
+        resource: p.resource.as_str().to_string(),
+        items: p.items,
+        pages: p.pages,
+        total: p.total,
+        rate_remaining: p.rate_remaining.filter(|_| p.requested_by == Some(viewer)),
+        eta_secs: p.eta_secs,
+        done: p.done,
+    };
     Event::default()
         .event("progress")
-        .json_data(&p)
+        .json_data(&live)
         .unwrap_or_else(|_| Event::default().event("lagged").data("1"))
 }

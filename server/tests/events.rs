@@ -32,7 +32,8 @@ impl Events {
         }
     }
 
-    /// The next `progress` event's data (keep-alive comments are skipped).
+    /// The next `progress` event's data (keep-alive comments are skipped), after checking
+    /// that the browser's parser reads it.
     async fn next(&mut self) -> Value {
         tokio::time::timeout(Duration::from_secs(30), async {
             loop {
@@ -48,7 +49,13 @@ impl Events {
                         }
                     }
                     if name == "progress" {
-                        return serde_json::from_str(&data).unwrap();
+                        // What the sync page does with it (app::pages::sync): any drift
+                        // between the server's and the browser's type fails here.
+                        let parsed: app::api::LiveProgress = serde_json::from_str(&data)
+                            .unwrap_or_else(|e| panic!("the browser cannot read {data}: {e}"));
+                        let value: Value = serde_json::from_str(&data).unwrap();
+                        assert_eq!(value["repository"], parsed.repository.as_str());
+                        return value;
                     }
                     continue;
                 }

@@ -560,8 +560,18 @@ async fn errors_have_statuses_and_say_what_to_do() {
     let (status, body) =
         server_fn(&app, &alice, "overview", &[("full_name", "acme/nothing")]).await;
     assert_eq!(status, 404, "{body}");
-    let (status, _) = server_fn(&app, &browser(), "overview", &[("full_name", "acme/api")]).await;
+    // The page gets a kind it can match on, not just a sentence.
+    assert!(matches!(
+        serde_json::from_str::<app::api::AppError>(&body).unwrap(),
+        app::api::AppError::NotFound(_)
+    ));
+    let (status, body) =
+        server_fn(&app, &browser(), "overview", &[("full_name", "acme/api")]).await;
     assert_eq!(status, 401);
+    assert_eq!(
+        serde_json::from_str::<app::api::AppError>(&body).unwrap(),
+        app::api::AppError::SignedOut
+    );
     let carol = sign_in(&app, "carol").await;
     let (status, _) = server_fn(&app, &carol, "repositories", &[("refresh", "true")]).await;
     assert_eq!(status, 200);

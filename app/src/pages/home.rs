@@ -28,7 +28,7 @@ pub fn Home() -> impl IntoView {
                 match who.await {
                     Ok(Some(_)) => view! { <Repositories repos refresh/> }.into_any(),
                     Ok(None) => view! { <Welcome/> }.into_any(),
-                    Err(e) => view! { <Unavailable message=crate::api::error_text(&e) retry=move || who.refetch()/> }.into_any(),
+                    Err(e) => view! { <Unavailable message=e.to_string() retry=move || who.refetch()/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -73,7 +73,7 @@ fn Welcome() -> impl IntoView {
 
 #[component]
 fn Repositories(
-    repos: Resource<Result<Option<Vec<RepoSummary>>, ServerFnError>>,
+    repos: Resource<Result<Option<Vec<RepoSummary>>, crate::api::AppError>>,
     refresh: RwSignal<bool>,
 ) -> impl IntoView {
     let track = ServerAction::<TrackRepository>::new();
@@ -99,7 +99,7 @@ fn Repositories(
                         ": " {t.pull_requests} " pull requests fetched with " {t.requests} " requests to GitHub."
                     </p>
                 }.into_any(),
-                Err(e) => view! { <p class="error" data-testid="track-error">{crate::api::error_text(&e)}</p> }.into_any(),
+                Err(e) => view! { <p class="error" data-testid="track-error">{e.to_string()}</p> }.into_any(),
             })}
             <input
                 type="search"
@@ -112,7 +112,7 @@ fn Repositories(
                 {move || Suspend::new(async move {
                     match repos.await {
                         Ok(list) => view! { <RepoTable list=list.unwrap_or_default() filter track/> }.into_any(),
-                        Err(e) => view! { <p class="error">{crate::api::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>

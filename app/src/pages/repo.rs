@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::repository_overview;
+use crate::api::{repository_overview, AppError};
 use crate::components::throughput_chart::ThroughputChart;
 
 #[component]
@@ -26,7 +26,19 @@ pub fn RepositoryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! {
-                        <section class="panel error"><h1>{full_name()}</h1><p>{crate::api::error_text(&e)}</p></section>
+                        <section class="panel error" data-testid="repo-error">
+                            <h1>{full_name()}</h1>
+                            <p>{e.to_string()}</p>
+                            {match e {
+                                AppError::SignedOut => view! {
+                                    <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a>
+                                }.into_any(),
+                                AppError::NotFound(_) | AppError::Forbidden(_) => view! {
+                                    <a class="button" href="/">"All repositories"</a>
+                                }.into_any(),
+                                _ => ().into_any(),
+                            }}
+                        </section>
                     }.into_any(),
                     Ok(o) => {
                         let weeks = o.weeks.clone();

@@ -41,12 +41,12 @@ pub fn SyncPage() -> impl IntoView {
                 }}
             </div>
             {move || queue.value().get().and_then(|r| r.err()).map(|e| view! {
-                <p class="error" data-testid="sync-now-error">{crate::api::error_text(&e)}</p>
+                <p class="error" data-testid="sync-now-error">{e.to_string()}</p>
             })}
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match activity.await {
-                        Err(e) => view! { <p class="error">{crate::api::error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                         Ok(a) => tables(a, queue).into_any(),
                     }
                 })}
@@ -97,7 +97,7 @@ fn plural(n: u64, one: &str) -> String {
 
 fn tables(
     a: SyncActivity,
-    queue: Action<(String, bool), Result<crate::api::JobView, ServerFnError>>,
+    queue: Action<(String, bool), Result<crate::api::JobView, crate::api::AppError>>,
 ) -> impl IntoView {
     let jobs = if a.jobs.is_empty() {
         view! { <p class="muted" data-testid="queue-empty">"No sync is waiting."</p> }.into_any()
@@ -186,7 +186,7 @@ fn tables(
 #[cfg(feature = "hydrate")]
 fn follow_progress(
     live: RwSignal<Vec<LiveProgress>>,
-    activity: Resource<Result<SyncActivity, ServerFnError>>,
+    activity: Resource<Result<SyncActivity, crate::api::AppError>>,
 ) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;

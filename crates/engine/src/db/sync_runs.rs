@@ -4,15 +4,35 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
-/// What a run did, as recorded when it finishes.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RunCounts {
+/// What one sync did and what it cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
     pub items: u32,
     pub pages: u32,
     pub requests: u32,
+    /// Requests GitHub answered 304 Not Modified: free of rate limit.
     pub not_modified: u32,
+    /// Rate-limit points spent (REST requests GitHub counted plus GraphQL costs).
     pub points: u32,
     pub retries: u32,
+}
+
+impl std::ops::AddAssign for SyncReport {
+    fn add_assign(&mut self, o: SyncReport) {
+        self.items += o.items;
+        self.pages += o.pages;
+        self.requests += o.requests;
+        self.not_modified += o.not_modified;
+        self.points += o.points;
+        self.retries += o.retries;
+    }
+}
+
+/// What a run did, as recorded when it finishes: its report, the time it spent waiting
+/// for GitHub's limits, and the rate limit left on the token it spent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunCounts {
+    pub report: SyncReport,
     pub waited_ms: u64,
     pub rate_remaining: Option<u32>,
 }
@@ -50,13 +70,13 @@ pub async fn finish(
           WHERE id = $1",
     )
     .bind(run_id)
-    .bind(counts.items as i32)
-    .bind(counts.pages as i32)
-    .bind(counts.requests as i32)
+    .bind(counts.report.items as i32)
+    .bind(counts.report.pages as i32)
+    .bind(counts.report.requests as i32)
     .bind(error)
-    .bind(counts.not_modified as i32)
-    .bind(counts.points as i32)
-    .bind(counts.retries as i32)
+    .bind(counts.report.not_modified as i32)
+    .bind(counts.report.points as i32)
+    .bind(counts.report.retries as i32)
     .bind(counts.waited_ms as i64)
     .bind(counts.rate_remaining.map(|r| r as i32))
     .execute(pool)

@@ -51,29 +51,7 @@ impl Mode {
     }
 }
 
-/// What one sync did and what it cost.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct SyncReport {
-    pub items: u32,
-    pub pages: u32,
-    pub requests: u32,
-    /// Requests GitHub answered 304 Not Modified: free of rate limit.
-    pub not_modified: u32,
-    /// Rate-limit points spent (REST requests GitHub counted plus GraphQL costs).
-    pub points: u32,
-    pub retries: u32,
-}
-
-impl std::ops::AddAssign for SyncReport {
-    fn add_assign(&mut self, o: SyncReport) {
-        self.items += o.items;
-        self.pages += o.pages;
-        self.requests += o.requests;
-        self.not_modified += o.not_modified;
-        self.points += o.points;
-        self.retries += o.retries;
-    }
-}
+pub use crate::db::sync_runs::SyncReport;
 
 /// A page of progress, as the CLI's progress bar and the sync page show it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -228,12 +206,7 @@ impl Syncer {
             };
             let error = result.as_ref().err().map(|e| e.to_string());
             let counts = db::sync_runs::RunCounts {
-                items: report.items,
-                pages: report.pages,
-                requests: report.requests,
-                not_modified: report.not_modified,
-                points: report.points,
-                retries: report.retries,
+                report,
                 waited_ms: self.client.waited_ms(),
                 rate_remaining: self.client.budget().map(|b| b.remaining),
             };

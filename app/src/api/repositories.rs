@@ -1,0 +1,123 @@
+//! The repositories a person may see and tracks (the home page), and one repository's
+//! throughput (the repository page).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppResult;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoSummary {
+    pub full_name: String,
+    pub description: Option<String>,
+    pub private: bool,
+    pub permission: String,
+    pub tracked: bool,
+    pub html_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekPoint {
+    /// ISO date of the Monday that starts the week (UTC).
+    pub week_start: String,
+    pub opened: u32,
+    pub merged: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastSync {
+    pub status: String,
+    pub finished_at: Option<String>,
+    pub items: i32,
+    pub pages: i32,
+    pub requests: i32,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoOverview {
+    pub repo: RepoSummary,
+    pub weeks: Vec<WeekPoint>,
+    pub pull_requests: u32,
+    pub merged: u32,
+    pub last_sync: Option<LastSync>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tracked {
+    pub full_name: String,
+    pub pull_requests: u32,
+    pub requests: u32,
+}
+
+#[server(endpoint = "repositories")]
+pub async fn list_repositories(refresh: bool) -> AppResult<Vec<RepoSummary>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let repos = engine
+        .visible_repositories(user_id, refresh)
+        .await
+        .map_err(super::ssr::user_error)?;
+    Ok(repos.into_iter().map(summary).collect())
+}
+
+#[cfg(feature = "ssr")]
+fn summary(r: engine::db::repos::Repository) -> RepoSummary {
+    RepoSummary {
+        full_name: r.full_name,
+        description: r.description,
+        private: r.private,
+        permission: r.permission,
+        tracked: r.tracked,
+        html_url: r.html_url,
+    }
+}
+
+#[server(endpoint = "track")]
+pub async fn track_repository(full_name: String) -> AppResult<Tracked> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let report = engine
+        .track_and_sync(user_id, &full_name)
+        .await
+        .map_err(super::ssr::user_error)?;
+    Ok(Tracked {
+        full_name,
+        pull_requests: report.items,
+        requests: report.requests,
+    })
+}
+
+#[server(endpoint = "overview")]
+pub async fn repository_overview(full_name: String) -> AppResult<RepoOverview> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let o = engine
+        .pull_request_throughput(user_id, &full_name)
+        .await
+        .map_err(super::ssr::user_error)?;
+    Ok(RepoOverview {
+        pull_requests: o.weeks.iter().map(|w| w.opened).sum(),
+        merged: o.weeks.iter().map(|w| w.merged).sum(),
+        weeks: o
+            .weeks
+            .into_iter()
+            .map(|w| WeekPoint {
+                week_start: w.week_start.to_string(),
+                opened: w.opened,
+                merged: w.merged,
+            })
+            .collect(),
+        last_sync: o.last_sync.map(|s| LastSync {
+            status: s.status,
+            finished_at: s
+                .finished_at
+                .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+            items: s.items,
+            pages: s.pages,
+            requests: s.requests,
+            error: s.error,
+        }),
+        repo: summary(o.repo),
+    })
+}

@@ -1,0 +1,145 @@
+//! The sync page: jobs, runs, "Sync now", and the progress events' wire type.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppResult;
+
+/// A sync job waiting or running (no ids: they are the instance's, not the person's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobView {
+    pub repository: String,
+    /// Empty: everything.
+    pub resources: Vec<String>,
+    pub mode: String,
+    pub status: String,
+    pub queued_at: String,
+    pub started_at: Option<String>,
+}
+
+/// One resource of one repository synced once, with what it cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunView {
+    pub repository: String,
+    pub resource: String,
+    pub status: String,
+    pub started_at: String,
+    /// How long it took, once finished ("4.2 s").
+    pub took: Option<String>,
+    pub items: i32,
+    pub pages: i32,
+    pub requests: i32,
+    pub not_modified: i32,
+    pub points: i32,
+    pub retries: i32,
+    pub waited: Option<String>,
+    /// The rate limit left on the person's own token after the run; None for runs that
+    /// spent someone else's.
+    pub rate_remaining: Option<i32>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncActivity {
+    pub jobs: Vec<JobView>,
+    pub runs: Vec<RunView>,
+    /// The repositories on the user's dashboard, which "Sync now" can queue.
+    pub tracked: Vec<String>,
+}
+
+/// A page of sync progress as `/api/sync/events` streams it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveProgress {
+    pub repository: String,
+    pub resource: String,
+    pub items: u32,
+    pub pages: u32,
+    pub total: Option<u64>,
+    pub rate_remaining: Option<u32>,
+    pub eta_secs: Option<u64>,
+    pub done: bool,
+}
+
+#[cfg(feature = "ssr")]
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+#[cfg(feature = "ssr")]
+fn seconds(ms: i64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+#[server(endpoint = "sync_activity")]
+pub async fn load_sync_activity() -> AppResult<SyncActivity> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let a = engine
+        .sync_activity(user_id)
+        .await
+        .map_err(super::ssr::user_error)?;
+    let tracked = engine
+        .visible_repositories(user_id, false)
+        .await
+        .map_err(super::ssr::user_error)?
+        .into_iter()
+        .filter(|r| r.tracked)
+        .map(|r| r.full_name)
+        .collect();
+    Ok(SyncActivity {
+        jobs: a
+            .jobs
+            .into_iter()
+            .map(|j| JobView {
+                repository: j.repository,
+                resources: j.resources,
+                mode: j.mode,
+                status: j.status,
+                queued_at: stamp(j.created_at),
+                started_at: j.started_at.map(stamp),
+            })
+            .collect(),
+        runs: a
+            .runs
+            .into_iter()
+            .map(|r| RunView {
+                repository: r.repository,
+                resource: r.resource,
+                status: r.status,
+                started_at: stamp(r.started_at),
+                took: r
+                    .finished_at
+                    .map(|f| seconds((f - r.started_at).num_milliseconds())),
+                items: r.items,
+                pages: r.pages,
+                requests: r.requests,
+                not_modified: r.not_modified,
+                points: r.points,
+                retries: r.retries,
+                waited: (r.waited_ms > 0).then(|| seconds(r.waited_ms)),
+                rate_remaining: r.rate_remaining,
+                error: r.error,
+            })
+            .collect(),
+        tracked,
+    })
+}
+
+/// Queues a sync of a tracked repository now; `full` reads everything again.
+#[server(endpoint = "sync_now")]
+pub async fn sync_now(full_name: String, full: bool) -> AppResult<JobView> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let j = engine
+        .request_sync(user_id, &full_name, full)
+        .await
+        .map_err(super::ssr::user_error)?;
+    Ok(JobView {
+        repository: full_name,
+        resources: j.resources,
+        mode: j.mode,
+        status: j.status,
+        queued_at: stamp(j.created_at),
+        started_at: j.started_at.map(stamp),
+    })
+}
