@@ -32,12 +32,10 @@ impl Ctx<'_> {
     /// completed run whose jobs are not stored, 100 runs a GraphQL request.
     pub(super) async fn workflow_runs(&mut self) -> crate::Result<()> {
         let mut cp = self.checkpoint().await?;
-        let floor = match self.mode {
-            Mode::Full => None,
-            Mode::Incremental => match (cp.high_water, state_time(&cp, "oldest_incomplete")) {
-                (Some(h), Some(o)) => Some(h.min(o)),
-                (h, _) => h,
-            },
+        // Runs still going at the last read may have finished since: read down to them.
+        let floor = match (self.floor(&cp), state_time(&cp, "oldest_incomplete")) {
+            (Some(h), Some(o)) => Some(h.min(o)),
+            (h, _) => h,
         };
         let mut newest = state_time(&cp, "pending_newest");
         let mut oldest_incomplete = state_time(&cp, "pending_oldest_incomplete");
@@ -81,8 +79,7 @@ impl Ctx<'_> {
             }
             let mut tx = self.s.pool.begin().await?;
             db::actions::upsert_runs(&mut tx, &list).await?;
-            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
-            tx.commit().await?;
+            self.finish_page(tx, &cp).await?;
             self.page_done(list.len(), total).await;
             if finished {
                 break;

@@ -17,18 +17,13 @@ impl Ctx<'_> {
         let mut after = cp.resume.clone();
         let mut new_chain: Vec<String> = Vec::new();
         loop {
-            let data: gql::HistoryData = self
-                .s
-                .client
-                .graphql(
-                    COMMITS,
-                    json!({ "owner": self.owner, "name": self.name, "first": PER_PAGE, "after": after }),
-                )
+            let branch = self
+                .repository_page(COMMITS, &after, |d: gql::HistoryData| {
+                    d.repository
+                        .map(|r| r.default_branch_ref.and_then(|b| b.target))
+                })
                 .await?;
-            let repo = data
-                .repository
-                .ok_or(crate::Error::GitHub(GitHubError::NotFound))?;
-            let Some(history) = repo.default_branch_ref.and_then(|r| r.target) else {
+            let Some(history) = branch else {
                 return Ok(()); // an empty repository has no history
             };
             let conn = history.history;
@@ -54,31 +49,27 @@ impl Ctx<'_> {
                 commits.push(ingest::commits::commit(self.repo_id, c));
             }
             let finished = stop_at.is_some() || !conn.page_info.has_next_page;
-            cp.resume = if finished {
-                None
-            } else {
-                conn.page_info.end_cursor.clone()
-            };
+            cp.resume = cursor_after(finished, &conn.page_info);
             cp.state.0["pending_head"] = json!(pending_head);
-            let mut tx = self.s.pool.begin().await?;
-            db::commits::upsert_commits(&mut tx, &commits).await?;
             if finished {
-                if let Some(old) = old_head.as_ref().filter(|_| whole_chain) {
-                    db::commits::drop_rewritten_commits(
-                        &mut tx,
-                        self.repo_id,
-                        old,
-                        stop_at.as_deref(),
-                        &new_chain,
-                    )
-                    .await?;
-                }
                 cp.state.0["head"] = json!(pending_head);
                 cp.state.0["pending_head"] = Value::Null;
                 cp.completed_at = Some(Utc::now());
             }
-            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
-            tx.commit().await?;
+            // What a force-push took off the branch goes once the whole chain is known.
+            let mut tx = self.s.pool.begin().await?;
+            db::commits::upsert_commits(&mut tx, &commits).await?;
+            if let Some(old) = old_head.as_ref().filter(|_| finished && whole_chain) {
+                db::commits::drop_rewritten_commits(
+                    &mut tx,
+                    self.repo_id,
+                    old,
+                    stop_at.as_deref(),
+                    &new_chain,
+                )
+                .await?;
+            }
+            self.finish_page(tx, &cp).await?;
             self.page_done(commits.len(), Some(conn.total_count as u64))
                 .await;
             if finished {

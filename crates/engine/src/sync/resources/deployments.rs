@@ -7,25 +7,15 @@ impl Ctx<'_> {
     /// than the last sync's newest that has not changed.
     pub(super) async fn deployments(&mut self) -> crate::Result<()> {
         let mut cp = self.checkpoint().await?;
-        let floor = match self.mode {
-            Mode::Full => None,
-            Mode::Incremental => cp.high_water,
-        };
+        let floor = self.floor(&cp);
         let mut newest = state_time(&cp, "pending_newest");
         let mut after = cp.resume.clone();
         loop {
-            let data: gql::DeploymentsData = self
-                .s
-                .client
-                .graphql(
-                    DEPLOYMENTS,
-                    json!({ "owner": self.owner, "name": self.name, "first": PER_PAGE, "after": after }),
-                )
+            let conn = self
+                .repository_page(DEPLOYMENTS, &after, |d: gql::DeploymentsData| {
+                    d.repository.map(|r| r.deployments)
+                })
                 .await?;
-            let conn = data
-                .repository
-                .ok_or(crate::Error::GitHub(GitHubError::NotFound))?
-                .deployments;
             let ids: Vec<i64> = conn.nodes.iter().map(|d| d.database_id).collect();
             let stored = {
                 let mut db = self.s.pool.acquire().await?;
@@ -48,16 +38,15 @@ impl Ctx<'_> {
                 statuses.extend(these);
             }
             let finished = reached || !conn.page_info.has_next_page;
-            let next = if finished {
-                None
-            } else {
-                conn.page_info.end_cursor.clone()
-            };
-            step(&mut cp, next, newest, "pending_newest");
+            step(
+                &mut cp,
+                cursor_after(finished, &conn.page_info),
+                newest,
+                "pending_newest",
+            );
             let mut tx = self.s.pool.begin().await?;
             db::deployments::upsert_deployments(&mut tx, &list, &statuses).await?;
-            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
-            tx.commit().await?;
+            self.finish_page(tx, &cp).await?;
             self.page_done(list.len(), Some(conn.total_count as u64))
                 .await;
             if finished {

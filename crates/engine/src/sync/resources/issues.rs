@@ -39,8 +39,7 @@ impl Ctx<'_> {
             step(&mut cp, page.next.clone(), pending, "pending_high_water");
             let mut tx = self.s.pool.begin().await?;
             db::issues::upsert_issues(&mut tx, &issues).await?;
-            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
-            tx.commit().await?;
+            self.finish_page(tx, &cp).await?;
             self.page_done(issues.len(), None).await;
             next = page.next;
         }

@@ -51,6 +51,15 @@ fn state_time(cp: &Checkpoint, key: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The cursor to read next: none when the read is finished.
+fn cursor_after(finished: bool, page_info: &gql::PageInfo) -> Option<String> {
+    if finished {
+        None
+    } else {
+        page_info.end_cursor.clone()
+    }
+}
+
 /// Moves a paged read's checkpoint past a page: to resume at `next`, or, when there is no
 /// next page, to complete with the newest change seen (`pending`, kept under `key` while
 /// the read is under way).
@@ -119,6 +128,47 @@ impl<'a> Ctx<'a> {
             cp.state.0 = json!({});
         }
         Ok(cp)
+    }
+
+    /// Where an incremental read may stop: the newest change the last complete read saw
+    /// (a full read goes to the end).
+    fn floor(&self, cp: &Checkpoint) -> Option<DateTime<Utc>> {
+        match self.mode {
+            Mode::Full => None,
+            Mode::Incremental => cp.high_water,
+        }
+    }
+
+    /// One page of a repository-scoped GraphQL query (`$owner`, `$name`, `$first`,
+    /// `$after`); `repository` picks the repository out of the answer (null: GitHub does
+    /// not show it, an error).
+    async fn repository_page<D: serde::de::DeserializeOwned, R>(
+        &self,
+        query: &str,
+        after: &Option<String>,
+        repository: impl FnOnce(D) -> Option<R>,
+    ) -> crate::Result<R> {
+        let data: D = self
+            .s
+            .client
+            .graphql(
+                query,
+                json!({ "owner": self.owner, "name": self.name, "first": PER_PAGE, "after": after }),
+            )
+            .await?;
+        repository(data).ok_or(crate::Error::GitHub(GitHubError::NotFound))
+    }
+
+    /// Saves the checkpoint in the page's transaction and commits both: a page and where
+    /// the read stands are stored together or not at all.
+    async fn finish_page(
+        &self,
+        mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
+        cp: &Checkpoint,
+    ) -> crate::Result<()> {
+        checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), cp).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Counts a page and tells the observers.

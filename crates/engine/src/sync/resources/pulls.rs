@@ -9,25 +9,15 @@ impl Ctx<'_> {
     /// high-water mark.
     pub(super) async fn pull_requests(&mut self) -> crate::Result<()> {
         let mut cp = self.checkpoint().await?;
-        let floor = match self.mode {
-            Mode::Full => None,
-            Mode::Incremental => cp.high_water,
-        };
+        let floor = self.floor(&cp);
         let mut pending = state_time(&cp, "pending_high_water");
         let mut after = cp.resume.clone();
         loop {
-            let data: gql::PullRequestsData = self
-                .s
-                .client
-                .graphql(
-                    PULLS,
-                    json!({ "owner": self.owner, "name": self.name, "first": PER_PAGE, "after": after }),
-                )
+            let conn = self
+                .repository_page(PULLS, &after, |d: gql::PullRequestsData| {
+                    d.repository.map(|r| r.pull_requests)
+                })
                 .await?;
-            let conn = data
-                .repository
-                .ok_or(crate::Error::GitHub(GitHubError::NotFound))?
-                .pull_requests;
             let mut reached = false;
             let mut pulls = Vec::new();
             let mut reviews = Vec::new();
@@ -47,17 +37,16 @@ impl Ctx<'_> {
                 pulls.push(ingest::pulls::pull_request(self.repo_id, p));
             }
             let finished = reached || !conn.page_info.has_next_page;
-            let next = if finished {
-                None
-            } else {
-                conn.page_info.end_cursor.clone()
-            };
-            step(&mut cp, next, pending, "pending_high_water");
+            step(
+                &mut cp,
+                cursor_after(finished, &conn.page_info),
+                pending,
+                "pending_high_water",
+            );
             let mut tx = self.s.pool.begin().await?;
             db::pulls::upsert_pulls(&mut tx, &pulls).await?;
             db::pulls::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
-            checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
-            tx.commit().await?;
+            self.finish_page(tx, &cp).await?;
             self.page_done(pulls.len(), Some(conn.total_count as u64))
                 .await;
             if finished {
