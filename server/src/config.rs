@@ -122,6 +122,10 @@ pub struct ServeArgs {
     /// Where the compiled site (pkg/, vendor/) is; found next to the binary by default.
     #[arg(long, env = "LEPTOS_SITE_ROOT")]
     pub site_root: Option<PathBuf>,
+    /// Where PostgreSQL's server binaries are (initdb, pg_ctl, postgres), for the private
+    /// server; searched on PATH and in the usual places when unset.
+    #[arg(long, env = "PULSEBOARD_PG_BIN")]
+    pub pg_bin: Option<PathBuf>,
     /// How often tracked repositories are checked for changes (90s, 15m, 1h, 1d).
     #[arg(long, env = "PULSEBOARD_SYNC_EVERY", default_value = "1h")]
     pub sync_every: String,
@@ -259,6 +263,8 @@ pub struct Config {
     pub request_timeout: std::time::Duration,
     pub connections: crate::http::ConnectionLimits,
     pub behind_proxy: bool,
+    /// Where to look for PostgreSQL's server binaries for the private server.
+    pub pg_binaries: engine::pg::BinarySearch,
     /// How every GitHub client of the process paces itself.
     pub governor: engine::github::governor::GovernorConfig,
 }
@@ -386,6 +392,10 @@ impl ServeArgs {
                 shutdown_grace: duration("PULSEBOARD_SHUTDOWN_GRACE", &self.shutdown_grace)?,
             },
             behind_proxy: self.behind_proxy,
+            pg_binaries: engine::pg::BinarySearch {
+                explicit: self.pg_bin,
+                path: std::env::var_os("PATH"),
+            },
             governor: engine::github::governor::GovernorConfig {
                 concurrency: match self.github_concurrency {
                     0 => return Err(bad("PULSEBOARD_GITHUB_CONCURRENCY", "must be at least 1")),

@@ -22,7 +22,7 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
             (options, None)
         }
         None => {
-            let pg = EmbeddedPostgres::start(&config.data_dir).await?;
+            let pg = EmbeddedPostgres::start(&config.data_dir, &config.pg_binaries).await?;
             tracing::info!(cluster = %pg.cluster_dir().display(), "private PostgreSQL server ready");
             (pg.connect_options(), Some(pg))
         }

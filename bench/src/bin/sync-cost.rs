@@ -78,7 +78,14 @@ async fn run() -> anyhow::Result<()> {
     let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
 
     let dir = tempfile::tempdir()?;
-    let pg = engine::pg::EmbeddedPostgres::start(dir.path()).await?;
+    let pg = engine::pg::EmbeddedPostgres::start(
+        dir.path(),
+        &engine::pg::BinarySearch {
+            explicit: std::env::var_os("PULSEBOARD_PG_BIN").map(Into::into),
+            path: std::env::var_os("PATH"),
+        },
+    )
+    .await?;
     let pool = engine::db::connect(pg.connect_options(), 10).await?;
     engine::db::migrate(&pool).await?;
 

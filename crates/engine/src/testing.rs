@@ -21,7 +21,11 @@ async fn cluster() -> PgConnectOptions {
                     .parse()
                     .expect("PULSEBOARD_TEST_DATABASE_URL is a postgres URL");
             }
-            let pg = EmbeddedPostgres::start(std::path::Path::new(TEST_CLUSTER_DIR))
+            let search = crate::pg::BinarySearch {
+                explicit: std::env::var_os("PULSEBOARD_PG_BIN").map(Into::into),
+                path: std::env::var_os("PATH"),
+            };
+            let pg = EmbeddedPostgres::start(std::path::Path::new(TEST_CLUSTER_DIR), &search)
                 .await
                 .expect("start the test PostgreSQL cluster");
             // Left running for the other tests of this run; `make test` stops it.
@@ -41,8 +45,7 @@ pub async fn fresh_database_with_url() -> (PgPool, String) {
     let admin = cluster().await.database("postgres");
     let name = format!("test_{}", uuid_like());
     let mut conn = admin.connect().await.expect("connect to the test cluster");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
+    crate::db::admin::create_database(&mut conn, &name)
         .await
         .expect("create a test database");
     let pool = crate::db::connect(admin.clone().database(&name), 5)

@@ -3,6 +3,7 @@
 //! `repository_access`, so scoping by who is asking cannot be forgotten.
 
 pub mod actions;
+pub mod admin;
 pub mod checkpoints;
 pub mod commits;
 pub mod community;

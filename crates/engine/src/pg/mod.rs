@@ -70,17 +70,18 @@ pub struct EmbeddedPostgres {
 impl EmbeddedPostgres {
     /// Starts (initialising first when new) the cluster for `data_dir` and makes sure the
     /// `pulseboard` database exists.
-    pub async fn start(data_dir: &Path) -> Result<Self, EmbeddedError> {
+    pub async fn start(data_dir: &Path, search: &BinarySearch) -> Result<Self, EmbeddedError> {
         let data_dir = data_dir.to_path_buf();
-        let mut pg = tokio::task::spawn_blocking(move || Self::prepare(&data_dir))
+        let search = search.clone();
+        let mut pg = tokio::task::spawn_blocking(move || Self::prepare(&data_dir, &search))
             .await
             .expect("the cluster preparation task does not panic")?;
         pg.ensure_database().await?;
         Ok(pg)
     }
 
-    fn prepare(data_dir: &Path) -> Result<Self, EmbeddedError> {
-        let bin_dir = find_binaries().ok_or(EmbeddedError::NoBinaries)?;
+    fn prepare(data_dir: &Path, search: &BinarySearch) -> Result<Self, EmbeddedError> {
+        let bin_dir = find_binaries(search).ok_or(EmbeddedError::NoBinaries)?;
         let dir_error = |path: &Path| {
             let path = path.display().to_string();
             move |source| EmbeddedError::DataDir { path, source }
@@ -298,25 +299,9 @@ impl EmbeddedPostgres {
             .database("postgres")
             .connect()
             .await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(DATABASE)
-                .fetch_one(&mut conn)
-                .await?;
-        if !exists {
-            let created = sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
-                .execute(&mut conn)
-                .await;
-            // A concurrent starter may have won the race; that is fine.
-            if let Err(e) = created {
-                let duplicate = e
-                    .as_database_error()
-                    .and_then(|d| d.code())
-                    .is_some_and(|c| c == "42P04");
-                if !duplicate {
-                    return Err(e.into());
-                }
-            }
+        // A concurrent starter may win the race to create it; that is fine.
+        if !crate::db::admin::database_exists(&mut conn, DATABASE).await? {
+            crate::db::admin::create_database(&mut conn, DATABASE).await?;
         }
         conn.close().await?;
         Ok(())
@@ -350,22 +335,31 @@ fn short_hash(path: &Path) -> String {
     hex::encode(Sha256::digest(path.as_os_str().as_encoded_bytes()))[..12].to_string()
 }
 
+/// Where to look for PostgreSQL's server binaries, in order: an explicit directory
+/// (`PULSEBOARD_PG_BIN`), the directories of a search path (the process's `PATH`), then
+/// the usual install locations.
+#[derive(Debug, Clone, Default)]
+pub struct BinarySearch {
+    pub explicit: Option<PathBuf>,
+    pub path: Option<std::ffi::OsString>,
+}
+
 /// The directory holding `initdb`, `pg_ctl` and `postgres`, newest major version first.
-pub fn find_binaries() -> Option<PathBuf> {
+pub fn find_binaries(search: &BinarySearch) -> Option<PathBuf> {
     let has_all = |dir: &Path| {
         ["initdb", "pg_ctl", "postgres"]
             .iter()
             .all(|b| dir.join(b).is_file())
     };
-    if let Some(dir) = std::env::var_os("PULSEBOARD_PG_BIN").map(PathBuf::from) {
-        if has_all(&dir) {
-            return Some(dir);
+    if let Some(dir) = &search.explicit {
+        if has_all(dir) {
+            return Some(dir.clone());
         }
     }
     // Debian's /usr/local/bin or /usr/bin links point into the versioned directory; follow
     // them so `postgres` is found beside `initdb`.
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
+    if let Some(path) = &search.path {
+        for dir in std::env::split_paths(path) {
             let initdb = dir.join("initdb");
             if let Ok(real) = initdb.canonicalize() {
                 if let Some(parent) = real.parent() {

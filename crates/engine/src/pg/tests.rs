@@ -2,6 +2,14 @@
 
 use super::*;
 
+/// As `pulseboard` searches: this process's PATH.
+fn search() -> BinarySearch {
+    BinarySearch {
+        explicit: None,
+        path: std::env::var_os("PATH"),
+    }
+}
+
 #[test]
 fn socket_paths_are_measured() {
     let long = PathBuf::from("/").join("x".repeat(120));
@@ -14,7 +22,8 @@ fn socket_paths_are_measured() {
 
 #[test]
 fn binaries_are_found_on_this_machine() {
-    let dir = find_binaries().expect("PostgreSQL server binaries are installed for the tests");
+    let dir =
+        find_binaries(&search()).expect("PostgreSQL server binaries are installed for the tests");
     assert!(dir.join("postgres").is_file());
 }
 
@@ -32,7 +41,9 @@ async fn start_stop_restart_keeps_data() {
         .prefix("pb-pg")
         .tempdir_in("/tmp")
         .unwrap();
-    let pg = EmbeddedPostgres::start(dir.path()).await.unwrap();
+    let pg = EmbeddedPostgres::start(dir.path(), &search())
+        .await
+        .unwrap();
     assert!(pg.cluster_dir().join("PG_VERSION").exists());
     // Only a Unix socket: no TCP listener.
     assert!(pg.socket_dir().join(".s.PGSQL.5432").exists());
@@ -51,11 +62,15 @@ async fn start_stop_restart_keeps_data() {
     pg.stop().await.unwrap();
     assert!(!dir.path().join("postgres/postmaster.pid").exists());
 
-    let pg = EmbeddedPostgres::start(dir.path()).await.unwrap();
+    let pg = EmbeddedPostgres::start(dir.path(), &search())
+        .await
+        .unwrap();
     assert_eq!(count_rows(&pg).await, 3);
 
     // A second start on a running cluster reuses it and does not own it.
-    let second = EmbeddedPostgres::start(dir.path()).await.unwrap();
+    let second = EmbeddedPostgres::start(dir.path(), &search())
+        .await
+        .unwrap();
     assert!(!second.owned);
     second.stop().await.unwrap();
     assert_eq!(count_rows(&pg).await, 3);
@@ -66,7 +81,9 @@ async fn start_stop_restart_keeps_data() {
     let dead_pid = gone.id();
     gone.wait().unwrap();
     std::fs::write(pg.owner_file(), dead_pid.to_string()).unwrap();
-    let adopter = EmbeddedPostgres::start(dir.path()).await.unwrap();
+    let adopter = EmbeddedPostgres::start(dir.path(), &search())
+        .await
+        .unwrap();
     assert!(adopter.owned, "a crashed owner's server is adopted");
     assert_eq!(count_rows(&adopter).await, 3);
     adopter.stop().await.unwrap();
@@ -81,7 +98,7 @@ async fn long_data_dir_uses_a_short_socket_dir() {
         .tempdir_in("/tmp")
         .unwrap();
     let deep = base.path().join("a-rather-long-directory-name-".repeat(3));
-    let pg = EmbeddedPostgres::start(&deep).await.unwrap();
+    let pg = EmbeddedPostgres::start(&deep, &search()).await.unwrap();
     assert_ne!(pg.socket_dir(), pg.cluster_dir());
     assert!(socket_path_len(pg.socket_dir()) <= MAX_SOCKET_PATH);
     let mut conn = pg.connect_options().connect().await.unwrap();

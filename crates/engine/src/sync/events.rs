@@ -78,10 +78,7 @@ mod tests {
         // The listener needs a moment to LISTEN before anything is sent.
         let mut got = None;
         for _ in 0..50 {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(serde_json::to_string(&progress).unwrap())
-                .execute(&pool)
+            crate::db::notify(&pool, CHANNEL, &serde_json::to_string(&progress).unwrap())
                 .await
                 .unwrap();
             if let Ok(Ok(p)) = tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
@@ -91,20 +88,13 @@ mod tests {
         }
         assert_eq!(got, Some(progress));
         // Garbage on the channel is skipped, not fatal.
-        sqlx::query("SELECT pg_notify($1, 'not json')")
-            .bind(CHANNEL)
-            .execute(&pool)
-            .await
-            .unwrap();
+        crate::db::notify(&pool, CHANNEL, "not json").await.unwrap();
         let later = Progress {
             items: 450,
             done: true,
             ..got.unwrap()
         };
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(serde_json::to_string(&later).unwrap())
-            .execute(&pool)
+        crate::db::notify(&pool, CHANNEL, &serde_json::to_string(&later).unwrap())
             .await
             .unwrap();
         let next = tokio::time::timeout(Duration::from_secs(5), async {
