@@ -160,16 +160,10 @@ async fn session_ended(state: AppState, id: Id) {
 /// One progress event as this person may see it, in the wire type the browser parses
 /// (`app::api::LiveProgress`): the rate limit left only on their own token, no job ids.
 fn progress_event(p: &Progress, viewer: i64) -> Event {
-    let live = app::api::LiveProgress {
-        repository: p.repository.clone(),
-        resource: p.resource.as_str().to_string(),
-        items: p.items,
-        pages: p.pages,
-        total: p.total,
-        rate_remaining: p.rate_remaining.filter(|_| p.requested_by == Some(viewer)),
-        eta_secs: p.eta_secs,
-        done: p.done,
-    };
+    let mut live: app::api::LiveProgress = p.live.clone();
+    if p.requested_by != Some(viewer) {
+        live.rate_remaining = None;
+    }
     Event::default()
         .event("progress")
         .json_data(&live)

@@ -109,18 +109,19 @@ async fn sync(
     let observer: engine::sync::Observer = Arc::new(move |p: &Progress| {
         let line = format!(
             "{} {}: {} items, {} pages{}{}",
-            p.repository,
-            p.resource,
-            p.items,
-            p.pages,
-            p.total.map(|t| format!(" of {t}")).unwrap_or_default(),
-            p.rate_remaining
+            p.live.repository,
+            p.live.resource,
+            p.live.items,
+            p.live.pages,
+            p.live.total.map(|t| format!(" of {t}")).unwrap_or_default(),
+            p.live
+                .rate_remaining
                 .map(|r| format!(", rate limit left {r}"))
                 .unwrap_or_default(),
         );
         match &*shown.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(bar) => bar.set_message(line),
-            None if p.done => eprintln!("{line}"),
+            None if p.live.done => eprintln!("{line}"),
             None => {}
         }
     });

@@ -28,9 +28,8 @@ pub struct WeekPoint {
 pub struct LastSync {
     pub status: String,
     pub finished_at: Option<String>,
-    pub items: i32,
-    pub pages: i32,
-    pub requests: i32,
+    #[serde(flatten)]
+    pub cost: wire::RunCost,
     pub error: Option<String>,
 }
 
@@ -113,9 +112,7 @@ pub async fn repository_overview(full_name: String) -> AppResult<RepoOverview> {
             finished_at: s
                 .finished_at
                 .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
-            items: s.items,
-            pages: s.pages,
-            requests: s.requests,
+            cost: s.cost,
             error: s.error,
         }),
         repo: summary(o.repo),

@@ -26,12 +26,8 @@ pub struct RunView {
     pub started_at: String,
     /// How long it took, once finished ("4.2 s").
     pub took: Option<String>,
-    pub items: i32,
-    pub pages: i32,
-    pub requests: i32,
-    pub not_modified: i32,
-    pub points: i32,
-    pub retries: i32,
+    #[serde(flatten)]
+    pub cost: wire::RunCost,
     pub waited: Option<String>,
     /// The rate limit left on the person's own token after the run; None for runs that
     /// spent someone else's.
@@ -47,18 +43,7 @@ pub struct SyncActivity {
     pub tracked: Vec<String>,
 }
 
-/// A page of sync progress as `/api/sync/events` streams it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LiveProgress {
-    pub repository: String,
-    pub resource: String,
-    pub items: u32,
-    pub pages: u32,
-    pub total: Option<u64>,
-    pub rate_remaining: Option<u32>,
-    pub eta_secs: Option<u64>,
-    pub done: bool,
-}
+pub use wire::LiveProgress;
 
 #[cfg(feature = "ssr")]
 fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -110,12 +95,7 @@ pub async fn load_sync_activity() -> AppResult<SyncActivity> {
                 took: r
                     .finished_at
                     .map(|f| seconds((f - r.started_at).num_milliseconds())),
-                items: r.items,
-                pages: r.pages,
-                requests: r.requests,
-                not_modified: r.not_modified,
-                points: r.points,
-                retries: r.retries,
+                cost: r.cost,
                 waited: (r.waited_ms > 0).then(|| seconds(r.waited_ms)),
                 rate_remaining: r.rate_remaining,
                 error: r.error,

@@ -68,7 +68,7 @@ pub fn RepositoryPage() -> impl IntoView {
                                 {o.last_sync.map(|s| view! {
                                     <p class="muted small" data-testid="last-sync">
                                         "Last sync: " {s.status} " " {s.finished_at.unwrap_or_default()} ", "
-                                        {s.items} " items in " {s.pages} " pages, " {s.requests} " requests"
+                                        {s.cost.items} " items in " {s.cost.pages} " pages, " {s.cost.requests} " requests"
                                         {s.error.map(|e| format!(" ({e})"))}
                                     </p>
                                 })}

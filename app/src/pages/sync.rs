@@ -158,11 +158,11 @@ fn tables(
                             <td>{r.resource.replace('_', " ")}</td>
                             <td>{r.status}{r.error.map(|e| view! { <div class="error small">{e}</div> })}</td>
                             <td>{r.took.unwrap_or_else(|| "…".into())}</td>
-                            <td>{r.items}</td>
-                            <td>{r.requests}</td>
-                            <td>{r.not_modified}</td>
-                            <td>{r.points}</td>
-                            <td>{r.retries}</td>
+                            <td>{r.cost.items}</td>
+                            <td>{r.cost.requests}</td>
+                            <td>{r.cost.not_modified}</td>
+                            <td>{r.cost.points}</td>
+                            <td>{r.cost.retries}</td>
                             <td>{r.waited.unwrap_or_default()}</td>
                             <td>{r.rate_remaining.map(|x| x.to_string()).unwrap_or_default()}</td>
                         </tr>

@@ -66,14 +66,16 @@ mod tests {
             job_id: Some(3),
             requested_by: Some(1),
             repository_id: 42,
-            repository: "acme/api".into(),
-            resource: crate::sync::Resource::Issues,
-            items: 200,
-            pages: 2,
-            total: Some(450),
-            rate_remaining: Some(4900),
-            eta_secs: Some(5),
-            done: false,
+            live: wire::LiveProgress {
+                repository: "acme/api".into(),
+                resource: crate::sync::Resource::Issues.as_str().into(),
+                items: 200,
+                pages: 2,
+                total: Some(450),
+                rate_remaining: Some(4900),
+                eta_secs: Some(5),
+                done: false,
+            },
         };
         // The listener needs a moment to LISTEN before anything is sent.
         let mut got = None;
@@ -89,18 +91,16 @@ mod tests {
         assert_eq!(got, Some(progress));
         // Garbage on the channel is skipped, not fatal.
         crate::db::notify(&pool, CHANNEL, "not json").await.unwrap();
-        let later = Progress {
-            items: 450,
-            done: true,
-            ..got.unwrap()
-        };
+        let mut later = got.unwrap();
+        later.live.items = 450;
+        later.live.done = true;
         crate::db::notify(&pool, CHANNEL, &serde_json::to_string(&later).unwrap())
             .await
             .unwrap();
         let next = tokio::time::timeout(Duration::from_secs(5), async {
             loop {
                 let p = rx.recv().await.unwrap();
-                if p.done {
+                if p.live.done {
                     return p;
                 }
             }

@@ -53,7 +53,8 @@ impl Mode {
 
 pub use crate::db::sync_runs::SyncReport;
 
-/// A page of progress, as the CLI's progress bar and the sync page show it.
+/// A page of progress: what the browser is shown ([`wire::LiveProgress`]), and what
+/// decides who is shown it. Sent between processes with NOTIFY, and to the CLI's bar.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub job_id: Option<i64>,
@@ -63,16 +64,8 @@ pub struct Progress {
     pub requested_by: Option<i64>,
     /// GitHub's id: who may see this progress is decided by it.
     pub repository_id: i64,
-    pub repository: String,
-    pub resource: Resource,
-    pub items: u32,
-    pub pages: u32,
-    /// Items GitHub says the resource has, when it says so.
-    pub total: Option<u64>,
-    pub rate_remaining: Option<u32>,
-    /// Seconds to go at this resource's pace so far, when the total is known.
-    pub eta_secs: Option<u64>,
-    pub done: bool,
+    #[serde(flatten)]
+    pub live: wire::LiveProgress,
 }
 
 /// Seconds left at the pace so far: `items` took `elapsed`, `total` are wanted.
@@ -215,14 +208,16 @@ impl Syncer {
                 job_id: self.job_id,
                 requested_by: self.requested_by,
                 repository_id,
-                repository: full_name.to_string(),
-                resource,
-                items: report.items,
-                pages: report.pages,
-                total: None,
-                rate_remaining: self.client.budget().map(|b| b.remaining),
-                eta_secs: Some(0),
-                done: true,
+                live: wire::LiveProgress {
+                    repository: full_name.to_string(),
+                    resource: resource.as_str().to_string(),
+                    items: report.items,
+                    pages: report.pages,
+                    total: None,
+                    rate_remaining: self.client.budget().map(|b| b.remaining),
+                    eta_secs: Some(0),
+                    done: true,
+                },
             })
             .await;
             // A revoked token fails everything after it as well: stop here.

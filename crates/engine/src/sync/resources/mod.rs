@@ -180,14 +180,16 @@ impl<'a> Ctx<'a> {
                 job_id: self.s.job_id,
                 requested_by: self.s.requested_by,
                 repository_id: self.repo_id,
-                repository: self.full_name.to_string(),
-                resource: self.resource,
-                items: self.items,
-                pages: self.pages,
-                total,
-                rate_remaining: self.s.client.budget().map(|b| b.remaining),
-                eta_secs: super::eta_secs(self.items, total, self.started.elapsed()),
-                done: false,
+                live: wire::LiveProgress {
+                    repository: self.full_name.to_string(),
+                    resource: self.resource.as_str().to_string(),
+                    items: self.items,
+                    pages: self.pages,
+                    total,
+                    rate_remaining: self.s.client.budget().map(|b| b.remaining),
+                    eta_secs: super::eta_secs(self.items, total, self.started.elapsed()),
+                    done: false,
+                },
             })
             .await;
     }

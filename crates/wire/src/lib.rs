@@ -1,0 +1,39 @@
+//! The types that cross between the server and the browser: defined once, compiled into
+//! the engine (which builds them), the server (which sends them) and the WASM app (which
+//! reads them), so a change on one side that the other cannot read does not compile.
+
+use serde::{Deserialize, Serialize};
+
+/// A page of sync progress, as `/api/sync/events` streams it and the sync page draws it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveProgress {
+    /// `owner/name`.
+    pub repository: String,
+    /// The resource's stored name (`pull_requests`, `issues`, …).
+    pub resource: String,
+    /// Items stored so far.
+    pub items: u32,
+    /// Pages read so far.
+    pub pages: u32,
+    /// Items GitHub says the resource has, when it says so.
+    pub total: Option<u64>,
+    /// GitHub's rate limit left on the token the sync spends; sent only to its owner.
+    pub rate_remaining: Option<u32>,
+    /// Seconds to go at this resource's pace so far, when the total is known.
+    pub eta_secs: Option<u64>,
+    pub done: bool,
+}
+
+/// What one sync run of one resource read and what it cost in GitHub's rate limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct RunCost {
+    pub items: i32,
+    pub pages: i32,
+    pub requests: i32,
+    /// Requests GitHub answered 304 Not Modified: free.
+    pub not_modified: i32,
+    /// Rate-limit points spent.
+    pub points: i32,
+    pub retries: i32,
+}
