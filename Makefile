@@ -33,7 +33,7 @@ fmt-check:
 
 # The two sides are linted separately: together, app's ssr and hydrate features would unify.
 clippy:
-	cargo clippy -p server -p engine -p ghsim -p app -p pulseboard-bench --all-targets -- -D warnings
+	cargo clippy -p server -p engine -p ghsim -p app -p wire -p pulseboard-bench --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 rust-tests:

@@ -269,6 +269,10 @@ pub struct Config {
     pub governor: engine::github::governor::GovernorConfig,
 }
 
+/// A client that takes nothing of a response for this long is disconnected (an event
+/// stream sends a keep-alive every 15 s, so a live one always moves).
+pub const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn duration(variable: &'static str, value: &str) -> Result<std::time::Duration, ConfigError> {
     engine::sync::scheduler::parse_duration(value)
         .filter(|d| !d.is_zero())
@@ -372,6 +376,7 @@ impl ServeArgs {
             request_timeout: duration("PULSEBOARD_REQUEST_TIMEOUT", &self.request_timeout)?,
             connections: crate::http::ConnectionLimits {
                 header_read_timeout: duration("PULSEBOARD_HEADER_TIMEOUT", &self.header_timeout)?,
+                write_timeout: WRITE_TIMEOUT,
                 max_connections: match self.max_connections {
                     0 => return Err(bad("PULSEBOARD_MAX_CONNECTIONS", "must be at least 1")),
                     n => n,

@@ -1,6 +1,8 @@
-//! The HTTP server under the router: a deadline for request headers, a cap on open
-//! connections (in all and per client address), and a shutdown that stops accepting,
-//! lets requests in flight finish for a bounded grace period, and then closes the rest.
+//! The HTTP server under the router: HTTP/1.1 only (browsers speak HTTP/2 only over TLS,
+//! which a reverse proxy terminates), a deadline for request headers from the first byte
+//! on, a deadline for a client that stops reading, a cap on open connections (in all and
+//! per client network), and a shutdown that stops accepting, lets requests in flight
+//! finish for a bounded grace period, and then closes the rest.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -21,18 +23,36 @@ use tower::ServiceExt as _;
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionLimits {
     /// A client that has not sent a request's headers within this is disconnected
-    /// (also between requests on a kept-alive connection).
+    /// (from the moment it connects, and between requests on a kept-alive connection).
     pub header_read_timeout: Duration,
+    /// A client that takes nothing of a response for this long is disconnected.
+    pub write_timeout: Duration,
     /// Open connections at most; more are closed as soon as they are accepted.
     pub max_connections: usize,
-    /// Open connections from one address at most (not enforced behind a reverse proxy,
-    /// where every connection comes from the proxy).
+    /// Open connections from one client network at most: one IPv4 address, or one IPv6
+    /// /64 (what one client usually holds). Not enforced behind a reverse proxy, where
+    /// every connection comes from the proxy.
     pub max_connections_per_client: Option<usize>,
     /// How long requests in flight may take to finish after shutdown begins.
     pub shutdown_grace: Duration,
 }
 
-/// Counts open connections per client address.
+/// The network a client address stands for: itself for IPv4, its /64 for IPv6 (one
+/// client usually holds a whole /64, so counting single addresses would count nothing).
+pub fn client_network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// Counts open connections per client network.
 #[derive(Clone, Default)]
 struct PerClient(Arc<Mutex<HashMap<IpAddr, usize>>>);
 
@@ -97,15 +117,12 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1 only: telling HTTP/1 from HTTP/2 first would wait for bytes with no deadline.
+    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .keep_alive_interval(Some(Duration::from_secs(30)));
     let graceful = GracefulShutdown::new();
     let connections = Arc::new(Semaphore::new(limits.max_connections));
     let per_client = PerClient::default();
@@ -127,7 +144,7 @@ pub async fn serve(
         };
         let slot = limits
             .max_connections_per_client
-            .map(|max| per_client.take(peer.ip(), max));
+            .map(|max| per_client.take(client_network(peer.ip()), max));
         let permit: Option<OwnedSemaphorePermit> = connections.clone().try_acquire_owned().ok();
         let (Some(permit), None | Some(Some(_))) = (permit, &slot) else {
             if refused_logged.elapsed() > Duration::from_secs(10) {
@@ -145,8 +162,13 @@ pub async fn serve(
                     req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                     req
                 });
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_timeout));
         let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .serve_connection(
+                TokioIo::new(Box::pin(stream)),
+                TowerToHyperService::new(service),
+            )
             .into_owned();
         let conn = graceful.watch(conn);
         tokio::spawn(async move {

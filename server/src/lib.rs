@@ -138,7 +138,7 @@ pub async fn serve(
     let worker = tokio::spawn(engine::sync::worker::work(
         db.pool.clone(),
         state.engine.clients().clone(),
-        format!("{}:{}", hostname(), config.addr),
+        worker_name(&config),
         std::time::Duration::from_secs(2),
         stop.wait(),
     ));
@@ -203,6 +203,28 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// This process's name in the job queue: host, address and an id kept in the data
+/// directory, so a restart is recognised as the same process (and takes its jobs back at
+/// once) while two containers with the same host name and address are not confused.
+fn worker_name(config: &Config) -> String {
+    let path = config.data_dir.join("instance.id");
+    let id = std::fs::read_to_string(&path)
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| {
+            use rand::RngCore as _;
+            let mut bytes = [0u8; 6];
+            rand::thread_rng().fill_bytes(&mut bytes);
+            let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            if let Err(e) = std::fs::write(&path, &id) {
+                tracing::warn!(error = %e, path = %path.display(), "cannot keep this process's id; a restart will wait for its jobs to go stale");
+            }
+            id
+        });
+    format!("{}:{}:{id}", hostname(), config.addr)
 }
 
 /// This machine's name, to tell workers apart in `sync_jobs.claimed_by`.

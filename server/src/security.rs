@@ -62,9 +62,17 @@ fn new_nonce() -> String {
 /// server function, event stream, error, rate limit).
 pub async fn headers(State(policy): State<Arc<Policy>>, mut req: Request, next: Next) -> Response {
     let nonce = new_nonce();
-    let asset = is_static_asset(req.uri().path());
+    let asset_path = is_static_asset(req.uri().path());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
+    // A page is never an asset, whatever its path (the "not found" page rendered for a
+    // missing file under /pkg/ shows who is signed in).
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let asset = asset_path && !html;
     let h = res.headers_mut();
     let set = |h: &mut HeaderMap, name: header::HeaderName, value: &str| {
         if let Ok(v) = HeaderValue::from_str(value) {
@@ -161,12 +169,12 @@ impl ClientIdentity {
                 .and_then(|v| v.rsplit(',').next())
                 .and_then(|v| v.trim().parse().ok())
             {
-                return Some(ip);
+                return Some(crate::http::client_network(ip));
             }
         }
         req.extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
+            .map(|c| crate::http::client_network(c.0.ip()))
     }
 }
 
@@ -178,6 +186,9 @@ pub enum PersonKey {
     Client(IpAddr),
 }
 
+/// The value of cookie `name` as the session layer reads it: when a request carries the
+/// name more than once, the last one (so a decoy cookie in front cannot buy a fresh
+/// rate-limit bucket while the real one signs in).
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -185,8 +196,9 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
+        .filter(|(n, _)| *n == name)
         .map(|(_, value)| value)
+        .next_back()
 }
 
 /// One request-rate limit: `burst` requests at once, then one every `every`.
@@ -217,6 +229,11 @@ pub mod rates {
     pub const API_PER_PERSON: Rate = Rate {
         burst: 120,
         every: Duration::from_millis(50),
+    };
+    /// Opening `/api/sync/events`, per client: 60 at once, then three a second.
+    pub const EVENTS_PER_CLIENT: Rate = Rate {
+        burst: 60,
+        every: Duration::from_millis(333),
     };
     /// Opening `/api/sync/events`, per person: 20 at once, then one a second.
     pub const EVENTS_PER_PERSON: Rate = Rate {
@@ -265,6 +282,7 @@ pub struct RateLimits {
     pub api_per_client: Limiter<IpAddr>,
     pub api_per_person: Limiter<PersonKey>,
     pub events_per_person: Limiter<PersonKey>,
+    pub events_per_client: Limiter<IpAddr>,
 }
 
 impl RateLimits {
@@ -276,6 +294,7 @@ impl RateLimits {
             api_per_client: Limiter::new(rates::API_PER_CLIENT),
             api_per_person: Limiter::new(rates::API_PER_PERSON),
             events_per_person: Limiter::new(rates::EVENTS_PER_PERSON),
+            events_per_client: Limiter::new(rates::EVENTS_PER_CLIENT),
         });
         let weak = Arc::downgrade(&limits);
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -287,6 +306,7 @@ impl RateLimits {
                     limits.api_per_client.forget_idle();
                     limits.api_per_person.forget_idle();
                     limits.events_per_person.forget_idle();
+                    limits.events_per_client.forget_idle();
                 }
             });
         }
@@ -310,6 +330,7 @@ impl RateLimits {
         if path == "/auth/github/login" || path == "/auth/github/callback" {
             self.sign_in.check(&ip)
         } else if path == "/api/sync/events" {
+            self.events_per_client.check(&ip)?;
             self.events_per_person.check(&self.person(req, ip))
         } else if path.starts_with("/api/") {
             self.api_per_client.check(&ip)?;
@@ -393,6 +414,31 @@ mod tests {
             ("origin", "https://evil.example.com"),
             ("host", "pulse.example.com")
         ]));
+    }
+
+    #[test]
+    fn the_session_cookie_is_read_as_the_session_layer_reads_it() {
+        let h = headers(&[(
+            "cookie",
+            "pulseboard_session=decoy; other=1; pulseboard_session=real",
+        )]);
+        assert_eq!(cookie(&h, "pulseboard_session"), Some("real"));
+        assert_eq!(cookie(&h, "other"), Some("1"));
+        assert_eq!(cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        let net = crate::http::client_network;
+        assert_eq!(net(a), net(b));
+        assert_ne!(net(a), net(c));
+        let v4: IpAddr = "10.1.2.3".parse().unwrap();
+        assert_eq!(net(v4), v4);
+        let mapped: IpAddr = "::ffff:10.1.2.3".parse().unwrap();
+        assert_eq!(net(mapped), v4);
     }
 
     #[test]

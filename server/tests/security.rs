@@ -184,6 +184,10 @@ async fn every_class_of_response_carries_the_security_headers() {
     let missing = get(&alice, format!("{}/no/such/page", app.base)).await;
     assert_eq!(missing.status(), 404);
     assert_security_headers("error page", &missing, false);
+    // The "not found" page for a missing asset shows who is signed in: not cacheable.
+    let missing_asset = get(&alice, format!("{}/pkg/missing.js", app.base)).await;
+    assert_eq!(missing_asset.status(), 404);
+    assert_security_headers("missing asset", &missing_asset, false);
     let refused = alice
         .post(format!("{}/api/me", app.base))
         .header("origin", "http://evil.example")
@@ -367,6 +371,8 @@ async fn a_flood_of_idle_connections_does_not_starve_a_real_request() {
         "100",
     ])
     .await;
+    // A client that connects and sends nothing at all is dropped at the same deadline.
+    let mut silent = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     // 300 half-sent requests from one address: 100 are held, the rest closed at once.
     let mut flood = Vec::new();
     for _ in 0..300 {
@@ -399,6 +405,10 @@ async fn a_flood_of_idle_connections_does_not_starve_a_real_request() {
             "an idle connection stayed open"
         );
     }
+    assert!(
+        closed_within(&mut silent, Duration::from_secs(3)).await,
+        "a connection that never sent a byte stayed open"
+    );
     // A body that never finishes is answered 408 at the request timeout.
     let mut s = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     s.write_all(
@@ -577,6 +587,16 @@ async fn errors_have_statuses_and_say_what_to_do() {
     assert_eq!(status, 200);
     let (status, body) = server_fn(&app, &carol, "track", &[("full_name", "acme/infra")]).await;
     assert_eq!(status, 403, "{body}");
+    // Arguments that do not decode are the request's fault, said without parser text.
+    let (status, body) = server_fn(
+        &app,
+        &alice,
+        "sync_now",
+        &[("full_name", "acme/api"), ("full", "notabool")],
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(!body.contains("provided string"), "{body}");
     let big = "x".repeat(100 * 1024);
     let (status, _) = server_fn(&app, &alice, "track", &[("full_name", big.as_str())]).await;
     assert_eq!(status, 413);
@@ -625,4 +645,41 @@ async fn one_person_sees_nothing_of_anothers_token_or_the_instances_job_ids() {
             assert!(j.get("id").is_none(), "{j}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_decoy_cookie_in_front_buys_no_fresh_rate_limit() {
+    let app = start().await;
+    // Sign in by hand to hold the session cookie's value.
+    let client = browser();
+    let params = begin_sign_in(&app, &client).await;
+    let callback = consent(&app, &client, &params, "alice").await;
+    let res = client.get(&callback).send().await.unwrap();
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("pulseboard_session="))
+        .expect("a session cookie");
+    let session = session.split(';').next().unwrap().to_string();
+    let mut limited = None;
+    for i in 0..400 {
+        // A different decoy in front every time; the session layer reads the last one.
+        let cookie = format!("pulseboard_session=decoy{i}; {session}");
+        let res = reqwest::Client::new()
+            .post(format!("{}/api/me", app.base))
+            .header("origin", &app.base)
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        if res.status() == 429 {
+            limited = Some(i);
+            break;
+        }
+        assert!(res.text().await.unwrap().contains("alice"));
+    }
+    let i = limited.expect("the person's limit held");
+    assert!(i >= 120, "limited after {i}");
 }

@@ -38,13 +38,30 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match &value {
             // The request's arguments did not decode: the client sent something odd.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 AppError::Invalid("The request was not understood.".into())
             }
+            // A chunked body cut off at the size limit surfaces as a decoding error.
+            ServerFnErrorErr::Deserialization(m) if m.contains("length limit exceeded") => {
+                AppError::Invalid("The request is too large.".into())
+            }
             _ => AppError::Transport,
+        };
+        // On the server these are the request's fault: say so in the status too.
+        #[cfg(feature = "ssr")]
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            let status = match (&value, &error) {
+                (ServerFnErrorErr::Deserialization(_), AppError::Invalid(_)) => {
+                    http::StatusCode::PAYLOAD_TOO_LARGE
+                }
+                (_, AppError::Invalid(_)) => http::StatusCode::BAD_REQUEST,
+                _ => http::StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            res.set_status(status);
         }
+        error
     }
 }
 

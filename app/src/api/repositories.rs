@@ -13,6 +13,7 @@ pub struct RepoSummary {
     pub private: bool,
     pub permission: String,
     pub tracked: bool,
+    /// The repository on GitHub: an http(s) address, or empty.
     pub html_url: String,
 }
 
@@ -68,7 +69,12 @@ fn summary(r: engine::db::repos::Repository) -> RepoSummary {
         private: r.private,
         permission: r.permission,
         tracked: r.tracked,
-        html_url: r.html_url,
+        // Only a web address becomes a link (GitHub's answer is not trusted to be one).
+        html_url: if r.html_url.starts_with("https://") || r.html_url.starts_with("http://") {
+            r.html_url
+        } else {
+            String::new()
+        },
     }
 }
 

@@ -48,7 +48,11 @@ pub fn RepositoryPage() -> impl IntoView {
                         view! {
                             <section class="panel">
                                 <div class="panel-head">
-                                    <h1><a href=o.repo.html_url.clone() rel="external">{o.repo.full_name.clone()}</a></h1>
+                                    <h1>{if o.repo.html_url.is_empty() {
+                                        view! { <span>{o.repo.full_name.clone()}</span> }.into_any()
+                                    } else {
+                                        view! { <a href=o.repo.html_url.clone() rel="external">{o.repo.full_name.clone()}</a> }.into_any()
+                                    }}</h1>
                                     <a href="/">"All repositories"</a>
                                 </div>
                                 <div class="stats">

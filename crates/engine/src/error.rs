@@ -24,6 +24,38 @@ pub enum Error {
 }
 
 impl Error {
+    /// A sentence about what went wrong that anyone who may see the repository may read
+    /// (it is stored in the sync history): no SQL, no URLs, no decoding details, no other
+    /// person's rate-limit times. The full error goes to the log.
+    pub fn public_message(&self) -> String {
+        use crate::github::GitHubError as G;
+        match self {
+            Error::NotFound => "not found".into(),
+            Error::Forbidden => "no access to this repository".into(),
+            Error::NoToken => "nobody with access has a GitHub token here; sign in again".into(),
+            Error::Decrypt => {
+                "a stored GitHub token could not be read (was the secret key changed?)".into()
+            }
+            Error::Database(_) => "the database failed; the details are in the server's log".into(),
+            Error::Invalid(m) => m.clone(),
+            Error::GitHub(g) => match g {
+                G::Unauthorized(_) => {
+                    "GitHub rejected the token: its owner must sign in again".into()
+                }
+                G::NotFound => "GitHub says this does not exist or is not visible (404)".into(),
+                G::Forbidden { status, .. } => format!("GitHub refused the request ({status})"),
+                G::Status { status, .. } => format!("GitHub answered {status}"),
+                G::Transport(_) => "GitHub could not be reached".into(),
+                G::Decode { .. } => "GitHub's answer could not be read".into(),
+                G::BadBaseUrl(_) => "the GitHub API URL is not valid".into(),
+                G::GraphQl(_) => "GitHub's GraphQL API refused the query".into(),
+                G::RateLimited { .. } => {
+                    "GitHub's rate limit was spent; the next sync picks up from here".into()
+                }
+            },
+        }
+    }
+
     /// Whether PostgreSQL could not be reached (as opposed to refusing a query): the
     /// request may succeed if tried again later.
     pub fn is_unavailable(&self) -> bool {

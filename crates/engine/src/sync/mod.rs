@@ -197,7 +197,11 @@ impl Syncer {
                 points: after.points - before.points,
                 retries: after.retries - before.retries,
             };
-            let error = result.as_ref().err().map(|e| e.to_string());
+            // Stored for everyone who may see the repository: the public sentence only.
+            let error = result.as_ref().err().map(|e| {
+                tracing::warn!(repository = full_name, %resource, error = %e, "sync of a resource failed");
+                e.public_message()
+            });
             let counts = db::sync_runs::RunCounts {
                 report,
                 waited_ms: self.client.waited_ms(),

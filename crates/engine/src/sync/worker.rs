@@ -206,7 +206,7 @@ pub async fn work(
                     }
                     Err(e) => {
                         tracing::warn!(job = job.id, %repository, error = %e, "sync job failed");
-                        Some(e.to_string())
+                        Some(e.public_message())
                     }
                 };
                 if let Err(e) = db::jobs::finish(&pool, job.id, &worker, error.as_deref()).await {
