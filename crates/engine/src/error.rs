@@ -49,6 +49,10 @@ impl Error {
                 G::Decode { .. } => "GitHub's answer could not be read".into(),
                 G::BadBaseUrl(_) => "the GitHub API URL is not valid".into(),
                 G::GraphQl(_) => "GitHub's GraphQL API refused the query".into(),
+                G::Empty => "GitHub says the repository is empty".into(),
+                G::ForeignLink { .. } => {
+                    "GitHub's answer linked outside its API; the link was not followed".into()
+                }
                 G::RateLimited { .. } => {
                     "GitHub's rate limit was spent; the next sync picks up from here".into()
                 }

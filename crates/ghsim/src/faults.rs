@@ -35,6 +35,12 @@ pub enum Fault {
     Truncate,
     /// `202 Accepted` with an empty object, as GitHub answers while it computes statistics.
     Accepted,
+    /// `200 OK` with this body instead of the answer (a proxy's login page, say): an
+    /// answer a client cannot read.
+    Body { body: String },
+    /// The answer as usual, but its `Link` header names `base` instead of the simulator's
+    /// own address, as a GitHub Enterprise Server behind a proxy names its own host.
+    LinkHost { base: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +142,15 @@ pub fn failure_response(fault: &Fault) -> Option<Response> {
             Some((StatusCode::ACCEPTED, axum::Json(serde_json::json!({}))).into_response())
         }
         Fault::Reset => Some(broken(StatusCode::OK, Bytes::new())),
-        Fault::Latency { .. } | Fault::Truncate => None,
+        Fault::Body { body } => Some(
+            (
+                StatusCode::OK,
+                [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                body.clone(),
+            )
+                .into_response(),
+        ),
+        Fault::Latency { .. } | Fault::Truncate | Fault::LinkHost { .. } => None,
     }
 }
 

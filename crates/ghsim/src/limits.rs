@@ -420,6 +420,17 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
     } else {
         Response::from_parts(parts, Body::from(bytes))
     };
+    if let Some(crate::faults::Fault::LinkHost { base }) = &failure {
+        let own = sim.urls.api.trim_end_matches('/');
+        let rewritten = res
+            .headers()
+            .get(header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.replace(own, base.trim_end_matches('/')));
+        if let Some(v) = rewritten.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            res.headers_mut().insert(header::LINK, v);
+        }
+    }
     if let (Some(limit), Some(w)) = (limit, window) {
         sim.limits.spend(&key, points);
         sim.limits

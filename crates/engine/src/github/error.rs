@@ -20,6 +20,14 @@ pub enum GitHubError {
     BadBaseUrl(String),
     #[error("GitHub's GraphQL API refused the query: {0}")]
     GraphQl(String),
+    /// GitHub's explicit "nothing here": `204 No Content`, or `409` "Git Repository is
+    /// empty." The only answers that may be read as an empty list.
+    #[error("GitHub says the repository is empty")]
+    Empty,
+    /// A `Link` to somewhere that is not GitHub's API: not followed (the token is never
+    /// sent to another host).
+    #[error("GitHub's answer links to {url}, which is not GitHub's API at {base}; not followed")]
+    ForeignLink { url: String, base: String },
     #[error(
         "GitHub's rate limit for this account is spent (or kept for people using the dashboard) until {} UTC; try again then",
         reset_time(*.reset)
@@ -42,6 +50,10 @@ pub(crate) fn error_for(status: StatusCode, body: &str) -> GitHubError {
         })
         .unwrap_or_else(|| body.chars().take(200).collect());
     match status {
+        StatusCode::NO_CONTENT => GitHubError::Empty,
+        StatusCode::CONFLICT if message.to_ascii_lowercase().contains("repository is empty") => {
+            GitHubError::Empty
+        }
         StatusCode::UNAUTHORIZED => GitHubError::Unauthorized(message),
         StatusCode::NOT_FOUND => GitHubError::NotFound,
         StatusCode::FORBIDDEN

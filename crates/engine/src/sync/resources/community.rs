@@ -7,10 +7,11 @@ impl Ctx<'_> {
         let mut all = Vec::new();
         let mut next = Some(self.path(&format!("/contributors?per_page={PER_PAGE}")));
         while let Some(path) = next {
+            // Only GitHub's explicit "empty" is an empty list; any other answer that
+            // cannot be read fails the read, and the stored contributors stay.
             let page = match self.s.client.get_page::<m::GhContributor>(&path).await {
                 Ok(p) => p,
-                // An empty repository answers 204 without a body.
-                Err(GitHubError::Decode { .. }) => break,
+                Err(GitHubError::Empty) => break,
                 Err(e) => return Err(e.into()),
             };
             all.extend(

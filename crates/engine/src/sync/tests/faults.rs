@@ -303,3 +303,113 @@ async fn a_revoked_token_stops_the_sync_with_a_clear_error_and_keeps_the_data() 
         .unwrap();
     assert_eq!(after, stored);
 }
+
+async fn count(pool: &sqlx::PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_that_cannot_be_read_never_empties_a_table() {
+    let Fixture {
+        sim,
+        pool,
+        token,
+        repo_id,
+        ..
+    } = setup().await;
+    let client = GitHubClient::new(&sim.base_url, &token)
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    let outcome = sync_api(
+        &pool,
+        &client,
+        repo_id,
+        &[Resource::Contributors],
+        Mode::Full,
+    )
+    .await;
+    assert_eq!(outcome.resources[0].error, None);
+    let stored = count(&pool, "contributors").await;
+    assert!(stored > 0);
+    // A proxy answers with its login page instead of GitHub's list.
+    sim.sim.faults().add(fault(
+        "GET /repos/{owner}/{repo}/contributors",
+        ghsim::Fault::Body {
+            body: "<html><body>Please sign in to the corporate proxy</body></html>".into(),
+        },
+        10,
+    ));
+    let outcome = sync_api(
+        &pool,
+        &client,
+        repo_id,
+        &[Resource::Contributors],
+        Mode::Full,
+    )
+    .await;
+    let error = outcome.resources[0].error.clone().expect("the read failed");
+    assert!(error.contains("could not be read"), "{error}");
+    assert_eq!(
+        count(&pool, "contributors").await,
+        stored,
+        "contributors were deleted"
+    );
+}
+
+#[tokio::test]
+async fn links_naming_another_host_are_followed_on_the_configured_base_and_foreign_ones_refused() {
+    let Fixture {
+        sim,
+        pool,
+        token,
+        repo_id,
+        ..
+    } = setup().await;
+    let (pages, issues) = issue_pages(&sim);
+    assert!(pages > 1, "the listing must span pages for links to matter");
+    let client = GitHubClient::new(&sim.base_url, &token)
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    // A GitHub Enterprise Server behind a proxy names its own host in every Link.
+    sim.sim.faults().add(ghsim::FaultRule {
+        route: "*".into(),
+        fault: ghsim::Fault::LinkHost {
+            base: "https://ghe.corp.example/api/v3".into(),
+        },
+        count: None,
+        after: 0,
+    });
+    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
+    assert_eq!(outcome.resources[0].error, None);
+    assert_eq!(count(&pool, "issues").await as usize, issues);
+
+    // A link to what is not GitHub's API is not followed: a clear error, nothing lost.
+    sim.sim.faults().clear();
+    sim.sim.faults().add(ghsim::FaultRule {
+        route: "*".into(),
+        fault: ghsim::Fault::LinkHost {
+            base: "https://elsewhere.example/collect".into(),
+        },
+        count: None,
+        after: 0,
+    });
+    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
+    let error = outcome.resources[0].error.clone().expect("the read failed");
+    assert!(error.contains("not followed"), "{error}");
+    assert_eq!(
+        count(&pool, "issues").await as usize,
+        issues,
+        "issues were lost"
+    );
+    assert!(
+        !sim.sim
+            .stats()
+            .by_route
+            .keys()
+            .any(|r| r.contains("collect")),
+        "the link was asked for"
+    );
+}
