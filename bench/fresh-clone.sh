@@ -8,8 +8,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 rev="${1:-HEAD}"
 work="$(mktemp -d /tmp/pb-fresh-XXXXXX)"
 git clone -q "$repo" "$work/clone"
-# CI puts a copy of shared/ beside the clone; do the same.
-ln -s "$(cd "$repo/.." && pwd)/shared" "$work/shared"
+# Nothing beside the clone: what a person who clones the repository gets.
 git -C "$work/clone" checkout -q "$rev"
 unset CARGO_TARGET_DIR
 start=$(date +%s)

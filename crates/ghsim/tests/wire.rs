@@ -1,5 +1,5 @@
 //! The simulator over real HTTP: responses validate against GitHub's OpenAPI description
-//! (../shared/github-spec), pagination behaves as GitHub's does, and errors look like
+//! (the `@octokit/openapi` npm package), pagination behaves as GitHub's does, and errors look like
 //! GitHub's.
 
 mod support;

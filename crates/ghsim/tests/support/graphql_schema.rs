@@ -1,5 +1,5 @@
 //! Validates GraphQL documents against GitHub's schema (introspection JSON in
-//! `shared/github-spec/graphql-schema.json`): fields and arguments exist, required
+//! `@octokit/graphql-schema`'s `schema.json`): fields and arguments exist, required
 //! arguments are given, enum literals are members, leaf and composite selections are
 //! right, fragments apply to real types, variables have input types, and every
 //! connection is paginated with `first` or `last` as GitHub requires.
@@ -24,7 +24,7 @@ fn named(type_ref: &Value) -> &str {
 
 impl Schema {
     pub fn load() -> Schema {
-        let v = super::openapi::load("graphql-schema.json");
+        let v = super::openapi::load("@octokit/graphql-schema/schema.json");
         let schema = &v["__schema"];
         let types = schema["types"]
             .as_array()

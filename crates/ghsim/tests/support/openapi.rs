@@ -1,34 +1,34 @@
-//! GitHub's API descriptions (`shared/github-spec/`) and a small OpenAPI schema checker
-//! for the simulator's responses and webhook payloads.
+//! GitHub's API descriptions, from the npm packages GitHub publishes them in (installed by
+//! `make setup` into `node_modules/`, versions pinned in `package.json`), and a small
+//! OpenAPI schema checker for the simulator's responses and webhook payloads.
 
 use serde_json::Value;
 
-/// The directory with GitHub's API descriptions: `shared/github-spec/` beside the
-/// checkout (where CI puts it) or `PULSEBOARD_GITHUB_SPEC_DIR`.
-pub fn spec_dir() -> String {
-    std::env::var("PULSEBOARD_GITHUB_SPEC_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/github-spec").to_string()
-    })
+/// A file of an npm package in the workspace's `node_modules/`.
+fn package_file(package_and_path: &str) -> String {
+    format!(
+        "{}/../../node_modules/{package_and_path}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
-pub fn load(file: &str) -> Value {
-    let path = format!("{}/{file}", spec_dir());
+/// Reads one of GitHub's descriptions.
+pub fn load(package_and_path: &str) -> Value {
+    let path = package_file(package_and_path);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "cannot read GitHub's API description at {path} ({e}); set PULSEBOARD_GITHUB_SPEC_DIR"
-        )
+        panic!("cannot read GitHub's API description at {path} ({e}); run `make setup` (npm ci)")
     });
     serde_json::from_str(&text).unwrap()
 }
 
-/// The REST description (OpenAPI 3.0).
+/// The REST description (OpenAPI 3.0, `@octokit/openapi`).
 pub fn rest_spec() -> Value {
-    load("rest-openapi-dashboard.json")
+    load("@octokit/openapi/generated/api.github.com.json")
 }
 
-/// The webhooks description (OpenAPI 3.1).
+/// The webhooks description (OpenAPI 3.1, `@octokit/openapi-webhooks`).
 pub fn webhooks_spec() -> Value {
-    load("webhooks-openapi-dashboard.json")
+    load("@octokit/openapi-webhooks/generated/api.github.com.json")
 }
 
 /// Checks `value` against `schema`: `$ref`, `type` (a name or, in OpenAPI 3.1, a list),
