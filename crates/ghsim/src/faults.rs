@@ -38,6 +38,12 @@ pub enum Fault {
     /// `200 OK` with this body instead of the answer (a proxy's login page, say): an
     /// answer a client cannot read.
     Body { body: String },
+    /// `403` for a secondary rate limit that names no `retry-after` (budget left), as
+    /// GitHub sometimes answers.
+    SecondaryLimit,
+    /// `200 OK` with `data: null` and one error without a type: GitHub's transient
+    /// "Something went wrong while executing your query" (a GraphQL timeout).
+    GraphqlError { message: String },
     /// The answer as usual, but its `Link` header names `base` instead of the simulator's
     /// own address, as a GitHub Enterprise Server behind a proxy names its own host.
     LinkHost { base: String },
@@ -148,6 +154,17 @@ pub fn failure_response(fault: &Fault) -> Option<Response> {
                 [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
                 body.clone(),
             )
+                .into_response(),
+        ),
+        Fault::SecondaryLimit => Some(
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID.",
+            )
+            .into_response(),
+        ),
+        Fault::GraphqlError { message } => Some(
+            axum::Json(serde_json::json!({ "data": null, "errors": [{ "message": message }] }))
                 .into_response(),
         ),
         Fault::Latency { .. } | Fault::Truncate | Fault::LinkHost { .. } => None,

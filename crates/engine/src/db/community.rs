@@ -61,12 +61,10 @@ pub async fn replace_contributors(
     repository_id: i64,
     rows: &[ContributorRow],
 ) -> Result<u64, sqlx::Error> {
-    sqlx::query("DELETE FROM contributors WHERE repository_id = $1")
-        .bind(repository_id)
-        .execute(&mut *conn)
-        .await?;
-    upsert(
+    super::replace_repository_rows(
         conn,
+        super::Replaced::Contributors,
+        repository_id,
         "INSERT INTO contributors (repository_id, user_github_id, login, contributions)
          SELECT * FROM jsonb_to_recordset($1) AS u(repository_id bigint, user_github_id bigint,
                 login text, contributions int)

@@ -66,6 +66,34 @@ pub async fn retain_only(
     Ok(done.rows_affected())
 }
 
+/// Tables a complete listing replaces whole.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Replaced {
+    Contributors,
+    Tags,
+}
+
+/// Replaces a repository's rows of `table` with `rows`, upserted by `sql` (see
+/// [`upsert`]). Only for a complete, successful listing: the callers never reach it on
+/// an answer they could not read.
+pub(crate) async fn replace_repository_rows<T: Serialize>(
+    conn: &mut Conn,
+    table: Replaced,
+    repository_id: i64,
+    sql: &str,
+    rows: &[T],
+) -> Result<u64, sqlx::Error> {
+    let table = match table {
+        Replaced::Contributors => "contributors",
+        Replaced::Tags => "tags",
+    };
+    sqlx::query(&format!("DELETE FROM {table} WHERE repository_id = $1"))
+        .bind(repository_id)
+        .execute(&mut *conn)
+        .await?;
+    upsert(conn, sql, rows).await
+}
+
 /// Tables a full listing reconciles.
 #[derive(Debug, Clone, Copy)]
 pub enum Keyed {

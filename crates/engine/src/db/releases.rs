@@ -47,12 +47,10 @@ pub async fn replace_tags(
     repository_id: i64,
     rows: &[TagRow],
 ) -> Result<u64, sqlx::Error> {
-    sqlx::query("DELETE FROM tags WHERE repository_id = $1")
-        .bind(repository_id)
-        .execute(&mut *conn)
-        .await?;
-    upsert(
+    super::replace_repository_rows(
         conn,
+        super::Replaced::Tags,
+        repository_id,
         "INSERT INTO tags (repository_id, name, sha)
          SELECT * FROM jsonb_to_recordset($1) AS u(repository_id bigint, name text, sha text)
          ON CONFLICT (repository_id, name) DO UPDATE SET sha = EXCLUDED.sha",

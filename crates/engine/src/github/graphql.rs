@@ -53,6 +53,26 @@ impl GitHubClient {
                 attempt += 1;
                 continue;
             }
+            // GitHub's transient failure (often a timeout): no data, an error without a
+            // type. Retried with backoff like a 5xx, a bounded number of times.
+            let transient = value["data"].is_null()
+                && !errors.is_empty()
+                && errors.iter().all(|e| {
+                    e["type"].is_null()
+                        && e["message"]
+                            .as_str()
+                            .is_some_and(|m| m.starts_with("Something went wrong"))
+                });
+            if transient && attempt < self.policy.max_retries {
+                let pause = self.policy.backoff(attempt);
+                tracing::debug!(attempt, "GitHub's GraphQL API failed transiently; retrying");
+                self.retries.fetch_add(1, Ordering::Relaxed);
+                self.waited_ms
+                    .fetch_add(pause.as_millis() as u64, Ordering::Relaxed);
+                tokio::time::sleep(pause).await;
+                attempt += 1;
+                continue;
+            }
             let fatal: Vec<String> = errors
                 .iter()
                 .filter(|e| e["type"] != "NOT_FOUND" || value["data"].is_null())

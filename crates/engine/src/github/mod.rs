@@ -404,8 +404,9 @@ impl GitHubClient {
             }
             let now = chrono::Utc::now().timestamp();
             let verdict = match &answer {
-                Ok((status, headers, _)) => {
-                    self.policy.verdict(Some((*status, headers)), attempt, now)
+                Ok((status, headers, body)) => {
+                    self.policy
+                        .verdict(Some((*status, headers, body.as_str())), attempt, now)
                 }
                 Err(_) => self.policy.verdict(None, attempt, now),
             };

@@ -19,6 +19,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// The longest wait for a rate-limit reset or a `retry-after` before giving up.
     pub max_wait: Duration,
+    /// The first wait after a secondary rate limit that names no `retry-after` (GitHub:
+    /// "wait at least one minute"); each further one waits this much longer.
+    pub secondary_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -28,6 +31,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_wait: Duration::from_secs(3700),
+            secondary_wait: Duration::from_secs(60),
         }
     }
 }
@@ -54,18 +58,18 @@ impl RetryPolicy {
         exp + Duration::from_millis(jitter_ms)
     }
 
-    /// What to do with an answer (`None`: no answer, the connection failed) after `attempt`
-    /// retries, at Unix time `now`.
+    /// What to do with an answer (status, headers, body; `None`: no answer, the
+    /// connection failed) after `attempt` retries, at Unix time `now`.
     pub fn verdict(
         &self,
-        answer: Option<(StatusCode, &HeaderMap)>,
+        answer: Option<(StatusCode, &HeaderMap, &str)>,
         attempt: u32,
         now: i64,
     ) -> Verdict {
         if attempt >= self.max_retries {
             return Verdict::Accept;
         }
-        let Some((status, headers)) = answer else {
+        let Some((status, headers, body)) = answer else {
             return Verdict::Backoff(self.backoff(attempt));
         };
         if status.is_server_error() {
@@ -93,6 +97,16 @@ impl RetryPolicy {
                     Verdict::Accept
                 };
             }
+            // A secondary limit that names no time: as GitHub documents, at least a
+            // minute, then longer each time.
+            if body.to_ascii_lowercase().contains("secondary rate limit") {
+                let wait = self.secondary_wait.saturating_mul(attempt + 1);
+                return if wait <= self.max_wait {
+                    Verdict::Wait(wait)
+                } else {
+                    Verdict::Accept
+                };
+            }
         }
         Verdict::Accept
     }
@@ -108,6 +122,7 @@ mod tests {
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(1000),
             max_wait: Duration::from_secs(3700),
+            secondary_wait: Duration::from_secs(60),
         }
     }
 
@@ -138,11 +153,11 @@ mod tests {
         let none = HeaderMap::new();
         assert!(matches!(p.verdict(None, 0, 0), Verdict::Backoff(_)));
         assert!(matches!(
-            p.verdict(Some((StatusCode::BAD_GATEWAY, &none)), 2, 0),
+            p.verdict(Some((StatusCode::BAD_GATEWAY, &none, "")), 2, 0),
             Verdict::Backoff(_)
         ));
         assert_eq!(
-            p.verdict(Some((StatusCode::BAD_GATEWAY, &none)), 3, 0),
+            p.verdict(Some((StatusCode::BAD_GATEWAY, &none, "")), 3, 0),
             Verdict::Accept
         );
         assert_eq!(p.verdict(None, 3, 0), Verdict::Accept);
@@ -157,7 +172,7 @@ mod tests {
             StatusCode::UNAUTHORIZED,
             StatusCode::UNPROCESSABLE_ENTITY,
         ] {
-            assert_eq!(p.verdict(Some((status, &none)), 0, 0), Verdict::Accept);
+            assert_eq!(p.verdict(Some((status, &none, "")), 0, 0), Verdict::Accept);
         }
         // A 403 that is not a rate limit (no retry-after, budget left) is final too.
         let budget_left = headers(&[
@@ -166,7 +181,7 @@ mod tests {
             ("x-ratelimit-reset", "1000"),
         ]);
         assert_eq!(
-            p.verdict(Some((StatusCode::FORBIDDEN, &budget_left)), 0, 0),
+            p.verdict(Some((StatusCode::FORBIDDEN, &budget_left, "")), 0, 0),
             Verdict::Accept
         );
     }
@@ -176,7 +191,7 @@ mod tests {
         let p = policy();
         let secondary = headers(&[("retry-after", "7")]);
         assert_eq!(
-            p.verdict(Some((StatusCode::FORBIDDEN, &secondary)), 0, 0),
+            p.verdict(Some((StatusCode::FORBIDDEN, &secondary, "")), 0, 0),
             Verdict::Wait(Duration::from_secs(7))
         );
         let spent = headers(&[
@@ -185,13 +200,13 @@ mod tests {
             ("x-ratelimit-reset", "1600"),
         ]);
         assert_eq!(
-            p.verdict(Some((StatusCode::FORBIDDEN, &spent)), 0, 1000),
+            p.verdict(Some((StatusCode::FORBIDDEN, &spent, "")), 0, 1000),
             Verdict::Wait(Duration::from_secs(601))
         );
         // Without rate-limit headers (GitHub Enterprise Server with limits off) there is
         // nothing to wait for: a 403 is just a 403.
         assert_eq!(
-            p.verdict(Some((StatusCode::FORBIDDEN, &HeaderMap::new())), 0, 0),
+            p.verdict(Some((StatusCode::FORBIDDEN, &HeaderMap::new(), "")), 0, 0),
             Verdict::Accept
         );
         // A wait longer than the policy allows is given up on.
@@ -200,8 +215,33 @@ mod tests {
             ..p
         };
         assert_eq!(
-            short.verdict(Some((StatusCode::FORBIDDEN, &secondary)), 0, 0),
+            short.verdict(Some((StatusCode::FORBIDDEN, &secondary, "")), 0, 0),
             Verdict::Accept
+        );
+    }
+
+    #[test]
+    fn a_secondary_limit_without_retry_after_waits_a_minute_then_longer() {
+        let p = policy();
+        // GitHub's answer: 403, budget left, no retry-after, the message says why.
+        let budget_left = headers(&[
+            ("x-ratelimit-limit", "5000"),
+            ("x-ratelimit-remaining", "4000"),
+            ("x-ratelimit-reset", "1000"),
+        ]);
+        let body = r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#;
+        assert_eq!(
+            p.verdict(Some((StatusCode::FORBIDDEN, &budget_left, body)), 0, 0),
+            Verdict::Wait(Duration::from_secs(60))
+        );
+        assert_eq!(
+            p.verdict(Some((StatusCode::FORBIDDEN, &budget_left, body)), 2, 0),
+            Verdict::Wait(Duration::from_secs(180))
+        );
+        assert_eq!(
+            p.verdict(Some((StatusCode::FORBIDDEN, &budget_left, body)), 3, 0),
+            Verdict::Accept,
+            "bounded by the number of retries"
         );
     }
 }

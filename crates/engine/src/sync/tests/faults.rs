@@ -413,3 +413,64 @@ async fn links_naming_another_host_are_followed_on_the_configured_base_and_forei
         "the link was asked for"
     );
 }
+
+#[tokio::test]
+async fn a_secondary_limit_without_retry_after_is_waited_out() {
+    let Fixture {
+        sim,
+        pool,
+        token,
+        repo_id,
+        ..
+    } = setup().await;
+    let (_, issues) = issue_pages(&sim);
+    sim.sim.faults().add(fault(
+        "GET /repos/{owner}/{repo}/issues",
+        ghsim::Fault::SecondaryLimit,
+        2,
+    ));
+    let client = GitHubClient::new(&sim.base_url, &token)
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
+    assert_eq!(outcome.resources[0].error, None);
+    assert_eq!(count(&pool, "issues").await as usize, issues);
+    assert_eq!(client.retries(), 2);
+    // One wait, then a longer one (the policy's 200 ms stands for GitHub's minute).
+    assert!(client.waited_ms() >= 200 + 400, "{}", client.waited_ms());
+}
+
+#[tokio::test]
+async fn graphqls_transient_something_went_wrong_is_retried() {
+    let Fixture {
+        sim,
+        pool,
+        token,
+        repo_id,
+        ..
+    } = setup().await;
+    let pulls = sim
+        .sim
+        .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
+    sim.sim.faults().add(fault(
+        "POST /graphql",
+        ghsim::Fault::GraphqlError {
+            message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:1111:2222` when reporting this issue.".into(),
+        },
+        2,
+    ));
+    let client = GitHubClient::new(&sim.base_url, &token)
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    let outcome = sync_api(
+        &pool,
+        &client,
+        repo_id,
+        &[Resource::PullRequests],
+        Mode::Full,
+    )
+    .await;
+    assert_eq!(outcome.resources[0].error, None);
+    assert_eq!(count(&pool, "pull_requests").await as usize, pulls);
+    assert_eq!(client.retries(), 2);
+}

@@ -104,6 +104,7 @@ fn fast_retries() -> crate::github::governor::RetryPolicy {
         base_delay: std::time::Duration::from_millis(5),
         max_delay: std::time::Duration::from_millis(50),
         max_wait: std::time::Duration::from_secs(5),
+        secondary_wait: std::time::Duration::from_millis(200),
     }
 }
 
