@@ -44,6 +44,10 @@ pub enum Fault {
     /// `200 OK` with `data: null` and one error without a type: GitHub's transient
     /// "Something went wrong while executing your query" (a GraphQL timeout).
     GraphqlError { message: String },
+    /// The answer as usual, but `field` is null in the first `items` objects that have it,
+    /// where GitHub's schema says it never is (a commit's `authoredDate` for a commit with
+    /// a malformed date, say).
+    NullField { field: String, items: u32 },
     /// The answer as usual, but its `Link` header names `base` instead of the simulator's
     /// own address, as a GitHub Enterprise Server behind a proxy names its own host.
     LinkHost { base: String },
@@ -167,7 +171,10 @@ pub fn failure_response(fault: &Fault) -> Option<Response> {
             axum::Json(serde_json::json!({ "data": null, "errors": [{ "message": message }] }))
                 .into_response(),
         ),
-        Fault::Latency { .. } | Fault::Truncate | Fault::LinkHost { .. } => None,
+        Fault::Latency { .. }
+        | Fault::Truncate
+        | Fault::LinkHost { .. }
+        | Fault::NullField { .. } => None,
     }
 }
 
@@ -184,4 +191,38 @@ pub fn broken(status: StatusCode, prefix: Bytes) -> Response {
     let mut res = Response::new(Body::from_stream(futures::stream::iter(chunks)));
     *res.status_mut() = status;
     res
+}
+
+/// Sets `field` to null in the first `items` objects of `body` (JSON) that have it.
+pub fn null_field(body: &Bytes, field: &str, items: u32) -> Bytes {
+    fn walk(v: &mut serde_json::Value, field: &str, left: &mut u32) {
+        if *left == 0 {
+            return;
+        }
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(x) = map.get_mut(field) {
+                    *x = serde_json::Value::Null;
+                    *left -= 1;
+                }
+                for (_, child) in map.iter_mut() {
+                    walk(child, field, left);
+                }
+            }
+            serde_json::Value::Array(list) => {
+                for child in list {
+                    walk(child, field, left);
+                }
+            }
+            _ => {}
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(mut v) => {
+            let mut left = items;
+            walk(&mut v, field, &mut left);
+            Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
+        }
+        Err(_) => body.clone(),
+    }
 }

@@ -372,10 +372,14 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
         None => 1,
     };
     let (mut parts, body) = res.into_parts();
-    let bytes: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
+    let mut bytes: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(b) => b,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
+    if let Some(crate::faults::Fault::NullField { field, items }) = &failure {
+        bytes = crate::faults::null_field(&bytes, field, *items);
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
 
     if is_get && parts.status == StatusCode::OK {
         let etag = etag_of(&bytes);

@@ -353,7 +353,10 @@ pub mod gql {
     pub struct HistoryCommit {
         pub oid: String,
         pub message_headline: String,
-        pub authored_date: DateTime<Utc>,
+        /// Null for commits whose author date GitHub cannot parse, though its schema
+        /// says never.
+        #[serde(default)]
+        pub authored_date: Option<DateTime<Utc>>,
         pub committed_date: DateTime<Utc>,
         pub additions: i64,
         pub deletions: i64,

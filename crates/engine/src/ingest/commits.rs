@@ -4,7 +4,8 @@ use crate::db::commits::CommitRow;
 use crate::github::models::gql;
 
 /// A commit with its first parent, its author (the GitHub account when GitHub matched the
-/// author's email to one) and its size.
+/// author's email to one) and its size. A commit GitHub reports without an author date
+/// (malformed in the commit itself) takes its commit date.
 pub fn commit(repository_id: i64, c: &gql::HistoryCommit) -> CommitRow {
     let author = c.author.as_ref();
     let user = author.and_then(|a| a.user.as_ref());
@@ -16,7 +17,7 @@ pub fn commit(repository_id: i64, c: &gql::HistoryCommit) -> CommitRow {
         author_login: user.map(|u| u.login.clone()),
         author_name: author.and_then(|a| a.name.clone()),
         author_email: author.and_then(|a| a.email.clone()),
-        authored_at: c.authored_date,
+        authored_at: c.authored_date.unwrap_or(c.committed_date),
         committed_at: c.committed_date,
         additions: Some(c.additions),
         deletions: Some(c.deletions),

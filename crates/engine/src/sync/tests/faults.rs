@@ -474,3 +474,48 @@ async fn graphqls_transient_something_went_wrong_is_retried() {
     assert_eq!(count(&pool, "pull_requests").await as usize, pulls);
     assert_eq!(client.retries(), 2);
 }
+
+#[tokio::test]
+async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
+    let Fixture {
+        sim,
+        pool,
+        token,
+        repo_id,
+        ..
+    } = setup().await;
+    let commits = sim
+        .sim
+        .with_world(|w| w.repo("acme", "api").unwrap().commits.len());
+    // GitHub sends `authoredDate: null` for a commit with a malformed date, though its
+    // schema says never: here for the newest commit of the first page.
+    sim.sim.faults().add(fault(
+        "POST /graphql",
+        ghsim::Fault::NullField {
+            field: "authoredDate".into(),
+            items: 1,
+        },
+        1,
+    ));
+    let client = GitHubClient::new(&sim.base_url, &token)
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Commits], Mode::Full).await;
+    assert_eq!(outcome.resources[0].error, None);
+    assert_eq!(count(&pool, "commits").await as usize, commits);
+    let head = sim.sim.with_world(|w| {
+        let r = w.repo("acme", "api").unwrap();
+        let c = r.commits.last().unwrap();
+        (c.sha.hex(), c.committed_at)
+    });
+    let stored: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT authored_at FROM commits WHERE sha = $1")
+            .bind(&head.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored, head.1,
+        "the commit date stands in for the missing author date"
+    );
+}
