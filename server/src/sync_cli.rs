@@ -156,7 +156,22 @@ fn summarize(
         let note = if o.resources.is_empty() {
             "unchanged".to_string()
         } else if o.errors().is_empty() {
-            format!("{} resource(s)", o.resources.len())
+            let unavailable: Vec<String> = o
+                .resources
+                .iter()
+                .filter_map(|r| {
+                    Some(format!(
+                        "{} unavailable ({})",
+                        r.resource,
+                        r.unavailable.as_ref()?
+                    ))
+                })
+                .collect();
+            if unavailable.is_empty() {
+                format!("{} resource(s)", o.resources.len())
+            } else {
+                unavailable.join("; ")
+            }
         } else {
             o.errors().join("; ")
         };

@@ -38,6 +38,9 @@ pub enum Fault {
     /// `200 OK` with this body instead of the answer (a proxy's login page, say): an
     /// answer a client cannot read.
     Body { body: String },
+    /// A refusal with GitHub's own message, e.g. `403` "The history or contributor list is
+    /// too large to list contributors for this repository via the API."
+    Refused { status: u16, message: String },
     /// `403` for a secondary rate limit that names no `retry-after` (budget left), as
     /// GitHub sometimes answers.
     SecondaryLimit,
@@ -159,6 +162,13 @@ pub fn failure_response(fault: &Fault) -> Option<Response> {
                 body.clone(),
             )
                 .into_response(),
+        ),
+        Fault::Refused { status, message } => Some(
+            ApiError::new(
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::FORBIDDEN),
+                message,
+            )
+            .into_response(),
         ),
         Fault::SecondaryLimit => Some(
             ApiError::new(

@@ -56,17 +56,32 @@ pub async fn start(
     .await
 }
 
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd<'a> {
+    Succeeded,
+    /// With the public sentence saying why.
+    Failed(&'a str),
+    /// GitHub refuses to list it for a reason of its own (its words): not a failure.
+    Unavailable(&'a str),
+}
+
 pub async fn finish(
     pool: &PgPool,
     run_id: i64,
     counts: RunCounts,
-    error: Option<&str>,
+    end: RunEnd<'_>,
 ) -> Result<(), sqlx::Error> {
+    let (status, error) = match end {
+        RunEnd::Succeeded => ("succeeded", None),
+        RunEnd::Failed(e) => ("failed", Some(e)),
+        RunEnd::Unavailable(reason) => ("unavailable", Some(reason)),
+    };
     sqlx::query(
         "UPDATE sync_runs SET finished_at = now(), items = $2, pages = $3, requests = $4,
                 not_modified = $6, points = $7, retries = $8, waited_ms = $9,
                 rate_remaining = $10,
-                status = CASE WHEN $5::text IS NULL THEN 'succeeded' ELSE 'failed' END, error = $5
+                status = $11, error = $5
           WHERE id = $1",
     )
     .bind(run_id)
@@ -79,6 +94,7 @@ pub async fn finish(
     .bind(counts.report.retries as i32)
     .bind(counts.waited_ms as i64)
     .bind(counts.rate_remaining.map(|r| r as i32))
+    .bind(status)
     .execute(pool)
     .await?;
     Ok(())

@@ -87,6 +87,8 @@ pub struct ResourceOutcome {
     pub resource: Resource,
     pub report: SyncReport,
     pub error: Option<String>,
+    /// GitHub refuses to list it for a reason of its own (not a failure).
+    pub unavailable: Option<String>,
 }
 
 /// How a repository's sync ended: a report per resource read.
@@ -207,7 +209,12 @@ impl Syncer {
                 waited_ms: self.client.waited_ms(),
                 rate_remaining: self.client.budget().map(|b| b.remaining),
             };
-            db::sync_runs::finish(&self.pool, run, counts, error.as_deref()).await?;
+            let end = match (&error, &ctx.unavailable) {
+                (Some(e), _) => db::sync_runs::RunEnd::Failed(e),
+                (None, Some(reason)) => db::sync_runs::RunEnd::Unavailable(reason),
+                (None, None) => db::sync_runs::RunEnd::Succeeded,
+            };
+            db::sync_runs::finish(&self.pool, run, counts, end).await?;
             self.publish(Progress {
                 job_id: self.job_id,
                 requested_by: self.requested_by,
@@ -235,6 +242,7 @@ impl Syncer {
                 resource,
                 report,
                 error,
+                unavailable: ctx.unavailable.clone(),
             });
             if fatal {
                 break;

@@ -12,6 +12,14 @@ impl Ctx<'_> {
             let page = match self.s.client.get_page::<m::GhContributor>(&path).await {
                 Ok(p) => p,
                 Err(GitHubError::Empty) => break,
+                // GitHub will not compute the list for a very large history: say so, keep
+                // what is stored, and go on (metrics on contributors say it is missing).
+                Err(GitHubError::Forbidden { message, .. })
+                    if message.to_ascii_lowercase().contains("too large") =>
+                {
+                    self.unavailable = Some(format!("GitHub: {message}"));
+                    return Ok(());
+                }
                 Err(e) => return Err(e.into()),
             };
             all.extend(

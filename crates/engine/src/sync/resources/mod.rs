@@ -37,6 +37,8 @@ pub(crate) struct Ctx<'a> {
     expected: &'a Expected,
     pub items: u32,
     pub pages: u32,
+    /// Set when GitHub refuses to list the resource for a reason of its own (its words).
+    pub unavailable: Option<String>,
     started: std::time::Instant,
 }
 
@@ -100,6 +102,7 @@ impl<'a> Ctx<'a> {
             expected,
             items: 0,
             pages: 0,
+            unavailable: None,
             started: std::time::Instant::now(),
         }
     }

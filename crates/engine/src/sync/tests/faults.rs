@@ -519,3 +519,61 @@ async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
         "the commit date stands in for the missing author date"
     );
 }
+
+#[tokio::test]
+async fn a_contributor_list_too_large_for_github_is_unavailable_not_a_failure() {
+    let Fixture {
+        sim,
+        pool,
+        token,
+        repo_id,
+        ..
+    } = setup().await;
+    let client = GitHubClient::new(&sim.base_url, &token)
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    let outcome = sync_api(
+        &pool,
+        &client,
+        repo_id,
+        &[Resource::Contributors],
+        Mode::Full,
+    )
+    .await;
+    assert_eq!(outcome.resources[0].error, None);
+    let stored = count(&pool, "contributors").await;
+    let reason = "The history or contributor list is too large to list contributors for this repository via the API.";
+    sim.sim.faults().add(fault(
+        "GET /repos/{owner}/{repo}/contributors",
+        ghsim::Fault::Refused {
+            status: 403,
+            message: reason.into(),
+        },
+        1,
+    ));
+    let outcome = sync_api(
+        &pool,
+        &client,
+        repo_id,
+        &[Resource::Contributors],
+        Mode::Full,
+    )
+    .await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert!(outcome.resources[0]
+        .unavailable
+        .as_deref()
+        .is_some_and(|u| u.contains("too large")));
+    let (status, error): (String, Option<String>) =
+        sqlx::query_as("SELECT status, error FROM sync_runs ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "unavailable");
+    assert!(error.unwrap().contains("too large"));
+    assert_eq!(
+        count(&pool, "contributors").await,
+        stored,
+        "what was stored stays"
+    );
+}
