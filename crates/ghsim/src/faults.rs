@@ -51,6 +51,10 @@ pub enum Fault {
     /// where GitHub's schema says it never is (a commit's `authoredDate` for a commit with
     /// a malformed date, say).
     NullField { field: String, items: u32 },
+    /// A GraphQL `nodes(ids:)` answer in which the repository `database_id` is null, with
+    /// a `FORBIDDEN` error at its path (an organisation enforcing SAML single sign-on),
+    /// while the other nodes have their data.
+    ForbidNode { database_id: u64, message: String },
     /// The answer as usual, but its `Link` header names `base` instead of the simulator's
     /// own address, as a GitHub Enterprise Server behind a proxy names its own host.
     LinkHost { base: String },
@@ -184,7 +188,8 @@ pub fn failure_response(fault: &Fault) -> Option<Response> {
         Fault::Latency { .. }
         | Fault::Truncate
         | Fault::LinkHost { .. }
-        | Fault::NullField { .. } => None,
+        | Fault::NullField { .. }
+        | Fault::ForbidNode { .. } => None,
     }
 }
 
@@ -235,4 +240,35 @@ pub fn null_field(body: &Bytes, field: &str, items: u32) -> Bytes {
         }
         Err(_) => body.clone(),
     }
+}
+
+/// Nulls the `nodes` entry whose `databaseId` is `database_id` and adds GitHub's
+/// `FORBIDDEN` error at its path.
+pub fn forbid_node(body: &Bytes, database_id: u64, message: &str) -> Bytes {
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return body.clone();
+    };
+    let mut hit = None;
+    if let Some(nodes) = v["data"]["nodes"].as_array_mut() {
+        for (i, node) in nodes.iter_mut().enumerate() {
+            if node["databaseId"].as_u64() == Some(database_id) {
+                *node = serde_json::Value::Null;
+                hit = Some(i);
+            }
+        }
+    }
+    if let Some(i) = hit {
+        let error = serde_json::json!({
+            "type": "FORBIDDEN",
+            "path": ["nodes", i],
+            "extensions": { "saml_failure": true },
+            "locations": [{ "line": 2, "column": 3 }],
+            "message": message,
+        });
+        match v["errors"].as_array_mut() {
+            Some(errors) => errors.push(error),
+            None => v["errors"] = serde_json::json!([error]),
+        }
+    }
+    Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
 }

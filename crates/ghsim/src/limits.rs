@@ -380,6 +380,14 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
         bytes = crate::faults::null_field(&bytes, field, *items);
         parts.headers.remove(header::CONTENT_LENGTH);
     }
+    if let Some(crate::faults::Fault::ForbidNode {
+        database_id,
+        message,
+    }) = &failure
+    {
+        bytes = crate::faults::forbid_node(&bytes, *database_id, message);
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
 
     if is_get && parts.status == StatusCode::OK {
         let etag = etag_of(&bytes);

@@ -14,6 +14,17 @@ impl GitHubClient {
         query: &str,
         variables: serde_json::Value,
     ) -> Result<T, GitHubError> {
+        Ok(self.graphql_partial(query, variables).await?.0)
+    }
+
+    /// The same, with the errors GitHub reported about parts of an answer that otherwise
+    /// has data (a node it does not show, or refuses: `NOT_FOUND`, `FORBIDDEN` with a
+    /// `path`): those parts are null in the data, and each error says which and why.
+    pub async fn graphql_partial<T: DeserializeOwned>(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> Result<(T, Vec<PartialError>), GitHubError> {
         let body = serde_json::json!({ "query": query, "variables": variables });
         let mut attempt = 0;
         loop {
@@ -73,20 +84,67 @@ impl GitHubClient {
                 attempt += 1;
                 continue;
             }
+            let partial = |e: &serde_json::Value| {
+                !value["data"].is_null()
+                    && e["path"].is_array()
+                    && matches!(e["type"].as_str(), Some("NOT_FOUND" | "FORBIDDEN"))
+            };
             let fatal: Vec<String> = errors
                 .iter()
-                .filter(|e| e["type"] != "NOT_FOUND" || value["data"].is_null())
+                .filter(|e| !partial(e))
                 .map(|e| e["message"].as_str().unwrap_or("unknown error").to_string())
                 .collect();
             if !fatal.is_empty() {
                 return Err(GitHubError::GraphQl(fatal.join("; ")));
             }
-            return serde_json::from_value(value["data"].clone()).map_err(|e| {
-                GitHubError::Decode {
+            let parts = errors
+                .iter()
+                .filter(|e| partial(e))
+                .map(|e| PartialError {
+                    path: e["path"].as_array().cloned().unwrap_or_default(),
+                    kind: e["type"].as_str().unwrap_or_default().to_string(),
+                    message: e["message"].as_str().unwrap_or_default().to_string(),
+                })
+                .collect();
+            let data =
+                serde_json::from_value(value["data"].clone()).map_err(|e| GitHubError::Decode {
                     url: "/graphql".into(),
                     detail: e.to_string(),
-                }
-            });
+                })?;
+            return Ok((data, parts));
+        }
+    }
+}
+
+/// An error GitHub reported about one part of a GraphQL answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartialError {
+    /// Where in the data: e.g. `["nodes", 3]`.
+    pub path: Vec<serde_json::Value>,
+    /// GitHub's `type`: `NOT_FOUND` or `FORBIDDEN`.
+    pub kind: String,
+    pub message: String,
+}
+
+impl PartialError {
+    /// The index of the `nodes(ids:)` entry this error is about, if it is about one.
+    pub fn node_index(&self) -> Option<usize> {
+        match self.path.as_slice() {
+            [first, index, ..] if first == "nodes" => index.as_u64().map(|i| i as usize),
+            _ => None,
+        }
+    }
+
+    /// GitHub's message, with what to do when the cause is an organisation's SAML single
+    /// sign-on.
+    pub fn reason(&self) -> String {
+        if self.message.to_ascii_lowercase().contains("saml") {
+            format!(
+                "{} (authorise the token for SSO with that organisation, then sync again)",
+                self.message
+            )
+        } else {
+            self.message.clone()
         }
     }
 }

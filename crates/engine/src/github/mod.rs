@@ -29,6 +29,7 @@ use self::pagination::parse_link_header;
 
 pub(crate) use self::error::error_for;
 pub use self::error::GitHubError;
+pub use self::graphql::PartialError;
 use self::transport::{Installation, Transport};
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";

@@ -44,6 +44,8 @@ pub struct Plan {
     pub resources: Vec<Resource>,
     pub expected: Expected,
     pub signal: Option<ChangeSignal>,
+    /// GitHub refused to say anything of this repository (its reason): nothing is read.
+    pub refused: Option<String>,
 }
 
 /// The resources whose signals moved from `old` to `new` (all of them without `old`).
@@ -113,9 +115,25 @@ pub async fn plan(
             .iter()
             .map(|r| r.node_id.as_deref().unwrap_or_default())
             .collect();
-        let data: ChangesData = client.graphql(QUERY, json!({ "ids": ids })).await?;
-        for (repo, node) in chunk.iter().zip(data.nodes) {
+        let (data, parts): (ChangesData, _) =
+            client.graphql_partial(QUERY, json!({ "ids": ids })).await?;
+        for (index, (repo, node)) in chunk.iter().zip(data.nodes).enumerate() {
             let id = &repo.github_id;
+            // One refused repository is recorded against itself; the others go on.
+            let refused = parts
+                .iter()
+                .find(|p| p.kind == "FORBIDDEN" && p.node_index() == Some(index));
+            if let Some(refused) = refused {
+                plans.push(Plan {
+                    repository_id: *id,
+                    full_name: repo.full_name.clone(),
+                    resources: Vec::new(),
+                    expected: Expected::default(),
+                    signal: None,
+                    refused: Some(refused.reason()),
+                });
+                continue;
+            }
             let Some(signal) = node else {
                 plans.push(Plan {
                     repository_id: *id,
@@ -123,6 +141,7 @@ pub async fn plan(
                     resources: vec![Resource::Repository],
                     expected: Expected::default(),
                     signal: None,
+                    refused: None,
                 });
                 continue;
             };
@@ -146,6 +165,7 @@ pub async fn plan(
                 resources,
                 expected: Expected::from_signal(&signal),
                 signal: Some(signal),
+                refused: None,
             });
         }
     }

@@ -162,6 +162,45 @@ impl Syncer {
         }
     }
 
+    /// Records that GitHub refused to say anything of a repository (`reason`, GitHub's
+    /// words): a failed `repository` run, so the history and the CLI say why.
+    pub async fn refused(
+        &self,
+        repository_id: i64,
+        full_name: &str,
+        reason: &str,
+    ) -> crate::Result<RepoOutcome> {
+        tracing::warn!(
+            repository = full_name,
+            reason,
+            "GitHub refused this repository"
+        );
+        let run = db::sync_runs::start(
+            &self.pool,
+            repository_id,
+            Resource::Repository.as_str(),
+            self.requested_by,
+            self.job_id,
+        )
+        .await?;
+        let counts = db::sync_runs::RunCounts::default();
+        db::sync_runs::finish(
+            &self.pool,
+            run,
+            counts,
+            db::sync_runs::RunEnd::Failed(reason),
+        )
+        .await?;
+        Ok(RepoOutcome {
+            resources: vec![ResourceOutcome {
+                resource: Resource::Repository,
+                report: SyncReport::default(),
+                error: Some(reason.to_string()),
+                unavailable: None,
+            }],
+        })
+    }
+
     /// Syncs `resources` of one repository (all of [`Resource::ALL`] when empty), in
     /// reading order. A resource that fails records its error and the others still run.
     pub async fn repository(

@@ -87,6 +87,9 @@ pub async fn sync_planned(
             };
             let expected = plan.map(|p| p.expected.clone()).unwrap_or_default();
             let name = plan.map_or(full_name.as_str(), |p| p.full_name.as_str());
+            if let Some(reason) = plan.and_then(|p| p.refused.as_deref()) {
+                return syncer.refused(id, name, reason).await;
+            }
             let outcome = if wanted.is_empty() {
                 RepoOutcome::default()
             } else {

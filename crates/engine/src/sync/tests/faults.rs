@@ -577,3 +577,52 @@ async fn a_contributor_list_too_large_for_github_is_unavailable_not_a_failure() 
         "what was stored stays"
     );
 }
+
+#[tokio::test]
+async fn a_repository_github_refuses_is_recorded_and_the_others_sync() {
+    let fx = setup().await;
+    let syncer = alice_syncer(&fx);
+    let repos: Vec<RepoRef> = alice_repos(&fx)
+        .await
+        .into_iter()
+        .filter(|r| r.full_name == "acme/docs" || r.full_name == "acme/web")
+        .collect();
+    let web = repos.iter().find(|r| r.full_name == "acme/web").unwrap();
+    // An organisation enforcing SAML: in the one change-detection request for both, web's
+    // node is null with a FORBIDDEN error at its path; docs has its data.
+    let saml = "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.";
+    fx.sim.sim.faults().add(fault(
+        "POST /graphql",
+        ghsim::Fault::ForbidNode {
+            database_id: web.github_id as u64,
+            message: saml.into(),
+        },
+        1,
+    ));
+    let outcomes = worker::sync_planned(&syncer, &repos, &[], Mode::Incremental)
+        .await
+        .expect("one refused repository does not fail the others");
+    for (repo, outcome) in repos.iter().zip(&outcomes) {
+        if repo.full_name == "acme/web" {
+            let errors = outcome.errors();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].contains("SAML"), "{errors:?}");
+            assert!(
+                errors[0].contains("authorise the token for SSO"),
+                "{errors:?}"
+            );
+        } else {
+            assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+        }
+    }
+    assert_matches_world(&fx.pool, &fx.sim, &["docs".to_string()]).await;
+    let recorded: (String, Option<String>) = sqlx::query_as(
+        "SELECT status, error FROM sync_runs WHERE repository_id = $1 AND resource = 'repository'",
+    )
+    .bind(web.github_id)
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded.0, "failed");
+    assert!(recorded.1.unwrap().contains("SAML"));
+}
