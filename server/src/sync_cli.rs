@@ -90,10 +90,21 @@ async fn sync(
         Some(_) => None,
         None => Some(client.current_user().await?.login),
     };
-    let repos = engine::sync::targets::resolve(pool, &client, targets, me.as_deref()).await?;
+    let (repos, unlisted) =
+        engine::sync::targets::resolve(pool, &client, targets, me.as_deref()).await?;
+    for (target, why) in &unlisted {
+        eprintln!("{target}: not synced: {why}");
+    }
     if repos.is_empty() {
-        println!("Nothing to sync.");
-        return Ok(());
+        if unlisted.is_empty() {
+            println!("Nothing to sync.");
+            return Ok(());
+        }
+        let reasons: Vec<String> = unlisted
+            .iter()
+            .map(|(t, why)| format!("{t}: {why}"))
+            .collect();
+        anyhow::bail!("nothing could be synced: {}", reasons.join("; "));
     }
     let terminal = std::io::stderr().is_terminal();
     let bar = terminal.then(|| {
@@ -132,7 +143,8 @@ async fn sync(
         bar.finish_and_clear();
     }
     summarize(&repos, &outcomes, &client, started.elapsed());
-    let failed: Vec<String> = outcomes.iter().flat_map(RepoOutcome::errors).collect();
+    let mut failed: Vec<String> = outcomes.iter().flat_map(RepoOutcome::errors).collect();
+    failed.extend(unlisted.iter().map(|(t, why)| format!("{t}: {why}")));
     if failed.is_empty() {
         Ok(())
     } else {

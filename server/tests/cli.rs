@@ -214,3 +214,52 @@ async fn syncs_as_a_github_app_installation() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_target_github_refuses_does_not_stop_the_others() {
+    let (sim, pool, url) = simulator_and_database().await;
+    let token = sim
+        .sim
+        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    // The second target's organisation enforces SAML: GitHub refuses it with 403.
+    sim.sim.faults().add(ghsim::FaultRule {
+        route: "GET /orgs/{org}/repos".into(),
+        fault: ghsim::Fault::Refused {
+            status: 403,
+            message: "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.".into(),
+        },
+        count: None,
+        after: 0,
+    });
+    let out = pulseboard(
+        &sim,
+        &url,
+        &token,
+        &["acme/docs", "org:sso-corp", "--resources", "issues"],
+    )
+    .output()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "some target failed: the exit status says so"
+    );
+    assert!(
+        stderr.contains("org:sso-corp: not synced"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stderr.contains("SAML"), "{stderr}");
+    assert!(
+        stdout.contains("acme/docs"),
+        "the summary lists what was synced: {stdout}"
+    );
+    let issues = sim
+        .sim
+        .with_world(|w| w.repo("acme", "docs").unwrap().issues.len());
+    assert_eq!(
+        count(&pool, "issues").await,
+        issues,
+        "acme/docs was synced all the same"
+    );
+}

@@ -7,10 +7,6 @@ use super::RepoRef;
 use crate::db;
 use crate::github::GitHubClient;
 
-macro_rules! invalid {
-    ($($arg:tt)*) => { crate::Error::Invalid(format!($($arg)*)) };
-}
-
 /// What to sync, as given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -41,27 +37,49 @@ impl std::str::FromStr for Target {
     }
 }
 
-/// The repositories the targets name, stored and returned.
+/// The repositories the targets name, stored and returned, and the targets GitHub would
+/// not list, each with why. One failing target never stops the others.
 pub async fn resolve(
     pool: &PgPool,
     client: &GitHubClient,
     targets: &[Target],
     me: Option<&str>,
-) -> crate::Result<Vec<RepoRef>> {
+) -> crate::Result<(Vec<RepoRef>, Vec<(String, String)>)> {
     let mut found = Vec::new();
+    let mut failed = Vec::new();
     for t in targets {
-        let listed = match t {
-            Target::Repo(full_name) => vec![client.repository(full_name).await.map_err(|e| invalid!("{full_name}: {e}"))?],
-            Target::Org(org) => client.organization_repositories(org).await.map_err(|e| invalid!("org:{org}: {e}"))?,
-            Target::User(login) if me.is_some_and(|me| login.eq_ignore_ascii_case(me)) => client.user_repositories().await?,
-            Target::User(login) => match me {
-                Some(me) => return Err(invalid!(
-                    "user:{login}: only the token's own user ({me}) can be listed; name repositories as OWNER/REPO"
-                )),
-                None => return Err(invalid!(
-                    "user:{login}: a GitHub App installation is nobody's user; name repositories as OWNER/REPO or org:NAME"
-                )),
-            },
+        let (name, listed) = match t {
+            Target::Repo(full_name) => (
+                full_name.clone(),
+                client.repository(full_name).await.map(|r| vec![r]),
+            ),
+            Target::Org(org) => (
+                format!("org:{org}"),
+                client.organization_repositories(org).await,
+            ),
+            Target::User(login) if me.is_some_and(|me| login.eq_ignore_ascii_case(me)) => {
+                (format!("user:{login}"), client.user_repositories().await)
+            }
+            Target::User(login) => {
+                let why = match me {
+                    Some(me) => format!(
+                        "only the token's own user ({me}) can be listed; name repositories as OWNER/REPO"
+                    ),
+                    None => "a GitHub App installation is nobody's user; name repositories as OWNER/REPO or org:NAME".to_string(),
+                };
+                failed.push((format!("user:{login}"), why));
+                continue;
+            }
+        };
+        let listed = match listed {
+            Ok(l) => l,
+            // A revoked token fails every target alike: that is the whole run's error.
+            Err(e @ crate::github::GitHubError::Unauthorized(_)) => return Err(e.into()),
+            Err(e) => {
+                tracing::warn!(target = %name, error = %e, "cannot list this target");
+                failed.push((name, e.to_string()));
+                continue;
+            }
         };
         let mut tx = pool.begin().await?;
         for repo in &listed {
@@ -78,7 +96,7 @@ pub async fn resolve(
             }
         }
     }
-    Ok(found)
+    Ok((found, failed))
 }
 
 #[cfg(test)]
