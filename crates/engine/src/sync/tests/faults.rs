@@ -304,6 +304,13 @@ async fn a_revoked_token_stops_the_sync_with_a_clear_error_and_keeps_the_data() 
     assert_eq!(after, stored);
 }
 
+/// Syncs acme/api's contributors with no fault in the way; returns how many are stored.
+async fn contributors_synced(pool: &sqlx::PgPool, client: &GitHubClient, repo_id: i64) -> i64 {
+    let outcome = sync_api(pool, client, repo_id, &[Resource::Contributors], Mode::Full).await;
+    assert_eq!(outcome.resources[0].error, None);
+    count(pool, "contributors").await
+}
+
 async fn count(pool: &sqlx::PgPool, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(pool)
@@ -313,26 +320,13 @@ async fn count(pool: &sqlx::PgPool, table: &str) -> i64 {
 
 #[tokio::test]
 async fn an_answer_that_cannot_be_read_never_empties_a_table() {
-    let Fixture {
-        sim,
-        pool,
-        token,
-        repo_id,
-        ..
-    } = setup().await;
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
-    let outcome = sync_api(
-        &pool,
-        &client,
-        repo_id,
-        &[Resource::Contributors],
-        Mode::Full,
-    )
-    .await;
-    assert_eq!(outcome.resources[0].error, None);
-    let stored = count(&pool, "contributors").await;
+    let (
+        Fixture {
+            sim, pool, repo_id, ..
+        },
+        client,
+    ) = fast_fixture().await;
+    let stored = contributors_synced(&pool, &client, repo_id).await;
     assert!(stored > 0);
     // A proxy answers with its login page instead of GitHub's list.
     sim.sim.faults().add(fault(
@@ -361,18 +355,14 @@ async fn an_answer_that_cannot_be_read_never_empties_a_table() {
 
 #[tokio::test]
 async fn links_naming_another_host_are_followed_on_the_configured_base_and_foreign_ones_refused() {
-    let Fixture {
-        sim,
-        pool,
-        token,
-        repo_id,
-        ..
-    } = setup().await;
+    let (
+        Fixture {
+            sim, pool, repo_id, ..
+        },
+        client,
+    ) = fast_fixture().await;
     let (pages, issues) = issue_pages(&sim);
     assert!(pages > 1, "the listing must span pages for links to matter");
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
     // A GitHub Enterprise Server behind a proxy names its own host in every Link.
     sim.sim.faults().add(ghsim::FaultRule {
         route: "*".into(),
@@ -416,22 +406,18 @@ async fn links_naming_another_host_are_followed_on_the_configured_base_and_forei
 
 #[tokio::test]
 async fn a_secondary_limit_without_retry_after_is_waited_out() {
-    let Fixture {
-        sim,
-        pool,
-        token,
-        repo_id,
-        ..
-    } = setup().await;
+    let (
+        Fixture {
+            sim, pool, repo_id, ..
+        },
+        client,
+    ) = fast_fixture().await;
     let (_, issues) = issue_pages(&sim);
     sim.sim.faults().add(fault(
         "GET /repos/{owner}/{repo}/issues",
         ghsim::Fault::SecondaryLimit,
         2,
     ));
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
     let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     assert_eq!(outcome.resources[0].error, None);
     assert_eq!(count(&pool, "issues").await as usize, issues);
@@ -442,13 +428,12 @@ async fn a_secondary_limit_without_retry_after_is_waited_out() {
 
 #[tokio::test]
 async fn graphqls_transient_something_went_wrong_is_retried() {
-    let Fixture {
-        sim,
-        pool,
-        token,
-        repo_id,
-        ..
-    } = setup().await;
+    let (
+        Fixture {
+            sim, pool, repo_id, ..
+        },
+        client,
+    ) = fast_fixture().await;
     let pulls = sim
         .sim
         .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
@@ -459,9 +444,6 @@ async fn graphqls_transient_something_went_wrong_is_retried() {
         },
         2,
     ));
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
     let outcome = sync_api(
         &pool,
         &client,
@@ -477,13 +459,12 @@ async fn graphqls_transient_something_went_wrong_is_retried() {
 
 #[tokio::test]
 async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
-    let Fixture {
-        sim,
-        pool,
-        token,
-        repo_id,
-        ..
-    } = setup().await;
+    let (
+        Fixture {
+            sim, pool, repo_id, ..
+        },
+        client,
+    ) = fast_fixture().await;
     let commits = sim
         .sim
         .with_world(|w| w.repo("acme", "api").unwrap().commits.len());
@@ -497,9 +478,6 @@ async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
         },
         1,
     ));
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
     let outcome = sync_api(&pool, &client, repo_id, &[Resource::Commits], Mode::Full).await;
     assert_eq!(outcome.resources[0].error, None);
     assert_eq!(count(&pool, "commits").await as usize, commits);
@@ -522,26 +500,13 @@ async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
 
 #[tokio::test]
 async fn a_contributor_list_too_large_for_github_is_unavailable_not_a_failure() {
-    let Fixture {
-        sim,
-        pool,
-        token,
-        repo_id,
-        ..
-    } = setup().await;
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
-    let outcome = sync_api(
-        &pool,
-        &client,
-        repo_id,
-        &[Resource::Contributors],
-        Mode::Full,
-    )
-    .await;
-    assert_eq!(outcome.resources[0].error, None);
-    let stored = count(&pool, "contributors").await;
+    let (
+        Fixture {
+            sim, pool, repo_id, ..
+        },
+        client,
+    ) = fast_fixture().await;
+    let stored = contributors_synced(&pool, &client, repo_id).await;
     let reason = "The history or contributor list is too large to list contributors for this repository via the API.";
     sim.sim.faults().add(fault(
         "GET /repos/{owner}/{repo}/contributors",

@@ -98,6 +98,15 @@ fn issue_pages(sim: &RunningSimulator) -> (usize, usize) {
     })
 }
 
+/// The fixture, with a client for alice's token that retries quickly.
+async fn fast_fixture() -> (Fixture, GitHubClient) {
+    let fx = setup().await;
+    let client = GitHubClient::new(&fx.sim.base_url, &fx.token)
+        .unwrap()
+        .with_retry_policy(fast_retries());
+    (fx, client)
+}
+
 fn fast_retries() -> crate::github::governor::RetryPolicy {
     crate::github::governor::RetryPolicy {
         max_retries: 3,
