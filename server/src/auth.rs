@@ -165,14 +165,7 @@ pub struct CallbackQuery {
 }
 
 fn read_pending(web: &WebSettings, headers: &HeaderMap) -> Option<Pending> {
-    let value = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == pending_cookie_name(web))
-        .map(|(_, value)| value.to_string())?;
+    let value = crate::security::cookie(headers, pending_cookie_name(web))?;
     let sealed = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(value)
         .ok()?;

@@ -189,7 +189,7 @@ pub enum PersonKey {
 /// The value of cookie `name` as the session layer reads it: when a request carries the
 /// name more than once, the last one (so a decoy cookie in front cannot buy a fresh
 /// rate-limit bucket while the real one signs in).
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -8,12 +8,9 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions_sqlx_store::PostgresStore;
 
-/// Sessions end after this long without a request.
+/// Sessions end after this long without a request (and, however active, after
+/// `app::api::ssr::SESSION_ABSOLUTE_SECS`).
 pub const IDLE_DAYS: i64 = 14;
-/// Sessions end this long after sign-in, however active.
-pub const ABSOLUTE_DAYS: i64 = 30;
-/// Where the sign-in time (Unix seconds) is kept in the session.
-pub const SIGNED_IN_AT: &str = "signed_in_at";
 
 /// The session cookie's name: `__Host-` prefixed over https, so that no sibling domain
 /// or plain-http page can set or shadow it.

@@ -170,12 +170,7 @@ async fn sign_out_ends_the_session() {
     let app = start().await;
     let client = sign_in(&app, "bob").await;
     assert_eq!(session_count(&app.pool).await, 1);
-    let res = client
-        .post(format!("{}/auth/logout", app.base))
-        .header("origin", &app.base)
-        .send()
-        .await
-        .unwrap();
+    let res = sign_out(&app, &client).await;
     assert_eq!(location(&res), "/");
     assert_eq!(session_count(&app.pool).await, 0);
     let (_, body) = server_fn(&app, &client, "me", &[]).await;

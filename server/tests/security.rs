@@ -456,12 +456,7 @@ async fn an_event_stream_ends_at_sign_out() {
     let alice = sign_in(&app, "alice").await;
     let mut stream = get(&alice, format!("{}/api/sync/events", app.base)).await;
     assert_eq!(stream.status(), 200);
-    let res = alice
-        .post(format!("{}/auth/logout", app.base))
-        .header("origin", &app.base)
-        .send()
-        .await
-        .unwrap();
+    let res = sign_out(&app, &alice).await;
     assert_eq!(location(&res), "/");
     let ended = tokio::time::timeout(Duration::from_secs(3), async {
         while let Ok(Some(_)) = stream.chunk().await {}

@@ -179,6 +179,16 @@ pub async fn sign_in(app: &TestApp, login: &str) -> reqwest::Client {
     client
 }
 
+/// Signs out as the page's "Sign out" button does (a POST from the app's own origin).
+pub async fn sign_out(app: &TestApp, client: &reqwest::Client) -> reqwest::Response {
+    client
+        .post(format!("{}/auth/logout", app.base))
+        .header("origin", &app.base)
+        .send()
+        .await
+        .unwrap()
+}
+
 pub async fn session_count(pool: &PgPool) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
         .fetch_one(pool)

@@ -304,11 +304,18 @@ async fn a_revoked_token_stops_the_sync_with_a_clear_error_and_keeps_the_data() 
     assert_eq!(after, stored);
 }
 
-/// Syncs acme/api's contributors with no fault in the way; returns how many are stored.
-async fn contributors_synced(pool: &sqlx::PgPool, client: &GitHubClient, repo_id: i64) -> i64 {
-    let outcome = sync_api(pool, client, repo_id, &[Resource::Contributors], Mode::Full).await;
+/// Reads one resource of acme/api in full and insists it succeeded; returns how many rows
+/// `table` then holds.
+async fn synced(
+    pool: &sqlx::PgPool,
+    client: &GitHubClient,
+    repo_id: i64,
+    resource: Resource,
+    table: &str,
+) -> i64 {
+    let outcome = sync_api(pool, client, repo_id, &[resource], Mode::Full).await;
     assert_eq!(outcome.resources[0].error, None);
-    count(pool, "contributors").await
+    count(pool, table).await
 }
 
 async fn count(pool: &sqlx::PgPool, table: &str) -> i64 {
@@ -326,7 +333,14 @@ async fn an_answer_that_cannot_be_read_never_empties_a_table() {
         },
         client,
     ) = fast_fixture().await;
-    let stored = contributors_synced(&pool, &client, repo_id).await;
+    let stored = synced(
+        &pool,
+        &client,
+        repo_id,
+        Resource::Contributors,
+        "contributors",
+    )
+    .await;
     assert!(stored > 0);
     // A proxy answers with its login page instead of GitHub's list.
     sim.sim.faults().add(fault(
@@ -372,9 +386,10 @@ async fn links_naming_another_host_are_followed_on_the_configured_base_and_forei
         count: None,
         after: 0,
     });
-    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
-    assert_eq!(outcome.resources[0].error, None);
-    assert_eq!(count(&pool, "issues").await as usize, issues);
+    assert_eq!(
+        synced(&pool, &client, repo_id, Resource::Issues, "issues").await as usize,
+        issues
+    );
 
     // A link to what is not GitHub's API is not followed: a clear error, nothing lost.
     sim.sim.faults().clear();
@@ -418,9 +433,10 @@ async fn a_secondary_limit_without_retry_after_is_waited_out() {
         ghsim::Fault::SecondaryLimit,
         2,
     ));
-    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
-    assert_eq!(outcome.resources[0].error, None);
-    assert_eq!(count(&pool, "issues").await as usize, issues);
+    assert_eq!(
+        synced(&pool, &client, repo_id, Resource::Issues, "issues").await as usize,
+        issues
+    );
     assert_eq!(client.retries(), 2);
     // One wait, then a longer one (the policy's 200 ms stands for GitHub's minute).
     assert!(client.waited_ms() >= 200 + 400, "{}", client.waited_ms());
@@ -444,16 +460,17 @@ async fn graphqls_transient_something_went_wrong_is_retried() {
         },
         2,
     ));
-    let outcome = sync_api(
-        &pool,
-        &client,
-        repo_id,
-        &[Resource::PullRequests],
-        Mode::Full,
-    )
-    .await;
-    assert_eq!(outcome.resources[0].error, None);
-    assert_eq!(count(&pool, "pull_requests").await as usize, pulls);
+    assert_eq!(
+        synced(
+            &pool,
+            &client,
+            repo_id,
+            Resource::PullRequests,
+            "pull_requests"
+        )
+        .await as usize,
+        pulls
+    );
     assert_eq!(client.retries(), 2);
 }
 
@@ -478,9 +495,10 @@ async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
         },
         1,
     ));
-    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Commits], Mode::Full).await;
-    assert_eq!(outcome.resources[0].error, None);
-    assert_eq!(count(&pool, "commits").await as usize, commits);
+    assert_eq!(
+        synced(&pool, &client, repo_id, Resource::Commits, "commits").await as usize,
+        commits
+    );
     let head = sim.sim.with_world(|w| {
         let r = w.repo("acme", "api").unwrap();
         let c = r.commits.last().unwrap();
@@ -506,7 +524,14 @@ async fn a_contributor_list_too_large_for_github_is_unavailable_not_a_failure() 
         },
         client,
     ) = fast_fixture().await;
-    let stored = contributors_synced(&pool, &client, repo_id).await;
+    let stored = synced(
+        &pool,
+        &client,
+        repo_id,
+        Resource::Contributors,
+        "contributors",
+    )
+    .await;
     let reason = "The history or contributor list is too large to list contributors for this repository via the API.";
     sim.sim.faults().add(fault(
         "GET /repos/{owner}/{repo}/contributors",
