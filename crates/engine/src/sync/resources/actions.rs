@@ -5,25 +5,20 @@ use super::*;
 
 impl Ctx<'_> {
     pub(super) async fn workflows(&mut self) -> crate::Result<()> {
-        let mut next = Some(self.path(&format!("/actions/workflows?per_page={PER_PAGE}")));
-        while let Some(path) = next {
-            let page = self
-                .s
-                .client
-                .get_wrapped_page::<m::GhWorkflows>(&path)
-                .await?;
-            let list: Vec<db::actions::WorkflowRow> = page
-                .items
-                .into_iter()
-                .flat_map(|w| w.workflows)
-                .map(|w| ingest::actions::workflow(self.repo_id, w))
-                .collect();
-            let mut tx = self.s.pool.begin().await?;
-            db::actions::upsert_workflows(&mut tx, &list).await?;
-            tx.commit().await?;
-            self.page_done(list.len(), None).await;
-            next = page.next;
-        }
+        let first = self.path(&format!("/actions/workflows?per_page={PER_PAGE}"));
+        self.store_rest_pages(
+            first,
+            Listing::Wrapped,
+            |repo, items: Vec<m::GhWorkflows>| {
+                let workflow = |w| ingest::actions::workflow(repo, w);
+                items
+                    .into_iter()
+                    .flat_map(|w| w.workflows)
+                    .map(workflow)
+                    .collect()
+            },
+        )
+        .await?;
         Ok(())
     }
 

@@ -4,32 +4,25 @@ use super::*;
 
 impl Ctx<'_> {
     pub(super) async fn contributors(&mut self) -> crate::Result<()> {
-        let mut all = Vec::new();
-        let mut next = Some(self.path(&format!("/contributors?per_page={PER_PAGE}")));
-        while let Some(path) = next {
-            // Only GitHub's explicit "empty" is an empty list; any other answer that
-            // cannot be read fails the read, and the stored contributors stay.
-            let page = match self.s.client.get_page::<m::GhContributor>(&path).await {
-                Ok(p) => p,
-                Err(GitHubError::Empty) => break,
-                // GitHub will not compute the list for a very large history: say so, keep
-                // what is stored, and go on (metrics on contributors say it is missing).
-                Err(GitHubError::Forbidden { message, .. })
-                    if message.to_ascii_lowercase().contains("too large") =>
-                {
-                    self.unavailable = Some(format!("GitHub: {message}"));
-                    return Ok(());
-                }
-                Err(e) => return Err(e.into()),
-            };
-            all.extend(
-                page.items
-                    .into_iter()
-                    .filter_map(|c| ingest::community::contributor(self.repo_id, c)),
-            );
-            self.pages += 1;
-            next = page.next;
-        }
+        // Only GitHub's explicit "empty" is an empty list; any other answer that cannot be
+        // read fails the read, and the stored contributors stay.
+        let first = self.path(&format!("/contributors?per_page={PER_PAGE}"));
+        let listed = match self.read_all::<m::GhContributor>(first).await {
+            Ok(listed) => listed,
+            // GitHub will not compute the list for a very large history: say so, keep
+            // what is stored, and go on (metrics on contributors say it is missing).
+            Err(GitHubError::Forbidden { message, .. })
+                if message.to_ascii_lowercase().contains("too large") =>
+            {
+                self.unavailable = Some(format!("GitHub: {message}"));
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let all: Vec<_> = listed
+            .into_iter()
+            .filter_map(|c| ingest::community::contributor(self.repo_id, c))
+            .collect();
         let mut tx = self.s.pool.begin().await?;
         db::community::replace_contributors(&mut tx, self.repo_id, &all).await?;
         tx.commit().await?;
@@ -87,56 +80,34 @@ impl Ctx<'_> {
         table: Keyed,
         start_page: i64,
     ) -> crate::Result<Vec<i64>> {
-        let mut seen = Vec::new();
-        let first = match table {
-            Keyed::Stargazers => self.path(&format!(
-                "/stargazers?per_page={PER_PAGE}&page={start_page}"
-            )),
-            _ => self.path(&format!(
-                "/forks?sort=oldest&per_page={PER_PAGE}&page={start_page}"
-            )),
-        };
-        let mut next = Some(first);
-        while let Some(path) = next {
-            let mut tx;
-            let n;
-            let page_next;
-            match table {
-                Keyed::Stargazers => {
-                    let page = self
-                        .s
-                        .client
-                        .get_page_as::<m::GhStargazer>(&path, "application/vnd.github.star+json")
-                        .await?;
-                    let list: Vec<db::community::StarRow> = page
-                        .items
+        match table {
+            Keyed::Stargazers => {
+                let first = self.path(&format!(
+                    "/stargazers?per_page={PER_PAGE}&page={start_page}"
+                ));
+                let listing = Listing::ArrayAs("application/vnd.github.star+json");
+                self.store_rest_pages(first, listing, |repo, items: Vec<m::GhStargazer>| {
+                    let star = |s| ingest::community::stargazer(repo, s);
+                    items
                         .into_iter()
-                        .map(|s| ingest::community::stargazer(self.repo_id, s))
-                        .collect();
-                    seen.extend(list.iter().map(|s| s.user_github_id));
-                    tx = self.s.pool.begin().await?;
-                    db::community::upsert_stars(&mut tx, &list).await?;
-                    n = list.len();
-                    page_next = page.next;
-                }
-                _ => {
-                    let page = self.s.client.get_page::<m::GhFork>(&path).await?;
-                    let list: Vec<db::community::ForkRow> = page
-                        .items
-                        .into_iter()
-                        .map(|f| ingest::community::fork(self.repo_id, f))
-                        .collect();
-                    seen.extend(list.iter().map(|f| f.github_id));
-                    tx = self.s.pool.begin().await?;
-                    db::community::upsert_forks(&mut tx, &list).await?;
-                    n = list.len();
-                    page_next = page.next;
-                }
+                        .map(star)
+                        .collect::<Vec<db::community::StarRow>>()
+                })
+                .await
             }
-            tx.commit().await?;
-            self.page_done(n, None).await;
-            next = page_next;
+            _ => {
+                let first = self.path(&format!(
+                    "/forks?sort=oldest&per_page={PER_PAGE}&page={start_page}"
+                ));
+                self.store_rest_pages(first, Listing::Array, |repo, items: Vec<m::GhFork>| {
+                    let fork = |f| ingest::community::fork(repo, f);
+                    items
+                        .into_iter()
+                        .map(fork)
+                        .collect::<Vec<db::community::ForkRow>>()
+                })
+                .await
+            }
         }
-        Ok(seen)
     }
 }

@@ -37,22 +37,17 @@ impl Ctx<'_> {
                 list.push(row);
                 statuses.extend(these);
             }
-            let finished = reached || !conn.page_info.has_next_page;
-            step(
-                &mut cp,
-                cursor_after(finished, &conn.page_info),
-                newest,
-                "pending_newest",
-            );
             let mut tx = self.s.pool.begin().await?;
             db::deployments::upsert_deployments(&mut tx, &list, &statuses).await?;
-            self.finish_page(tx, &cp).await?;
-            self.page_done(list.len(), Some(conn.total_count as u64))
-                .await;
-            if finished {
+            let page = (reached, &conn.page_info);
+            let pending = (newest, "pending_newest");
+            let (items, total) = (list.len(), conn.total_count);
+            after = self
+                .end_graphql_page(tx, &mut cp, page, pending, items, total)
+                .await?;
+            if after.is_none() {
                 return Ok(());
             }
-            after = conn.page_info.end_cursor;
         }
     }
 }

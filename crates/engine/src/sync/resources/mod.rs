@@ -18,7 +18,7 @@ use super::{Mode, Progress, Resource, Syncer};
 use crate::db::checkpoints::{self, Checkpoint};
 use crate::db::{self, Keyed};
 use crate::github::models::{self as m, gql};
-use crate::github::{GitHubError, PER_PAGE};
+use crate::github::{GitHubError, Page, PER_PAGE};
 use crate::ingest;
 
 const PULLS: &str = include_str!("../../github/queries/pull_requests.graphql");
@@ -76,6 +76,67 @@ fn step(cp: &mut Checkpoint, next: Option<String>, pending: Option<DateTime<Utc>
         cp.state.0[key] = ts(pending);
     }
 }
+
+/// How a REST listing's pages are shaped.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Listing {
+    /// A JSON array.
+    Array,
+    /// A JSON array asked for in one of GitHub's media types (stargazers with
+    /// `starred_at`).
+    ArrayAs(&'static str),
+    /// One object wrapping the array (`{"total_count", "workflows": [...]}`): each page
+    /// is one such object.
+    Wrapped,
+}
+
+/// Rows a REST listing stores page by page: their writer, and the key a reconciliation
+/// keeps.
+pub(super) trait PageRow: Sized + Send + Sync {
+    fn key(&self) -> i64;
+    fn write<'c>(
+        conn: &'c mut db::Conn,
+        rows: &'c [Self],
+    ) -> impl std::future::Future<Output = Result<u64, sqlx::Error>> + Send + 'c;
+}
+
+/// Implements [`PageRow`] for a row type: `page_row!(Row, key_field, writer)`.
+macro_rules! page_row {
+    ($row:ty, $key:ident, $write:path) => {
+        impl PageRow for $row {
+            fn key(&self) -> i64 {
+                self.$key
+            }
+            fn write<'c>(
+                conn: &'c mut db::Conn,
+                rows: &'c [Self],
+            ) -> impl std::future::Future<Output = Result<u64, sqlx::Error>> + Send + 'c {
+                $write(conn, rows)
+            }
+        }
+    };
+}
+
+page_row!(
+    db::releases::ReleaseRow,
+    github_id,
+    db::releases::upsert_releases
+);
+page_row!(
+    db::community::StarRow,
+    user_github_id,
+    db::community::upsert_stars
+);
+page_row!(
+    db::community::ForkRow,
+    github_id,
+    db::community::upsert_forks
+);
+page_row!(
+    db::actions::WorkflowRow,
+    github_id,
+    db::actions::upsert_workflows
+);
 
 fn later(a: Option<DateTime<Utc>>, b: DateTime<Utc>) -> Option<DateTime<Utc>> {
     Some(a.map_or(b, |a| a.max(b)))
@@ -160,6 +221,89 @@ impl<'a> Ctx<'a> {
             )
             .await?;
         repository(data).ok_or(crate::Error::GitHub(GitHubError::NotFound))
+    }
+
+    /// One page of a REST listing.
+    async fn rest_page<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        listing: Listing,
+    ) -> Result<Page<T>, GitHubError> {
+        let client = &self.s.client;
+        match listing {
+            Listing::Array => client.get_page(path).await,
+            Listing::ArrayAs(accept) => client.get_page_as(path, accept).await,
+            Listing::Wrapped => client.get_wrapped_page(path).await,
+        }
+    }
+
+    /// Reads a REST listing from `first` to its last page, mapping each page's items to
+    /// rows with `map` and storing them in a transaction of their own; returns the keys of
+    /// the rows stored (to reconcile a complete listing against).
+    async fn store_rest_pages<T, R>(
+        &mut self,
+        first: String,
+        listing: Listing,
+        map: impl Fn(i64, Vec<T>) -> Vec<R>,
+    ) -> crate::Result<Vec<i64>>
+    where
+        T: serde::de::DeserializeOwned,
+        R: PageRow,
+    {
+        let mut keys = Vec::new();
+        let mut next = Some(first);
+        while let Some(path) = next {
+            let page = self.rest_page::<T>(&path, listing).await?;
+            let rows = map(self.repo_id, page.items);
+            keys.extend(rows.iter().map(PageRow::key));
+            let mut tx = self.s.pool.begin().await?;
+            R::write(&mut tx, &rows).await?;
+            tx.commit().await?;
+            self.page_done(rows.len(), None).await;
+            next = page.next;
+        }
+        Ok(keys)
+    }
+
+    /// Every item of a REST listing, read to its last page, for a list that is stored
+    /// whole. GitHub's explicit "empty" (204, or 409 for an empty repository) is an empty
+    /// list; any other answer that cannot be read is an error, never "no items".
+    async fn read_all<T: serde::de::DeserializeOwned>(
+        &mut self,
+        first: String,
+    ) -> Result<Vec<T>, GitHubError> {
+        let mut all = Vec::new();
+        let mut next = Some(first);
+        while let Some(path) = next {
+            let page = match self.s.client.get_page::<T>(&path).await {
+                Err(GitHubError::Empty) if self.pages == 0 => return Ok(all),
+                page => page?,
+            };
+            all.extend(page.items);
+            self.pages += 1;
+            next = page.next;
+        }
+        Ok(all)
+    }
+
+    /// Ends a page of a GraphQL read: the checkpoint moves past it (keeping `pending`
+    /// under `key` until the read completes), commits in the page's transaction, and the
+    /// page is reported. Returns the cursor to read next; none when the read is done
+    /// (`reached` the stored floor, or GitHub has no next page).
+    async fn end_graphql_page(
+        &mut self,
+        tx: sqlx::Transaction<'_, sqlx::Postgres>,
+        cp: &mut Checkpoint,
+        (reached, page_info): (bool, &gql::PageInfo),
+        (pending, key): (Option<DateTime<Utc>>, &str),
+        items: usize,
+        total: i64,
+    ) -> crate::Result<Option<String>> {
+        let next = cursor_after(reached || !page_info.has_next_page, page_info);
+        step(cp, next.clone(), pending, key);
+        self.finish_page(tx, cp).await?;
+        self.page_done(items, Some(total as u64)).await;
+        Ok(next)
     }
 
     /// Saves the checkpoint in the page's transaction and commits both: a page and where

@@ -36,23 +36,18 @@ impl Ctx<'_> {
                 reviews.extend(these);
                 pulls.push(ingest::pulls::pull_request(self.repo_id, p));
             }
-            let finished = reached || !conn.page_info.has_next_page;
-            step(
-                &mut cp,
-                cursor_after(finished, &conn.page_info),
-                pending,
-                "pending_high_water",
-            );
             let mut tx = self.s.pool.begin().await?;
             db::pulls::upsert_pulls(&mut tx, &pulls).await?;
             db::pulls::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
-            self.finish_page(tx, &cp).await?;
-            self.page_done(pulls.len(), Some(conn.total_count as u64))
-                .await;
-            if finished {
+            let page = (reached, &conn.page_info);
+            let pending = (pending, "pending_high_water");
+            let (items, total) = (pulls.len(), conn.total_count);
+            after = self
+                .end_graphql_page(tx, &mut cp, page, pending, items, total)
+                .await?;
+            if after.is_none() {
                 return Ok(());
             }
-            after = conn.page_info.end_cursor;
         }
     }
 
@@ -61,17 +56,11 @@ impl Ctx<'_> {
         &self,
         number: i64,
     ) -> crate::Result<Vec<db::pulls::ReviewRow>> {
-        let mut out = Vec::new();
-        let mut next = Some(self.path(&format!("/pulls/{number}/reviews?per_page={PER_PAGE}")));
-        while let Some(path) = next {
-            let page = self.s.client.get_page::<m::GhReview>(&path).await?;
-            out.extend(
-                page.items
-                    .into_iter()
-                    .map(|r| ingest::pulls::review(self.repo_id, number, r)),
-            );
-            next = page.next;
-        }
-        Ok(out)
+        let path = self.path(&format!("/pulls/{number}/reviews?per_page={PER_PAGE}"));
+        let all = self.s.client.get_all::<m::GhReview>(&path).await?;
+        Ok(all
+            .into_iter()
+            .map(|r| ingest::pulls::review(self.repo_id, number, r))
+            .collect())
     }
 }
