@@ -5,14 +5,10 @@ use super::*;
 
 #[tokio::test]
 async fn a_failed_page_is_recorded_keeps_what_was_stored_and_the_next_run_resumes() {
+    let (fx, client, (pages, issues)) = issues_fixture().await;
     let Fixture {
-        sim,
-        pool,
-        token,
-        repo_id,
-        ..
-    } = setup().await;
-    let (pages, issues) = issue_pages(&sim);
+        sim, pool, repo_id, ..
+    } = fx;
     assert!(pages > 3);
     // Pages 1 and 2 arrive; from then on the server fails, through every retry.
     sim.sim.faults().add(ghsim::FaultRule {
@@ -24,9 +20,6 @@ async fn a_failed_page_is_recorded_keeps_what_was_stored_and_the_next_run_resume
         count: None,
         after: 2,
     });
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
     let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     let error = outcome.resources[0].error.clone().unwrap();
     assert!(error.contains("502"), "{error}");
@@ -137,20 +130,26 @@ async fn secondary_limits_still_end_in_the_truth() {
     assert!(waited >= 4 * 1000, "waited only {waited} ms");
 }
 
+/// The fast fixture, with GitHub answering the next read of one repository with `status`.
+async fn repository_answered_once_with(
+    status: u16,
+    retry_after: Option<u64>,
+) -> (Fixture, GitHubClient) {
+    let (fx, client) = fast_fixture().await;
+    let answer = ghsim::Fault::Status {
+        status,
+        retry_after,
+    };
+    fx.sim
+        .sim
+        .faults()
+        .add(fault("GET /repos/{owner}/{repo}", answer, 1));
+    (fx, client)
+}
+
 #[tokio::test]
 async fn not_found_is_not_retried() {
-    let Fixture { sim, token, .. } = setup().await;
-    sim.sim.faults().add(fault(
-        "GET /repos/{owner}/{repo}",
-        ghsim::Fault::Status {
-            status: 404,
-            retry_after: None,
-        },
-        1,
-    ));
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
+    let (_fx, client) = repository_answered_once_with(404, None).await;
     let err = client.repository("acme/api").await.unwrap_err();
     assert!(matches!(err, crate::github::GitHubError::NotFound), "{err}");
     assert_eq!(client.requests_made(), 1);
@@ -159,18 +158,7 @@ async fn not_found_is_not_retried() {
 
 #[tokio::test]
 async fn secondary_limits_are_waited_out() {
-    let Fixture { sim, token, .. } = setup().await;
-    sim.sim.faults().add(fault(
-        "GET /repos/{owner}/{repo}",
-        ghsim::Fault::Status {
-            status: 403,
-            retry_after: Some(1),
-        },
-        1,
-    ));
-    let client = GitHubClient::new(&sim.base_url, &token)
-        .unwrap()
-        .with_retry_policy(fast_retries());
+    let (_fx, client) = repository_answered_once_with(403, Some(1)).await;
     let started = std::time::Instant::now();
     let repo = client.repository("acme/api").await.unwrap();
     assert_eq!(repo.full_name, "acme/api");
@@ -199,21 +187,12 @@ async fn revoked_tokens_fail_clearly_without_retries() {
 async fn an_interrupted_sync_resumes_without_gaps_or_duplicates() {
     let fx = setup().await;
     let syncer = alice_syncer(&fx);
-    let repos: Vec<RepoRef> = alice_repos(&fx)
-        .await
-        .into_iter()
-        .filter(|r| r.full_name == "acme/api")
-        .collect();
+    let repos = alice_repos_named(&fx, &["api"]).await;
     // Slow GitHub down and stop the sync mid-way, as a killed process stops.
-    fx.sim.sim.faults().add(ghsim::FaultRule {
-        route: "*".into(),
-        fault: ghsim::Fault::Latency {
-            ms: 30,
-            jitter_ms: 0,
-        },
-        count: None,
-        after: 0,
-    });
+    fx.sim.sim.faults().add(always(ghsim::Fault::Latency {
+        ms: 30,
+        jitter_ms: 0,
+    }));
     let task = {
         let syncer = syncer.clone();
         let repos = repos.clone();
@@ -228,14 +207,7 @@ async fn an_interrupted_sync_resumes_without_gaps_or_duplicates() {
         .unwrap();
     assert!(partial > 0, "the sync stopped before writing anything");
     fx.sim.sim.faults().clear();
-    let outcomes = worker::sync_planned(&syncer, &repos, &[], Mode::Full)
-        .await
-        .unwrap();
-    assert!(
-        outcomes[0].errors().is_empty(),
-        "{:?}",
-        outcomes[0].errors()
-    );
+    sync_ok(&syncer, &repos, Mode::Full).await;
     assert_matches_world(&fx.pool, &fx.sim, &["api".to_string()]).await;
 }
 
@@ -249,19 +221,8 @@ async fn an_exhausted_primary_limit_is_waited_for_and_the_sync_finishes() {
     )
     .await;
     let syncer = alice_syncer(&fx);
-    let repos: Vec<RepoRef> = alice_repos(&fx)
-        .await
-        .into_iter()
-        .filter(|r| r.full_name == "acme/docs")
-        .collect();
-    let outcomes = worker::sync_planned(&syncer, &repos, &[], Mode::Full)
-        .await
-        .unwrap();
-    assert!(
-        outcomes[0].errors().is_empty(),
-        "{:?}",
-        outcomes[0].errors()
-    );
+    let repos = alice_repos_named(&fx, &["docs"]).await;
+    sync_ok(&syncer, &repos, Mode::Full).await;
     // More than one window's budget was needed, so the sync had to wait for a reset
     // (ahead of time, from the budget GitHub reported, or after a refusal).
     assert!(
@@ -280,28 +241,17 @@ async fn an_exhausted_primary_limit_is_waited_for_and_the_sync_finishes() {
 async fn a_revoked_token_stops_the_sync_with_a_clear_error_and_keeps_the_data() {
     let fx = setup().await;
     let syncer = alice_syncer(&fx);
-    let repos: Vec<RepoRef> = alice_repos(&fx)
-        .await
-        .into_iter()
-        .filter(|r| r.full_name == "acme/api")
-        .collect();
+    let repos = alice_repos_named(&fx, &["api"]).await;
     worker::sync_planned(&syncer, &repos, &[Resource::PullRequests], Mode::Full)
         .await
         .unwrap();
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM pull_requests")
-        .fetch_one(&fx.pool)
-        .await
-        .unwrap();
+    let stored = count(&fx.pool, "pull_requests").await;
     fx.sim.sim.revoke_token(&fx.token);
     let err = worker::sync_planned(&syncer, &repos, &[], Mode::Incremental)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("sign in again"), "{err}");
-    let after: i64 = sqlx::query_scalar("SELECT count(*) FROM pull_requests")
-        .fetch_one(&fx.pool)
-        .await
-        .unwrap();
-    assert_eq!(after, stored);
+    assert_eq!(count(&fx.pool, "pull_requests").await, stored);
 }
 
 /// Reads one resource of acme/api in full and insists it succeeded; returns how many rows
@@ -325,37 +275,77 @@ async fn count(pool: &sqlx::PgPool, table: &str) -> i64 {
         .unwrap()
 }
 
-#[tokio::test]
-async fn an_answer_that_cannot_be_read_never_empties_a_table() {
-    let (
-        Fixture {
-            sim, pool, repo_id, ..
-        },
-        client,
-    ) = fast_fixture().await;
+/// The fast fixture, with how many pages and issues acme/api's issue listing has.
+async fn issues_fixture() -> (Fixture, GitHubClient, (usize, usize)) {
+    let (fx, client) = fast_fixture().await;
+    let pages = issue_pages(&fx.sim);
+    (fx, client, pages)
+}
+
+/// The issues fixture under `rule`, after a full sync of acme/api's issues that stored
+/// every one of them.
+async fn all_issues_under(rule: ghsim::FaultRule) -> (Fixture, GitHubClient, (usize, usize)) {
+    let (fx, client, (pages, issues)) = issues_fixture().await;
+    fx.sim.sim.faults().add(rule);
+    let stored = synced(&fx.pool, &client, fx.repo_id, Resource::Issues, "issues").await;
+    assert_eq!(stored as usize, issues, "every issue is stored");
+    (fx, client, (pages, issues))
+}
+
+/// Syncs `resource` of acme/api into `table` while `fault` answers GitHub's GraphQL
+/// endpoint `times` times: how many acme/api has in the simulator (`truth`), how many
+/// were stored, and the fixture with its client.
+async fn api_under_graphql_fault(
+    fault: ghsim::Fault,
+    times: u32,
+    (resource, table): (Resource, &str),
+    truth: impl Fn(&ghsim::data::Repository) -> usize,
+) -> (usize, usize, Fixture, GitHubClient) {
+    let (fx, client) = fast_fixture().await;
+    let expected = fx
+        .sim
+        .sim
+        .with_world(|w| truth(w.repo("acme", "api").unwrap()));
+    fx.sim
+        .sim
+        .faults()
+        .add(super::fault("POST /graphql", fault, times));
+    let stored = synced(&fx.pool, &client, fx.repo_id, resource, table).await as usize;
+    (expected, stored, fx, client)
+}
+
+/// Syncs contributors, then syncs them again while `refusal` answers GitHub's contributors
+/// listing `times` times: the fixture, how many were stored, and the second sync's outcome.
+async fn contributors_again_under(
+    refusal: ghsim::Fault,
+    times: u32,
+) -> (Fixture, i64, RepoOutcome) {
+    let (fx, client) = fast_fixture().await;
     let stored = synced(
-        &pool,
+        &fx.pool,
         &client,
-        repo_id,
+        fx.repo_id,
         Resource::Contributors,
         "contributors",
     )
     .await;
     assert!(stored > 0);
+    let route = "GET /repos/{owner}/{repo}/contributors";
+    fx.sim.sim.faults().add(fault(route, refusal, times));
+    let resources = [Resource::Contributors];
+    let outcome = sync_api(&fx.pool, &client, fx.repo_id, &resources, Mode::Full).await;
+    (fx, stored, outcome)
+}
+
+#[tokio::test]
+async fn an_answer_that_cannot_be_read_never_empties_a_table() {
     // A proxy answers with its login page instead of GitHub's list.
-    sim.sim.faults().add(fault(
-        "GET /repos/{owner}/{repo}/contributors",
+    let login_page = "<html><body>Please sign in to the corporate proxy</body></html>";
+    let (Fixture { pool, .. }, stored, outcome) = contributors_again_under(
         ghsim::Fault::Body {
-            body: "<html><body>Please sign in to the corporate proxy</body></html>".into(),
+            body: login_page.into(),
         },
         10,
-    ));
-    let outcome = sync_api(
-        &pool,
-        &client,
-        repo_id,
-        &[Resource::Contributors],
-        Mode::Full,
     )
     .await;
     let error = outcome.resources[0].error.clone().expect("the read failed");
@@ -369,38 +359,21 @@ async fn an_answer_that_cannot_be_read_never_empties_a_table() {
 
 #[tokio::test]
 async fn links_naming_another_host_are_followed_on_the_configured_base_and_foreign_ones_refused() {
-    let (
-        Fixture {
-            sim, pool, repo_id, ..
-        },
-        client,
-    ) = fast_fixture().await;
-    let (pages, issues) = issue_pages(&sim);
-    assert!(pages > 1, "the listing must span pages for links to matter");
     // A GitHub Enterprise Server behind a proxy names its own host in every Link.
-    sim.sim.faults().add(ghsim::FaultRule {
-        route: "*".into(),
-        fault: ghsim::Fault::LinkHost {
-            base: "https://ghe.corp.example/api/v3".into(),
-        },
-        count: None,
-        after: 0,
+    let ghe = always(ghsim::Fault::LinkHost {
+        base: "https://ghe.corp.example/api/v3".into(),
     });
-    assert_eq!(
-        synced(&pool, &client, repo_id, Resource::Issues, "issues").await as usize,
-        issues
-    );
+    let (fx, client, (pages, issues)) = all_issues_under(ghe).await;
+    assert!(pages > 1, "the listing must span pages for links to matter");
+    let Fixture {
+        sim, pool, repo_id, ..
+    } = fx;
 
     // A link to what is not GitHub's API is not followed: a clear error, nothing lost.
     sim.sim.faults().clear();
-    sim.sim.faults().add(ghsim::FaultRule {
-        route: "*".into(),
-        fault: ghsim::Fault::LinkHost {
-            base: "https://elsewhere.example/collect".into(),
-        },
-        count: None,
-        after: 0,
-    });
+    sim.sim.faults().add(always(ghsim::Fault::LinkHost {
+        base: "https://elsewhere.example/collect".into(),
+    }));
     let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
     let error = outcome.resources[0].error.clone().expect("the read failed");
     assert!(error.contains("not followed"), "{error}");
@@ -421,22 +394,8 @@ async fn links_naming_another_host_are_followed_on_the_configured_base_and_forei
 
 #[tokio::test]
 async fn a_secondary_limit_without_retry_after_is_waited_out() {
-    let (
-        Fixture {
-            sim, pool, repo_id, ..
-        },
-        client,
-    ) = fast_fixture().await;
-    let (_, issues) = issue_pages(&sim);
-    sim.sim.faults().add(fault(
-        "GET /repos/{owner}/{repo}/issues",
-        ghsim::Fault::SecondaryLimit,
-        2,
-    ));
-    assert_eq!(
-        synced(&pool, &client, repo_id, Resource::Issues, "issues").await as usize,
-        issues
-    );
+    let route = "GET /repos/{owner}/{repo}/issues";
+    let (_, client, _) = all_issues_under(fault(route, ghsim::Fault::SecondaryLimit, 2)).await;
     assert_eq!(client.retries(), 2);
     // One wait, then a longer one (the policy's 200 ms stands for GitHub's minute).
     assert!(client.waited_ms() >= 200 + 400, "{}", client.waited_ms());
@@ -444,61 +403,34 @@ async fn a_secondary_limit_without_retry_after_is_waited_out() {
 
 #[tokio::test]
 async fn graphqls_transient_something_went_wrong_is_retried() {
-    let (
-        Fixture {
-            sim, pool, repo_id, ..
-        },
-        client,
-    ) = fast_fixture().await;
-    let pulls = sim
-        .sim
-        .with_world(|w| w.repo("acme", "api").unwrap().pulls.len());
-    sim.sim.faults().add(fault(
-        "POST /graphql",
+    let (pulls, stored, _, client) = api_under_graphql_fault(
         ghsim::Fault::GraphqlError {
             message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:1111:2222` when reporting this issue.".into(),
         },
         2,
-    ));
-    assert_eq!(
-        synced(
-            &pool,
-            &client,
-            repo_id,
-            Resource::PullRequests,
-            "pull_requests"
-        )
-        .await as usize,
-        pulls
-    );
+        (Resource::PullRequests, "pull_requests"),
+        |r| r.pulls.len(),
+    )
+    .await;
+    assert_eq!(stored, pulls);
     assert_eq!(client.retries(), 2);
 }
 
 #[tokio::test]
 async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
-    let (
-        Fixture {
-            sim, pool, repo_id, ..
-        },
-        client,
-    ) = fast_fixture().await;
-    let commits = sim
-        .sim
-        .with_world(|w| w.repo("acme", "api").unwrap().commits.len());
     // GitHub sends `authoredDate: null` for a commit with a malformed date, though its
     // schema says never: here for the newest commit of the first page.
-    sim.sim.faults().add(fault(
-        "POST /graphql",
+    let (commits, stored, Fixture { sim, pool, .. }, _) = api_under_graphql_fault(
         ghsim::Fault::NullField {
             field: "authoredDate".into(),
             items: 1,
         },
         1,
-    ));
-    assert_eq!(
-        synced(&pool, &client, repo_id, Resource::Commits, "commits").await as usize,
-        commits
-    );
+        (Resource::Commits, "commits"),
+        |r| r.commits.len(),
+    )
+    .await;
+    assert_eq!(stored, commits);
     let head = sim.sim.with_world(|w| {
         let r = w.repo("acme", "api").unwrap();
         let c = r.commits.last().unwrap();
@@ -518,35 +450,13 @@ async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
 
 #[tokio::test]
 async fn a_contributor_list_too_large_for_github_is_unavailable_not_a_failure() {
-    let (
-        Fixture {
-            sim, pool, repo_id, ..
-        },
-        client,
-    ) = fast_fixture().await;
-    let stored = synced(
-        &pool,
-        &client,
-        repo_id,
-        Resource::Contributors,
-        "contributors",
-    )
-    .await;
     let reason = "The history or contributor list is too large to list contributors for this repository via the API.";
-    sim.sim.faults().add(fault(
-        "GET /repos/{owner}/{repo}/contributors",
+    let (Fixture { pool, .. }, stored, outcome) = contributors_again_under(
         ghsim::Fault::Refused {
             status: 403,
             message: reason.into(),
         },
         1,
-    ));
-    let outcome = sync_api(
-        &pool,
-        &client,
-        repo_id,
-        &[Resource::Contributors],
-        Mode::Full,
     )
     .await;
     assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
@@ -572,11 +482,7 @@ async fn a_contributor_list_too_large_for_github_is_unavailable_not_a_failure() 
 async fn a_repository_github_refuses_is_recorded_and_the_others_sync() {
     let fx = setup().await;
     let syncer = alice_syncer(&fx);
-    let repos: Vec<RepoRef> = alice_repos(&fx)
-        .await
-        .into_iter()
-        .filter(|r| r.full_name == "acme/docs" || r.full_name == "acme/web")
-        .collect();
+    let repos = alice_repos_named(&fx, &["docs", "web"]).await;
     let web = repos.iter().find(|r| r.full_name == "acme/web").unwrap();
     // An organisation enforcing SAML: in the one change-detection request for both, web's
     // node is null with a FORBIDDEN error at its path; docs has its data.

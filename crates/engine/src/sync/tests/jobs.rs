@@ -43,6 +43,30 @@ async fn until_finished(pool: &sqlx::PgPool, job_id: i64) -> db::jobs::Job {
     panic!("job {job_id} did not finish within a minute");
 }
 
+/// A claim by the worker named `worker`, with the worker's staleness rule.
+async fn claim(fx: &Fixture, name: &str) -> Result<Option<db::jobs::Job>, sqlx::Error> {
+    db::jobs::claim(&fx.pool, name, worker::STALE_SECS).await
+}
+
+/// acme/docs, with a full sync of it queued.
+async fn docs_queued(fx: &Fixture) -> (RepoRef, db::jobs::Job) {
+    let docs = alice_repo(fx, "acme/docs").await;
+    let job = db::jobs::enqueue(&fx.pool, docs.github_id, &[], "full", None, 0)
+        .await
+        .unwrap();
+    (docs, job)
+}
+
+/// What a scheduler tick should report.
+fn ticked(due: usize, queued: usize, unchanged: usize, requests: u32) -> Option<scheduler::Tick> {
+    Some(scheduler::Tick {
+        due,
+        queued,
+        unchanged,
+        requests,
+    })
+}
+
 async fn alice_repo(fx: &Fixture, full_name: &str) -> RepoRef {
     alice_repos(fx)
         .await
@@ -68,17 +92,11 @@ async fn jobs_are_claimed_once_and_abandoned_ones_are_taken_over() {
         .unwrap();
     assert_eq!(again.id, job_a.id);
     // Two workers claiming at once get different jobs; a third finds nothing.
-    let (x, y) = tokio::join!(
-        db::jobs::claim(&fx.pool, "w1", worker::STALE_SECS),
-        db::jobs::claim(&fx.pool, "w2", worker::STALE_SECS)
-    );
+    let (x, y) = tokio::join!(claim(&fx, "w1"), claim(&fx, "w2"));
     let (x, y) = (x.unwrap().unwrap(), y.unwrap().unwrap());
     assert_ne!(x.id, y.id);
     assert!([job_a.id, job_b.id].contains(&x.id) && [job_a.id, job_b.id].contains(&y.id));
-    assert!(db::jobs::claim(&fx.pool, "w3", worker::STALE_SECS)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(claim(&fx, "w3").await.unwrap().is_none());
     // w1 dies: its heartbeat goes stale and w3 takes the job over.
     sqlx::query(
         "UPDATE sync_jobs SET heartbeat_at = now() - interval '10 minutes' WHERE claimed_by = 'w1'",
@@ -86,10 +104,7 @@ async fn jobs_are_claimed_once_and_abandoned_ones_are_taken_over() {
     .execute(&fx.pool)
     .await
     .unwrap();
-    let taken = db::jobs::claim(&fx.pool, "w3", worker::STALE_SECS)
-        .await
-        .unwrap()
-        .unwrap();
+    let taken = claim(&fx, "w3").await.unwrap().unwrap();
     assert_eq!(taken.id, x.id);
     assert_eq!(taken.attempts, 2);
     // The dead worker can no longer keep or finish it.
@@ -99,10 +114,7 @@ async fn jobs_are_claimed_once_and_abandoned_ones_are_taken_over() {
 #[tokio::test]
 async fn a_worker_runs_queued_jobs_to_the_truth() {
     let fx = setup().await;
-    let docs = alice_repo(&fx, "acme/docs").await;
-    let job = db::jobs::enqueue(&fx.pool, docs.github_id, &[], "full", None, 0)
-        .await
-        .unwrap();
+    let (_, job) = docs_queued(&fx).await;
     let worker = start_worker(&fx, "test-worker");
     let j = until_finished(&fx.pool, job.id).await;
     worker.stop().await;
@@ -125,18 +137,12 @@ async fn a_restarted_worker_takes_its_job_back_at_once_and_marks_the_dead_run() 
     let job = db::jobs::enqueue(&fx.pool, docs.github_id, &[], "full", None, 0)
         .await
         .unwrap();
-    let claimed = db::jobs::claim(&fx.pool, "host:3000", worker::STALE_SECS)
-        .await
-        .unwrap()
-        .unwrap();
+    let claimed = claim(&fx, "host:3000").await.unwrap().unwrap();
     assert_eq!(claimed.id, job.id);
     let dead_run = db::sync_runs::start(&fx.pool, docs.github_id, "issues", None, Some(job.id))
         .await
         .unwrap();
-    assert!(db::jobs::claim(&fx.pool, "other:3000", worker::STALE_SECS)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(claim(&fx, "other:3000").await.unwrap().is_none());
 
     // The same process starts again: it takes the job back without waiting.
     let started = std::time::Instant::now();
@@ -170,15 +176,10 @@ async fn a_stopping_worker_hands_its_job_back() {
     let fx = setup().await;
     let docs = alice_repo(&fx, "acme/docs").await;
     // Slow GitHub down so the job is still running when the worker is told to stop.
-    fx.sim.sim.faults().add(ghsim::FaultRule {
-        route: "*".into(),
-        fault: ghsim::Fault::Latency {
-            ms: 300,
-            jitter_ms: 0,
-        },
-        count: None,
-        after: 0,
-    });
+    fx.sim.sim.faults().add(always(ghsim::Fault::Latency {
+        ms: 300,
+        jitter_ms: 0,
+    }));
     let job = db::jobs::enqueue(&fx.pool, docs.github_id, &[], "full", None, 0)
         .await
         .unwrap();
@@ -196,10 +197,7 @@ async fn a_stopping_worker_hands_its_job_back() {
     assert_eq!(j.status, "queued", "handed back to the queue");
     assert!(j.finished_at.is_none());
     // Another process picks it up at once.
-    let next = db::jobs::claim(&fx.pool, "other:3000", worker::STALE_SECS)
-        .await
-        .unwrap()
-        .unwrap();
+    let next = claim(&fx, "other:3000").await.unwrap().unwrap();
     assert_eq!(next.id, job.id);
     let running: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM sync_runs WHERE job_id = $1 AND status = 'running'",
@@ -225,43 +223,26 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
     let t0 = chrono::Utc::now();
     let minutes = |m: i64| t0 + chrono::Duration::minutes(m);
 
+    let tick_at = async |at| {
+        scheduler::tick(&fx.pool, &clients, &intervals, at)
+            .await
+            .unwrap()
+    };
     // Never synced: one request asks about all of them, and each gets a job.
-    let tick = scheduler::tick(&fx.pool, &clients, &intervals, t0)
-        .await
-        .unwrap();
-    assert_eq!(
-        tick,
-        Some(Tick {
-            due: n,
-            queued: n,
-            unchanged: 0,
-            requests: 1
-        })
-    );
+    let tick = tick_at(t0).await;
+    assert_eq!(tick, ticked(n, n, 0, 1));
     assert_eq!(drain_queue(&fx.pool, &clients).await.len(), n);
     assert_matches_world(&fx.pool, &fx.sim, &names(&repos)).await;
 
     // A minute later nothing is due: not a single request.
     let before = fx.sim.sim.stats().requests;
-    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(1))
-        .await
-        .unwrap();
+    let tick = tick_at(minutes(1)).await;
     assert_eq!(tick, Some(Tick::default()));
     assert_eq!(fx.sim.sim.stats().requests, before);
 
     // An hour and a half later, nothing changed: one request, no job.
-    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(90))
-        .await
-        .unwrap();
-    assert_eq!(
-        tick,
-        Some(Tick {
-            due: n,
-            queued: 0,
-            unchanged: n,
-            requests: 1
-        })
-    );
+    let tick = tick_at(minutes(90)).await;
+    assert_eq!(tick, ticked(n, 0, n, 1));
     assert_eq!(fx.sim.sim.stats().requests, before + 1);
 
     // Someone stars api and opens an issue there. At 2 hours the stars are not due
@@ -282,18 +263,8 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
         .find(|r| r.full_name == "acme/api")
         .unwrap()
         .github_id;
-    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(150))
-        .await
-        .unwrap();
-    assert_eq!(
-        tick,
-        Some(Tick {
-            due: n,
-            queued: 1,
-            unchanged: n - 1,
-            requests: 1
-        })
-    );
+    let tick = tick_at(minutes(150)).await;
+    assert_eq!(tick, ticked(n, 1, n - 1, 1));
     let jobs = drain_queue(&fx.pool, &clients).await;
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].repository_id, api);
@@ -301,9 +272,7 @@ async fn the_scheduler_asks_once_per_interval_and_queues_only_what_changed() {
     assert!(!jobs[0].resources.contains(&"stargazers".to_string()));
     assert!(!jobs[0].resources.contains(&"commits".to_string()));
 
-    let tick = scheduler::tick(&fx.pool, &clients, &intervals, minutes(185))
-        .await
-        .unwrap();
+    let tick = tick_at(minutes(185)).await;
     assert_eq!(tick.map(|t| t.queued), Some(1));
     let jobs = drain_queue(&fx.pool, &clients).await;
     assert_eq!(jobs.len(), 1);

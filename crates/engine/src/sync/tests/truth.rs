@@ -45,86 +45,80 @@ async fn full_then_incremental_sync_equals_the_worlds_truth() {
     )
     .await;
     let number = opened.number.unwrap();
-    act(
-        "api",
-        Activity::Review {
-            number,
-            reviewer: "dave".into(),
-            state: "APPROVED".into(),
-        },
-    )
-    .await;
-    act(
-        "api",
-        Activity::MergePull {
-            number,
-            by: Some("dave".into()),
-        },
-    )
-    .await;
-    let old = fx
-        .sim
-        .sim
-        .with_world(|w| w.repo("acme", "web").unwrap().issues[0].number);
-    act(
-        "web",
-        Activity::Edit {
-            number: old,
-            title: "An old issue, edited".into(),
-        },
-    )
-    .await;
-    let gone = fx
-        .sim
-        .sim
-        .with_world(|w| w.repo("acme", "web").unwrap().issues[1].number);
-    act("web", Activity::DeleteIssue { number: gone }).await;
-    act(
-        "web",
-        Activity::OpenIssue {
-            author: "erin".into(),
-            title: None,
-            labels: vec!["bug".into()],
-        },
-    )
-    .await;
-    act(
-        "docs",
-        Activity::Push {
-            author: "bob".into(),
-            commits: 2,
-            force_replace: 3,
-        },
-    )
-    .await;
-    act("docs", Activity::Star { user: None }).await;
-    let unstar = fx
-        .sim
-        .sim
-        .with_world(|w| w.repo("acme", "mobile").unwrap().stars[0].user_id);
-    act("mobile", Activity::Unstar { user: unstar }).await;
-    act(
-        "mobile",
-        Activity::Deploy {
-            environment: "production".into(),
-            state: "success".into(),
-        },
-    )
-    .await;
-    act(
-        "mobile",
-        Activity::Release {
-            tag: "v9.9.9".into(),
-        },
-    )
-    .await;
-    act(
-        "billing",
-        Activity::Rename {
-            name: "payments".into(),
-        },
-    )
-    .await;
+    let (old, gone, unstar) = fx.sim.sim.with_world(|w| {
+        let web = w.repo("acme", "web").unwrap();
+        let mobile = w.repo("acme", "mobile").unwrap();
+        (
+            web.issues[0].number,
+            web.issues[1].number,
+            mobile.stars[0].user_id,
+        )
+    });
+    let changes = [
+        (
+            "api",
+            Activity::Review {
+                number,
+                reviewer: "dave".into(),
+                state: "APPROVED".into(),
+            },
+        ),
+        (
+            "api",
+            Activity::MergePull {
+                number,
+                by: Some("dave".into()),
+            },
+        ),
+        (
+            "web",
+            Activity::Edit {
+                number: old,
+                title: "An old issue, edited".into(),
+            },
+        ),
+        ("web", Activity::DeleteIssue { number: gone }),
+        (
+            "web",
+            Activity::OpenIssue {
+                author: "erin".into(),
+                title: None,
+                labels: vec!["bug".into()],
+            },
+        ),
+        (
+            "docs",
+            Activity::Push {
+                author: "bob".into(),
+                commits: 2,
+                force_replace: 3,
+            },
+        ),
+        ("docs", Activity::Star { user: None }),
+        ("mobile", Activity::Unstar { user: unstar }),
+        (
+            "mobile",
+            Activity::Deploy {
+                environment: "production".into(),
+                state: "success".into(),
+            },
+        ),
+        (
+            "mobile",
+            Activity::Release {
+                tag: "v9.9.9".into(),
+            },
+        ),
+        (
+            "billing",
+            Activity::Rename {
+                name: "payments".into(),
+            },
+        ),
+    ];
+    for (repo, change) in changes {
+        act(repo, change).await;
+    }
 
     let before = fx.sim.sim.stats();
     let outcomes = worker::sync_planned(&syncer, &repos, &[], Mode::Incremental)
@@ -176,11 +170,7 @@ async fn full_then_incremental_sync_equals_the_worlds_truth() {
 async fn reading_everything_again_reads_everything_and_stays_true() {
     let fx = setup().await;
     let syncer = alice_syncer(&fx);
-    let web: Vec<_> = alice_repos(&fx)
-        .await
-        .into_iter()
-        .filter(|r| r.full_name == "acme/web")
-        .collect();
+    let web = alice_repos_named(&fx, &["web"]).await;
     worker::sync_planned(&syncer, &web, &[], Mode::Incremental)
         .await
         .unwrap();
