@@ -3,7 +3,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn};
+use super::{upsert, Conn, Table};
+
+const RUNS: Table = Table {
+    also: "jobs_synced_at = CASE WHEN workflow_runs.updated_at = EXCLUDED.updated_at THEN workflow_runs.jobs_synced_at END",
+    ..Table::new("workflow_runs", &["github_id"])
+};
+const JOBS: Table = Table::new("workflow_jobs", &["github_id"]);
+const WORKFLOWS: Table = Table::new("workflows", &["github_id"]);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRow {
@@ -25,25 +32,7 @@ pub struct RunRow {
 }
 
 pub async fn upsert_runs(conn: &mut Conn, rows: &[RunRow]) -> Result<u64, sqlx::Error> {
-    upsert(
-        conn,
-        "INSERT INTO workflow_runs (github_id, repository_id, workflow_id, check_suite_node_id,
-            run_number, run_attempt, event, status, conclusion, head_branch, head_sha,
-            actor_login, created_at, run_started_at, updated_at)
-         SELECT * FROM jsonb_to_recordset($1) AS u(github_id bigint, repository_id bigint,
-                workflow_id bigint, check_suite_node_id text, run_number int, run_attempt int,
-                event text, status text, conclusion text, head_branch text, head_sha text,
-                actor_login text, created_at timestamptz, run_started_at timestamptz,
-                updated_at timestamptz)
-         ON CONFLICT (github_id) DO UPDATE SET run_attempt = EXCLUDED.run_attempt,
-            status = EXCLUDED.status, conclusion = EXCLUDED.conclusion,
-            run_started_at = EXCLUDED.run_started_at, updated_at = EXCLUDED.updated_at,
-            check_suite_node_id = EXCLUDED.check_suite_node_id,
-            jobs_synced_at = CASE WHEN workflow_runs.updated_at = EXCLUDED.updated_at
-                                  THEN workflow_runs.jobs_synced_at END",
-        rows,
-    )
-    .await
+    upsert(conn, &RUNS, rows).await
 }
 
 /// Completed runs whose jobs are not stored for their latest state: (run id, check suite
@@ -87,19 +76,7 @@ pub async fn replace_jobs(
         .bind(runs)
         .execute(&mut *conn)
         .await?;
-    upsert(
-        conn,
-        "INSERT INTO workflow_jobs (github_id, run_id, repository_id, name, status, conclusion,
-            started_at, completed_at)
-         SELECT * FROM jsonb_to_recordset($1) AS u(github_id bigint, run_id bigint,
-                repository_id bigint, name text, status text, conclusion text,
-                started_at timestamptz, completed_at timestamptz)
-         ON CONFLICT (github_id) DO UPDATE SET status = EXCLUDED.status,
-            conclusion = EXCLUDED.conclusion, started_at = EXCLUDED.started_at,
-            completed_at = EXCLUDED.completed_at",
-        rows,
-    )
-    .await?;
+    upsert(conn, &JOBS, rows).await?;
     sqlx::query("UPDATE workflow_runs SET jobs_synced_at = now() WHERE github_id = ANY($1)")
         .bind(runs)
         .execute(conn)
@@ -117,14 +94,5 @@ pub struct WorkflowRow {
 }
 
 pub async fn upsert_workflows(conn: &mut Conn, rows: &[WorkflowRow]) -> Result<u64, sqlx::Error> {
-    upsert(
-        conn,
-        "INSERT INTO workflows (github_id, repository_id, name, path, state)
-         SELECT * FROM jsonb_to_recordset($1) AS u(github_id bigint, repository_id bigint,
-                name text, path text, state text)
-         ON CONFLICT (github_id) DO UPDATE SET name = EXCLUDED.name, path = EXCLUDED.path,
-            state = EXCLUDED.state",
-        rows,
-    )
-    .await
+    upsert(conn, &WORKFLOWS, rows).await
 }

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn};
+use super::{upsert, Conn, Table};
+
+const COMMITS: Table = Table::new("commits", &["repository_id", "sha"]);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CommitRow {
@@ -23,21 +25,7 @@ pub struct CommitRow {
 }
 
 pub async fn upsert_commits(conn: &mut Conn, rows: &[CommitRow]) -> Result<u64, sqlx::Error> {
-    upsert(
-        conn,
-        "INSERT INTO commits (repository_id, sha, parent_sha, author_github_id, author_login,
-            author_name, author_email, authored_at, committed_at, additions, deletions,
-            message_headline)
-         SELECT * FROM jsonb_to_recordset($1) AS u(repository_id bigint, sha text,
-                parent_sha text, author_github_id bigint, author_login text, author_name text,
-                author_email text, authored_at timestamptz, committed_at timestamptz,
-                additions int, deletions int, message_headline text)
-         ON CONFLICT (repository_id, sha) DO UPDATE SET parent_sha = EXCLUDED.parent_sha,
-            author_github_id = EXCLUDED.author_github_id, author_login = EXCLUDED.author_login,
-            additions = EXCLUDED.additions, deletions = EXCLUDED.deletions",
-        rows,
-    )
-    .await
+    upsert(conn, &COMMITS, rows).await
 }
 
 /// The shas among `shas` already stored for the repository.

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn};
+use super::{upsert, Conn, Table};
+
+const DEPLOYMENTS: Table = Table::new("deployments", &["github_id"]);
+const STATUSES: Table = Table::new("deployment_statuses", &["deployment_id", "node_id"]);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DeploymentRow {
@@ -30,27 +33,8 @@ pub async fn upsert_deployments(
     rows: &[DeploymentRow],
     statuses: &[DeploymentStatusRow],
 ) -> Result<u64, sqlx::Error> {
-    let n = upsert(
-        &mut *conn,
-        "INSERT INTO deployments (github_id, repository_id, sha, environment, creator_login,
-            created_at, updated_at)
-         SELECT * FROM jsonb_to_recordset($1) AS u(github_id bigint, repository_id bigint,
-                sha text, environment text, creator_login text, created_at timestamptz,
-                updated_at timestamptz)
-         ON CONFLICT (github_id) DO UPDATE SET environment = EXCLUDED.environment,
-            updated_at = EXCLUDED.updated_at",
-        rows,
-    )
-    .await?;
-    upsert(
-        conn,
-        "INSERT INTO deployment_statuses (deployment_id, node_id, repository_id, state, created_at)
-         SELECT * FROM jsonb_to_recordset($1) AS u(deployment_id bigint, node_id text,
-                repository_id bigint, state text, created_at timestamptz)
-         ON CONFLICT (deployment_id, node_id) DO UPDATE SET state = EXCLUDED.state",
-        statuses,
-    )
-    .await?;
+    let n = upsert(&mut *conn, &DEPLOYMENTS, rows).await?;
+    upsert(conn, &STATUSES, statuses).await?;
     Ok(n)
 }
 

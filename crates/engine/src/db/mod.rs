@@ -30,18 +30,85 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 /// A connection inside a sync's transaction (a page and its checkpoint commit together).
 pub type Conn = sqlx::PgConnection;
 
-/// Upserts a page of rows in one statement: the rows travel as one JSON array, unpacked
-/// by `sql` with `jsonb_to_recordset($1)`, keyed by GitHub's ids so that writing a page
-/// twice (after a crash or a retry) changes nothing.
+/// How a table takes pages of rows: its unique key and what an existing row takes from a
+/// new one. The columns written are the row type's fields (its `Serialize` names), so a
+/// row type and its table cannot drift apart unnoticed: a field the table lacks is an
+/// error from PostgreSQL on the first write.
+#[derive(Debug)]
+pub(crate) struct Table {
+    /// The table.
+    pub name: &'static str,
+    /// The columns of its unique key (`ON CONFLICT`).
+    pub key: &'static [&'static str],
+    /// Columns an existing row keeps when the new value is NULL: only some of GitHub's
+    /// answers carry them (REST lists leave out what GraphQL details give).
+    pub keep_when_null: &'static [&'static str],
+    /// More assignments for an existing row, as SQL over `EXCLUDED` and the old row.
+    pub also: &'static str,
+}
+
+impl Table {
+    pub(crate) const fn new(name: &'static str, key: &'static [&'static str]) -> Table {
+        Table {
+            name,
+            key,
+            keep_when_null: &[],
+            also: "",
+        }
+    }
+
+    /// The statement that upserts rows with `columns`, passed as one JSON array in `$1`:
+    /// every non-key column takes the new value (or keeps the old one where listed).
+    fn upsert_sql(&self, columns: &[String]) -> String {
+        let name = self.name;
+        let list = columns.join(", ");
+        let mut set: Vec<String> = columns
+            .iter()
+            .filter(|c| !self.key.contains(&c.as_str()))
+            .map(|c| {
+                if self.keep_when_null.contains(&c.as_str()) {
+                    format!("{c} = coalesce(EXCLUDED.{c}, {name}.{c})")
+                } else {
+                    format!("{c} = EXCLUDED.{c}")
+                }
+            })
+            .collect();
+        if !self.also.is_empty() {
+            set.push(self.also.to_string());
+        }
+        let on_conflict = if set.is_empty() {
+            "DO NOTHING".to_string()
+        } else {
+            format!("DO UPDATE SET {}", set.join(", "))
+        };
+        format!(
+            "INSERT INTO {name} ({list}) SELECT {list} FROM jsonb_populate_recordset(NULL::{name}, $1) \
+             ON CONFLICT ({}) {on_conflict}",
+            self.key.join(", ")
+        )
+    }
+}
+
+/// Upserts a page of rows into `table` in one statement: the rows travel as one JSON
+/// array, keyed by GitHub's ids so that writing a page twice (after a crash or a retry)
+/// changes nothing. Returns the rows written.
 pub(crate) async fn upsert<T: Serialize>(
     conn: &mut Conn,
-    sql: &str,
+    table: &Table,
     rows: &[T],
 ) -> Result<u64, sqlx::Error> {
-    if rows.is_empty() {
+    let Some(first) = rows.first() else {
         return Ok(0);
-    }
-    let done = sqlx::query(sql)
+    };
+    let columns: Vec<String> = match serde_json::to_value(first) {
+        Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+        Ok(_) => {
+            let message = format!("{} rows are not objects", table.name);
+            return Err(sqlx::Error::Protocol(message));
+        }
+        Err(e) => return Err(sqlx::Error::Encode(Box::new(e))),
+    };
+    let done = sqlx::query(&table.upsert_sql(&columns))
         .bind(sqlx::types::Json(rows))
         .execute(conn)
         .await?;
@@ -66,32 +133,23 @@ pub async fn retain_only(
     Ok(done.rows_affected())
 }
 
-/// Tables a complete listing replaces whole.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Replaced {
-    Contributors,
-    Tags,
-}
-
-/// Replaces a repository's rows of `table` with `rows`, upserted by `sql` (see
-/// [`upsert`]). Only for a complete, successful listing: the callers never reach it on
-/// an answer they could not read.
+/// Replaces a repository's rows of `table` with `rows` (see [`upsert`]). Only for a
+/// complete, successful listing: the callers never reach it on an answer they could not
+/// read.
 pub(crate) async fn replace_repository_rows<T: Serialize>(
     conn: &mut Conn,
-    table: Replaced,
+    table: &Table,
     repository_id: i64,
-    sql: &str,
     rows: &[T],
 ) -> Result<u64, sqlx::Error> {
-    let table = match table {
-        Replaced::Contributors => "contributors",
-        Replaced::Tags => "tags",
-    };
-    sqlx::query(&format!("DELETE FROM {table} WHERE repository_id = $1"))
-        .bind(repository_id)
-        .execute(&mut *conn)
-        .await?;
-    upsert(conn, sql, rows).await
+    sqlx::query(&format!(
+        "DELETE FROM {} WHERE repository_id = $1",
+        table.name
+    ))
+    .bind(repository_id)
+    .execute(&mut *conn)
+    .await?;
+    upsert(conn, table, rows).await
 }
 
 /// Tables a full listing reconciles.
@@ -159,6 +217,38 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
 
 #[cfg(test)]
 mod tests {
+    use super::Table;
+
+    fn columns(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    #[test]
+    fn an_upsert_updates_every_non_key_column_and_keeps_the_listed_ones_when_null() {
+        let things = Table {
+            keep_when_null: &["size"],
+            also: "seen_at = now()",
+            ..Table::new("things", &["id"])
+        };
+        assert_eq!(
+            things.upsert_sql(&columns(&["id", "name", "size"])),
+            "INSERT INTO things (id, name, size) SELECT id, name, size \
+             FROM jsonb_populate_recordset(NULL::things, $1) ON CONFLICT (id) \
+             DO UPDATE SET name = EXCLUDED.name, size = coalesce(EXCLUDED.size, things.size), \
+             seen_at = now()"
+        );
+    }
+
+    #[test]
+    fn a_row_that_is_all_key_is_inserted_once() {
+        let pairs = Table::new("pairs", &["a", "b"]);
+        assert_eq!(
+            pairs.upsert_sql(&columns(&["a", "b"])),
+            "INSERT INTO pairs (a, b) SELECT a, b FROM jsonb_populate_recordset(NULL::pairs, $1) \
+             ON CONFLICT (a, b) DO NOTHING"
+        );
+    }
+
     #[tokio::test]
     async fn migrations_apply_once_and_create_the_schema() {
         let pool = crate::testing::fresh_database().await;

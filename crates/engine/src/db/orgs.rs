@@ -63,29 +63,25 @@ pub async fn replace_team(
     .bind(&team.description)
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM team_members WHERE team_id = $1")
-        .bind(team.id)
-        .execute(&mut *conn)
-        .await?;
-    for m in members {
-        sqlx::query(
-            "INSERT INTO team_members (team_id, user_github_id, login) VALUES ($1, $2, $3)",
-        )
-        .bind(team.id)
-        .bind(m.id)
-        .bind(&m.login)
-        .execute(&mut *conn)
-        .await?;
+    // Members and repositories: exactly what GitHub listed.
+    for table in ["team_members", "team_repositories"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE team_id = $1"))
+            .bind(team.id)
+            .execute(&mut *conn)
+            .await?;
     }
-    sqlx::query("DELETE FROM team_repositories WHERE team_id = $1")
-        .bind(team.id)
-        .execute(&mut *conn)
-        .await?;
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let logins: Vec<&str> = members.iter().map(|m| m.login.as_str()).collect();
     let repo_ids: Vec<i64> = repos.iter().map(|r| r.id).collect();
     sqlx::query(
-        "INSERT INTO team_repositories (team_id, repository_id) SELECT $1, unnest($2::bigint[])",
+        "WITH members AS (
+            INSERT INTO team_members (team_id, user_github_id, login)
+            SELECT $1, * FROM unnest($2::bigint[], $3::text[]))
+         INSERT INTO team_repositories (team_id, repository_id) SELECT $1, unnest($4::bigint[])",
     )
     .bind(team.id)
+    .bind(&ids)
+    .bind(&logins)
     .bind(&repo_ids)
     .execute(conn)
     .await?;

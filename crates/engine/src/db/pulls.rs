@@ -5,7 +5,24 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
-use super::{upsert, Conn};
+use super::{upsert, Conn, Table};
+
+const PULL_REQUESTS: Table = Table {
+    keep_when_null: &[
+        "additions",
+        "deletions",
+        "changed_files",
+        "commits_count",
+        "comments_count",
+        "merged_by_github_id",
+        "merged_by_login",
+        "first_commit_at",
+        "ready_for_review_at",
+    ],
+    also: "synced_at = now()",
+    ..Table::new("pull_requests", &["github_id"])
+};
+const REVIEWS: Table = Table::new("pull_request_reviews", &["github_id"]);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PullRow {
@@ -39,49 +56,7 @@ pub struct PullRow {
 }
 
 pub async fn upsert_pulls(conn: &mut Conn, rows: &[PullRow]) -> Result<u64, sqlx::Error> {
-    upsert(
-        conn,
-        "INSERT INTO pull_requests (github_id, repository_id, number, title, state, draft,
-            author_github_id, author_login, author_association, base_ref, head_ref, head_sha,
-            merge_commit_sha, created_at, updated_at, closed_at, merged_at, additions, deletions,
-            changed_files, commits_count, comments_count, merged_by_github_id, merged_by_login,
-            first_commit_at, ready_for_review_at, labels, synced_at)
-         SELECT github_id, repository_id, number, title, state, draft, author_github_id,
-                author_login, author_association, base_ref, head_ref, head_sha,
-                merge_commit_sha, created_at, updated_at, closed_at, merged_at, additions,
-                deletions, changed_files, commits_count, comments_count, merged_by_github_id,
-                merged_by_login, first_commit_at, ready_for_review_at,
-                ARRAY(SELECT jsonb_array_elements_text(labels)), now()
-           FROM jsonb_to_recordset($1) AS u(github_id bigint, repository_id bigint,
-                number int, title text, state text, draft bool, author_github_id bigint,
-                author_login text, author_association text, base_ref text, head_ref text,
-                head_sha text, merge_commit_sha text, created_at timestamptz,
-                updated_at timestamptz, closed_at timestamptz, merged_at timestamptz,
-                additions int, deletions int, changed_files int, commits_count int,
-                comments_count int, merged_by_github_id bigint, merged_by_login text,
-                first_commit_at timestamptz, ready_for_review_at timestamptz, labels jsonb)
-         ON CONFLICT (github_id) DO UPDATE SET
-            repository_id = EXCLUDED.repository_id, number = EXCLUDED.number,
-            title = EXCLUDED.title, state = EXCLUDED.state, draft = EXCLUDED.draft,
-            author_github_id = EXCLUDED.author_github_id, author_login = EXCLUDED.author_login,
-            author_association = EXCLUDED.author_association, base_ref = EXCLUDED.base_ref,
-            head_ref = EXCLUDED.head_ref, head_sha = EXCLUDED.head_sha,
-            merge_commit_sha = EXCLUDED.merge_commit_sha, created_at = EXCLUDED.created_at,
-            updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
-            merged_at = EXCLUDED.merged_at,
-            additions = coalesce(EXCLUDED.additions, pull_requests.additions),
-            deletions = coalesce(EXCLUDED.deletions, pull_requests.deletions),
-            changed_files = coalesce(EXCLUDED.changed_files, pull_requests.changed_files),
-            commits_count = coalesce(EXCLUDED.commits_count, pull_requests.commits_count),
-            comments_count = coalesce(EXCLUDED.comments_count, pull_requests.comments_count),
-            merged_by_github_id = coalesce(EXCLUDED.merged_by_github_id, pull_requests.merged_by_github_id),
-            merged_by_login = coalesce(EXCLUDED.merged_by_login, pull_requests.merged_by_login),
-            first_commit_at = coalesce(EXCLUDED.first_commit_at, pull_requests.first_commit_at),
-            ready_for_review_at = coalesce(EXCLUDED.ready_for_review_at, pull_requests.ready_for_review_at),
-            labels = EXCLUDED.labels, synced_at = now()",
-        rows,
-    )
-    .await
+    upsert(conn, &PULL_REQUESTS, rows).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,18 +84,7 @@ pub async fn replace_reviews(
     .bind(numbers)
     .execute(&mut *conn)
     .await?;
-    upsert(
-        conn,
-        "INSERT INTO pull_request_reviews (github_id, repository_id, pull_number,
-            reviewer_github_id, reviewer_login, state, submitted_at)
-         SELECT * FROM jsonb_to_recordset($1) AS u(github_id bigint, repository_id bigint,
-                pull_number int, reviewer_github_id bigint, reviewer_login text, state text,
-                submitted_at timestamptz)
-         ON CONFLICT (github_id) DO UPDATE SET state = EXCLUDED.state,
-            submitted_at = EXCLUDED.submitted_at, pull_number = EXCLUDED.pull_number",
-        rows,
-    )
-    .await?;
+    upsert(conn, &REVIEWS, rows).await?;
     Ok(())
 }
 

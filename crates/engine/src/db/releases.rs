@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn};
+use super::{upsert, Conn, Table};
+
+const RELEASES: Table = Table::new("releases", &["github_id"]);
+const TAGS: Table = Table::new("tags", &["repository_id", "name"]);
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReleaseRow {
@@ -19,19 +22,7 @@ pub struct ReleaseRow {
 }
 
 pub async fn upsert_releases(conn: &mut Conn, rows: &[ReleaseRow]) -> Result<u64, sqlx::Error> {
-    upsert(
-        conn,
-        "INSERT INTO releases (github_id, repository_id, tag_name, name, draft, prerelease,
-            author_login, created_at, published_at)
-         SELECT * FROM jsonb_to_recordset($1) AS u(github_id bigint, repository_id bigint,
-                tag_name text, name text, draft bool, prerelease bool, author_login text,
-                created_at timestamptz, published_at timestamptz)
-         ON CONFLICT (github_id) DO UPDATE SET tag_name = EXCLUDED.tag_name,
-            name = EXCLUDED.name, draft = EXCLUDED.draft, prerelease = EXCLUDED.prerelease,
-            published_at = EXCLUDED.published_at",
-        rows,
-    )
-    .await
+    upsert(conn, &RELEASES, rows).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,14 +38,5 @@ pub async fn replace_tags(
     repository_id: i64,
     rows: &[TagRow],
 ) -> Result<u64, sqlx::Error> {
-    super::replace_repository_rows(
-        conn,
-        super::Replaced::Tags,
-        repository_id,
-        "INSERT INTO tags (repository_id, name, sha)
-         SELECT * FROM jsonb_to_recordset($1) AS u(repository_id bigint, name text, sha text)
-         ON CONFLICT (repository_id, name) DO UPDATE SET sha = EXCLUDED.sha",
-        rows,
-    )
-    .await
+    super::replace_repository_rows(conn, &TAGS, repository_id, rows).await
 }

@@ -100,9 +100,9 @@ pub(super) trait PageRow: Sized + Send + Sync {
     ) -> impl std::future::Future<Output = Result<u64, sqlx::Error>> + Send + 'c;
 }
 
-/// Implements [`PageRow`] for a row type: `page_row!(Row, key_field, writer)`.
-macro_rules! page_row {
-    ($row:ty, $key:ident, $write:path) => {
+/// Implements [`PageRow`] for row types: `Row: key_field => writer;` each.
+macro_rules! page_rows {
+    ($($row:ty: $key:ident => $write:path;)*) => {$(
         impl PageRow for $row {
             fn key(&self) -> i64 {
                 self.$key
@@ -114,29 +114,15 @@ macro_rules! page_row {
                 $write(conn, rows)
             }
         }
-    };
+    )*};
 }
 
-page_row!(
-    db::releases::ReleaseRow,
-    github_id,
-    db::releases::upsert_releases
-);
-page_row!(
-    db::community::StarRow,
-    user_github_id,
-    db::community::upsert_stars
-);
-page_row!(
-    db::community::ForkRow,
-    github_id,
-    db::community::upsert_forks
-);
-page_row!(
-    db::actions::WorkflowRow,
-    github_id,
-    db::actions::upsert_workflows
-);
+page_rows! {
+    db::releases::ReleaseRow: github_id => db::releases::upsert_releases;
+    db::community::StarRow: user_github_id => db::community::upsert_stars;
+    db::community::ForkRow: github_id => db::community::upsert_forks;
+    db::actions::WorkflowRow: github_id => db::actions::upsert_workflows;
+}
 
 fn later(a: Option<DateTime<Utc>>, b: DateTime<Utc>) -> Option<DateTime<Utc>> {
     Some(a.map_or(b, |a| a.max(b)))
