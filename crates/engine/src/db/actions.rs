@@ -3,14 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn, Table};
-
-const RUNS: Table = Table {
-    also: "jobs_synced_at = CASE WHEN workflow_runs.updated_at = EXCLUDED.updated_at THEN workflow_runs.jobs_synced_at END",
-    ..Table::new("workflow_runs", &["github_id"])
-};
-const JOBS: Table = Table::new("workflow_jobs", &["github_id"]);
-const WORKFLOWS: Table = Table::new("workflows", &["github_id"]);
+use super::{upsert, Conn, Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRow {
@@ -31,8 +24,11 @@ pub struct RunRow {
     pub updated_at: DateTime<Utc>,
 }
 
-pub async fn upsert_runs(conn: &mut Conn, rows: &[RunRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &RUNS, rows).await
+impl Stored for RunRow {
+    const TABLE: Table = Table {
+    also: "jobs_synced_at = CASE WHEN workflow_runs.updated_at = EXCLUDED.updated_at THEN workflow_runs.jobs_synced_at END",
+    ..Table::new("workflow_runs", &["github_id"])
+};
 }
 
 /// Completed runs whose jobs are not stored for their latest state: (run id, check suite
@@ -66,6 +62,10 @@ pub struct JobRow {
     pub completed_at: Option<DateTime<Utc>>,
 }
 
+impl Stored for JobRow {
+    const TABLE: Table = Table::new("workflow_jobs", &["github_id"]);
+}
+
 /// Stores the jobs of `runs` (replacing what was there) and marks the runs' jobs synced.
 pub async fn replace_jobs(
     conn: &mut Conn,
@@ -76,7 +76,7 @@ pub async fn replace_jobs(
         .bind(runs)
         .execute(&mut *conn)
         .await?;
-    upsert(conn, &JOBS, rows).await?;
+    upsert(conn, rows).await?;
     sqlx::query("UPDATE workflow_runs SET jobs_synced_at = now() WHERE github_id = ANY($1)")
         .bind(runs)
         .execute(conn)
@@ -93,6 +93,6 @@ pub struct WorkflowRow {
     pub state: String,
 }
 
-pub async fn upsert_workflows(conn: &mut Conn, rows: &[WorkflowRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &WORKFLOWS, rows).await
+impl Stored for WorkflowRow {
+    const TABLE: Table = Table::new("workflows", &["github_id"]);
 }

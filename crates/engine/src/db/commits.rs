@@ -4,9 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn, Table};
-
-const COMMITS: Table = Table::new("commits", &["repository_id", "sha"]);
+use super::{Conn, Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CommitRow {
@@ -24,8 +22,8 @@ pub struct CommitRow {
     pub message_headline: String,
 }
 
-pub async fn upsert_commits(conn: &mut Conn, rows: &[CommitRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &COMMITS, rows).await
+impl Stored for CommitRow {
+    const TABLE: Table = Table::new("commits", &["repository_id", "sha"]);
 }
 
 /// The shas among `shas` already stored for the repository.

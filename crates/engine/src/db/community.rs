@@ -3,11 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn, Table};
-
-const STARGAZERS: Table = Table::new("stargazers", &["repository_id", "user_github_id"]);
-const FORKS: Table = Table::new("forks", &["github_id"]);
-const CONTRIBUTORS: Table = Table::new("contributors", &["repository_id", "user_github_id"]);
+use super::{Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StarRow {
@@ -17,8 +13,8 @@ pub struct StarRow {
     pub starred_at: DateTime<Utc>,
 }
 
-pub async fn upsert_stars(conn: &mut Conn, rows: &[StarRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &STARGAZERS, rows).await
+impl Stored for StarRow {
+    const TABLE: Table = Table::new("stargazers", &["repository_id", "user_github_id"]);
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,8 +26,8 @@ pub struct ForkRow {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn upsert_forks(conn: &mut Conn, rows: &[ForkRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &FORKS, rows).await
+impl Stored for ForkRow {
+    const TABLE: Table = Table::new("forks", &["github_id"]);
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,10 +38,6 @@ pub struct ContributorRow {
     pub contributions: i64,
 }
 
-pub async fn replace_contributors(
-    conn: &mut Conn,
-    repository_id: i64,
-    rows: &[ContributorRow],
-) -> Result<u64, sqlx::Error> {
-    super::replace_repository_rows(conn, &CONTRIBUTORS, repository_id, rows).await
+impl Stored for ContributorRow {
+    const TABLE: Table = Table::new("contributors", &["repository_id", "user_github_id"]);
 }

@@ -3,10 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn, Table};
-
-const DEPLOYMENTS: Table = Table::new("deployments", &["github_id"]);
-const STATUSES: Table = Table::new("deployment_statuses", &["deployment_id", "node_id"]);
+use super::{upsert, Conn, Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DeploymentRow {
@@ -19,6 +16,10 @@ pub struct DeploymentRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Stored for DeploymentRow {
+    const TABLE: Table = Table::new("deployments", &["github_id"]);
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeploymentStatusRow {
     pub deployment_id: i64,
@@ -28,13 +29,17 @@ pub struct DeploymentStatusRow {
     pub created_at: DateTime<Utc>,
 }
 
+impl Stored for DeploymentStatusRow {
+    const TABLE: Table = Table::new("deployment_statuses", &["deployment_id", "node_id"]);
+}
+
 pub async fn upsert_deployments(
     conn: &mut Conn,
     rows: &[DeploymentRow],
     statuses: &[DeploymentStatusRow],
 ) -> Result<u64, sqlx::Error> {
-    let n = upsert(&mut *conn, &DEPLOYMENTS, rows).await?;
-    upsert(conn, &STATUSES, statuses).await?;
+    let n = upsert(&mut *conn, rows).await?;
+    upsert(conn, statuses).await?;
     Ok(n)
 }
 

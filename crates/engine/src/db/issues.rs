@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn, Table};
-
-const ISSUES: Table = Table::new("issues", &["github_id"]);
+use super::{Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IssueRow {
@@ -25,6 +23,6 @@ pub struct IssueRow {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
-pub async fn upsert_issues(conn: &mut Conn, rows: &[IssueRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &ISSUES, rows).await
+impl Stored for IssueRow {
+    const TABLE: Table = Table::new("issues", &["github_id"]);
 }

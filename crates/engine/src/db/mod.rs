@@ -35,7 +35,7 @@ pub type Conn = sqlx::PgConnection;
 /// row type and its table cannot drift apart unnoticed: a field the table lacks is an
 /// error from PostgreSQL on the first write.
 #[derive(Debug)]
-pub(crate) struct Table {
+pub struct Table {
     /// The table.
     pub name: &'static str,
     /// The columns of its unique key (`ON CONFLICT`).
@@ -48,7 +48,7 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    pub(crate) const fn new(name: &'static str, key: &'static [&'static str]) -> Table {
+    pub const fn new(name: &'static str, key: &'static [&'static str]) -> Table {
         Table {
             name,
             key,
@@ -89,14 +89,18 @@ impl Table {
     }
 }
 
-/// Upserts a page of rows into `table` in one statement: the rows travel as one JSON
+/// A row type of one aggregate's table: the sync and (to come) the webhook applier write
+/// it through [`upsert`] (or [`replace_repository_rows`]) and nothing else.
+pub trait Stored: Serialize + Send + Sync {
+    /// Its table, key and conflict rules.
+    const TABLE: Table;
+}
+
+/// Upserts a page of rows into their table in one statement: the rows travel as one JSON
 /// array, keyed by GitHub's ids so that writing a page twice (after a crash or a retry)
 /// changes nothing. Returns the rows written.
-pub(crate) async fn upsert<T: Serialize>(
-    conn: &mut Conn,
-    table: &Table,
-    rows: &[T],
-) -> Result<u64, sqlx::Error> {
+pub async fn upsert<T: Stored>(conn: &mut Conn, rows: &[T]) -> Result<u64, sqlx::Error> {
+    let table = &T::TABLE;
     let Some(first) = rows.first() else {
         return Ok(0);
     };
@@ -133,23 +137,20 @@ pub async fn retain_only(
     Ok(done.rows_affected())
 }
 
-/// Replaces a repository's rows of `table` with `rows` (see [`upsert`]). Only for a
+/// Replaces a repository's rows of `T`'s table with `rows` (see [`upsert`]). Only for a
 /// complete, successful listing: the callers never reach it on an answer they could not
 /// read.
-pub(crate) async fn replace_repository_rows<T: Serialize>(
+pub async fn replace_repository_rows<T: Stored>(
     conn: &mut Conn,
-    table: &Table,
     repository_id: i64,
     rows: &[T],
 ) -> Result<u64, sqlx::Error> {
-    sqlx::query(&format!(
-        "DELETE FROM {} WHERE repository_id = $1",
-        table.name
-    ))
-    .bind(repository_id)
-    .execute(&mut *conn)
-    .await?;
-    upsert(conn, table, rows).await
+    let table = T::TABLE.name;
+    sqlx::query(&format!("DELETE FROM {table} WHERE repository_id = $1"))
+        .bind(repository_id)
+        .execute(&mut *conn)
+        .await?;
+    upsert(conn, rows).await
 }
 
 /// Tables a full listing reconciles.

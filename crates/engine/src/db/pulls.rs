@@ -5,24 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 
-use super::{upsert, Conn, Table};
-
-const PULL_REQUESTS: Table = Table {
-    keep_when_null: &[
-        "additions",
-        "deletions",
-        "changed_files",
-        "commits_count",
-        "comments_count",
-        "merged_by_github_id",
-        "merged_by_login",
-        "first_commit_at",
-        "ready_for_review_at",
-    ],
-    also: "synced_at = now()",
-    ..Table::new("pull_requests", &["github_id"])
-};
-const REVIEWS: Table = Table::new("pull_request_reviews", &["github_id"]);
+use super::{upsert, Conn, Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PullRow {
@@ -55,8 +38,22 @@ pub struct PullRow {
     pub labels: Vec<String>,
 }
 
-pub async fn upsert_pulls(conn: &mut Conn, rows: &[PullRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &PULL_REQUESTS, rows).await
+impl Stored for PullRow {
+    const TABLE: Table = Table {
+        keep_when_null: &[
+            "additions",
+            "deletions",
+            "changed_files",
+            "commits_count",
+            "comments_count",
+            "merged_by_github_id",
+            "merged_by_login",
+            "first_commit_at",
+            "ready_for_review_at",
+        ],
+        also: "synced_at = now()",
+        ..Table::new("pull_requests", &["github_id"])
+    };
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +65,10 @@ pub struct ReviewRow {
     pub reviewer_login: Option<String>,
     pub state: String,
     pub submitted_at: Option<DateTime<Utc>>,
+}
+
+impl Stored for ReviewRow {
+    const TABLE: Table = Table::new("pull_request_reviews", &["github_id"]);
 }
 
 /// Replaces the reviews of the pull requests `numbers` with `rows`.
@@ -84,7 +85,7 @@ pub async fn replace_reviews(
     .bind(numbers)
     .execute(&mut *conn)
     .await?;
-    upsert(conn, &REVIEWS, rows).await?;
+    upsert(conn, rows).await?;
     Ok(())
 }
 

@@ -3,10 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{upsert, Conn, Table};
-
-const RELEASES: Table = Table::new("releases", &["github_id"]);
-const TAGS: Table = Table::new("tags", &["repository_id", "name"]);
+use super::{Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ReleaseRow {
@@ -21,8 +18,8 @@ pub struct ReleaseRow {
     pub published_at: Option<DateTime<Utc>>,
 }
 
-pub async fn upsert_releases(conn: &mut Conn, rows: &[ReleaseRow]) -> Result<u64, sqlx::Error> {
-    upsert(conn, &RELEASES, rows).await
+impl Stored for ReleaseRow {
+    const TABLE: Table = Table::new("releases", &["github_id"]);
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,11 +29,6 @@ pub struct TagRow {
     pub sha: String,
 }
 
-/// Replaces a repository's tags with `rows` (a complete listing).
-pub async fn replace_tags(
-    conn: &mut Conn,
-    repository_id: i64,
-    rows: &[TagRow],
-) -> Result<u64, sqlx::Error> {
-    super::replace_repository_rows(conn, &TAGS, repository_id, rows).await
+impl Stored for TagRow {
+    const TABLE: Table = Table::new("tags", &["repository_id", "name"]);
 }

@@ -73,7 +73,7 @@ impl Ctx<'_> {
                 cp.state.0["pending_oldest_incomplete"] = ts(oldest_incomplete);
             }
             let mut tx = self.s.pool.begin().await?;
-            db::actions::upsert_runs(&mut tx, &list).await?;
+            db::upsert(&mut tx, &list).await?;
             self.finish_page(tx, &cp).await?;
             self.page_done(list.len(), total).await;
             if finished {

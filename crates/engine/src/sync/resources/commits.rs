@@ -58,7 +58,7 @@ impl Ctx<'_> {
             }
             // What a force-push took off the branch goes once the whole chain is known.
             let mut tx = self.s.pool.begin().await?;
-            db::commits::upsert_commits(&mut tx, &commits).await?;
+            db::upsert(&mut tx, &commits).await?;
             if let Some(old) = old_head.as_ref().filter(|_| finished && whole_chain) {
                 db::commits::drop_rewritten_commits(
                     &mut tx,

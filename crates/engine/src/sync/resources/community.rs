@@ -23,11 +23,7 @@ impl Ctx<'_> {
             .into_iter()
             .filter_map(|c| ingest::community::contributor(self.repo_id, c))
             .collect();
-        let mut tx = self.s.pool.begin().await?;
-        db::community::replace_contributors(&mut tx, self.repo_id, &all).await?;
-        tx.commit().await?;
-        self.items += all.len() as u32;
-        Ok(())
+        self.replace_whole(&all).await
     }
 
     /// Stargazers (oldest first, with `starred_at`): an incremental sync reads from the
@@ -80,33 +76,21 @@ impl Ctx<'_> {
         table: Keyed,
         start_page: i64,
     ) -> crate::Result<Vec<i64>> {
+        let stars = self.path(&format!(
+            "/stargazers?per_page={PER_PAGE}&page={start_page}"
+        ));
+        let forks = self.path(&format!(
+            "/forks?sort=oldest&per_page={PER_PAGE}&page={start_page}"
+        ));
+        let with_starred_at = Listing::ArrayAs("application/vnd.github.star+json");
         match table {
             Keyed::Stargazers => {
-                let first = self.path(&format!(
-                    "/stargazers?per_page={PER_PAGE}&page={start_page}"
-                ));
-                let listing = Listing::ArrayAs("application/vnd.github.star+json");
-                self.store_rest_pages(first, listing, |repo, items: Vec<m::GhStargazer>| {
-                    let star = |s| ingest::community::stargazer(repo, s);
-                    items
-                        .into_iter()
-                        .map(star)
-                        .collect::<Vec<db::community::StarRow>>()
-                })
-                .await
+                let rows = each(ingest::community::stargazer);
+                self.store_rest_pages(stars, with_starred_at, rows).await
             }
             _ => {
-                let first = self.path(&format!(
-                    "/forks?sort=oldest&per_page={PER_PAGE}&page={start_page}"
-                ));
-                self.store_rest_pages(first, Listing::Array, |repo, items: Vec<m::GhFork>| {
-                    let fork = |f| ingest::community::fork(repo, f);
-                    items
-                        .into_iter()
-                        .map(fork)
-                        .collect::<Vec<db::community::ForkRow>>()
-                })
-                .await
+                let rows = each(ingest::community::fork);
+                self.store_rest_pages(forks, Listing::Array, rows).await
             }
         }
     }

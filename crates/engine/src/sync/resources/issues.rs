@@ -38,7 +38,7 @@ impl Ctx<'_> {
             seen.extend(issues.iter().map(|i| i.github_id));
             step(&mut cp, page.next.clone(), pending, "pending_high_water");
             let mut tx = self.s.pool.begin().await?;
-            db::issues::upsert_issues(&mut tx, &issues).await?;
+            db::upsert(&mut tx, &issues).await?;
             self.finish_page(tx, &cp).await?;
             self.page_done(issues.len(), None).await;
             next = page.next;

@@ -90,38 +90,32 @@ pub(super) enum Listing {
     Wrapped,
 }
 
-/// Rows a REST listing stores page by page: their writer, and the key a reconciliation
-/// keeps.
-pub(super) trait PageRow: Sized + Send + Sync {
+/// Rows a REST listing stores page by page, with the key a reconciliation keeps.
+pub(super) trait PageRow: db::Stored {
     fn key(&self) -> i64;
-    fn write<'c>(
-        conn: &'c mut db::Conn,
-        rows: &'c [Self],
-    ) -> impl std::future::Future<Output = Result<u64, sqlx::Error>> + Send + 'c;
 }
 
-/// Implements [`PageRow`] for row types: `Row: key_field => writer;` each.
+/// Implements [`PageRow`] for row types: `Row: key_field;` each.
 macro_rules! page_rows {
-    ($($row:ty: $key:ident => $write:path;)*) => {$(
+    ($($row:ty: $key:ident;)*) => {$(
         impl PageRow for $row {
             fn key(&self) -> i64 {
                 self.$key
-            }
-            fn write<'c>(
-                conn: &'c mut db::Conn,
-                rows: &'c [Self],
-            ) -> impl std::future::Future<Output = Result<u64, sqlx::Error>> + Send + 'c {
-                $write(conn, rows)
             }
         }
     )*};
 }
 
 page_rows! {
-    db::releases::ReleaseRow: github_id => db::releases::upsert_releases;
-    db::community::StarRow: user_github_id => db::community::upsert_stars;
-    db::community::ForkRow: github_id => db::community::upsert_forks;
-    db::actions::WorkflowRow: github_id => db::actions::upsert_workflows;
+    db::releases::ReleaseRow: github_id;
+    db::community::StarRow: user_github_id;
+    db::community::ForkRow: github_id;
+    db::actions::WorkflowRow: github_id;
+}
+
+/// Maps a page of GitHub's items to rows with an `ingest` mapping of one item.
+fn each<T, R>(ingest: fn(i64, T) -> R) -> impl Fn(i64, Vec<T>) -> Vec<R> {
+    move |repo, items| items.into_iter().map(|i| ingest(repo, i)).collect()
 }
 
 fn later(a: Option<DateTime<Utc>>, b: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -243,7 +237,7 @@ impl<'a> Ctx<'a> {
             let rows = map(self.repo_id, page.items);
             keys.extend(rows.iter().map(PageRow::key));
             let mut tx = self.s.pool.begin().await?;
-            R::write(&mut tx, &rows).await?;
+            db::upsert(&mut tx, &rows).await?;
             tx.commit().await?;
             self.page_done(rows.len(), None).await;
             next = page.next;
@@ -270,6 +264,16 @@ impl<'a> Ctx<'a> {
             next = page.next;
         }
         Ok(all)
+    }
+
+    /// Stores a complete listing as the repository's rows of its table, replacing what
+    /// was there.
+    async fn replace_whole<T: db::Stored>(&mut self, rows: &[T]) -> crate::Result<()> {
+        let mut tx = self.s.pool.begin().await?;
+        db::replace_repository_rows(&mut tx, self.repo_id, rows).await?;
+        tx.commit().await?;
+        self.items += rows.len() as u32;
+        Ok(())
     }
 
     /// Ends a page of a GraphQL read: the checkpoint moves past it (keeping `pending`

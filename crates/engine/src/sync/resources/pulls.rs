@@ -37,7 +37,7 @@ impl Ctx<'_> {
                 pulls.push(ingest::pulls::pull_request(self.repo_id, p));
             }
             let mut tx = self.s.pool.begin().await?;
-            db::pulls::upsert_pulls(&mut tx, &pulls).await?;
+            db::upsert(&mut tx, &pulls).await?;
             db::pulls::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
             let page = (reached, &conn.page_info);
             let pending = (pending, "pending_high_water");

@@ -7,10 +7,7 @@ impl Ctx<'_> {
     pub(super) async fn releases(&mut self) -> crate::Result<()> {
         let first = self.path(&format!("/releases?per_page={PER_PAGE}"));
         let seen = self
-            .store_rest_pages(first, Listing::Array, |repo, items: Vec<m::GhRelease>| {
-                let release = |r| ingest::releases::release(repo, r);
-                items.into_iter().map(release).collect()
-            })
+            .store_rest_pages(first, Listing::Array, each(ingest::releases::release))
             .await?;
         let mut conn = self.s.pool.acquire().await?;
         db::retain_only(&mut conn, Keyed::Releases, self.repo_id, &seen).await?;
@@ -22,14 +19,7 @@ impl Ctx<'_> {
         let tags = self
             .read_all::<m::GhTag>(self.path(&format!("/tags?per_page={PER_PAGE}")))
             .await?;
-        let all: Vec<_> = tags
-            .into_iter()
-            .map(|t| ingest::releases::tag(self.repo_id, t))
-            .collect();
-        let mut tx = self.s.pool.begin().await?;
-        db::releases::replace_tags(&mut tx, self.repo_id, &all).await?;
-        tx.commit().await?;
-        self.items += all.len() as u32;
-        Ok(())
+        let all = each(ingest::releases::tag)(self.repo_id, tags);
+        self.replace_whole(&all).await
     }
 }
