@@ -251,38 +251,10 @@ impl GitHubClient {
         self.governor.budget(Api::Rest)
     }
 
-    /// Turns an absolute URL from a `Link` header into a path under our base URL, so that
-    /// octocrab sends the token with it (it never sends it to a foreign host).
-    /// The path (and query) of a `Link` target, to be asked of the configured base. A
-    /// link naming another host is followed on the configured base when its path is
-    /// GitHub's API path (a GitHub Enterprise Server behind a proxy names its own host);
-    /// anything else is refused, so the token never goes elsewhere.
+    /// Turns a URL from a `Link` header into a path under our base URL, so that octocrab
+    /// sends the token with it (see [`pagination::link_path`]).
     fn relative(&self, url: &str) -> Result<String, GitHubError> {
-        if let Some(rest) = url.strip_prefix(&self.base) {
-            return Ok(rest.to_string());
-        }
-        if url.starts_with('/') {
-            return Ok(url.to_string());
-        }
-        let foreign = || GitHubError::ForeignLink {
-            url: url.to_string(),
-            base: self.base.clone(),
-        };
-        let parsed = url::Url::parse(url).map_err(|_| foreign())?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(foreign());
-        }
-        let path = parsed.path();
-        // GitHub Enterprise Server serves REST under /api/v3; github.com at the root.
-        let path = path.strip_prefix("/api/v3").unwrap_or(path);
-        if !is_api_path(path) {
-            return Err(foreign());
-        }
-        tracing::warn!(link = %url, base = %self.base, "GitHub's Link header names another host; following it on the configured API URL");
-        Ok(match parsed.query() {
-            Some(q) => format!("{path}?{q}"),
-            None => path.to_string(),
-        })
+        pagination::link_path(&self.base, url)
     }
 
     async fn cached(&self, path: &str) -> Option<CachedResponse> {
@@ -475,23 +447,6 @@ impl GitHubClient {
             .map_err(|e| GitHubError::Transport(e.to_string()))?;
         Ok((status, headers, body))
     }
-}
-
-/// Whether `path` is one of the REST API's own paths (what a `Link` from GitHub names).
-fn is_api_path(path: &str) -> bool {
-    const ROOTS: [&str; 10] = [
-        "/repos/",
-        "/repositories/",
-        "/orgs/",
-        "/organizations/",
-        "/user/",
-        "/users/",
-        "/teams/",
-        "/installation/",
-        "/app/",
-        "/search/",
-    ];
-    ROOTS.iter().any(|r| path.starts_with(r)) && !path.contains("..")
 }
 
 /// Whose budget, governor and cached answers a client's are: a server and who acts on it

@@ -1,4 +1,7 @@
-//! Parsing GitHub's `Link` header (RFC 8288): `<url>; rel="next", <url>; rel="last"`.
+//! Parsing GitHub's `Link` header (RFC 8288): `<url>; rel="next", <url>; rel="last"`,
+//! and where a link may be followed.
+
+use super::GitHubError;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Links {
@@ -40,6 +43,55 @@ pub fn parse_link_header(value: &str) -> Links {
         }
     }
     links
+}
+
+/// The path (and query) of a `Link` target, to be asked of the configured `base`. A
+/// link naming another host is followed on the configured base when its path is GitHub's
+/// API path (a GitHub Enterprise Server behind a proxy names its own host); anything
+/// else is refused, so the token never goes elsewhere.
+pub(crate) fn link_path(base: &str, url: &str) -> Result<String, GitHubError> {
+    if let Some(rest) = url.strip_prefix(base) {
+        return Ok(rest.to_string());
+    }
+    if url.starts_with('/') {
+        return Ok(url.to_string());
+    }
+    let foreign = || GitHubError::ForeignLink {
+        url: url.to_string(),
+        base: base.to_string(),
+    };
+    let parsed = url::Url::parse(url).map_err(|_| foreign())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(foreign());
+    }
+    let path = parsed.path();
+    // GitHub Enterprise Server serves REST under /api/v3; github.com at the root.
+    let path = path.strip_prefix("/api/v3").unwrap_or(path);
+    if !is_api_path(path) {
+        return Err(foreign());
+    }
+    tracing::warn!(link = %url, base = %base, "GitHub's Link header names another host; following it on the configured API URL");
+    Ok(match parsed.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_string(),
+    })
+}
+
+/// Whether `path` is one of the REST API's own paths (what a `Link` from GitHub names).
+fn is_api_path(path: &str) -> bool {
+    const ROOTS: [&str; 10] = [
+        "/repos/",
+        "/repositories/",
+        "/orgs/",
+        "/organizations/",
+        "/user/",
+        "/users/",
+        "/teams/",
+        "/installation/",
+        "/app/",
+        "/search/",
+    ];
+    ROOTS.iter().any(|r| path.starts_with(r)) && !path.contains("..")
 }
 
 #[cfg(test)]

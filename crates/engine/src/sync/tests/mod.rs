@@ -4,6 +4,7 @@
 mod cost;
 mod faults;
 mod jobs;
+mod quirks;
 mod truth;
 
 use std::net::SocketAddr;
@@ -442,4 +443,32 @@ async fn drain_queue(pool: &sqlx::PgPool, clients: &crate::clients::Clients) -> 
         done.push(job);
     }
     done
+}
+
+/// Reads one resource of acme/api in full and insists it succeeded; returns how many rows
+/// `table` then holds.
+async fn synced(
+    pool: &sqlx::PgPool,
+    client: &GitHubClient,
+    repo_id: i64,
+    resource: Resource,
+    table: &str,
+) -> i64 {
+    let outcome = sync_api(pool, client, repo_id, &[resource], Mode::Full).await;
+    assert_eq!(outcome.resources[0].error, None);
+    count(pool, table).await
+}
+
+async fn count(pool: &sqlx::PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// The fast fixture, with how many pages and issues acme/api's issue listing has.
+async fn issues_fixture() -> (Fixture, GitHubClient, (usize, usize)) {
+    let (fx, client) = fast_fixture().await;
+    let pages = issue_pages(&fx.sim);
+    (fx, client, pages)
 }

@@ -1,0 +1,247 @@
+//! GitHub as it really is (issue 12's quirks): answers that cannot be read, links naming
+//! another host, secondary limits without `Retry-After`, GraphQL's transient errors and
+//! nulls where its schema says never, lists too large to compute, refused repositories.
+//! Each ends in the truth or in a recorded, explained gap, and never loses stored rows.
+
+use super::*;
+
+/// The issues fixture under `rule`, after a full sync of acme/api's issues that stored
+/// every one of them.
+async fn all_issues_under(rule: ghsim::FaultRule) -> (Fixture, GitHubClient, (usize, usize)) {
+    let (fx, client, (pages, issues)) = issues_fixture().await;
+    fx.sim.sim.faults().add(rule);
+    let stored = synced(&fx.pool, &client, fx.repo_id, Resource::Issues, "issues").await;
+    assert_eq!(stored as usize, issues, "every issue is stored");
+    (fx, client, (pages, issues))
+}
+
+/// Syncs `resource` of acme/api into `table` while `fault` answers GitHub's GraphQL
+/// endpoint `times` times: how many acme/api has in the simulator (`truth`), how many
+/// were stored, and the fixture with its client.
+async fn api_under_graphql_fault(
+    fault: ghsim::Fault,
+    times: u32,
+    (resource, table): (Resource, &str),
+    truth: impl Fn(&ghsim::data::Repository) -> usize,
+) -> (usize, usize, Fixture, GitHubClient) {
+    let (fx, client) = fast_fixture().await;
+    let expected = fx
+        .sim
+        .sim
+        .with_world(|w| truth(w.repo("acme", "api").unwrap()));
+    fx.sim
+        .sim
+        .faults()
+        .add(super::fault("POST /graphql", fault, times));
+    let stored = synced(&fx.pool, &client, fx.repo_id, resource, table).await as usize;
+    (expected, stored, fx, client)
+}
+
+/// Syncs contributors, then syncs them again while `refusal` answers GitHub's contributors
+/// listing `times` times: the fixture, how many were stored, and the second sync's outcome.
+async fn contributors_again_under(
+    refusal: ghsim::Fault,
+    times: u32,
+) -> (Fixture, i64, RepoOutcome) {
+    let (fx, client) = fast_fixture().await;
+    let stored = synced(
+        &fx.pool,
+        &client,
+        fx.repo_id,
+        Resource::Contributors,
+        "contributors",
+    )
+    .await;
+    assert!(stored > 0);
+    let route = "GET /repos/{owner}/{repo}/contributors";
+    fx.sim.sim.faults().add(fault(route, refusal, times));
+    let resources = [Resource::Contributors];
+    let outcome = sync_api(&fx.pool, &client, fx.repo_id, &resources, Mode::Full).await;
+    (fx, stored, outcome)
+}
+
+#[tokio::test]
+async fn an_answer_that_cannot_be_read_never_empties_a_table() {
+    // A proxy answers with its login page instead of GitHub's list.
+    let login_page = "<html><body>Please sign in to the corporate proxy</body></html>";
+    let (Fixture { pool, .. }, stored, outcome) = contributors_again_under(
+        ghsim::Fault::Body {
+            body: login_page.into(),
+        },
+        10,
+    )
+    .await;
+    let error = outcome.resources[0].error.clone().expect("the read failed");
+    assert!(error.contains("could not be read"), "{error}");
+    assert_eq!(
+        count(&pool, "contributors").await,
+        stored,
+        "contributors were deleted"
+    );
+}
+
+#[tokio::test]
+async fn links_naming_another_host_are_followed_on_the_configured_base_and_foreign_ones_refused() {
+    // A GitHub Enterprise Server behind a proxy names its own host in every Link.
+    let ghe = always(ghsim::Fault::LinkHost {
+        base: "https://ghe.corp.example/api/v3".into(),
+    });
+    let (fx, client, (pages, issues)) = all_issues_under(ghe).await;
+    assert!(pages > 1, "the listing must span pages for links to matter");
+    let Fixture {
+        sim, pool, repo_id, ..
+    } = fx;
+
+    // A link to what is not GitHub's API is not followed: a clear error, nothing lost.
+    sim.sim.faults().clear();
+    sim.sim.faults().add(always(ghsim::Fault::LinkHost {
+        base: "https://elsewhere.example/collect".into(),
+    }));
+    let outcome = sync_api(&pool, &client, repo_id, &[Resource::Issues], Mode::Full).await;
+    let error = outcome.resources[0].error.clone().expect("the read failed");
+    assert!(error.contains("not followed"), "{error}");
+    assert_eq!(
+        count(&pool, "issues").await as usize,
+        issues,
+        "issues were lost"
+    );
+    assert!(
+        !sim.sim
+            .stats()
+            .by_route
+            .keys()
+            .any(|r| r.contains("collect")),
+        "the link was asked for"
+    );
+}
+
+#[tokio::test]
+async fn a_secondary_limit_without_retry_after_is_waited_out() {
+    let route = "GET /repos/{owner}/{repo}/issues";
+    let (_, client, _) = all_issues_under(fault(route, ghsim::Fault::SecondaryLimit, 2)).await;
+    assert_eq!(client.retries(), 2);
+    // One wait, then a longer one (the policy's 200 ms stands for GitHub's minute).
+    assert!(client.waited_ms() >= 200 + 400, "{}", client.waited_ms());
+}
+
+#[tokio::test]
+async fn graphqls_transient_something_went_wrong_is_retried() {
+    let (pulls, stored, _, client) = api_under_graphql_fault(
+        ghsim::Fault::GraphqlError {
+            message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:1111:2222` when reporting this issue.".into(),
+        },
+        2,
+        (Resource::PullRequests, "pull_requests"),
+        |r| r.pulls.len(),
+    )
+    .await;
+    assert_eq!(stored, pulls);
+    assert_eq!(client.retries(), 2);
+}
+
+#[tokio::test]
+async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
+    // GitHub sends `authoredDate: null` for a commit with a malformed date, though its
+    // schema says never: here for the newest commit of the first page.
+    let (commits, stored, Fixture { sim, pool, .. }, _) = api_under_graphql_fault(
+        ghsim::Fault::NullField {
+            field: "authoredDate".into(),
+            items: 1,
+        },
+        1,
+        (Resource::Commits, "commits"),
+        |r| r.commits.len(),
+    )
+    .await;
+    assert_eq!(stored, commits);
+    let head = sim.sim.with_world(|w| {
+        let r = w.repo("acme", "api").unwrap();
+        let c = r.commits.last().unwrap();
+        (c.sha.hex(), c.committed_at)
+    });
+    let stored: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT authored_at FROM commits WHERE sha = $1")
+            .bind(&head.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        stored, head.1,
+        "the commit date stands in for the missing author date"
+    );
+}
+
+#[tokio::test]
+async fn a_contributor_list_too_large_for_github_is_unavailable_not_a_failure() {
+    let reason = "The history or contributor list is too large to list contributors for this repository via the API.";
+    let (Fixture { pool, .. }, stored, outcome) = contributors_again_under(
+        ghsim::Fault::Refused {
+            status: 403,
+            message: reason.into(),
+        },
+        1,
+    )
+    .await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert!(outcome.resources[0]
+        .unavailable
+        .as_deref()
+        .is_some_and(|u| u.contains("too large")));
+    let (status, error): (String, Option<String>) =
+        sqlx::query_as("SELECT status, error FROM sync_runs ORDER BY id DESC LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "unavailable");
+    assert!(error.unwrap().contains("too large"));
+    assert_eq!(
+        count(&pool, "contributors").await,
+        stored,
+        "what was stored stays"
+    );
+}
+
+#[tokio::test]
+async fn a_repository_github_refuses_is_recorded_and_the_others_sync() {
+    let fx = setup().await;
+    let syncer = alice_syncer(&fx);
+    let repos = alice_repos_named(&fx, &["docs", "web"]).await;
+    let web = repos.iter().find(|r| r.full_name == "acme/web").unwrap();
+    // An organisation enforcing SAML: in the one change-detection request for both, web's
+    // node is null with a FORBIDDEN error at its path; docs has its data.
+    let saml = "Resource protected by organization SAML enforcement. You must grant your Personal Access token access to this organization.";
+    fx.sim.sim.faults().add(fault(
+        "POST /graphql",
+        ghsim::Fault::ForbidNode {
+            database_id: web.github_id as u64,
+            message: saml.into(),
+        },
+        1,
+    ));
+    let outcomes = worker::sync_planned(&syncer, &repos, &[], Mode::Incremental)
+        .await
+        .expect("one refused repository does not fail the others");
+    for (repo, outcome) in repos.iter().zip(&outcomes) {
+        if repo.full_name == "acme/web" {
+            let errors = outcome.errors();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].contains("SAML"), "{errors:?}");
+            assert!(
+                errors[0].contains("authorise the token for SSO"),
+                "{errors:?}"
+            );
+        } else {
+            assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+        }
+    }
+    assert_matches_world(&fx.pool, &fx.sim, &["docs".to_string()]).await;
+    let recorded: (String, Option<String>) = sqlx::query_as(
+        "SELECT status, error FROM sync_runs WHERE repository_id = $1 AND resource = 'repository'",
+    )
+    .bind(web.github_id)
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert_eq!(recorded.0, "failed");
+    assert!(recorded.1.unwrap().contains("SAML"));
+}
