@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CARGO_TERM_COLOR ?= never
+# Cargo's target directory: CARGO_TARGET_DIR when set (the binaries and the site live there).
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 .PHONY: run test setup build build-release fmt-check clippy rust-tests end2end stop-test-db
 
@@ -19,10 +21,10 @@ build-release: setup
 
 run: build-release
 	@if [ -n "$${GITHUB_CLIENT_ID:-}" ]; then \
-	  exec target/release/pulseboard serve; \
+	  exec "$(TARGET_DIR)/release/pulseboard" serve; \
 	else \
 	  echo "No GITHUB_CLIENT_ID set: starting the demo with a simulated GitHub (see README to use your own)."; \
-	  exec target/release/pulseboard demo; \
+	  exec "$(TARGET_DIR)/release/pulseboard" demo; \
 	fi
 
 # The end2end runner prints the closing summary: keep it last.

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 cargo leptos build --release >/dev/null 2>&1
 printf '%-34s %12s %12s\n' file raw gzip-9
-for f in target/site/pkg/pulseboard.wasm target/site/pkg/pulseboard.js target/site/pkg/pulseboard.css public/vendor/echarts.min.js; do
+site="${CARGO_TARGET_DIR:-target}/site"
+for f in "$site/pkg/pulseboard.wasm" "$site/pkg/pulseboard.js" "$site/pkg/pulseboard.css" public/vendor/echarts.min.js; do
   printf '%-34s %12d %12d\n' "$f" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
 done

@@ -9,7 +9,11 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const root = path.resolve(import.meta.dirname, '..');
-const binary = path.join(root, 'target', 'debug', 'pulseboard');
+// Cargo's target directory: CARGO_TARGET_DIR when set, as cargo and cargo-leptos use it.
+const targetDir = process.env.CARGO_TARGET_DIR
+  ? path.resolve(root, process.env.CARGO_TARGET_DIR)
+  : path.join(root, 'target');
+const binary = path.join(targetDir, 'debug', 'pulseboard');
 const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -44,7 +48,7 @@ export class Demo {
     // mkdtemp makes it private (0700); as root, PostgreSQL's own user must be able to enter it.
     fs.chmodSync(demo.dataDir, 0o755);
     demo.app = spawn(binary, ['demo', '--addr', `127.0.0.1:${port}`, '--data-dir', demo.dataDir, ...extraArgs], {
-      env: { ...process.env, LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'), RUST_LOG: 'info' },
+      env: { ...process.env, LEPTOS_SITE_ROOT: path.join(targetDir, 'site'), RUST_LOG: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     demo.app.stdout.on('data', (d) => { demo.output += d; });

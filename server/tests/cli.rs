@@ -263,3 +263,43 @@ async fn one_target_github_refuses_does_not_stop_the_others() {
         "acme/docs was synced all the same"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_lines_go_to_stderr_and_never_into_the_summary() {
+    let (sim, _pool, url) = simulator_and_database().await;
+    let token = sim
+        .sim
+        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    // One 502 that the sync retries: the libraries and the engine log it.
+    sim.sim.faults().add(ghsim::FaultRule {
+        route: "GET /repos/{owner}/{repo}/issues".into(),
+        fault: ghsim::Fault::Status {
+            status: 502,
+            retry_after: None,
+        },
+        count: Some(1),
+        after: 0,
+    });
+    let out = pulseboard(&sim, &url, &token, &["acme/docs", "--resources", "issues"])
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("acme/docs"), "{stdout}");
+    for level in [" TRACE ", " DEBUG ", " INFO ", " WARN ", " ERROR "] {
+        assert!(
+            !stdout.contains(level),
+            "a log line reached the summary: {stdout}"
+        );
+    }
+    assert!(
+        stderr.contains(" DEBUG "),
+        "the logs are on stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains("502"),
+        "the retried 502 is logged: {stderr}"
+    );
+}

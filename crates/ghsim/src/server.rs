@@ -201,6 +201,13 @@ impl RunningSimulator {
         let router = sim.clone().router();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
+            // Without TCP_NODELAY every answer on a kept-alive connection waits for the
+            // client's delayed ACK (Nagle's algorithm), about 40 ms a request.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                if let Err(e) = tcp.set_nodelay(true) {
+                    tracing::debug!(error = %e, "could not set TCP_NODELAY");
+                }
+            });
             let served = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
