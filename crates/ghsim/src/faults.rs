@@ -58,7 +58,23 @@ pub enum Fault {
     /// The answer as usual, but its `Link` header names `base` instead of the simulator's
     /// own address, as a GitHub Enterprise Server behind a proxy names its own host.
     LinkHost { base: String },
+    /// A GraphQL answer in which GitHub could not compute `field` for the first `items`
+    /// list entries that have it: each such entry is null and an error with `message` and
+    /// no type names the field's path ("The additions count for this commit is
+    /// unavailable." for a huge commit), the rest of the data as usual.
+    UnavailableField {
+        field: String,
+        message: String,
+        items: u32,
+    },
+    /// A GraphQL query asking for more than `max_first` items a page answers `502` with
+    /// GitHub's "Something went wrong while executing your query" (the page is too heavy
+    /// to compute in time); smaller pages are answered as usual.
+    PageTooHeavy { max_first: u64 },
 }
+
+/// GitHub's body for a GraphQL query that failed or timed out on its side.
+pub const SOMETHING_WENT_WRONG: &str = "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:BBBB:1111111:2222222:33333333` when reporting this issue.";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultRule {
@@ -189,7 +205,9 @@ pub fn failure_response(fault: &Fault) -> Option<Response> {
         | Fault::Truncate
         | Fault::LinkHost { .. }
         | Fault::NullField { .. }
-        | Fault::ForbidNode { .. } => None,
+        | Fault::ForbidNode { .. }
+        | Fault::UnavailableField { .. }
+        | Fault::PageTooHeavy { .. } => None,
     }
 }
 
@@ -240,6 +258,62 @@ pub fn null_field(body: &Bytes, field: &str, items: u32) -> Bytes {
         }
         Err(_) => body.clone(),
     }
+}
+
+/// Nulls the first `items` list entries of a GraphQL answer that have `field`, each with
+/// an error naming the field's path (see [`Fault::UnavailableField`]).
+pub fn unavailable_field(body: &Bytes, field: &str, message: &str, items: u32) -> Bytes {
+    fn walk(
+        v: &mut serde_json::Value,
+        path: &mut Vec<serde_json::Value>,
+        field: &str,
+        left: &mut u32,
+        found: &mut Vec<Vec<serde_json::Value>>,
+    ) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    path.push(key.clone().into());
+                    walk(child, path, field, left, found);
+                    path.pop();
+                }
+            }
+            serde_json::Value::Array(list) => {
+                for (i, entry) in list.iter_mut().enumerate() {
+                    if *left > 0 && entry.get(field).is_some() {
+                        *entry = serde_json::Value::Null;
+                        *left -= 1;
+                        let mut at = path.clone();
+                        at.extend([i.into(), field.into()]);
+                        found.push(at);
+                        continue;
+                    }
+                    path.push(i.into());
+                    walk(entry, path, field, left, found);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return body.clone();
+    };
+    let mut found = Vec::new();
+    let (mut path, mut left) = (Vec::new(), items);
+    walk(&mut v["data"], &mut path, field, &mut left, &mut found);
+    for at in found {
+        let error = serde_json::json!({
+            "path": at,
+            "locations": [{ "line": 14, "column": 15 }],
+            "message": message,
+        });
+        match v["errors"].as_array_mut() {
+            Some(errors) => errors.push(error),
+            None => v["errors"] = serde_json::json!([error]),
+        }
+    }
+    Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
 }
 
 /// Nulls the `nodes` entry whose `databaseId` is `database_id` and adds GitHub's

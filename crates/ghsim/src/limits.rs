@@ -312,6 +312,26 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
     if let Some(res) = failure.as_ref().and_then(crate::faults::failure_response) {
         return res;
     }
+    let req = match &failure {
+        Some(crate::faults::Fault::PageTooHeavy { max_first }) => {
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+                return StatusCode::BAD_REQUEST.into_response();
+            };
+            let first = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v["variables"]["first"].as_u64());
+            if first.is_some_and(|first| first > *max_first) {
+                let body = serde_json::json!({
+                    "data": null,
+                    "errors": [{ "message": crate::faults::SOMETHING_WENT_WRONG }],
+                });
+                return (StatusCode::BAD_GATEWAY, axum::Json(body)).into_response();
+            }
+            axum::extract::Request::from_parts(parts, Body::from(bytes))
+        }
+        _ => req,
+    };
 
     let window = limit.map(|_| sim.limits.window(&key, now, sim.window_secs));
     if let (Some(limit), Some(w)) = (limit, window) {
@@ -378,6 +398,15 @@ pub async fn enforce(State(sim): State<Arc<Simulator>>, req: Request, next: Next
     };
     if let Some(crate::faults::Fault::NullField { field, items }) = &failure {
         bytes = crate::faults::null_field(&bytes, field, *items);
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    if let Some(crate::faults::Fault::UnavailableField {
+        field,
+        message,
+        items,
+    }) = &failure
+    {
+        bytes = crate::faults::unavailable_field(&bytes, field, message, *items);
         parts.headers.remove(header::CONTENT_LENGTH);
     }
     if let Some(crate::faults::Fault::ForbidNode {

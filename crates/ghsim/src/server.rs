@@ -164,6 +164,18 @@ impl Simulator {
         f(&world)
     }
 
+    /// Shapes one repository of the world as a test needs it (three commits, 150 pull
+    /// requests: a case as it was reported); `None` when there is no such repository.
+    pub fn with_repo_mut<T>(
+        &self,
+        owner: &str,
+        name: &str,
+        f: impl FnOnce(&mut crate::data::Repository) -> T,
+    ) -> Option<T> {
+        let mut world = self.world.write().unwrap_or_else(|e| e.into_inner());
+        world.repo_mut(owner, name).map(f)
+    }
+
     pub fn oauth_app(&self) -> &OAuthApp {
         &self.app
     }

@@ -23,7 +23,12 @@ pub struct CommitRow {
 }
 
 impl Stored for CommitRow {
-    const TABLE: Table = Table::new("commits", &["repository_id", "sha"]);
+    /// A commit's sizes never change: one GitHub could not compute this time keeps what
+    /// an earlier read stored.
+    const TABLE: Table = Table {
+        keep_when_null: &["additions", "deletions"],
+        ..Table::new("commits", &["repository_id", "sha"])
+    };
 }
 
 /// The shas among `shas` already stored for the repository.

@@ -87,7 +87,8 @@ impl GitHubClient {
             let partial = |e: &serde_json::Value| {
                 !value["data"].is_null()
                     && e["path"].is_array()
-                    && matches!(e["type"].as_str(), Some("NOT_FOUND" | "FORBIDDEN"))
+                    && (matches!(e["type"].as_str(), Some("NOT_FOUND" | "FORBIDDEN"))
+                        || is_unavailable_field(e))
             };
             let fatal: Vec<String> = errors
                 .iter()
@@ -102,7 +103,10 @@ impl GitHubClient {
                 .filter(|e| partial(e))
                 .map(|e| PartialError {
                     path: e["path"].as_array().cloned().unwrap_or_default(),
-                    kind: e["type"].as_str().unwrap_or_default().to_string(),
+                    kind: match e["type"].as_str() {
+                        Some(kind) => kind.to_string(),
+                        None => UNAVAILABLE.to_string(),
+                    },
                     message: e["message"].as_str().unwrap_or_default().to_string(),
                 })
                 .collect();
@@ -116,12 +120,27 @@ impl GitHubClient {
     }
 }
 
+/// The kind of a [`PartialError`] about one field GitHub could not compute for one item
+/// ("The additions count for this commit is unavailable."): GitHub sends it without a
+/// type; the item is null in the data.
+pub const UNAVAILABLE: &str = "UNAVAILABLE";
+
+/// Whether a GraphQL error says GitHub could not compute one field of one item (a huge
+/// commit's `additions`, `deletions` or `changedFiles`): a path and no type.
+fn is_unavailable_field(e: &serde_json::Value) -> bool {
+    e["type"].is_null()
+        && e["message"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("is unavailable."))
+}
+
 /// An error GitHub reported about one part of a GraphQL answer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartialError {
     /// Where in the data: e.g. `["nodes", 3]`.
     pub path: Vec<serde_json::Value>,
-    /// GitHub's `type`: `NOT_FOUND` or `FORBIDDEN`.
+    /// GitHub's `type`: `NOT_FOUND` or `FORBIDDEN`, or [`UNAVAILABLE`] for a field it
+    /// could not compute.
     pub kind: String,
     pub message: String,
 }
@@ -133,6 +152,16 @@ impl PartialError {
             [first, index, ..] if first == "nodes" => index.as_u64().map(|i| i as usize),
             _ => None,
         }
+    }
+
+    /// The field GitHub could not compute, for an [`UNAVAILABLE`] error (the last
+    /// element of its path), and the path of the item that holds it.
+    pub fn unavailable_field(&self) -> Option<(&str, &[serde_json::Value])> {
+        if self.kind != UNAVAILABLE {
+            return None;
+        }
+        let (field, item) = self.path.split_last()?;
+        Some((field.as_str()?, item))
     }
 
     /// GitHub's message, with what to do when the cause is an organisation's SAML single

@@ -313,9 +313,13 @@ pub mod gql {
         pub author: Option<Actor>,
         pub merged_by: Option<Actor>,
         pub author_association: String,
-        pub additions: i64,
-        pub deletions: i64,
-        pub changed_files: i64,
+        /// Sizes: absent when GitHub could not compute them (asked again without them).
+        #[serde(default)]
+        pub additions: Option<i64>,
+        #[serde(default)]
+        pub deletions: Option<i64>,
+        #[serde(default)]
+        pub changed_files: Option<i64>,
         pub base_ref_name: String,
         pub head_ref_name: String,
         pub head_ref_oid: String,
@@ -358,8 +362,12 @@ pub mod gql {
         #[serde(default)]
         pub authored_date: Option<DateTime<Utc>>,
         pub committed_date: DateTime<Utc>,
-        pub additions: i64,
-        pub deletions: i64,
+        /// Sizes: absent when GitHub could not compute them for a huge commit (asked
+        /// again without them), stored as unknown.
+        #[serde(default)]
+        pub additions: Option<i64>,
+        #[serde(default)]
+        pub deletions: Option<i64>,
         pub author: Option<GitActor>,
         pub parents: Nodes<Oid>,
     }

@@ -19,8 +19,8 @@ pub fn commit(repository_id: i64, c: &gql::HistoryCommit) -> CommitRow {
         author_email: author.and_then(|a| a.email.clone()),
         authored_at: c.authored_date.unwrap_or(c.committed_date),
         committed_at: c.committed_date,
-        additions: Some(c.additions),
-        deletions: Some(c.deletions),
+        additions: c.additions,
+        deletions: c.deletions,
         message_headline: c.message_headline.clone(),
     }
 }

@@ -18,7 +18,9 @@ use super::{Mode, Progress, Resource, Syncer};
 use crate::db::checkpoints::{self, Checkpoint};
 use crate::db::{self, Keyed};
 use crate::github::models::{self as m, gql};
-use crate::github::{GitHubError, Page, PER_PAGE};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::github::{GitHubError, Page, PartialError, PER_PAGE};
 use crate::ingest;
 
 const PULLS: &str = include_str!("../../github/queries/pull_requests.graphql");
@@ -39,7 +41,41 @@ pub(crate) struct Ctx<'a> {
     pub pages: u32,
     /// Set when GitHub refuses to list the resource for a reason of its own (its words).
     pub unavailable: Option<String>,
+    /// Items a GraphQL page asks for: [`PER_PAGE`], or less after pages that GitHub could
+    /// not compute in time (kept in the checkpoint's `page_size`).
+    page_size: AtomicU32,
     started: std::time::Instant,
+}
+
+/// The smallest GraphQL page a heavy read shrinks to before it gives up.
+const MIN_PAGE: u32 = 5;
+
+/// Whether an error says GitHub could not compute a GraphQL page in time: a gateway error
+/// or its "Something went wrong while executing your query", after the retries.
+fn timed_out(e: &GitHubError) -> bool {
+    match e {
+        GitHubError::Status { status, .. } => matches!(status, 502 | 504),
+        GitHubError::GraphQl(message) => message.starts_with("Something went wrong"),
+        _ => false,
+    }
+}
+
+/// `query` without the lines that ask for `fields` (each asked on a line of its own).
+fn without_fields(query: &str, fields: &[&str]) -> String {
+    query
+        .lines()
+        .filter(|line| !fields.contains(&line.trim()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The value at `path` (object keys and list indexes) in `v`.
+fn at_path<'v>(v: &'v mut Value, path: &[Value]) -> Option<&'v mut Value> {
+    path.iter().try_fold(v, |v, step| match step {
+        Value::String(key) => v.get_mut(key.as_str()),
+        Value::Number(i) => v.get_mut(i.as_u64()? as usize),
+        _ => None,
+    })
 }
 
 fn ts(t: Option<DateTime<Utc>>) -> Value {
@@ -144,6 +180,7 @@ impl<'a> Ctx<'a> {
             items: 0,
             pages: 0,
             unavailable: None,
+            page_size: AtomicU32::new(PER_PAGE),
             started: std::time::Instant::now(),
         }
     }
@@ -171,6 +208,10 @@ impl<'a> Ctx<'a> {
         if cp.state.0.is_null() {
             cp.state.0 = json!({});
         }
+        if let Some(size) = cp.state.0["page_size"].as_u64() {
+            let size = (size as u32).clamp(MIN_PAGE, PER_PAGE);
+            self.page_size.store(size, Ordering::Relaxed);
+        }
         Ok(cp)
     }
 
@@ -186,20 +227,75 @@ impl<'a> Ctx<'a> {
     /// One page of a repository-scoped GraphQL query (`$owner`, `$name`, `$first`,
     /// `$after`); `repository` picks the repository out of the answer (null: GitHub does
     /// not show it, an error).
+    ///
+    /// GitHub as it is: items it could not compute a field for (a huge commit's
+    /// `additions`) are asked again without that field and kept with it unknown; a page
+    /// that keeps timing out (502, "Something went wrong") is asked again at half the
+    /// size, down to [`MIN_PAGE`], and the size that worked is used from then on.
     async fn repository_page<D: serde::de::DeserializeOwned, R>(
         &self,
         query: &str,
         after: &Option<String>,
         repository: impl FnOnce(D) -> Option<R>,
     ) -> crate::Result<R> {
-        let data: D = self
-            .s
-            .client
-            .graphql(
-                query,
-                json!({ "owner": self.owner, "name": self.name, "first": PER_PAGE, "after": after }),
-            )
-            .await?;
+        let client = &self.s.client;
+        let (data, unavailable) = loop {
+            let first = self.page_size.load(Ordering::Relaxed);
+            let vars =
+                json!({ "owner": self.owner, "name": self.name, "first": first, "after": after });
+            match client.graphql_partial::<Value>(query, vars.clone()).await {
+                Ok((data, errors)) => {
+                    let unavailable: Vec<PartialError> = errors
+                        .into_iter()
+                        .filter(|e| e.unavailable_field().is_some())
+                        .collect();
+                    if unavailable.is_empty() {
+                        break (data, 0);
+                    }
+                    let fields: Vec<&str> = unavailable
+                        .iter()
+                        .filter_map(|e| e.unavailable_field().map(|(f, _)| f))
+                        .collect();
+                    let lean = without_fields(query, &fields);
+                    let (mut lean, _) = client.graphql_partial::<Value>(&lean, vars).await?;
+                    let mut data = data;
+                    for e in &unavailable {
+                        let Some((_, item)) = e.unavailable_field() else {
+                            continue;
+                        };
+                        let lean_item = at_path(&mut lean, item).map(Value::take);
+                        if let (Some(slot), Some(v)) = (at_path(&mut data, item), lean_item) {
+                            *slot = v;
+                        }
+                    }
+                    break (data, unavailable.len());
+                }
+                Err(e) if timed_out(&e) && first > MIN_PAGE => {
+                    let smaller = (first / 2).max(MIN_PAGE);
+                    tracing::warn!(
+                        repository = self.full_name,
+                        resource = self.resource.as_str(),
+                        first,
+                        smaller,
+                        "GitHub could not compute a page in time; asking for smaller pages"
+                    );
+                    self.page_size.store(smaller, Ordering::Relaxed);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        if unavailable > 0 {
+            tracing::info!(
+                repository = self.full_name,
+                resource = self.resource.as_str(),
+                items = unavailable,
+                "GitHub could not compute some fields; those items are stored with them unknown"
+            );
+        }
+        let data: D = serde_json::from_value(data).map_err(|e| GitHubError::Decode {
+            url: "/graphql".into(),
+            detail: e.to_string(),
+        })?;
         repository(data).ok_or(crate::Error::GitHub(GitHubError::NotFound))
     }
 
@@ -303,7 +399,12 @@ impl<'a> Ctx<'a> {
         mut tx: sqlx::Transaction<'_, sqlx::Postgres>,
         cp: &Checkpoint,
     ) -> crate::Result<()> {
-        checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), cp).await?;
+        let page_size = self.page_size.load(Ordering::Relaxed);
+        let mut cp = cp.clone();
+        if page_size < PER_PAGE {
+            cp.state.0["page_size"] = json!(page_size);
+        }
+        checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
         tx.commit().await?;
         Ok(())
     }

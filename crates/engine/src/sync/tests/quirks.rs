@@ -245,3 +245,94 @@ async fn a_repository_github_refuses_is_recorded_and_the_others_sync() {
     assert_eq!(recorded.0, "failed");
     assert!(recorded.1.unwrap().contains("SAML"));
 }
+
+#[tokio::test]
+async fn a_commit_whose_size_github_cannot_compute_is_stored_with_its_size_unknown() {
+    // 08-commit-additions-unavailable: three commits; for the newest GitHub answers "The
+    // additions count for this commit is unavailable." with that commit null.
+    let (fx, client) = fast_fixture().await;
+    let commits = fx.sim.sim.with_repo_mut("acme", "api", |r| {
+        r.commits.truncate(3);
+        r.commits
+            .iter()
+            .map(|c| (c.sha.hex(), c.additions as i64))
+            .collect::<Vec<_>>()
+    });
+    let commits = commits.unwrap();
+    let huge = commits[2].0.clone();
+    fx.sim.sim.faults().add(fault(
+        "POST /graphql",
+        ghsim::Fault::UnavailableField {
+            field: "additions".into(),
+            message: "The additions count for this commit is unavailable.".into(),
+            items: 1,
+        },
+        1,
+    ));
+    for mode in [Mode::Full, Mode::Incremental] {
+        let resources = [Resource::Commits];
+        let outcome = sync_api(&fx.pool, &client, fx.repo_id, &resources, mode).await;
+        assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    }
+    let stored: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT sha, additions::bigint FROM commits ORDER BY committed_at")
+            .fetch_all(&fx.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 3, "all 3 commits stored");
+    for (sha, additions) in stored {
+        let (_, truth) = commits.iter().find(|(s, _)| *s == sha).unwrap();
+        if sha == huge {
+            assert_eq!(
+                additions, None,
+                "the size GitHub could not compute is unknown"
+            );
+        } else {
+            assert_eq!(additions, Some(*truth));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_graphql_page_too_heavy_for_github_is_asked_for_in_smaller_pages() {
+    // 06-graphql-502-page-too-heavy: 150 pull requests; the second page of 100 times out
+    // (502) every time, smaller pages work.
+    let (fx, client) = fast_fixture().await;
+    let pulls = fx.sim.sim.with_repo_mut("acme", "api", |r| {
+        assert!(
+            r.pulls.len() >= 150,
+            "acme/api has {} pull requests",
+            r.pulls.len()
+        );
+        r.pulls.truncate(150);
+        r.pulls.len()
+    });
+    assert_eq!(pulls, Some(150));
+    fx.sim.sim.faults().add(ghsim::FaultRule {
+        route: "POST /graphql".into(),
+        fault: ghsim::Fault::PageTooHeavy { max_first: 50 },
+        count: None,
+        after: 1,
+    });
+    let resources = [Resource::PullRequests];
+    let outcome = sync_api(&fx.pool, &client, fx.repo_id, &resources, Mode::Full).await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert_eq!(
+        count(&fx.pool, "pull_requests").await,
+        150,
+        "all 150 stored"
+    );
+    let page_size: Option<i64> = sqlx::query_scalar(
+        "SELECT (state->>'page_size')::bigint FROM sync_checkpoints WHERE resource = 'pull_requests'",
+    )
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert_eq!(page_size, Some(50), "the size that worked is remembered");
+    // The next read asks for what worked from the start: no more timeouts.
+    let retries = client.retries();
+    let outcome = sync_api(&fx.pool, &client, fx.repo_id, &resources, Mode::Full).await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert_eq!(client.retries(), retries, "no page timed out again");
+    assert_eq!(count(&fx.pool, "pull_requests").await, 150);
+}
