@@ -427,6 +427,9 @@ async fn contributor_stats(
     Ok(json_object(Value::Array(list)))
 }
 
+/// How many stargazers GitHub's REST listing reaches (its GraphQL connection has no cap).
+pub const STARGAZERS_LISTING_CAP: usize = 40_000;
+
 async fn list_stargazers(
     State(sim): State<Arc<Simulator>>,
     headers: HeaderMap,
@@ -440,8 +443,19 @@ async fn list_stargazers(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|a| a.contains("application/vnd.github.star+json"));
+    // GitHub lists only the oldest 40,000 stargazers (400 pages of 100): a page past
+    // that is refused, and the Link header's `last` stops there.
+    let asked = crate::pagination::PageRequest::from_query(&query);
+    if (asked.page - 1).saturating_mul(asked.per_page) >= STARGAZERS_LISTING_CAP {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "In order to keep the API fast for everyone, pagination is limited for this resource. Check the rel=last link relation in the Link response header to see how far back you can traverse.",
+        )
+        .documented_at("https://docs.github.com/v3/#pagination"));
+    }
+    let listed = repo.stars.iter().take(STARGAZERS_LISTING_CAP).collect();
     let path = format!("/repos/{}/stargazers", repo.full_name());
-    let mut res = json_page(&sim, &path, &query, repo.stars.iter().collect(), |s| {
+    let mut res = json_page(&sim, &path, &query, listed, |s| {
         if star_json {
             json::stargazer(s, &world, &sim.urls)
         } else {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Stored, Table};
+use super::{Conn, Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StarRow {
@@ -40,4 +40,15 @@ pub struct ContributorRow {
 
 impl Stored for ContributorRow {
     const TABLE: Table = Table::new("contributors", &["repository_id", "user_github_id"]);
+}
+
+/// The newest `starred_at` stored for a repository (none without stars).
+pub async fn newest_star(
+    conn: &mut Conn,
+    repository_id: i64,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar("SELECT max(starred_at) FROM stargazers WHERE repository_id = $1")
+        .bind(repository_id)
+        .fetch_one(conn)
+        .await
 }

@@ -219,3 +219,15 @@ pub async fn someone_with_access(
     .fetch_optional(pool)
     .await
 }
+
+/// The repository's `stargazers_count` as GitHub last reported it (none before its first
+/// sync).
+pub async fn stargazers_count(
+    conn: &mut sqlx::PgConnection,
+    repository_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT stargazers_count::bigint FROM repositories WHERE github_id = $1")
+        .bind(repository_id)
+        .fetch_optional(conn)
+        .await
+}

@@ -454,6 +454,34 @@ pub mod gql {
         pub deployments: Connection<Deployment>,
     }
 
+    /// A connection read through its edges (where the edge carries data of its own).
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct EdgeConnection<T> {
+        pub total_count: i64,
+        pub page_info: PageInfo,
+        pub edges: Vec<T>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct StarEdge {
+        pub starred_at: DateTime<Utc>,
+        pub node: Actor,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct StargazersRepo {
+        pub stargazers: EdgeConnection<StarEdge>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct StargazersData {
+        pub repository: Option<StargazersRepo>,
+    }
+
     #[derive(Debug, Clone, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct DeploymentsData {

@@ -1,7 +1,7 @@
-//! Stargazers, forks and contributors (REST).
+//! Stargazers (REST and GraphQL), forks and contributors (REST).
 
 use crate::db::community::{ContributorRow, ForkRow, StarRow};
-use crate::github::models::{GhContributor, GhFork, GhStargazer};
+use crate::github::models::{gql, GhContributor, GhFork, GhStargazer};
 
 /// A stargazer with `starred_at` (the `application/vnd.github.star+json` listing).
 pub fn stargazer(repository_id: i64, s: GhStargazer) -> StarRow {
@@ -11,6 +11,17 @@ pub fn stargazer(repository_id: i64, s: GhStargazer) -> StarRow {
         login: s.user.login,
         starred_at: s.starred_at,
     }
+}
+
+/// A stargazer from GraphQL's `stargazers` connection (an edge: when, and who); none for
+/// an account without a database id.
+pub fn star_edge(repository_id: i64, e: &gql::StarEdge) -> Option<StarRow> {
+    Some(StarRow {
+        repository_id,
+        user_github_id: e.node.database_id?,
+        login: e.node.login.clone(),
+        starred_at: e.starred_at,
+    })
 }
 
 pub fn fork(repository_id: i64, f: GhFork) -> ForkRow {

@@ -1,4 +1,4 @@
-//! Contributors, stargazers and forks.
+//! Contributors, and the append-only lists of stargazers and forks.
 
 use super::*;
 
@@ -24,14 +24,6 @@ impl Ctx<'_> {
             .filter_map(|c| ingest::community::contributor(self.repo_id, c))
             .collect();
         self.replace_whole(&all).await
-    }
-
-    /// Stargazers (oldest first, with `starred_at`): an incremental sync reads from the
-    /// page where the stored ones end; when the counts then disagree (unstars), it lists
-    /// all and reconciles.
-    pub(super) async fn stargazers(&mut self) -> crate::Result<()> {
-        self.append_only(Keyed::Stargazers, self.expected.stargazers)
-            .await
     }
 
     pub(super) async fn forks(&mut self) -> crate::Result<()> {

@@ -9,6 +9,7 @@ mod deployments;
 mod issues;
 mod pulls;
 mod releases;
+mod stargazers;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -27,6 +28,7 @@ const PULLS: &str = include_str!("../../github/queries/pull_requests.graphql");
 const COMMITS: &str = include_str!("../../github/queries/commits.graphql");
 const CHECK_SUITES: &str = include_str!("../../github/queries/check_suites.graphql");
 const DEPLOYMENTS: &str = include_str!("../../github/queries/deployments.graphql");
+const STARGAZERS: &str = include_str!("../../github/queries/stargazers.graphql");
 
 pub(crate) struct Ctx<'a> {
     s: &'a Syncer,

@@ -336,3 +336,78 @@ async fn a_graphql_page_too_heavy_for_github_is_asked_for_in_smaller_pages() {
     assert_eq!(client.retries(), retries, "no page timed out again");
     assert_eq!(count(&fx.pool, "pull_requests").await, 150);
 }
+
+#[tokio::test]
+async fn stars_past_githubs_listing_cap_are_read_newest_first_and_never_past_the_cap() {
+    // 03-stargazers-40k-cap: 40,050 stars, then 10 more. GitHub's REST listing shows the
+    // oldest 40,000 and answers 422 past page 400.
+    let (fx, client) = fast_fixture().await;
+    let start = anchor() - chrono::Duration::days(400);
+    let set_stars = |n: u64| {
+        fx.sim.sim.with_repo_mut("acme", "api", |r| {
+            r.stars = (0..n)
+                .map(|i| ghsim::data::Star {
+                    user_id: ghsim::data::STARGAZER_BASE + i,
+                    starred_at: start + chrono::Duration::minutes(i as i64),
+                })
+                .collect();
+            r.stars.last().map(|s| s.starred_at)
+        })
+    };
+    let stars = [Resource::Repository, Resource::Stargazers];
+    let sync = |mode| sync_api(&fx.pool, &client, fx.repo_id, &stars, mode);
+    let newest = || async {
+        let (stored, newest): (i64, Option<chrono::DateTime<chrono::Utc>>) =
+            sqlx::query_as("SELECT count(*), max(starred_at) FROM stargazers")
+                .fetch_one(&fx.pool)
+                .await
+                .unwrap();
+        (stored, newest)
+    };
+
+    let latest = set_stars(40_050).unwrap();
+    let outcome = sync(Mode::Full).await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert_eq!(
+        newest().await,
+        (40_050, latest),
+        "every star, the newest too"
+    );
+
+    let latest = set_stars(40_060).unwrap();
+    let before = fx.sim.sim.stats().requests;
+    let outcome = sync(Mode::Incremental).await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert_eq!(newest().await, (40_060, latest), "the 10 new stars arrived");
+    // The repository and one page of the newest stars: nothing past the cap.
+    assert_eq!(fx.sim.sim.stats().requests - before, 2);
+
+    // Someone unstars: the counts disagree, so everything is listed and reconciled.
+    fx.sim
+        .sim
+        .with_repo_mut("acme", "api", |r| r.stars.remove(7));
+    let outcome = sync(Mode::Incremental).await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert_eq!(newest().await, (40_059, latest));
+    let gone: i64 = sqlx::query_scalar("SELECT count(*) FROM stargazers WHERE user_github_id = $1")
+        .bind((ghsim::data::STARGAZER_BASE + 7) as i64)
+        .fetch_one(&fx.pool)
+        .await
+        .unwrap();
+    assert_eq!(gone, 0, "the unstar is gone");
+}
+
+#[tokio::test]
+async fn the_simulator_refuses_stargazer_pages_past_githubs_cap() {
+    let (fx, client) = fast_fixture().await;
+    let path = "/repos/acme/api/stargazers?per_page=100&page=401";
+    let err = client
+        .get_page::<crate::github::models::GhAccount>(path)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, crate::github::GitHubError::Status { status: 422, .. }),
+        "{err}"
+    );
+    drop(fx);
+}
