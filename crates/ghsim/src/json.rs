@@ -286,6 +286,26 @@ pub fn full_repository(r: &Repository, world: &World, viewer: Option<u64>, urls:
             "organization": org_as_owner(&world.org, urls),
         }),
     );
+    // The merge settings: GitHub sends them only to someone who administers the
+    // repository.
+    if viewer.and_then(|u| r.permission_of(u)) == Some(crate::data::Permission::Admin) {
+        merge(
+            &mut v,
+            json!({
+                "allow_squash_merge": true,
+                "allow_merge_commit": true,
+                "allow_rebase_merge": true,
+                "allow_auto_merge": false,
+                "delete_branch_on_merge": true,
+                "allow_update_branch": false,
+                "use_squash_pr_title_as_default": false,
+                "squash_merge_commit_title": "COMMIT_OR_PR_TITLE",
+                "squash_merge_commit_message": "COMMIT_MESSAGES",
+                "merge_commit_title": "MERGE_MESSAGE",
+                "merge_commit_message": "PR_TITLE",
+            }),
+        );
+    }
     v
 }
 
@@ -1183,8 +1203,35 @@ pub fn organization_simple(o: &Organization, urls: &Urls) -> Value {
 }
 
 /// `organization-full`.
-pub fn organization_full(o: &Organization, world: &World, urls: &Urls) -> Value {
+/// `organization-full`; `owner` adds what GitHub shows only to the organisation's owners
+/// (its settings, plan and private counts).
+pub fn organization_full(o: &Organization, world: &World, urls: &Urls, owner: bool) -> Value {
     let mut v = organization_simple(o, urls);
+    if owner {
+        let private = world.repos.iter().filter(|r| r.private).count();
+        merge(
+            &mut v,
+            json!({
+                "total_private_repos": private,
+                "owned_private_repos": private,
+                "private_gists": 0,
+                "disk_usage": 10_000,
+                "collaborators": 0,
+                "billing_email": format!("billing@{}.example", o.login),
+                "plan": { "name": "team", "space": 976_562_499, "private_repos": 999_999, "filled_seats": o.members.len(), "seats": o.members.len() },
+                "default_repository_permission": "read",
+                "members_can_create_repositories": true,
+                "two_factor_requirement_enabled": true,
+                "members_allowed_repository_creation_type": "all",
+                "members_can_create_public_repositories": true,
+                "members_can_create_private_repositories": true,
+                "members_can_create_internal_repositories": false,
+                "members_can_create_pages": true,
+                "members_can_fork_private_repositories": false,
+                "web_commit_signoff_required": false,
+            }),
+        );
+    }
     let public = world.repos.iter().filter(|r| !r.private).count();
     merge(
         &mut v,

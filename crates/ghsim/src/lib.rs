@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod hostile;
 pub mod json;
 pub mod limits;
+pub mod media;
 pub mod oauth;
 pub mod pagination;
 pub mod rest;

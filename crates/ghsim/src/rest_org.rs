@@ -72,9 +72,12 @@ async fn get_org(
     Path(org): Path<String>,
 ) -> Result<Response, ApiError> {
     let world = sim.read_world();
-    authenticate(&sim, &world, &headers)?;
+    let viewer = authenticate(&sim, &world, &headers)?;
     let o = organization(&world, &org)?;
-    Ok(json_object(json::organization_full(o, &world, &sim.urls)))
+    let owner = viewer.is_some_and(|u| o.members.iter().any(|&(id, admin)| id == u.id && admin));
+    Ok(json_object(json::organization_full(
+        o, &world, &sim.urls, owner,
+    )))
 }
 
 async fn list_org_repos(

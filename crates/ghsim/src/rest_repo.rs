@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -438,11 +438,7 @@ async fn list_stargazers(
 ) -> Result<Response, ApiError> {
     let world = sim.read_world();
     let (repo, _) = requested_repo(&sim, &world, &headers, &owner, &name)?;
-    let star_json = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|a| a.contains("application/vnd.github.star+json"));
+    let star_json = crate::media::wants(&headers, "star");
     // GitHub lists only the oldest 40,000 stargazers (400 pages of 100): a page past
     // that is refused, and the Link header's `last` stops there.
     let asked = crate::pagination::PageRequest::from_query(&query);

@@ -320,3 +320,73 @@ async fn fetch_all(sim: &RunningSimulator, first: &str, token: &str) -> Vec<Valu
     }
     all
 }
+
+#[tokio::test]
+async fn admin_only_fields_reach_admins_only() {
+    let spec = openapi::rest_spec();
+    let sim = sim().await;
+    // alice administers every acme repository and owns the organisation; carol reads one
+    // repository as an outside collaborator.
+    let (alice, carol) = (token(&sim, "alice"), token(&sim, "carol"));
+    let carols = sim.sim.with_world(|w| {
+        let carol = w.user_by_login("carol").unwrap().id;
+        w.repos
+            .iter()
+            .find(|r| r.collaborators.iter().any(|(id, _)| *id == carol))
+            .map(|r| r.full_name())
+            .unwrap()
+    });
+    let merge_settings = ["allow_squash_merge", "delete_branch_on_merge"];
+    let path = format!("/repos/{carols}");
+    let repo = |token| get(&sim, &path, Some(token), &[]);
+    let as_admin: Value = repo(&alice).await.json().await.unwrap();
+    let as_reader: Value = repo(&carol).await.json().await.unwrap();
+    openapi::assert_valid(&spec, "/repos/{owner}/{repo}", &as_admin);
+    openapi::assert_valid(&spec, "/repos/{owner}/{repo}", &as_reader);
+    for field in merge_settings {
+        assert!(as_admin[field].is_boolean(), "{field} for an admin");
+        assert!(as_reader.get(field).is_none(), "{field} for a reader");
+    }
+    let org = |token| get(&sim, "/orgs/acme", Some(token), &[]);
+    let as_owner: Value = org(&alice).await.json().await.unwrap();
+    let as_outsider: Value = org(&carol).await.json().await.unwrap();
+    openapi::assert_valid(&spec, "/orgs/{org}", &as_owner);
+    openapi::assert_valid(&spec, "/orgs/{org}", &as_outsider);
+    assert_eq!(as_owner["default_repository_permission"], "read");
+    assert!(as_outsider.get("default_repository_permission").is_none());
+    assert!(as_outsider.get("billing_email").is_none());
+}
+
+#[tokio::test]
+async fn stargazers_come_with_starred_at_in_every_spelling_of_the_media_type() {
+    let sim = sim().await;
+    let alice = token(&sim, "alice");
+    for accept in [
+        "application/vnd.github.star+json",
+        "application/vnd.github.v3.star+json",
+    ] {
+        let res = get(
+            &sim,
+            "/repos/acme/api/stargazers?per_page=5",
+            Some(&alice),
+            &[("Accept", accept)],
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        let first = &body.as_array().unwrap()[0];
+        assert!(first["starred_at"].is_string(), "{accept}: {first}");
+        assert!(first["user"]["login"].is_string(), "{accept}: {first}");
+    }
+    let plain: Value = get(
+        &sim,
+        "/repos/acme/api/stargazers?per_page=5",
+        Some(&alice),
+        &[("Accept", "application/vnd.github.v3+json")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(plain[0]["login"].is_string(), "plain users: {plain}");
+}
