@@ -108,3 +108,28 @@ export class Demo {
     }
   }
 }
+
+/// `pulseboard sim` alone on a free port: `base`, the users' `tokens` by login, `stop()`.
+export async function startSimulator(extraArgs = []) {
+  assert.ok(fs.existsSync(binary), `${binary} is missing: run \`cargo leptos build\` first`);
+  const port = await freePort();
+  const sim = spawn(binary, ['sim', '--port', String(port), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  sim.stdout.on('data', (d) => { output += d; });
+  sim.stderr.on('data', (d) => { output += d; });
+  const deadline = Date.now() + 60_000;
+  while (!/token for carol: \S+/.test(output)) {
+    if (sim.exitCode !== null || Date.now() > deadline) throw new Error(`the simulator did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const tokens = Object.fromEntries([...output.matchAll(/token for (\S+): (\S+)/g)].map((m) => [m[1], m[2]]));
+  return {
+    base: `http://127.0.0.1:${port}`,
+    tokens,
+    async stop() {
+      const exited = new Promise((r) => sim.once('exit', r));
+      sim.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
