@@ -133,6 +133,11 @@ pub struct ServeArgs {
     /// every 3 hours).
     #[arg(long, env = "PULSEBOARD_SYNC_INTERVALS", default_value = "")]
     pub sync_intervals: String,
+    /// How often the resources whose old items change without a signal GitHub shows
+    /// (workflow re-runs, statuses of old deployments, edited releases, workflows) are read
+    /// whatever the signals say.
+    #[arg(long, env = "PULSEBOARD_SYNC_RECONCILE_EVERY", default_value = "1d")]
+    pub sync_reconcile_every: String,
     /// How long an ordinary request may take before it is answered 408 (event streams
     /// are exempt).
     #[arg(long, env = "PULSEBOARD_REQUEST_TIMEOUT", default_value = "60s")]
@@ -372,7 +377,9 @@ impl ServeArgs {
             sync_intervals: engine::sync::scheduler::Intervals::every(&self.sync_every)
                 .map_err(|e| bad("PULSEBOARD_SYNC_EVERY", e))?
                 .with_overrides(&self.sync_intervals)
-                .map_err(|e| bad("PULSEBOARD_SYNC_INTERVALS", e))?,
+                .map_err(|e| bad("PULSEBOARD_SYNC_INTERVALS", e))?
+                .reconciling_every(&self.sync_reconcile_every)
+                .map_err(|e| bad("PULSEBOARD_SYNC_RECONCILE_EVERY", e))?,
             request_timeout: duration("PULSEBOARD_REQUEST_TIMEOUT", &self.request_timeout)?,
             connections: crate::http::ConnectionLimits {
                 header_read_timeout: duration("PULSEBOARD_HEADER_TIMEOUT", &self.header_timeout)?,
@@ -526,6 +533,12 @@ mod tests {
                 .unwrap_err()
                 .variable,
             "PULSEBOARD_SYNC_INTERVALS"
+        );
+        assert_eq!(
+            args(&["--sync-reconcile-every", "daily"])
+                .unwrap_err()
+                .variable,
+            "PULSEBOARD_SYNC_RECONCILE_EVERY"
         );
         assert_eq!(
             args(&["--request-timeout", "soon"]).unwrap_err().variable,

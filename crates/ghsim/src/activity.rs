@@ -4,7 +4,11 @@
 //! deployments, stars, releases, forks, edits and deletions of old items, renames.
 //!
 //! Each change updates the world the REST API serves (and so `updated_at`, ETags and
-//! `since` filters), and returns the webhook events GitHub would send for it.
+//! `since` filters), and returns the webhook events GitHub would send for it. Changes to
+//! old items after newer ones exist (reopened, relabelled, dismissed, re-run, a new
+//! deployment status) live in [`revisions`].
+
+mod revisions;
 
 use chrono::Duration;
 use serde::Deserialize;
@@ -94,6 +98,62 @@ pub enum Activity {
     Rename {
         name: String,
     },
+    /// Reopens a closed issue or (unmerged) pull request, however old.
+    Reopen {
+        number: u64,
+    },
+    /// Replaces the labels of an issue or pull request, however old.
+    Label {
+        number: u64,
+        labels: Vec<String>,
+    },
+    /// Dismisses a review of a pull request, however old.
+    DismissReview {
+        number: u64,
+        review_id: u64,
+    },
+    /// Re-runs a workflow run, however old: a new attempt of the same run (same id and
+    /// `created_at`, as on GitHub), ending in `conclusion`.
+    Rerun {
+        run_id: u64,
+        #[serde(default = "success")]
+        conclusion: String,
+    },
+    /// A new status for a deployment, however old.
+    DeploymentStatus {
+        deployment_id: u64,
+        state: String,
+    },
+    /// Renames a release, however old.
+    EditRelease {
+        tag: String,
+        name: String,
+    },
+}
+
+fn conclusion_of(name: &str) -> Result<Conclusion, ActivityError> {
+    match name {
+        "success" => Ok(Conclusion::Success),
+        "failure" => Ok(Conclusion::Failure),
+        "cancelled" => Ok(Conclusion::Cancelled),
+        "skipped" => Ok(Conclusion::Skipped),
+        other => Err(ActivityError::Invalid(format!(
+            "unknown conclusion {other}"
+        ))),
+    }
+}
+
+fn labels_of(names: &[String]) -> Result<Vec<&'static str>, ActivityError> {
+    names
+        .iter()
+        .map(|l| {
+            LABELS
+                .iter()
+                .find(|(n, _, _)| n == l)
+                .map(|(n, _, _)| *n)
+                .ok_or_else(|| ActivityError::Invalid(format!("unknown label {l}")))
+        })
+        .collect()
 }
 
 fn one() -> u32 {
@@ -311,7 +371,7 @@ impl World {
                     urls,
                     json!({
                         "action": "submitted",
-                        "review": json::review(&review, p, repo, self, urls),
+                        "review": json::webhook_review(&review, p, repo, self, urls),
                         "pull_request": json::PullRenderer::new(repo, self, urls).full(p),
                     }),
                 );
@@ -359,16 +419,7 @@ impl World {
             } => {
                 let author_id = self.login_id(&author)?;
                 sender = author_id;
-                let labels: Vec<&'static str> = labels
-                    .iter()
-                    .map(|l| {
-                        LABELS
-                            .iter()
-                            .find(|(n, _, _)| n == l)
-                            .map(|(n, _, _)| *n)
-                            .ok_or_else(|| ActivityError::Invalid(format!("unknown label {l}")))
-                    })
-                    .collect::<Result<_, _>>()?;
+                let labels = labels_of(&labels)?;
                 let id = self.allocate_id();
                 let repo = &mut self.repos[idx];
                 let number = repo.next_number();
@@ -497,17 +548,7 @@ impl World {
                 }
             }
             Activity::WorkflowRun { sha, conclusion } => {
-                let conclusion = match conclusion.as_str() {
-                    "success" => Conclusion::Success,
-                    "failure" => Conclusion::Failure,
-                    "cancelled" => Conclusion::Cancelled,
-                    "skipped" => Conclusion::Skipped,
-                    other => {
-                        return Err(ActivityError::Invalid(format!(
-                            "unknown conclusion {other}"
-                        )))
-                    }
-                };
+                let conclusion = conclusion_of(&conclusion)?;
                 let repo = &self.repos[idx];
                 let sha = match sha {
                     Some(text) => Sha::parse(&text)
@@ -531,6 +572,14 @@ impl World {
                 self.add_run(
                     idx, run_id, sha, pull, event, sender, conclusion, urls, &mut out,
                 );
+            }
+            revision @ (Activity::Reopen { .. }
+            | Activity::Label { .. }
+            | Activity::DismissReview { .. }
+            | Activity::Rerun { .. }
+            | Activity::DeploymentStatus { .. }
+            | Activity::EditRelease { .. }) => {
+                self.revise(idx, revision, at, sender, urls, &mut out)?;
             }
             Activity::Deploy { environment, state } => {
                 let environment: &'static str = match environment.as_str() {

@@ -359,6 +359,7 @@ pub enum ReviewState {
     Approved,
     ChangesRequested,
     Commented,
+    Dismissed,
 }
 
 impl ReviewState {
@@ -367,6 +368,7 @@ impl ReviewState {
             ReviewState::Approved => "APPROVED",
             ReviewState::ChangesRequested => "CHANGES_REQUESTED",
             ReviewState::Commented => "COMMENTED",
+            ReviewState::Dismissed => "DISMISSED",
         }
     }
 }

@@ -626,6 +626,20 @@ pub fn issue_comment(
 }
 
 /// `pull-request-review`.
+/// A review as webhook payloads carry it: as the REST API shows it, but with its state in
+/// lower case (`approved`, `dismissed`), as GitHub sends it there.
+pub fn webhook_review(
+    v: &Review,
+    p: &PullRequest,
+    r: &Repository,
+    world: &World,
+    urls: &Urls,
+) -> Value {
+    let mut review = review(v, p, r, world, urls);
+    review["state"] = json!(v.state.as_str().to_ascii_lowercase());
+    review
+}
+
 pub fn review(v: &Review, p: &PullRequest, r: &Repository, world: &World, urls: &Urls) -> Value {
     let api = repo_api(r, urls);
     let html = format!(

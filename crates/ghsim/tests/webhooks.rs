@@ -50,18 +50,11 @@ fn header_of(h: &HeaderMap, name: &str) -> String {
     h.get(name).unwrap().to_str().unwrap().to_string()
 }
 
-#[tokio::test]
-async fn deliveries_are_signed_shaped_and_redeliverable() {
-    let rest = openapi::rest_spec();
-    let hooks_spec = openapi::webhooks_spec();
-    let sim = start(config()).await;
-    let alice = token(&sim, "alice");
-    let (url, received) = receiver(200).await;
-    let secret = "It's a Secret to Everybody";
-    let client = reqwest::Client::new();
-    let res = client
+/// Adds a hook for every event of acme/api that delivers to `url`; returns it.
+async fn add_hook(sim: &ghsim::RunningSimulator, token: &str, url: &str, secret: &str) -> Value {
+    let res = reqwest::Client::new()
         .post(format!("{}/repos/acme/api/hooks", sim.base_url))
-        .bearer_auth(&alice)
+        .bearer_auth(token)
         .json(&json!({
             "name": "web",
             "config": { "url": url, "content_type": "json", "secret": secret },
@@ -71,7 +64,93 @@ async fn deliveries_are_signed_shaped_and_redeliverable() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let hook: Value = res.json().await.unwrap();
+    res.json().await.unwrap()
+}
+
+/// The webhook operation a delivery is (`issues-reopened`), as GitHub's description
+/// names it.
+fn operation(event: &str, payload: &Value) -> String {
+    match payload["action"].as_str() {
+        Some(action) => format!("{}-{}", event.replace('_', "-"), action.replace('_', "-")),
+        None => event.replace('_', "-"),
+    }
+}
+
+#[tokio::test]
+async fn changes_to_old_items_deliver_githubs_events() {
+    let hooks_spec = openapi::webhooks_spec();
+    let sim = start(config()).await;
+    let alice = token(&sim, "alice");
+    let (url, received) = receiver(200).await;
+    add_hook(&sim, &alice, &url, "s").await;
+    let old = sim.sim.with_world(|w| {
+        let r = w.repo("acme", "api").unwrap();
+        let closed = r
+            .issues
+            .iter()
+            .find(|i| i.closed_at.is_some())
+            .unwrap()
+            .number;
+        let pull = r
+            .pulls
+            .iter()
+            .find(|p| p.closed_at.is_some() && p.merged_at.is_none())
+            .unwrap()
+            .number;
+        let reviewed = r.pulls.iter().find(|p| !p.reviews.is_empty()).unwrap();
+        let review = (reviewed.number, reviewed.reviews[0].id);
+        let old = (r.runs[0].id, r.deployments[0].id, r.releases[0].tag.clone());
+        (closed, pull, review, old)
+    });
+    let (closed, pull, (reviewed, review), (run, deployment, tag)) = old;
+    for change in [
+        json!({ "kind": "reopen", "number": closed }),
+        json!({ "kind": "label", "number": closed, "labels": ["bug", "incident"] }),
+        json!({ "kind": "reopen", "number": pull }),
+        json!({ "kind": "label", "number": pull, "labels": ["enhancement"] }),
+        json!({ "kind": "dismiss_review", "number": reviewed, "review_id": review }),
+        json!({ "kind": "rerun", "run_id": run, "conclusion": "failure" }),
+        json!({ "kind": "deployment_status", "deployment_id": deployment, "state": "inactive" }),
+        json!({ "kind": "edit_release", "tag": tag, "name": "Renamed" }),
+    ] {
+        act(&sim, "api", change).await;
+    }
+    let got = received.0.lock().unwrap().clone();
+    let operations: Vec<String> = got
+        .iter()
+        .skip(1) // the ping
+        .map(|(headers, body)| {
+            let payload: Value = serde_json::from_slice(body).unwrap();
+            let operation = operation(&header_of(headers, "x-github-event"), &payload);
+            openapi::assert_valid_webhook(&hooks_spec, &operation, &payload);
+            operation
+        })
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            "issues-reopened",
+            "issues-labeled",
+            "pull-request-reopened",
+            "pull-request-labeled",
+            "pull-request-review-dismissed",
+            "workflow-run-completed",
+            "deployment-status-created",
+            "release-edited",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn deliveries_are_signed_shaped_and_redeliverable() {
+    let rest = openapi::rest_spec();
+    let hooks_spec = openapi::webhooks_spec();
+    let sim = start(config()).await;
+    let alice = token(&sim, "alice");
+    let (url, received) = receiver(200).await;
+    let secret = "It's a Secret to Everybody";
+    let client = reqwest::Client::new();
+    let hook = add_hook(&sim, &alice, &url, secret).await;
     openapi::assert_valid_for(&rest, "post", "/repos/{owner}/{repo}/hooks", &hook);
     assert_eq!(
         hook["config"]["secret"], "********",
@@ -164,11 +243,7 @@ async fn deliveries_are_signed_shaped_and_redeliverable() {
         assert!(header_of(headers, "user-agent").starts_with("GitHub-Hookshot/"));
         assert!(guids.insert(header_of(headers, "x-github-delivery")));
         let payload: Value = serde_json::from_slice(body).unwrap();
-        let event = header_of(headers, "x-github-event");
-        let operation = match payload["action"].as_str() {
-            Some(action) => format!("{}-{}", event.replace('_', "-"), action.replace('_', "-")),
-            None => event.replace('_', "-"),
-        };
+        let operation = operation(&header_of(headers, "x-github-event"), &payload);
         openapi::assert_valid_webhook(&hooks_spec, &operation, &payload);
     }
     let merged: Value = serde_json::from_slice(&got[4].1).unwrap();

@@ -13,9 +13,11 @@ pub struct Tracked {
     /// The user whose token reads it (the most recently signed in with access).
     pub user_id: i64,
     pub checked: sqlx::types::Json<std::collections::HashMap<String, DateTime<Utc>>>,
+    /// When each resource was last read to the end (a run that succeeded, or found it
+    /// unavailable).
+    pub read: sqlx::types::Json<std::collections::HashMap<String, DateTime<Utc>>>,
 }
 
-/// Every repository at least one user tracks and may still see.
 /// Takes the scheduler's advisory lock on `conn` if no other session holds it; false when
 /// another process is scheduling. Released by [`unlock`] or when the session ends.
 pub async fn try_lock(conn: &mut sqlx::PgConnection, key: i64) -> Result<bool, sqlx::Error> {
@@ -33,12 +35,20 @@ pub async fn unlock(conn: &mut sqlx::PgConnection, key: i64) -> Result<(), sqlx:
     Ok(())
 }
 
+/// Every repository at least one user tracks and may still see.
 pub async fn tracked(pool: &PgPool) -> Result<Vec<Tracked>, sqlx::Error> {
     sqlx::query_as(
         "SELECT r.github_id, r.node_id, r.full_name, reader.user_id,
                 coalesce((SELECT jsonb_object_agg(s.resource, s.checked_at)
                             FROM sync_schedule s WHERE s.repository_id = r.github_id),
-                         '{}'::jsonb) AS checked
+                         '{}'::jsonb) AS checked,
+                coalesce((SELECT jsonb_object_agg(x.resource, x.finished_at)
+                            FROM (SELECT resource, max(finished_at) AS finished_at
+                                    FROM sync_runs
+                                   WHERE repository_id = r.github_id
+                                     AND status IN ('succeeded', 'unavailable')
+                                   GROUP BY resource) x),
+                         '{}'::jsonb) AS read
            FROM repositories r
            CROSS JOIN LATERAL (
                 SELECT a.user_id FROM repository_access a

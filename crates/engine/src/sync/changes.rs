@@ -48,6 +48,19 @@ pub struct Plan {
     pub refused: Option<String>,
 }
 
+/// The resources whose old items can change without moving any signal of
+/// `repositories_changed.graphql`: a re-run of an old workflow run (its commit's check
+/// suites do not move), a new status of an old deployment (only the newest deployment's
+/// status is a signal), an edited release (the count does not move), a workflow disabled
+/// or enabled (no push). The scheduler reads them whatever the signals say once their last
+/// read is a day old (`scheduler::Intervals::reconcile`).
+pub const UNSIGNALLED: [Resource; 4] = [
+    Resource::Workflows,
+    Resource::WorkflowRuns,
+    Resource::Deployments,
+    Resource::Releases,
+];
+
 /// The resources whose signals moved from `old` to `new` (all of them without `old`).
 pub fn resources_to_sync(old: Option<&ChangeSignal>, new: &ChangeSignal) -> Vec<Resource> {
     use Resource as R;

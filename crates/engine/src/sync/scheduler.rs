@@ -1,6 +1,10 @@
 //! The periodic sync. Each tick, the tracked repositories with a resource past its interval
 //! (stars every 3 hours, the rest hourly, configurable) are asked what changed, 100 to a
-//! GraphQL request, and only the changed resources become jobs for any worker.
+//! GraphQL request, and only the changed resources become jobs for any worker. The
+//! resources whose old items can change without a signal ([`changes::UNSIGNALLED`]: a
+//! re-run of an old workflow run, a new status of an old deployment, an edited release, a
+//! disabled workflow) are read anyway once their last read is older than
+//! [`Intervals::reconcile`] (a day by default).
 //!
 //! One process schedules at a time (a Postgres advisory lock, released if it dies); the
 //! jobs go to the shared queue every process works.
@@ -20,6 +24,9 @@ use sqlx::PgPool;
 pub struct Intervals {
     pub default: Duration,
     pub per_resource: BTreeMap<Resource, Duration>,
+    /// How old the last read of an [`changes::UNSIGNALLED`] resource may get before it is
+    /// read whatever the signals say.
+    pub reconcile: Duration,
 }
 
 impl Default for Intervals {
@@ -27,6 +34,7 @@ impl Default for Intervals {
         Intervals {
             default: Duration::from_secs(3600),
             per_resource: BTreeMap::from([(Resource::Stargazers, Duration::from_secs(3 * 3600))]),
+            reconcile: Duration::from_secs(86_400),
         }
     }
 }
@@ -78,6 +86,32 @@ impl Intervals {
             self.per_resource.insert(resource, every);
         }
         Ok(self)
+    }
+
+    /// Reads the resources that change without a signal at least every `every`.
+    pub fn reconciling_every(mut self, every: &str) -> Result<Intervals, String> {
+        self.reconcile = parse_duration(every)
+            .ok_or_else(|| format!("{every:?} is not a duration like 90s, 15m, 1h or 1d"))?;
+        Ok(self)
+    }
+
+    /// Among `due`, the resources that change without a signal and were last read (by any
+    /// job) longer than [`Intervals::reconcile`] ago, or never. `read` is keyed by stored
+    /// resource names.
+    pub fn to_reconcile(
+        &self,
+        due: &[Resource],
+        read: &HashMap<String, DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Vec<Resource> {
+        due.iter()
+            .copied()
+            .filter(|r| changes::UNSIGNALLED.contains(r))
+            .filter(|r| match read.get(r.as_str()) {
+                None => true,
+                Some(at) => (now - *at).to_std().is_ok_and(|age| age >= self.reconcile),
+            })
+            .collect()
     }
 
     pub fn of(&self, resource: Resource) -> Duration {
@@ -180,14 +214,15 @@ async fn schedule(
             }
         };
         for (repo, due) in repos {
+            let stale = intervals.to_reconcile(&due, &repo.read, now);
             let changed: Vec<Resource> = plans
                 .iter()
                 .find(|p| p.repository_id == repo.github_id)
                 .map(|p| {
-                    p.resources
-                        .iter()
+                    Resource::ALL
+                        .into_iter()
                         .filter(|r| due.contains(r))
-                        .copied()
+                        .filter(|r| p.resources.contains(r) || stale.contains(r))
                         .collect()
                 })
                 .unwrap_or_default();

@@ -45,7 +45,8 @@ pub async fn run_job(
 }
 
 /// Syncs repositories: an incremental sync first plans from change signals (one request
-/// per 100 repositories) and reads only what moved; a full one reads everything. When
+/// per 100 repositories) and reads only what moved, plus the named `resources` no signal
+/// can vouch for ([`changes::UNSIGNALLED`]); a full one reads everything. When
 /// `resources` is not empty, only those are read.
 pub async fn sync_planned(
     syncer: &Syncer,
@@ -76,11 +77,15 @@ pub async fn sync_planned(
         let full_name = full_name.clone();
         async move {
             let wanted: Vec<Resource> = match (mode, plan) {
-                (Mode::Incremental, Some(p)) => p
-                    .resources
-                    .iter()
+                // What the signals show moved; and, when named, what no signal can vouch
+                // for (the scheduler's daily reconciliation names them).
+                (Mode::Incremental, Some(p)) => Resource::ALL
+                    .into_iter()
+                    .filter(|r| {
+                        p.resources.contains(r)
+                            || (resources.contains(r) && changes::UNSIGNALLED.contains(r))
+                    })
                     .filter(|r| resources.is_empty() || resources.contains(r))
-                    .copied()
                     .collect(),
                 _ if resources.is_empty() => Resource::ALL.to_vec(),
                 _ => resources.to_vec(),

@@ -32,6 +32,8 @@ impl Ctx<'_> {
             (Some(h), Some(o)) => Some(h.min(o)),
             (h, _) => h,
         };
+        // Old runs re-run since (their created_at stays): the last 30 days, once a day.
+        let (floor, covers_window) = self.floor_with_window(&cp, floor);
         let mut newest = state_time(&cp, "pending_newest");
         let mut oldest_incomplete = state_time(&cp, "pending_oldest_incomplete");
         let mut next = Some(
@@ -69,6 +71,9 @@ impl Ctx<'_> {
             if finished {
                 cp.state.0["oldest_incomplete"] = ts(oldest_incomplete);
                 cp.state.0["pending_oldest_incomplete"] = Value::Null;
+                if covers_window {
+                    cp.state.0["window_read_at"] = ts(Some(Utc::now()));
+                }
             } else {
                 cp.state.0["pending_oldest_incomplete"] = ts(oldest_incomplete);
             }

@@ -7,7 +7,8 @@ impl Ctx<'_> {
     /// than the last sync's newest that has not changed.
     pub(super) async fn deployments(&mut self) -> crate::Result<()> {
         let mut cp = self.checkpoint().await?;
-        let floor = self.floor(&cp);
+        // Old deployments with a new status: the last 30 days, once a day.
+        let (floor, covers_window) = self.floor_with_window(&cp, self.floor(&cp));
         let mut newest = state_time(&cp, "pending_newest");
         let mut after = cp.resume.clone();
         loop {
@@ -36,6 +37,9 @@ impl Ctx<'_> {
                 let (row, these) = ingest::deployments::deployment(self.repo_id, d);
                 list.push(row);
                 statuses.extend(these);
+            }
+            if covers_window && (reached || !conn.page_info.has_next_page) {
+                cp.state.0["window_read_at"] = ts(Some(Utc::now()));
             }
             let mut tx = self.s.pool.begin().await?;
             db::deployments::upsert_deployments(&mut tx, &list, &statuses).await?;

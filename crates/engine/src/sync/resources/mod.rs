@@ -49,6 +49,16 @@ pub(crate) struct Ctx<'a> {
     started: std::time::Instant,
 }
 
+/// How far back from the newest item an incremental read of workflow runs or deployments
+/// looks for old items that changed without anything newer: GitHub lets a run be re-run
+/// for 30 days, and a deployment's statuses come any time (the 30 days cover the common
+/// case, a new deployment's "inactive" for the one before).
+const WINDOW_DAYS: i64 = 30;
+
+/// How often that window is read again (a little less than the scheduler's daily
+/// reconciliation, so that each reconciling job reads it).
+const WINDOW_EVERY_HOURS: i64 = 20;
+
 /// The smallest GraphQL page a heavy read shrinks to before it gives up.
 const MIN_PAGE: u32 = 5;
 
@@ -223,6 +233,26 @@ impl<'a> Ctx<'a> {
         match self.mode {
             Mode::Full => None,
             Mode::Incremental => cp.high_water,
+        }
+    }
+
+    /// Where an incremental read of runs or deployments stops: `floor`, moved back by
+    /// [`WINDOW_DAYS`] when that window was last read [`WINDOW_EVERY_HOURS`] ago or more;
+    /// and whether this read covers the window (a full read covers everything).
+    fn floor_with_window(
+        &self,
+        cp: &Checkpoint,
+        floor: Option<DateTime<Utc>>,
+    ) -> (Option<DateTime<Utc>>, bool) {
+        let Some(floor) = floor else {
+            return (None, true);
+        };
+        let every = chrono::Duration::hours(WINDOW_EVERY_HOURS);
+        let due = state_time(cp, "window_read_at").is_none_or(|t| Utc::now() - t >= every);
+        if due {
+            (Some(floor - chrono::Duration::days(WINDOW_DAYS)), true)
+        } else {
+            (Some(floor), false)
         }
     }
 

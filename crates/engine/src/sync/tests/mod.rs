@@ -4,6 +4,7 @@
 mod cost;
 mod faults;
 mod jobs;
+mod old_items;
 mod quirks;
 mod truth;
 
