@@ -267,7 +267,10 @@ pub mod gql {
     #[derive(Debug, Clone, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct AuthoredDate {
-        pub authored_date: DateTime<Utc>,
+        /// Null for a commit whose author date GitHub cannot parse, though its schema says
+        /// never: stored as unknown.
+        #[serde(default)]
+        pub authored_date: Option<DateTime<Utc>>,
     }
 
     #[derive(Debug, Clone, Deserialize)]

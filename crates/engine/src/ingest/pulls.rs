@@ -33,7 +33,7 @@ pub fn pull_request(repository_id: i64, p: &gql::PullRequest) -> PullRow {
         comments_count: p.total_comments_count,
         merged_by_github_id: p.merged_by.as_ref().and_then(|a| a.database_id),
         merged_by_login: p.merged_by.as_ref().map(|a| a.login.clone()),
-        first_commit_at: p.commits.nodes.first().map(|c| c.commit.authored_date),
+        first_commit_at: p.commits.nodes.first().and_then(|c| c.commit.authored_date),
         ready_for_review_at: p.timeline_items.nodes.iter().find_map(|e| e.created_at),
         labels: p.labels.nodes.iter().map(|l| l.name.clone()).collect(),
     }
