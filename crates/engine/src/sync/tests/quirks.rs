@@ -5,36 +5,41 @@
 
 use super::*;
 
-/// The issues fixture under `rule`, after a full sync of acme/api's issues that stored
-/// every one of them.
-async fn all_issues_under(rule: ghsim::FaultRule) -> (Fixture, GitHubClient, (usize, usize)) {
-    let (fx, client, (pages, issues)) = issues_fixture().await;
+/// The fast fixture with acme/api cut to its first `keep` issues (a reported case), after
+/// a full sync of its issues under `rule` that stored every one of them.
+async fn all_issues_under(
+    rule: ghsim::FaultRule,
+    keep: usize,
+) -> (Fixture, GitHubClient, (usize, usize)) {
+    let (fx, client) = fast_fixture().await;
+    fx.sim
+        .sim
+        .with_repo_mut("acme", "api", |r| r.issues.truncate(keep));
+    let (pages, issues) = issue_pages(&fx.sim);
+    assert_eq!(issues, keep, "acme/api has enough issues");
     fx.sim.sim.faults().add(rule);
     let stored = synced(&fx.pool, &client, fx.repo_id, Resource::Issues, "issues").await;
-    assert_eq!(stored as usize, issues, "every issue is stored");
+    assert_eq!(stored as usize, keep, "every issue is stored");
     (fx, client, (pages, issues))
 }
 
-/// Syncs `resource` of acme/api into `table` while `fault` answers GitHub's GraphQL
-/// endpoint `times` times: how many acme/api has in the simulator (`truth`), how many
-/// were stored, and the fixture with its client.
+/// Syncs `resource` of acme/api, shaped by `shape` (a reported case), into `table` while
+/// `fault` answers GitHub's GraphQL endpoint `times` times: how many were stored, and the
+/// fixture with its client.
 async fn api_under_graphql_fault(
     fault: ghsim::Fault,
     times: u32,
     (resource, table): (Resource, &str),
-    truth: impl Fn(&ghsim::data::Repository) -> usize,
-) -> (usize, usize, Fixture, GitHubClient) {
+    shape: impl FnOnce(&mut ghsim::data::Repository),
+) -> (usize, Fixture, GitHubClient) {
     let (fx, client) = fast_fixture().await;
-    let expected = fx
-        .sim
-        .sim
-        .with_world(|w| truth(w.repo("acme", "api").unwrap()));
+    fx.sim.sim.with_repo_mut("acme", "api", shape);
     fx.sim
         .sim
         .faults()
         .add(super::fault("POST /graphql", fault, times));
     let stored = synced(&fx.pool, &client, fx.repo_id, resource, table).await as usize;
-    (expected, stored, fx, client)
+    (stored, fx, client)
 }
 
 /// Syncs contributors, then syncs them again while `refusal` answers GitHub's contributors
@@ -86,7 +91,9 @@ async fn links_naming_another_host_are_followed_on_the_configured_base_and_forei
     let ghe = always(ghsim::Fault::LinkHost {
         base: "https://ghe.corp.example/api/v3".into(),
     });
-    let (fx, client, (pages, issues)) = all_issues_under(ghe).await;
+    // 12-link-header-other-host: 150 issues (GitHub's listing holds the pull requests
+    // too, so it spans pages).
+    let (fx, client, (pages, issues)) = all_issues_under(ghe, 150).await;
     assert!(pages > 1, "the listing must span pages for links to matter");
     let Fixture {
         sim, pool, repo_id, ..
@@ -117,8 +124,10 @@ async fn links_naming_another_host_are_followed_on_the_configured_base_and_forei
 
 #[tokio::test]
 async fn a_secondary_limit_without_retry_after_is_waited_out() {
+    // 04-secondary-rate-limit-no-retry-after: issues #1-#3, all stored.
     let route = "GET /repos/{owner}/{repo}/issues";
-    let (_, client, _) = all_issues_under(fault(route, ghsim::Fault::SecondaryLimit, 2)).await;
+    let limited = fault(route, ghsim::Fault::SecondaryLimit, 2);
+    let (_, client, _) = all_issues_under(limited, 3).await;
     assert_eq!(client.retries(), 2);
     // One wait, then a longer one (the policy's 200 ms stands for GitHub's minute).
     assert!(client.waited_ms() >= 200 + 400, "{}", client.waited_ms());
@@ -126,16 +135,17 @@ async fn a_secondary_limit_without_retry_after_is_waited_out() {
 
 #[tokio::test]
 async fn graphqls_transient_something_went_wrong_is_retried() {
-    let (pulls, stored, _, client) = api_under_graphql_fault(
+    // 05-graphql-200-something-went-wrong: all 3 pull requests stored.
+    let (stored, _, client) = api_under_graphql_fault(
         ghsim::Fault::GraphqlError {
             message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `0000:1111:2222` when reporting this issue.".into(),
         },
         2,
         (Resource::PullRequests, "pull_requests"),
-        |r| r.pulls.len(),
+        |r| r.pulls.truncate(3),
     )
     .await;
-    assert_eq!(stored, pulls);
+    assert_eq!(stored, 3);
     assert_eq!(client.retries(), 2);
 }
 
@@ -143,17 +153,18 @@ async fn graphqls_transient_something_went_wrong_is_retried() {
 async fn a_commit_without_an_author_date_is_stored_with_its_commit_date() {
     // GitHub sends `authoredDate: null` for a commit with a malformed date, though its
     // schema says never: here for the newest commit of the first page.
-    let (commits, stored, Fixture { sim, pool, .. }, _) = api_under_graphql_fault(
+    // 07-commit-null-authored-date: all 3 commits stored.
+    let (stored, Fixture { sim, pool, .. }, _) = api_under_graphql_fault(
         ghsim::Fault::NullField {
             field: "authoredDate".into(),
             items: 1,
         },
         1,
         (Resource::Commits, "commits"),
-        |r| r.commits.len(),
+        |r| r.commits.truncate(3),
     )
     .await;
-    assert_eq!(stored, commits);
+    assert_eq!(stored, 3);
     let head = sim.sim.with_world(|w| {
         let r = w.repo("acme", "api").unwrap();
         let c = r.commits.last().unwrap();
