@@ -51,7 +51,8 @@ pub enum Fault {
     /// where GitHub's schema says it never is (a commit's `authoredDate` for a commit with
     /// a malformed date, say).
     NullField { field: String, items: u32 },
-    /// A GraphQL `nodes(ids:)` answer in which the repository `database_id` is null, with
+    /// A GraphQL `nodes(ids:)` answer in which the node `database_id` (a repository, or a
+    /// check suite by its workflow run's id) is null, with
     /// a `FORBIDDEN` error at its path (an organisation enforcing SAML single sign-on),
     /// while the other nodes have their data.
     ForbidNode { database_id: u64, message: String },
@@ -325,7 +326,11 @@ pub fn forbid_node(body: &Bytes, database_id: u64, message: &str) -> Bytes {
     let mut hit = None;
     if let Some(nodes) = v["data"]["nodes"].as_array_mut() {
         for (i, node) in nodes.iter_mut().enumerate() {
-            if node["databaseId"].as_u64() == Some(database_id) {
+            // A node by its own id, or a check suite by its workflow run's.
+            let id = node["databaseId"]
+                .as_u64()
+                .or_else(|| node["workflowRun"]["databaseId"].as_u64());
+            if id == Some(database_id) {
                 *node = serde_json::Value::Null;
                 hit = Some(i);
             }

@@ -89,24 +89,38 @@ impl Ctx<'_> {
         self.jobs().await
     }
 
+    /// The jobs of completed runs whose jobs are not stored, 100 runs a GraphQL request
+    /// (fewer when GitHub cannot compute so many in time). A run whose check suite GitHub
+    /// does not show keeps what is stored and is asked again by the next sync.
     pub(super) async fn jobs(&mut self) -> crate::Result<()> {
+        let mut batch_size = PER_PAGE;
         loop {
             let batch = {
                 let mut conn = self.s.pool.acquire().await?;
-                db::actions::runs_needing_jobs(&mut conn, self.repo_id, 100).await?
+                db::actions::runs_needing_jobs(&mut conn, self.repo_id, batch_size as i64).await?
             };
             if batch.is_empty() {
                 return Ok(());
             }
             let ids: Vec<&str> = batch.iter().map(|(_, node)| node.as_str()).collect();
-            let data: gql::CheckSuitesData = self
+            let data: gql::CheckSuitesData = match self
                 .s
                 .client
                 .graphql(CHECK_SUITES, json!({ "ids": ids }))
-                .await?;
+                .await
+            {
+                Ok(data) => data,
+                Err(e) if timed_out(&e) && batch_size > MIN_PAGE => {
+                    batch_size = (batch_size / 2).max(MIN_PAGE);
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
             let mut jobs = Vec::new();
+            let mut answered = Vec::new();
             for ((run_id, _), suite) in batch.iter().zip(data.nodes) {
                 let Some(suite) = suite else { continue };
+                answered.push(*run_id);
                 jobs.extend(
                     suite
                         .check_runs
@@ -115,9 +129,16 @@ impl Ctx<'_> {
                         .map(|j| ingest::actions::job(self.repo_id, *run_id, j)),
                 );
             }
-            let run_ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+            if answered.is_empty() {
+                tracing::warn!(
+                    repository = self.full_name,
+                    runs = batch.len(),
+                    "GitHub showed none of these runs' check suites; asking again next sync"
+                );
+                return Ok(());
+            }
             let mut tx = self.s.pool.begin().await?;
-            db::actions::replace_jobs(&mut tx, &run_ids, &jobs).await?;
+            db::actions::replace_jobs(&mut tx, &answered, &jobs).await?;
             tx.commit().await?;
             self.page_done(jobs.len(), None).await;
         }

@@ -422,3 +422,45 @@ async fn the_simulator_refuses_stargazer_pages_past_githubs_cap() {
     );
     drop(fx);
 }
+
+#[tokio::test]
+async fn a_check_suite_github_does_not_show_keeps_its_run_to_be_read_again() {
+    // GitHub answers the batch of check suites with one node null (refused, say): that
+    // run's jobs are not "synced with none", they are asked for again.
+    let (fx, client) = fast_fixture().await;
+    let (run, jobs) = fx.sim.sim.with_world(|w| {
+        let r = w.repo("acme", "api").unwrap();
+        let run = r
+            .runs
+            .iter()
+            .rev()
+            .find(|x| x.status == ghsim::data::RunStatus::Completed)
+            .unwrap();
+        (run.id, run.jobs(r.workflow(run.workflow_id).unwrap()).len())
+    });
+    assert!(jobs > 0);
+    let refused = ghsim::Fault::ForbidNode {
+        database_id: run,
+        message: "Resource protected by organization SAML enforcement.".into(),
+    };
+    fx.sim.sim.faults().add(fault("POST /graphql", refused, 20));
+    let stored_jobs = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM workflow_jobs WHERE run_id = $1")
+            .bind(run as i64)
+            .fetch_one(&fx.pool)
+            .await
+            .unwrap()
+    };
+    let runs = [Resource::WorkflowRuns];
+    let outcome = sync_api(&fx.pool, &client, fx.repo_id, &runs, Mode::Full).await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert_eq!(stored_jobs().await, 0);
+    fx.sim.sim.faults().clear();
+    let outcome = sync_api(&fx.pool, &client, fx.repo_id, &runs, Mode::Incremental).await;
+    assert!(outcome.errors().is_empty(), "{:?}", outcome.errors());
+    assert_eq!(
+        stored_jobs().await as usize,
+        jobs,
+        "asked for again and stored"
+    );
+}
