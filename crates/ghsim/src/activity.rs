@@ -131,6 +131,41 @@ pub enum Activity {
     },
 }
 
+/// Which issue or pull request changes, when, and the event's action.
+struct Change {
+    number: u64,
+    at: Time,
+    action: &'static str,
+}
+
+impl Change {
+    fn new(number: u64, at: Time, action: &'static str) -> Change {
+        Change { number, at, action }
+    }
+}
+
+/// An issue or a pull request, for changes both take.
+enum Item<'a> {
+    Issue(&'a mut Issue),
+    Pull(&'a mut PullRequest),
+}
+
+impl Item<'_> {
+    fn title(self, title: String) {
+        match self {
+            Item::Issue(i) => i.title = title,
+            Item::Pull(p) => p.title = title,
+        }
+    }
+
+    fn labels(self, labels: Vec<&'static str>) {
+        match self {
+            Item::Issue(i) => i.labels = labels,
+            Item::Pull(p) => p.labels = labels,
+        }
+    }
+}
+
 fn conclusion_of(name: &str) -> Result<Conclusion, ActivityError> {
     match name {
         "success" => Ok(Conclusion::Success),
@@ -363,20 +398,7 @@ impl World {
                 p.reviews.push(review.clone());
                 p.updated_at = at;
                 out.id = Some(id);
-                let repo = &self.repos[idx];
-                let p = repo.pull(number).ok_or(ActivityError::NoItem(number))?;
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
-                    json!({
-                        "action": "submitted",
-                        "review": json::webhook_review(&review, p, repo, self, urls),
-                        "pull_request": json::PullRenderer::new(repo, self, urls).full(p),
-                    }),
-                );
-                out.events
-                    .push(self.event(idx, "pull_request_review", payload));
+                self.review_event(idx, number, &review, "submitted", sender, urls, &mut out)?;
             }
             Activity::Comment { number, author } => {
                 let author_id = self.login_id(&author)?;
@@ -400,17 +422,16 @@ impl World {
                 }
                 out.id = Some(id);
                 let repo = &self.repos[idx];
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
+                self.emit(
+                    (idx, sender, urls),
+                    "issue_comment",
                     json!({
                         "action": "created",
                         "issue": self.issue_json(repo, number, urls),
                         "comment": json::issue_comment(&comment, number, repo, self, urls),
                     }),
+                    &mut out,
                 );
-                out.events.push(self.event(idx, "issue_comment", payload));
             }
             Activity::OpenIssue {
                 author,
@@ -459,18 +480,11 @@ impl World {
                 self.issue_event(idx, number, "closed", sender, urls, &mut out);
             }
             Activity::Edit { number, title } => {
-                let repo = &mut self.repos[idx];
-                if let Some(i) = repo.issue_mut(number) {
-                    i.title = title;
-                    i.updated_at = at;
-                    self.issue_event(idx, number, "edited", sender, urls, &mut out);
-                } else if let Some(p) = repo.pull_mut(number) {
-                    p.title = title;
-                    p.updated_at = at;
-                    self.pull_event(idx, number, "edited", sender, urls, &mut out);
-                } else {
-                    return Err(ActivityError::NoItem(number));
-                }
+                let change = Change::new(number, at, "edited");
+                self.change_item(idx, change, sender, urls, &mut out, |item| {
+                    item.title(title);
+                    Ok(())
+                })?;
             }
             Activity::DeleteIssue { number } => {
                 let issue_json = self.issue_json(&self.repos[idx], number, urls);
@@ -481,13 +495,12 @@ impl World {
                     .position(|i| i.number == number)
                     .ok_or(ActivityError::NoItem(number))?;
                 repo.issues.remove(pos);
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
+                self.emit(
+                    (idx, sender, urls),
+                    "issues",
                     json!({ "action": "deleted", "issue": issue_json }),
+                    &mut out,
                 );
-                out.events.push(self.event(idx, "issues", payload));
             }
             Activity::Push {
                 author,
@@ -623,17 +636,11 @@ impl World {
                 out.id = Some(id);
                 let repo = &self.repos[idx];
                 let dj = json::deployment(&d, repo, self, urls);
-                let payload = self.envelope(idx, sender, urls, json!({ "action": "created", "deployment": dj, "workflow": null, "workflow_run": null }));
-                out.events.push(self.event(idx, "deployment", payload));
+                let created = json!({ "action": "created", "deployment": dj, "workflow": null, "workflow_run": null });
+                self.emit((idx, sender, urls), "deployment", created, &mut out);
                 let sj = json::deployment_status(&d.statuses[0], &d, repo, self, urls);
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
-                    json!({ "action": "created", "deployment": dj, "deployment_status": sj, "workflow": null, "workflow_run": null }),
-                );
-                out.events
-                    .push(self.event(idx, "deployment_status", payload));
+                let status = json!({ "action": "created", "deployment": dj, "deployment_status": sj, "workflow": null, "workflow_run": null });
+                self.emit((idx, sender, urls), "deployment_status", status, &mut out);
             }
             Activity::Star { user } => {
                 let repo = &mut self.repos[idx];
@@ -660,13 +667,12 @@ impl World {
                 });
                 repo.updated_at = at;
                 out.id = Some(user_id);
-                let payload = self.envelope(
-                    idx,
-                    user_id,
-                    urls,
+                self.emit(
+                    (idx, user_id, urls),
+                    "star",
                     json!({ "action": "created", "starred_at": json::ts(at) }),
+                    &mut out,
                 );
-                out.events.push(self.event(idx, "star", payload));
             }
             Activity::Unstar { user } => {
                 let repo = &mut self.repos[idx];
@@ -676,13 +682,12 @@ impl World {
                     return Err(ActivityError::Invalid(format!("{user} does not star this")));
                 }
                 repo.updated_at = at;
-                let payload = self.envelope(
-                    idx,
-                    user,
-                    urls,
+                self.emit(
+                    (idx, user, urls),
+                    "star",
                     json!({ "action": "deleted", "starred_at": null }),
+                    &mut out,
                 );
-                out.events.push(self.event(idx, "star", payload));
             }
             Activity::Release { tag } => {
                 let id = self.allocate_id();
@@ -707,13 +712,7 @@ impl World {
                 repo.releases.push(release.clone());
                 out.id = Some(id);
                 let repo = &self.repos[idx];
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
-                    json!({ "action": "published", "release": json::release(&release, repo, self, urls) }),
-                );
-                out.events.push(self.event(idx, "release", payload));
+                self.emit((idx, sender, urls), "release", json!({ "action": "published", "release": json::release(&release, repo, self, urls) }), &mut out);
             }
             Activity::Fork => {
                 let id = self.allocate_id();
@@ -727,13 +726,12 @@ impl World {
                 repo.forks.push(fork.clone());
                 out.id = Some(id);
                 let repo = &self.repos[idx];
-                let payload = self.envelope(
-                    idx,
-                    owner_id,
-                    urls,
+                self.emit(
+                    (idx, owner_id, urls),
+                    "fork",
                     json!({ "forkee": json::fork(&fork, repo, self, urls) }),
+                    &mut out,
                 );
-                out.events.push(self.event(idx, "fork", payload));
             }
             Activity::Rename { name } => {
                 if self
@@ -747,13 +745,7 @@ impl World {
                 let old = std::mem::replace(&mut repo.name, name);
                 repo.former_names.push(old.clone());
                 repo.updated_at = at;
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
-                    json!({ "action": "renamed", "changes": { "repository": { "name": { "from": old } } } }),
-                );
-                out.events.push(self.event(idx, "repository", payload));
+                self.emit((idx, sender, urls), "repository", json!({ "action": "renamed", "changes": { "repository": { "name": { "from": old } } } }), &mut out);
             }
         }
         Ok(out)
@@ -799,17 +791,78 @@ impl World {
         let Some(p) = repo.pull(number) else {
             return;
         };
-        let payload = self.envelope(
-            idx,
-            sender,
-            urls,
+        self.emit(
+            (idx, sender, urls),
+            "pull_request",
             json!({
                 "action": action,
                 "number": number,
                 "pull_request": json::PullRenderer::new(repo, self, urls).full(p),
             }),
+            out,
         );
-        out.events.push(self.event(idx, "pull_request", payload));
+    }
+
+    /// Changes issue or pull request `change.number` (whichever it is) with `f`, moves its
+    /// `updated_at` to `change.at` and raises the event `change.action`.
+    fn change_item(
+        &mut self,
+        idx: usize,
+        change: Change,
+        sender: u64,
+        urls: &Urls,
+        out: &mut Outcome,
+        f: impl FnOnce(Item<'_>) -> Result<(), ActivityError>,
+    ) -> Result<(), ActivityError> {
+        let Change { number, at, action } = change;
+        let repo = &mut self.repos[idx];
+        if let Some(i) = repo.issue_mut(number) {
+            f(Item::Issue(&mut *i))?;
+            i.updated_at = at;
+            self.issue_event(idx, number, action, sender, urls, out);
+        } else if let Some(p) = repo.pull_mut(number) {
+            f(Item::Pull(&mut *p))?;
+            p.updated_at = at;
+            self.pull_event(idx, number, action, sender, urls, out);
+        } else {
+            return Err(ActivityError::NoItem(number));
+        }
+        Ok(())
+    }
+
+    /// Raises `pull_request_review` with `action` for `review` of pull request `number`.
+    #[allow(clippy::too_many_arguments)]
+    fn review_event(
+        &self,
+        idx: usize,
+        number: u64,
+        review: &Review,
+        action: &str,
+        sender: u64,
+        urls: &Urls,
+        out: &mut Outcome,
+    ) -> Result<(), ActivityError> {
+        let repo = &self.repos[idx];
+        let p = repo.pull(number).ok_or(ActivityError::NoItem(number))?;
+        self.emit(
+            (idx, sender, urls),
+            "pull_request_review",
+            json!({
+                "action": action,
+                "review": json::webhook_review(review, p, repo, self, urls),
+                "pull_request": json::PullRenderer::new(repo, self, urls).full(p),
+            }),
+            out,
+        );
+        Ok(())
+    }
+
+    /// Raises the event `name` with `payload`, wrapped in GitHub's envelope, for the
+    /// repository `to.0`, sent by `to.1`.
+    fn emit(&self, to: (usize, u64, &Urls), name: &'static str, payload: Value, out: &mut Outcome) {
+        let (idx, sender, urls) = to;
+        let payload = self.envelope(idx, sender, urls, payload);
+        out.events.push(self.event(idx, name, payload));
     }
 
     fn issue_event(
@@ -822,13 +875,12 @@ impl World {
         out: &mut Outcome,
     ) {
         let repo = &self.repos[idx];
-        let payload = self.envelope(
-            idx,
-            sender,
-            urls,
+        self.emit(
+            (idx, sender, urls),
+            "issues",
             json!({ "action": action, "issue": self.issue_json(repo, number, urls) }),
+            out,
         );
-        out.events.push(self.event(idx, "issues", payload));
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -923,16 +975,15 @@ impl World {
         out.id = out.id.or(Some(run_id));
         let repo = &self.repos[idx];
         let workflow = repo.workflows[0].clone();
-        let payload = self.envelope(
-            idx,
-            actor,
-            urls,
+        self.emit(
+            (idx, actor, urls),
+            "workflow_run",
             json!({
                 "action": "completed",
                 "workflow_run": json::workflow_run(&run, repo, self, urls),
                 "workflow": json::workflow(&workflow, repo, urls),
             }),
+            out,
         );
-        out.events.push(self.event(idx, "workflow_run", payload));
     }
 }

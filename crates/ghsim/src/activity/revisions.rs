@@ -17,39 +17,31 @@ impl World {
     ) -> Result<(), ActivityError> {
         match revision {
             Activity::Reopen { number } => {
-                let repo = &mut self.repos[idx];
-                if let Some(i) = repo.issue_mut(number) {
-                    i.state = IssueState::Open;
-                    i.state_reason = Some("reopened");
-                    i.closed_at = None;
-                    i.updated_at = at;
-                    self.issue_event(idx, number, "reopened", sender, urls, out);
-                } else if let Some(p) = repo.pull_mut(number) {
-                    if p.merged_at.is_some() {
-                        return Err(ActivityError::Invalid(format!("#{number} is merged")));
+                let change = Change::new(number, at, "reopened");
+                self.change_item(idx, change, sender, urls, out, |item| match item {
+                    Item::Issue(i) => {
+                        i.state = IssueState::Open;
+                        i.state_reason = Some("reopened");
+                        i.closed_at = None;
+                        Ok(())
                     }
-                    p.state = PullState::Open;
-                    p.closed_at = None;
-                    p.updated_at = at;
-                    self.pull_event(idx, number, "reopened", sender, urls, out);
-                } else {
-                    return Err(ActivityError::NoItem(number));
-                }
+                    Item::Pull(p) if p.merged_at.is_some() => {
+                        Err(ActivityError::Invalid(format!("#{number} is merged")))
+                    }
+                    Item::Pull(p) => {
+                        p.state = PullState::Open;
+                        p.closed_at = None;
+                        Ok(())
+                    }
+                })?;
             }
             Activity::Label { number, labels } => {
                 let labels = labels_of(&labels)?;
-                let repo = &mut self.repos[idx];
-                if let Some(i) = repo.issue_mut(number) {
-                    i.labels = labels;
-                    i.updated_at = at;
-                    self.issue_event(idx, number, "labeled", sender, urls, out);
-                } else if let Some(p) = repo.pull_mut(number) {
-                    p.labels = labels;
-                    p.updated_at = at;
-                    self.pull_event(idx, number, "labeled", sender, urls, out);
-                } else {
-                    return Err(ActivityError::NoItem(number));
-                }
+                let change = Change::new(number, at, "labeled");
+                self.change_item(idx, change, sender, urls, out, |item| {
+                    item.labels(labels);
+                    Ok(())
+                })?;
             }
             Activity::DismissReview { number, review_id } => {
                 let p = self.repos[idx]
@@ -63,20 +55,7 @@ impl World {
                 review.state = ReviewState::Dismissed;
                 let review = review.clone();
                 p.updated_at = at;
-                let repo = &self.repos[idx];
-                let p = repo.pull(number).ok_or(ActivityError::NoItem(number))?;
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
-                    json!({
-                        "action": "dismissed",
-                        "review": json::webhook_review(&review, p, repo, self, urls),
-                        "pull_request": json::PullRenderer::new(repo, self, urls).full(p),
-                    }),
-                );
-                out.events
-                    .push(self.event(idx, "pull_request_review", payload));
+                self.review_event(idx, number, &review, "dismissed", sender, urls, out)?;
             }
             Activity::Rerun { run_id, conclusion } => {
                 let conclusion = conclusion_of(&conclusion)?;
@@ -97,17 +76,16 @@ impl World {
                 let workflow = repo
                     .workflow(run.workflow_id)
                     .ok_or(ActivityError::NoItem(run.workflow_id))?;
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
+                self.emit(
+                    (idx, sender, urls),
+                    "workflow_run",
                     json!({
                         "action": "completed",
                         "workflow_run": json::workflow_run(&run, repo, self, urls),
                         "workflow": json::workflow(workflow, repo, urls),
                     }),
+                    out,
                 );
-                out.events.push(self.event(idx, "workflow_run", payload));
             }
             Activity::DeploymentStatus {
                 deployment_id,
@@ -137,20 +115,13 @@ impl World {
                 let d = d.clone();
                 out.id = Some(status_id);
                 let repo = &self.repos[idx];
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
-                    json!({
+                self.emit((idx, sender, urls), "deployment_status", json!({
                         "action": "created",
                         "deployment": json::deployment(&d, repo, self, urls),
                         "deployment_status": json::deployment_status(d.statuses.last().unwrap_or(&d.statuses[0]), &d, repo, self, urls),
                         "workflow": null,
                         "workflow_run": null,
-                    }),
-                );
-                out.events
-                    .push(self.event(idx, "deployment_status", payload));
+                    }), out);
             }
             Activity::EditRelease { tag, name } => {
                 let repo = &mut self.repos[idx];
@@ -162,17 +133,16 @@ impl World {
                 let from = std::mem::replace(&mut release.name, name);
                 let release = release.clone();
                 let repo = &self.repos[idx];
-                let payload = self.envelope(
-                    idx,
-                    sender,
-                    urls,
+                self.emit(
+                    (idx, sender, urls),
+                    "release",
                     json!({
                         "action": "edited",
                         "changes": { "name": { "from": from } },
                         "release": json::release(&release, repo, self, urls),
                     }),
+                    out,
                 );
-                out.events.push(self.event(idx, "release", payload));
             }
             other => {
                 return Err(ActivityError::Invalid(format!(
