@@ -226,6 +226,10 @@ pub struct SimArgs {
     /// Repeatable.
     #[arg(long = "fault")]
     pub faults: Vec<String>,
+    /// A world described by hand (JSON; the format is in the README) instead of the
+    /// generated one: `--seed` and `--size` then do not apply.
+    #[arg(long, conflicts_with_all = ["seed", "size"])]
+    pub scenario: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]

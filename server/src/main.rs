@@ -93,8 +93,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     serde_json::from_str(text).map_err(|e| anyhow::anyhow!("--fault {text}: {e}"))
                 })
                 .collect::<anyhow::Result<_>>()?;
+            let mut config = ghsim::SimConfig::new(args.seed, size, demo_now());
+            if let Some(path) = &args.scenario {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("--scenario {}: {e}", path.display()))?;
+                let world = ghsim::scenario::Scenario::parse(&text)
+                    .and_then(ghsim::scenario::Scenario::into_world)
+                    .map_err(|e| anyhow::anyhow!("--scenario {}: {e}", path.display()))?;
+                config = config.with_world(world);
+            }
             let sim = ghsim::RunningSimulator::start(
-                ghsim::SimConfig::new(args.seed, size, demo_now())
+                config
                     .with_rate_limit(rate_limit)
                     .with_window(args.rate_limit_window),
                 SocketAddr::from(([127, 0, 0, 1], args.port)),

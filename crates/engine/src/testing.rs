@@ -8,7 +8,7 @@ use tokio::sync::OnceCell;
 
 use crate::pg::EmbeddedPostgres;
 
-/// Where the shared test cluster lives; `make test` stops it at the end.
+/// Where the shared test cluster lives; `make test` stops and removes it at the end.
 pub const TEST_CLUSTER_DIR: &str = "/tmp/pulseboard-test-pg";
 
 static CLUSTER: OnceCell<PgConnectOptions> = OnceCell::const_new();
@@ -35,7 +35,8 @@ async fn cluster() -> PgConnectOptions {
         .clone()
 }
 
-/// A new, empty, migrated database, dropped with the process's cluster at the end of the run.
+/// A new, empty, migrated database, removed with the cluster at the end of the run
+/// (`scripts/stop-test-db.sh`).
 pub async fn fresh_database() -> PgPool {
     fresh_database_with_url().await.0
 }

@@ -1334,15 +1334,7 @@ impl<'w> Exec<'w> {
                     if on_main.len() == p.commits as usize {
                         on_main
                     } else {
-                        (0..p.commits)
-                            .map(|k| {
-                                if k + 1 == p.commits {
-                                    p.head_sha
-                                } else {
-                                    Sha::derive(21, p.id * 64 + u64::from(k))
-                                }
-                            })
-                            .collect()
+                        (0..p.commits).map(|k| branch_commit(p, k)).collect()
                     }
                 };
                 self.connection(shas.into_iter().map(|s| Obj::PullCommit(r, s)).collect(), f)
@@ -1400,8 +1392,12 @@ impl<'w> Exec<'w> {
     fn commit_field(&mut self, r: &'w Repository, sha: Sha, f: &Field) -> Res {
         let on_main = r.commits.iter().rposition(|c| c.sha == sha);
         let stored = on_main.map(|i| &r.commits[i]);
-        // A pull request's head that is not (yet) on the default branch.
-        let pull = r.pulls.iter().find(|p| p.head_sha == sha);
+        // A commit of a pull request's branch that is not (yet) on the default branch:
+        // the first is authored at the pull request's first commit time.
+        let pull = r
+            .pulls
+            .iter()
+            .find(|p| p.head_sha == sha || (0..p.commits).any(|k| branch_commit(p, k) == sha));
         let author = stored
             .map(|c| c.author_id)
             .or(pull.map(|p| p.author_id))
@@ -1506,6 +1502,16 @@ fn time_arg(f: &Field, name: &str) -> Option<Time> {
 }
 
 /// `orderBy: {field, direction}`: the field and whether descending.
+/// The `k`th commit of a pull request's branch when its commits are not on the default
+/// branch: the last is its head.
+fn branch_commit(p: &PullRequest, k: u32) -> Sha {
+    if k + 1 == p.commits {
+        p.head_sha
+    } else {
+        Sha::derive(21, p.id * 64 + u64::from(k))
+    }
+}
+
 fn order_of(f: &Field) -> (&str, bool) {
     let order = f.args.get("orderBy");
     let field = order

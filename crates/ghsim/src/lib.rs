@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod rest;
 pub mod rest_org;
 pub mod rest_repo;
+pub mod scenario;
 pub mod server;
 pub mod webhooks;
 

@@ -27,6 +27,8 @@ pub struct SimConfig {
     pub window_secs: i64,
     /// Markup and script payloads in every user-written field (see `hostile`).
     pub hostile_text: bool,
+    /// A world described by hand ([`crate::scenario`]) instead of a generated one.
+    pub world: Option<World>,
 }
 
 impl SimConfig {
@@ -39,7 +41,16 @@ impl SimConfig {
             secondary: SecondaryLimits::default(),
             window_secs: crate::limits::WINDOW_SECS,
             hostile_text: false,
+            world: None,
         }
+    }
+
+    /// Serves `world` (a scenario's, say) instead of generating one; its `now` is the
+    /// world's.
+    pub fn with_world(mut self, world: World) -> Self {
+        self.now = world.now;
+        self.world = Some(world);
+        self
     }
 
     /// Fills the fields GitHub leaves to its users with XSS payloads, as an attacker with
@@ -88,7 +99,10 @@ pub struct Simulator {
 
 impl Simulator {
     pub fn new(config: &SimConfig, urls: Urls) -> Self {
-        let mut world = World::generate(config.seed, config.size, config.now);
+        let mut world = match &config.world {
+            Some(world) => world.clone(),
+            None => World::generate(config.seed, config.size, config.now),
+        };
         if config.hostile_text {
             crate::hostile::inject(&mut world);
         }

@@ -7,6 +7,7 @@ mod jobs;
 mod old_items;
 mod quirks;
 mod quirks_everywhere;
+mod scenario;
 mod truth;
 
 use std::net::SocketAddr;
