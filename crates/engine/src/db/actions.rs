@@ -37,15 +37,17 @@ pub async fn runs_needing_jobs(
     conn: &mut Conn,
     repository_id: i64,
     limit: i64,
+    except: &[i64],
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT github_id, check_suite_node_id FROM workflow_runs
           WHERE repository_id = $1 AND status = 'completed' AND jobs_synced_at IS NULL
-            AND check_suite_node_id IS NOT NULL
+            AND check_suite_node_id IS NOT NULL AND NOT (github_id = ANY($3))
           ORDER BY github_id LIMIT $2",
     )
     .bind(repository_id)
     .bind(limit)
+    .bind(except)
     .fetch_all(conn)
     .await
 }

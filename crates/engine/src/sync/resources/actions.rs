@@ -91,15 +91,26 @@ impl Ctx<'_> {
 
     /// The jobs of completed runs whose jobs are not stored, 100 runs a GraphQL request
     /// (fewer when GitHub cannot compute so many in time). A run whose check suite GitHub
-    /// does not show keeps what is stored and is asked again by the next sync.
+    /// does not show keeps what is stored and is asked again by the next sync; the others
+    /// are read all the same.
     pub(super) async fn jobs(&mut self) -> crate::Result<()> {
         let mut batch_size = PER_PAGE;
+        // Runs GitHub showed no check suite for in this sync: not asked again until the next.
+        let mut unanswered: Vec<i64> = Vec::new();
         loop {
             let batch = {
                 let mut conn = self.s.pool.acquire().await?;
-                db::actions::runs_needing_jobs(&mut conn, self.repo_id, batch_size as i64).await?
+                let limit = batch_size as i64;
+                db::actions::runs_needing_jobs(&mut conn, self.repo_id, limit, &unanswered).await?
             };
             if batch.is_empty() {
+                if !unanswered.is_empty() {
+                    tracing::warn!(
+                        repository = self.full_name,
+                        runs = unanswered.len(),
+                        "GitHub showed no check suite for these runs; asking again next sync"
+                    );
+                }
                 return Ok(());
             }
             let ids: Vec<&str> = batch.iter().map(|(_, node)| node.as_str()).collect();
@@ -119,7 +130,10 @@ impl Ctx<'_> {
             let mut jobs = Vec::new();
             let mut answered = Vec::new();
             for ((run_id, _), suite) in batch.iter().zip(data.nodes) {
-                let Some(suite) = suite else { continue };
+                let Some(suite) = suite else {
+                    unanswered.push(*run_id);
+                    continue;
+                };
                 answered.push(*run_id);
                 jobs.extend(
                     suite
@@ -130,12 +144,7 @@ impl Ctx<'_> {
                 );
             }
             if answered.is_empty() {
-                tracing::warn!(
-                    repository = self.full_name,
-                    runs = batch.len(),
-                    "GitHub showed none of these runs' check suites; asking again next sync"
-                );
-                return Ok(());
+                continue;
             }
             let mut tx = self.s.pool.begin().await?;
             db::actions::replace_jobs(&mut tx, &answered, &jobs).await?;

@@ -46,6 +46,8 @@ pub(crate) struct Ctx<'a> {
     /// Items a GraphQL page asks for: [`PER_PAGE`], or less after pages that GitHub could
     /// not compute in time (kept in the checkpoint's `page_size`).
     page_size: AtomicU32,
+    /// Pages read at the current page size since it last changed.
+    pages_at_size: AtomicU32,
     started: std::time::Instant,
 }
 
@@ -58,6 +60,17 @@ const WINDOW_DAYS: i64 = 30;
 /// How often that window is read again (a little less than the scheduler's daily
 /// reconciliation, so that each reconciling job reads it).
 const WINDOW_EVERY_HOURS: i64 = 20;
+
+/// How many pages succeed at a shrunken size before twice the size is tried again.
+const GROW_AFTER: u32 = 10;
+
+/// What identifies an item of a GraphQL list: its database id, its git object id, or its
+/// node id.
+fn identity(item: &Value) -> Option<&Value> {
+    ["databaseId", "oid", "id"]
+        .iter()
+        .find_map(|k| item.get(*k).filter(|v| !v.is_null()))
+}
 
 /// The smallest GraphQL page a heavy read shrinks to before it gives up.
 const MIN_PAGE: u32 = 5;
@@ -193,6 +206,7 @@ impl<'a> Ctx<'a> {
             pages: 0,
             unavailable: None,
             page_size: AtomicU32::new(PER_PAGE),
+            pages_at_size: AtomicU32::new(0),
             started: std::time::Instant::now(),
         }
     }
@@ -263,7 +277,8 @@ impl<'a> Ctx<'a> {
     /// GitHub as it is: items it could not compute a field for (a huge commit's
     /// `additions`) are asked again without that field and kept with it unknown; a page
     /// that keeps timing out (502, "Something went wrong") is asked again at half the
-    /// size, down to [`MIN_PAGE`], and the size that worked is used from then on.
+    /// size, down to [`MIN_PAGE`]; the size that worked is kept (in the checkpoint too),
+    /// and twice it is tried again after [`GROW_AFTER`] pages.
     async fn repository_page<D: serde::de::DeserializeOwned, R>(
         &self,
         query: &str,
@@ -277,6 +292,13 @@ impl<'a> Ctx<'a> {
                 json!({ "owner": self.owner, "name": self.name, "first": first, "after": after });
             match client.graphql_partial::<Value>(query, vars.clone()).await {
                 Ok((data, errors)) => {
+                    // After GROW_AFTER pages at a shrunken size, try twice the size again.
+                    let done = self.pages_at_size.fetch_add(1, Ordering::Relaxed) + 1;
+                    if first < PER_PAGE && done >= GROW_AFTER {
+                        self.pages_at_size.store(0, Ordering::Relaxed);
+                        self.page_size
+                            .store((first * 2).min(PER_PAGE), Ordering::Relaxed);
+                    }
                     let unavailable: Vec<PartialError> = errors
                         .into_iter()
                         .filter(|e| e.unavailable_field().is_some())
@@ -288,21 +310,38 @@ impl<'a> Ctx<'a> {
                         .iter()
                         .filter_map(|e| e.unavailable_field().map(|(f, _)| f))
                         .collect();
+                    // The page asked again without those fields is the page: items are
+                    // taken from the first answer where it has them, matched by identity
+                    // (an item updated in between moves in the listing).
                     let lean = without_fields(query, &fields);
                     let (mut lean, _) = client.graphql_partial::<Value>(&lean, vars).await?;
+                    let mut lists: Vec<&[Value]> = unavailable
+                        .iter()
+                        .filter_map(|e| e.unavailable_field())
+                        .filter_map(|(_, item)| item.split_last().map(|(_, list)| list))
+                        .collect();
+                    lists.dedup();
                     let mut data = data;
-                    for e in &unavailable {
-                        let Some((_, item)) = e.unavailable_field() else {
-                            continue;
-                        };
-                        let lean_item = at_path(&mut lean, item).map(Value::take);
-                        if let (Some(slot), Some(v)) = (at_path(&mut data, item), lean_item) {
-                            *slot = v;
+                    for list in lists {
+                        let full: Vec<Value> = at_path(&mut data, list)
+                            .and_then(|v| v.as_array().cloned())
+                            .unwrap_or_default();
+                        if let Some(Value::Array(items)) = at_path(&mut lean, list) {
+                            for item in items.iter_mut() {
+                                let known = full
+                                    .iter()
+                                    .find(|f| !f.is_null() && identity(f) == identity(item));
+                                if let (Some(known), Some(_)) = (known, identity(item)) {
+                                    *item = known.clone();
+                                }
+                            }
                         }
                     }
+                    let data = lean;
                     break (data, unavailable.len());
                 }
                 Err(e) if timed_out(&e) && first > MIN_PAGE => {
+                    self.pages_at_size.store(0, Ordering::Relaxed);
                     let smaller = (first / 2).max(MIN_PAGE);
                     tracing::warn!(
                         repository = self.full_name,
@@ -433,8 +472,12 @@ impl<'a> Ctx<'a> {
     ) -> crate::Result<()> {
         let page_size = self.page_size.load(Ordering::Relaxed);
         let mut cp = cp.clone();
-        if page_size < PER_PAGE {
-            cp.state.0["page_size"] = json!(page_size);
+        if let Some(state) = cp.state.0.as_object_mut() {
+            if page_size < PER_PAGE {
+                state.insert("page_size".into(), json!(page_size));
+            } else {
+                state.remove("page_size");
+            }
         }
         checkpoints::save(&mut tx, self.repo_id, self.resource.as_str(), &cp).await?;
         tx.commit().await?;

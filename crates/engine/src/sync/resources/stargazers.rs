@@ -38,21 +38,27 @@ impl Ctx<'_> {
                 db::community::newest_star(&mut conn, self.repo_id).await?
             }
         };
+        let mut cp = self.checkpoint().await?;
         let seen = self.stars_newest_first(floor).await?;
         let stored = {
             let mut conn = self.s.pool.acquire().await?;
             db::count(&mut conn, Keyed::Stargazers, self.repo_id).await?
         };
+        // GitHub's count can differ from what it lists (accounts it does not show): a
+        // full listing for a count that has not moved since the last one changes nothing.
+        let listed_for = cp.state.0["listed_in_full_for"].as_i64();
         let seen = match floor {
             None => Some(seen),
-            Some(_) if expected.is_some_and(|e| e != stored) => {
+            Some(_) if expected.is_some_and(|e| e != stored) && expected != listed_for => {
                 Some(self.stars_newest_first(None).await?)
             }
             Some(_) => None,
         };
         if let Some(seen) = seen {
-            let mut conn = self.s.pool.acquire().await?;
-            db::retain_only(&mut conn, Keyed::Stargazers, self.repo_id, &seen).await?;
+            let mut tx = self.s.pool.begin().await?;
+            db::retain_only(&mut tx, Keyed::Stargazers, self.repo_id, &seen).await?;
+            cp.state.0["listed_in_full_for"] = json!(expected);
+            self.finish_page(tx, &cp).await?;
         }
         Ok(())
     }
