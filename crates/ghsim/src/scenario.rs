@@ -327,6 +327,101 @@ struct Builder {
     next_id: u64,
 }
 
+/// Refuses a time after the world's present: activity created later through the control
+/// API happens after `now`, and a sync reading "what changed since" would miss it.
+fn no_later_than(now: Time, spec: &RepositorySpec, field: &str) -> Result<(), ScenarioError> {
+    let mut times: Vec<(String, Time)> = vec![(format!("{field}.created_at"), spec.created_at)];
+    let mut add = |at: String, t: Option<Time>| times.extend(t.map(|t| (at, t)));
+    for (k, c) in spec.commits.iter().enumerate() {
+        add(
+            format!("{field}.commits[{k}].authored_at"),
+            Some(c.authored_at),
+        );
+        add(format!("{field}.commits[{k}].committed_at"), c.committed_at);
+    }
+    for (k, p) in spec.pulls.iter().enumerate() {
+        let at = format!("{field}.pulls[{k}]");
+        add(format!("{at}.created_at"), Some(p.created_at));
+        add(format!("{at}.ready_for_review_at"), p.ready_for_review_at);
+        add(format!("{at}.first_commit_at"), p.first_commit_at);
+        add(format!("{at}.merged_at"), p.merged_at);
+        add(format!("{at}.closed_at"), p.closed_at);
+        for (r, x) in p.reviews.iter().enumerate() {
+            add(format!("{at}.reviews[{r}].at"), Some(x.at));
+        }
+        for (c, x) in p.comments.iter().enumerate() {
+            add(format!("{at}.comments[{c}].at"), Some(x.at));
+        }
+    }
+    for (k, i) in spec.issues.iter().enumerate() {
+        let at = format!("{field}.issues[{k}]");
+        add(format!("{at}.created_at"), Some(i.created_at));
+        add(format!("{at}.closed_at"), i.closed_at);
+        for (c, x) in i.comments.iter().enumerate() {
+            add(format!("{at}.comments[{c}].at"), Some(x.at));
+        }
+    }
+    for (k, r) in spec.runs.iter().enumerate() {
+        add(format!("{field}.runs[{k}].created_at"), Some(r.created_at));
+        add(format!("{field}.runs[{k}].started_at"), r.started_at);
+        add(format!("{field}.runs[{k}].updated_at"), r.updated_at);
+    }
+    for (k, d) in spec.deployments.iter().enumerate() {
+        add(
+            format!("{field}.deployments[{k}].created_at"),
+            Some(d.created_at),
+        );
+        for (x, st) in d.statuses.iter().enumerate() {
+            add(
+                format!("{field}.deployments[{k}].statuses[{x}].at"),
+                Some(st.at),
+            );
+        }
+    }
+    for (k, x) in spec.releases.iter().enumerate() {
+        add(
+            format!("{field}.releases[{k}].created_at"),
+            Some(x.created_at),
+        );
+        add(
+            format!("{field}.releases[{k}].published_at"),
+            x.published_at,
+        );
+    }
+    for (k, star) in spec.stars.iter().enumerate() {
+        let last = match star {
+            StarSpec::One { at, .. } => *at,
+            StarSpec::Many {
+                count,
+                from,
+                every_minutes,
+            } => {
+                *from
+                    + Duration::minutes(every_minutes.unwrap_or(1) * count.saturating_sub(1) as i64)
+            }
+        };
+        add(format!("{field}.stars[{k}]"), Some(last));
+    }
+    for (k, f) in spec.forks.iter().enumerate() {
+        add(format!("{field}.forks[{k}].at"), Some(f.at));
+    }
+    match times.into_iter().find(|(_, t)| *t > now) {
+        Some((at, t)) => Err(bad(
+            at,
+            format!("{} is after now ({})", t.to_rfc3339(), now.to_rfc3339()),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The login of a stored user, or the id of an anonymous stargazer.
+fn users_login(users: &HashMap<String, u64>, id: u64) -> String {
+    users
+        .iter()
+        .find(|(_, &u)| u == id)
+        .map_or_else(|| format!("stargazer {id}"), |(login, _)| login.clone())
+}
+
 /// A static copy of a scenario's string (the world keeps some names as `&'static str`;
 /// a scenario is built once per simulator).
 fn leak(text: &str) -> &'static str {
@@ -362,12 +457,13 @@ impl Builder {
         let mut users = Vec::new();
         for (i, u) in s.users.iter().enumerate() {
             let id = 1001 + i as u64;
-            if self.users.insert(u.login.clone(), id).is_some() {
+            if self.users.keys().any(|l| l.eq_ignore_ascii_case(&u.login)) {
                 return Err(bad(
                     format!("users[{i}].login"),
                     format!("{:?} twice", u.login),
                 ));
             }
+            self.users.insert(u.login.clone(), id);
             users.push(User {
                 id,
                 login: u.login.clone(),
@@ -402,18 +498,35 @@ impl Builder {
         let mut repos = Vec::new();
         for (r, spec) in s.repositories.into_iter().enumerate() {
             let field = format!("repositories[{r}]");
-            if repos.iter().any(|x: &Repository| x.name == spec.name) {
+            let taken = |x: &Repository| x.name.eq_ignore_ascii_case(&spec.name);
+            if repos.iter().any(taken) {
                 return Err(bad(
                     format!("{field}.name"),
                     format!("{:?} twice", spec.name),
                 ));
             }
+            no_later_than(s.now, &spec, &field)?;
             let repo = self.repository(&field, 600_001 + r as u64 * 7, &org, &members, spec)?;
             repos.push(repo);
         }
         let mut teams = Vec::new();
         for (t, spec) in s.teams.iter().enumerate() {
             let field = format!("teams[{t}]");
+            if s.teams[..t].iter().any(|x| x.slug == spec.slug) {
+                return Err(bad(
+                    format!("{field}.slug"),
+                    format!("{:?} twice", spec.slug),
+                ));
+            }
+            let repeated =
+                (1..spec.members.len()).find(|&m| spec.members[..m].contains(&spec.members[m]));
+            if let Some(m) = repeated {
+                let login = &spec.members[m];
+                return Err(bad(
+                    format!("{field}.members[{m}]"),
+                    format!("{login:?} twice"),
+                ));
+            }
             let members = spec
                 .members
                 .iter()
@@ -497,6 +610,12 @@ impl Builder {
                 })
                 .collect::<Result<Vec<_>, _>>()?,
         };
+        if collaborators.is_empty() {
+            return Err(bad(
+                format!("{field}.collaborators"),
+                "a repository needs someone with access (no owner or member, and none listed)",
+            ));
+        }
         let mut repo = Repository {
             id,
             owner: org.login.clone(),
@@ -554,7 +673,17 @@ impl Builder {
         }
         repo.pulls.sort_by_key(|p| p.number);
         repo.issues.sort_by_key(|i| i.number);
-        for (k, w) in spec.workflows.iter().enumerate() {
+        // Pushes and merges made later through the control API run the first workflow.
+        let default_workflow = [WorkflowSpec {
+            name: "CI".into(),
+            path: ".github/workflows/ci.yml".into(),
+        }];
+        let workflows = if spec.workflows.is_empty() {
+            &default_workflow[..]
+        } else {
+            &spec.workflows[..]
+        };
+        for (k, w) in workflows.iter().enumerate() {
             repo.workflows.push(Workflow {
                 id: id * 10 + 1 + k as u64,
                 name: leak(&w.name),
@@ -563,7 +692,16 @@ impl Builder {
                 updated_at: spec.created_at,
             });
         }
-        for (k, r) in spec.runs.iter().enumerate() {
+        // GitHub lists these newest first and numbers them in creation order: the world
+        // keeps them oldest first (errors still name their place in the file).
+        let mut runs: Vec<(usize, &RunSpec)> = spec.runs.iter().enumerate().collect();
+        runs.sort_by_key(|(_, r)| r.created_at);
+        let mut deployments: Vec<(usize, &DeploymentSpec)> =
+            spec.deployments.iter().enumerate().collect();
+        deployments.sort_by_key(|(_, d)| d.created_at);
+        let mut releases: Vec<(usize, &ReleaseSpec)> = spec.releases.iter().enumerate().collect();
+        releases.sort_by_key(|(_, x)| x.created_at);
+        for (n, (k, r)) in runs.into_iter().enumerate() {
             let at = format!("{field}.runs[{k}]");
             let workflow = repo
                 .workflows
@@ -577,17 +715,20 @@ impl Builder {
                     )
                 })?;
             let head_sha = commit(format!("{at}.sha"), &r.sha)?;
-            let run = self.run(&at, r, workflow, head_sha, k as u64 + 1)?;
+            let run = self.run(&at, r, workflow, head_sha, n as u64 + 1)?;
             repo.runs.push(run);
         }
-        for (k, d) in spec.deployments.iter().enumerate() {
+        for (k, d) in deployments {
             let at = format!("{field}.deployments[{k}]");
             let sha = commit(format!("{at}.sha"), &d.sha)?;
             let deployment = self.deployment(&at, d, sha, &repo.default_branch)?;
             repo.deployments.push(deployment);
         }
-        for (k, x) in spec.releases.iter().enumerate() {
+        for (k, x) in releases {
             let at = format!("{field}.releases[{k}]");
+            if spec.releases.iter().filter(|r| r.tag == x.tag).count() > 1 {
+                return Err(bad(format!("{at}.tag"), format!("{:?} twice", x.tag)));
+            }
             let sha = commit(format!("{at}.sha"), &x.sha)?;
             repo.releases.push(Release {
                 id: self.id(),
@@ -609,6 +750,13 @@ impl Builder {
                         starred_at: *at,
                     });
                 }
+                StarSpec::Many { count, .. }
+                    if *count >= STARGAZER_POOL - repo.stars.len() as u64 =>
+                {
+                    let most = STARGAZER_POOL - 1;
+                    let at = format!("{field}.stars[{k}].count");
+                    return Err(bad(at, format!("at most {most} anonymous stargazers")));
+                }
                 StarSpec::Many {
                     count,
                     from,
@@ -624,6 +772,11 @@ impl Builder {
             }
         }
         repo.stars.sort_by_key(|s| s.starred_at);
+        let mut stargazers = HashSet::new();
+        if let Some(twice) = repo.stars.iter().find(|s| !stargazers.insert(s.user_id)) {
+            let who = users_login(&self.users, twice.user_id);
+            return Err(bad(format!("{field}.stars"), format!("{who} stars twice")));
+        }
         for (k, f) in spec.forks.iter().enumerate() {
             repo.forks.push(Fork {
                 id: self.id(),
@@ -762,6 +915,10 @@ impl Builder {
             .chain(comments.iter().map(|c| c.created_at))
             .max()
             .unwrap_or(p.created_at);
+        if p.commits.is_some_and(|n| n > 100) {
+            let at = format!("{at}.commits");
+            return Err(bad(at, "at most 100 in a scenario"));
+        }
         Ok(PullRequest {
             id,
             issue_id: self.id(),

@@ -66,6 +66,36 @@ fn mistakes_are_refused_naming_the_field() {
             with("/repositories/0/pulls/3/draft", "yes".into()),
             "repositories[0].pulls[3].draft: ",
         ),
+        (
+            with(
+                "/repositories/0/issues/0/closed_at",
+                "2026-03-05T00:00:00Z".into(),
+            ),
+            "repositories[0].issues[0].closed_at: 2026-03-05T00:00:00+00:00 is after now",
+        ),
+        (
+            with(
+                "/repositories/0/stars/1",
+                serde_json::json!({ "user": "bob", "at": "2026-02-01T00:00:00Z" }),
+            ),
+            "repositories[0].stars: bob stars twice",
+        ),
+        (
+            with("/teams/0/members/1", "alice".into()),
+            "teams[0].members[1]: \"alice\" twice",
+        ),
+        (
+            with("/users/2/login", "ALICE".into()),
+            "users[2].login: \"ALICE\" twice",
+        ),
+        (
+            with("/repositories/0/collaborators", serde_json::json!({})),
+            "repositories[0].collaborators: a repository needs someone",
+        ),
+        (
+            with("/repositories/0/pulls/0/commits", 1000.into()),
+            "repositories[0].pulls[0].commits: at most 100",
+        ),
     ] {
         let error = error_of(&json);
         assert!(error.starts_with(expected), "{error}");
