@@ -37,3 +37,55 @@ pub struct RunCost {
     pub points: i32,
     pub retries: i32,
 }
+
+/// How a number was obtained. Every number Pulseboard shows carries one, so that nobody
+/// takes a stand-in or a gap for a measurement (METRICS.md, "Provenance").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "basis", rename_all = "snake_case")]
+pub enum Basis {
+    /// Measured from the source the metric is defined on, which `source` names.
+    Measured { source: String },
+    /// Measured from a stand-in: `source` is what was used, `stands_in_for` what the
+    /// definition asks for.
+    Proxy {
+        source: String,
+        stands_in_for: String,
+    },
+    /// Not available, and why, in words a person can act on.
+    Unavailable { reason: String },
+}
+
+/// The statistic a value is, as METRICS.md names it for each metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Statistic {
+    Count,
+    Median,
+    P75,
+    P90,
+    /// A share of the sample, between 0 and 1.
+    Ratio,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Items,
+    Hours,
+    Ratio,
+}
+
+/// One number with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The metric's name in METRICS.md (`pull_request_cycle_time`).
+    pub metric: String,
+    pub statistic: Statistic,
+    pub unit: Unit,
+    /// None exactly when the basis is `Unavailable`: "no data" is never shown as 0.
+    pub value: Option<f64>,
+    /// How many items the value rests on.
+    pub sample: u64,
+    #[serde(flatten)]
+    pub basis: Basis,
+}

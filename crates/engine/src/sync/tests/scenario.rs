@@ -122,3 +122,56 @@ async fn a_described_world_syncs_to_the_rows_it_describes() {
         ]
     );
 }
+
+#[tokio::test]
+async fn cycle_time_of_the_example_worked_out_by_hand() {
+    let world = Scenario::parse(EXAMPLE).unwrap().into_world().unwrap();
+    let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
+    let syncer = alice_syncer(&fx);
+    sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
+    let february = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+    let merged = db::pulls::merged_in(&fx.pool, fx.user_id, fx.repo_id, february)
+        .await
+        .unwrap();
+    assert_eq!(merged.len(), 3, "#1, #2 and dependabot's #3");
+    let figures = crate::metrics::flow::cycle_time(&merged);
+    let value = |metric: &str, statistic: wire::Statistic| {
+        let f = figures
+            .iter()
+            .find(|f| f.metric == metric && f.statistic == statistic)
+            .unwrap();
+        (f.value, f.sample)
+    };
+    use wire::Statistic::{Median, Ratio, P75, P90};
+    // #1: first commit 02-02 10:00, opened 12:00, alice's review 02-03 09:00, merged
+    //     15:00: coding 2 h, pickup 21 h, review 6 h, cycle 29 h.
+    // #2: first commit 02-03 17:00, ready 02-04 16:00, merged 02-05 11:00, no review:
+    //     coding 23 h, cycle 42 h. #3 is dependabot's: a bot's, left out.
+    // Cycle [29, 42]: median 29 + 0.5·13 = 35.5; p75 29 + 0.75·13 = 38.75;
+    // p90 29 + 0.9·13 = 40.7.
+    assert_eq!(value("pull_request_cycle_time", Median), (Some(35.5), 2));
+    assert_eq!(value("pull_request_cycle_time", P75), (Some(38.75), 2));
+    let (p90, _) = value("pull_request_cycle_time", P90);
+    assert!((p90.unwrap() - 40.7).abs() < 1e-9);
+    // Coding [2, 23]: median 12.5.
+    assert_eq!(value("pull_request_coding_time", Median), (Some(12.5), 2));
+    // Only #1 was reviewed: pickup 21 h, review 6 h, one of two merged without review.
+    assert_eq!(value("pull_request_pickup_time", Median), (Some(21.0), 1));
+    assert_eq!(value("pull_request_review_time", Median), (Some(6.0), 1));
+    assert_eq!(value("merged_without_review", Ratio), (Some(0.5), 2));
+    let pickup = figures
+        .iter()
+        .find(|f| f.metric == "pull_request_pickup_time")
+        .unwrap();
+    assert!(matches!(pickup.basis, wire::Basis::Proxy { .. }));
+
+    // A month with nothing merged says so, and shows no number.
+    let january = (t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"));
+    let none = db::pulls::merged_in(&fx.pool, fx.user_id, fx.repo_id, january)
+        .await
+        .unwrap();
+    let figures = crate::metrics::flow::cycle_time(&none);
+    assert!(figures
+        .iter()
+        .all(|f| f.value.is_none() && matches!(f.basis, wire::Basis::Unavailable { .. })));
+}
