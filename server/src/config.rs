@@ -50,6 +50,29 @@ pub enum Command {
     Sim(SimArgs),
     /// Sync repositories now: OWNER/REPO, org:NAME or user:NAME.
     Sync(SyncArgs),
+    /// Print a repository's metrics (METRICS.md) with their provenance, as stored by the
+    /// last sync.
+    Metrics(MetricsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// OWNER/REPO.
+    pub scope: String,
+    /// Whose view: the login of a user who has signed in (or synced with their token).
+    #[arg(long = "as")]
+    pub as_user: String,
+    /// The period's first day (YYYY-MM-DD, UTC); 30 days before --to by default.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The day after the period (YYYY-MM-DD, UTC); tomorrow by default.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// JSON instead of a table (field names are METRICS.md's).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

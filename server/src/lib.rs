@@ -6,6 +6,7 @@ pub mod config;
 pub mod database;
 pub mod events;
 pub mod http;
+pub mod metrics_cli;
 pub mod routes;
 pub mod security;
 pub mod sessions;

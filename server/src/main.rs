@@ -76,6 +76,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
         Command::Sync(args) => server::sync_cli::run(args).await,
+        Command::Metrics(args) => server::metrics_cli::run(args).await,
         Command::Sim(args) => {
             let size: ghsim::Size = args
                 .size

@@ -303,3 +303,79 @@ async fn log_lines_go_to_stderr_and_never_into_the_summary() {
         "the retried 502 is logged: {stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_printed_with_their_provenance() {
+    // The example scenario: its cycle time is worked out by hand in
+    // engine's sync/tests/scenario.rs (median 35.5 h over #1 and #2; dependabot's #3 left
+    // out).
+    let world =
+        ghsim::scenario::Scenario::parse(include_str!("../../crates/ghsim/scenarios/example.json"))
+            .unwrap()
+            .into_world()
+            .unwrap();
+    let sim = RunningSimulator::start(
+        SimConfig::new(0, Size::Small, world.now).with_world(world),
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .unwrap();
+    let (pool, url) = engine::testing::fresh_database_with_url().await;
+    let token = sim
+        .sim
+        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    // alice signs in (what the OAuth callback stores), then the CLI syncs.
+    let client = engine::github::GitHubClient::new(&sim.base_url, &token).unwrap();
+    let me = client.current_user().await.unwrap();
+    let cipher = engine::auth::TokenCipher::new(&engine::auth::SecretKey::generate());
+    let user = engine::db::users::upsert_signed_in(&pool, &cipher, &me, &token, "")
+        .await
+        .unwrap();
+    engine::sync::refresh_access(&pool, &client, user.id)
+        .await
+        .unwrap();
+    let out = pulseboard(&sim, &url, &token, &["acme/api", "--full"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let metrics = |extra: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pulseboard"));
+        cmd.args(["metrics", "acme/api", "--as", "alice"])
+            .args(extra)
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = metrics(&["--from", "2026-02-01", "--to", "2026-03-01", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let median = report["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["metric"] == "pull_request_cycle_time" && f["statistic"] == "median")
+        .unwrap();
+    assert_eq!(median["value"], 35.5);
+    assert_eq!(median["sample"], 2);
+    assert_eq!(median["basis"], "measured");
+    let table = metrics(&["--from", "2026-01-01", "--to", "2026-02-01"]);
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("unavailable: no pull request by a person was merged"),
+        "{table}"
+    );
+    let bad = metrics(&["--from", "yesterday"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--from \"yesterday\""));
+    let _ = pool;
+}

@@ -4,3 +4,46 @@
 pub mod flow;
 pub mod stats;
 pub mod throughput;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+
+/// Every metric of a scope and period, as `pulseboard metrics`, the pages and (to come)
+/// the API and the exports all get it: one function per metric family behind it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// `owner/name`.
+    pub scope: String,
+    /// The period, `[from, to)`.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub figures: Vec<wire::Figure>,
+}
+
+/// The metrics of one repository `user_id` may see, over `[from, to)`.
+///
+/// Errors: [`crate::Error::NotFound`] when there is no such repository or the user may
+/// not see it; [`crate::Error::Invalid`] when `to` is not after `from`.
+pub async fn repository_report(
+    pool: &PgPool,
+    user_id: i64,
+    full_name: &str,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> crate::Result<Report> {
+    if to <= from {
+        return Err(crate::Error::Invalid(format!(
+            "the period ends ({to}) before it starts ({from})"
+        )));
+    }
+    let repo = crate::db::repos::find_visible(pool, user_id, full_name)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let merged = crate::db::pulls::merged_in(pool, user_id, repo.github_id, (from, to)).await?;
+    Ok(Report {
+        scope: repo.full_name,
+        from,
+        to,
+        figures: flow::cycle_time(&merged),
+    })
+}
