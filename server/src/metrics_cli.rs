@@ -96,6 +96,7 @@ fn value(f: &Figure) -> String {
         (Some(v), wire::Unit::Hours) => format!("{v:.1} h"),
         (Some(v), wire::Unit::Ratio) => format!("{:.0} %", v * 100.0),
         (Some(v), wire::Unit::Items) => format!("{v:.0}"),
+        (Some(v), wire::Unit::PerWeek) => format!("{v:.2}/week"),
     }
 }
 

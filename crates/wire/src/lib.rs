@@ -65,6 +65,8 @@ pub enum Statistic {
     P90,
     /// A share of the sample, between 0 and 1.
     Ratio,
+    /// A count per unit of time.
+    Rate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +75,7 @@ pub enum Unit {
     Items,
     Hours,
     Ratio,
+    PerWeek,
 }
 
 /// One number with its provenance.

@@ -1,6 +1,7 @@
 //! Every number Pulseboard shows is computed here, from GitHub's raw facts, and defined in
 //! METRICS.md. Pure functions over rows; the database only supplies the facts.
 
+pub mod dora;
 pub mod flow;
 pub mod stats;
 pub mod throughput;
@@ -40,10 +41,30 @@ pub async fn repository_report(
         .await?
         .ok_or(crate::Error::NotFound)?;
     let merged = crate::db::pulls::merged_in(pool, user_id, repo.github_id, (from, to)).await?;
+    let mut figures = flow::cycle_time(&merged);
+    // Deployments from GitHub's Deployments API once the repository has ever deployed
+    // to production; until then merged pull requests stand in.
+    let ever =
+        crate::db::deployments::succeeded(pool, user_id, repo.github_id, dora::PRODUCTION, None)
+            .await?;
+    let source = if ever.is_empty() {
+        dora::Source::MergedPulls(merged.iter().map(|p| p.merged_at).collect())
+    } else {
+        let deployed = crate::db::deployments::succeeded(
+            pool,
+            user_id,
+            repo.github_id,
+            dora::PRODUCTION,
+            Some((from, to)),
+        )
+        .await?;
+        dora::Source::Deployments(deployed)
+    };
+    figures.extend(dora::deployment_frequency(&source, (from, to)));
     Ok(Report {
         scope: repo.full_name,
         from,
         to,
-        figures: flow::cycle_time(&merged),
+        figures,
     })
 }

@@ -165,6 +165,21 @@ async fn cycle_time_of_the_example_worked_out_by_hand() {
         .unwrap();
     assert!(matches!(pickup.basis, wire::Basis::Proxy { .. }));
 
+    // Deployments (the Deployments API, production, success): m1 succeeded 02-03 16:05;
+    // s2's only status is a failure. One in February's 4 weeks: 0.25 a week, on 0.25
+    // deployment days a week.
+    let report = crate::metrics::repository_report(&fx.pool, fx.user_id, "acme/api", february)
+        .await
+        .unwrap();
+    let rate = |metric: &str| {
+        let f = report.figures.iter().find(|f| f.metric == metric).unwrap();
+        assert!(matches!(f.basis, wire::Basis::Measured { .. }), "{f:?}");
+        f.value
+    };
+    assert_eq!(rate("deployments"), Some(1.0));
+    assert_eq!(rate("deployment_frequency"), Some(0.25));
+    assert_eq!(rate("deployment_days"), Some(0.25));
+
     // A month with nothing merged says so, and shows no number.
     let january = (t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"));
     let none = db::pulls::merged_in(&fx.pool, fx.user_id, fx.repo_id, january)
