@@ -126,28 +126,33 @@ pub struct MergedPull {
     /// When a pull request opened as a draft was marked ready.
     pub ready_for_review_at: Option<DateTime<Utc>>,
     pub merged_at: DateTime<Utc>,
+    /// The commit GitHub reports as its merge (a merge, squash or rebased commit).
+    pub merge_commit_sha: Option<String>,
     /// The first review submitted by someone other than the author and not a bot.
     pub first_review_at: Option<DateTime<Utc>>,
 }
 
-/// The pull requests of a repository the user may see, merged in `[from, to)`, with the
-/// first review by someone other than the author and not a bot.
+/// The pull requests of a repository the user may see, merged in `[from, to)` (all of them
+/// with `None`), with the first review by someone other than the author and not a bot.
 pub async fn merged_in(
     pool: &PgPool,
     user_id: i64,
     repository_id: i64,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    period: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Result<Vec<MergedPull>, sqlx::Error> {
+    let (from, to) = period.unzip();
     sqlx::query_as(
         "SELECT p.number, p.author_login, p.first_commit_at, p.created_at,
-                p.ready_for_review_at, p.merged_at,
+                p.ready_for_review_at, p.merged_at, p.merge_commit_sha,
                 (SELECT min(r.submitted_at) FROM pull_request_reviews r
                   WHERE r.repository_id = p.repository_id AND r.pull_number = p.number
                     AND r.reviewer_login IS DISTINCT FROM p.author_login
                     AND r.reviewer_login NOT LIKE '%[bot]') AS first_review_at
            FROM pull_requests p
            JOIN repository_access a ON a.repository_id = p.repository_id AND a.user_id = $1
-          WHERE p.repository_id = $2 AND p.merged_at >= $3 AND p.merged_at < $4
+          WHERE p.repository_id = $2 AND p.merged_at IS NOT NULL
+            AND ($3::timestamptz IS NULL OR p.merged_at >= $3)
+            AND ($4::timestamptz IS NULL OR p.merged_at < $4)
           ORDER BY p.merged_at",
     )
     .bind(user_id)

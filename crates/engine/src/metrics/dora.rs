@@ -1,9 +1,14 @@
 //! DORA's four keys (METRICS.md, "Deployments" and "Deployment frequency").
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use wire::{Basis, Figure, Statistic, Unit};
 
+use super::flow::is_bot;
+use super::stats::quantile;
 use crate::db::deployments::Deployed;
+use crate::db::pulls::MergedPull;
 
 /// Production environments unless configured otherwise: `prod` or `production`.
 pub const PRODUCTION: &str = "^(prod|production)$";
@@ -70,6 +75,150 @@ pub fn deployment_frequency(
     ]
 }
 
+/// Each commit's place on the default branch's first-parent chain, the root 0: a
+/// deployment of commit D contains the change merged as commit M when both are on the
+/// chain and M's place is at most D's. GitHub reports the commit a merge, a squash or a
+/// rebase put on the branch as the pull request's merge commit, so all three resolve.
+/// `links` are (sha, first parent, committed at); the head is the newest commit no other
+/// names as its parent.
+pub fn first_parent_chain(
+    links: &[(String, Option<String>, DateTime<Utc>)],
+) -> HashMap<String, usize> {
+    let parents: HashSet<&str> = links.iter().filter_map(|(_, p, _)| p.as_deref()).collect();
+    let parent_of: HashMap<&str, Option<&str>> = links
+        .iter()
+        .map(|(sha, parent, _)| (sha.as_str(), parent.as_deref()))
+        .collect();
+    let head = links
+        .iter()
+        .filter(|(sha, _, _)| !parents.contains(sha.as_str()))
+        .max_by_key(|(_, _, at)| *at)
+        .map(|(sha, _, _)| sha.as_str());
+    let mut chain = Vec::new();
+    let mut at = head;
+    while let Some(sha) = at {
+        if chain.len() > links.len() {
+            break; // a cycle cannot happen in git; never loop on bad data
+        }
+        chain.push(sha.to_string());
+        at = parent_of.get(sha).copied().flatten();
+    }
+    chain.reverse();
+    chain
+        .into_iter()
+        .enumerate()
+        .map(|(i, sha)| (sha, i))
+        .collect()
+}
+
+/// Lead time for changes: for each pull request by a person merged into the default
+/// branch, from its first commit to the first successful production deployment that
+/// contains it, over the changes whose deployment falls in the period; with the changes
+/// merged in the period still waiting for a deployment, those merged before the first
+/// deployment ever recorded (left out: an earlier, unrecorded deployment may have shipped
+/// them), and those whose merge commit is not on the default branch's history.
+pub fn lead_time(
+    merged: &[MergedPull],
+    deployed: &[Deployed],
+    chain: &HashMap<String, usize>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<Figure> {
+    let in_period = |t: DateTime<Utc>| t >= from && t < to;
+    let count = |metric: &str, n: usize, basis: &Basis| Figure {
+        metric: metric.into(),
+        statistic: Statistic::Count,
+        unit: Unit::Items,
+        value: Some(n as f64),
+        sample: n as u64,
+        basis: basis.clone(),
+    };
+    let Some(first_deployment) = deployed.iter().map(|d| d.succeeded_at).min() else {
+        let reason = "no deployment to production was ever recorded for this repository";
+        let unavailable = Basis::Unavailable {
+            reason: reason.into(),
+        };
+        return ["lead_time_for_changes"]
+            .iter()
+            .flat_map(|m| [Statistic::Median, Statistic::P75, Statistic::P90].map(|s| (m, s)))
+            .map(|(m, statistic)| Figure {
+                metric: m.to_string(),
+                statistic,
+                unit: Unit::Hours,
+                value: None,
+                sample: 0,
+                basis: unavailable.clone(),
+            })
+            .collect();
+    };
+    let deployments: Vec<(usize, DateTime<Utc>)> = deployed
+        .iter()
+        .filter_map(|d| chain.get(&d.sha).map(|&pos| (pos, d.succeeded_at)))
+        .collect();
+    let (mut lead, mut pending, mut before_first, mut untraced) = (Vec::new(), 0, 0, 0);
+    for p in merged
+        .iter()
+        .filter(|p| !p.author_login.as_deref().is_some_and(is_bot))
+    {
+        let merged_here = in_period(p.merged_at);
+        if p.merged_at < first_deployment {
+            before_first += usize::from(merged_here);
+            continue;
+        }
+        let Some(&pos) = p.merge_commit_sha.as_ref().and_then(|m| chain.get(m)) else {
+            untraced += usize::from(merged_here);
+            continue;
+        };
+        let shipped = deployments
+            .iter()
+            .filter(|(d, at)| *d >= pos && *at >= p.merged_at)
+            .map(|(_, at)| *at)
+            .min();
+        match (shipped, p.first_commit_at) {
+            (Some(at), Some(first)) if in_period(at) => {
+                lead.push((at - first).num_seconds() as f64 / 3600.0)
+            }
+            (None, _) if merged_here => pending += 1,
+            _ => {}
+        }
+    }
+    let measured = Basis::Measured {
+        source: format!(
+            "pull requests merged into the default branch, first commit to the first success of a deployment to {PRODUCTION} containing the merge commit"
+        ),
+    };
+    let mut figures: Vec<Figure> = [
+        (Statistic::Median, 0.5),
+        (Statistic::P75, 0.75),
+        (Statistic::P90, 0.9),
+    ]
+    .into_iter()
+    .map(|(statistic, q)| {
+        let value = quantile(&lead, q);
+        Figure {
+            metric: "lead_time_for_changes".into(),
+            statistic,
+            unit: Unit::Hours,
+            value,
+            sample: lead.len() as u64,
+            basis: match value {
+                Some(_) => measured.clone(),
+                None => Basis::Unavailable {
+                    reason: "no change went out in a deployment in this period".into(),
+                },
+            },
+        }
+    })
+    .collect();
+    figures.push(count("changes_pending_deployment", pending, &measured));
+    figures.push(count(
+        "changes_before_first_deployment",
+        before_first,
+        &measured,
+    ));
+    figures.push(count("changes_not_on_default_branch", untraced, &measured));
+    figures
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +251,69 @@ mod tests {
             deployment_frequency(&Source::MergedPulls(vec![at(3, 1)]), (at(1, 0), at(8, 0)));
         assert_eq!(proxy[1].value, Some(1.0));
         assert!(matches!(proxy[1].basis, Basis::Proxy { .. }));
+    }
+
+    fn change(number: i32, merge: &str, first: u32, merged: u32) -> MergedPull {
+        MergedPull {
+            number,
+            author_login: Some("bob".into()),
+            first_commit_at: Some(at(first, 0)),
+            created_at: at(first, 1),
+            ready_for_review_at: None,
+            merged_at: at(merged, 0),
+            merge_commit_sha: Some(merge.into()),
+            first_review_at: None,
+        }
+    }
+
+    #[test]
+    fn lead_time_by_ancestry_by_hand() {
+        // History a → b → c → d; a side commit x not on it.
+        let links: Vec<(String, Option<String>, DateTime<Utc>)> = [
+            ("a", None, 1),
+            ("b", Some("a"), 2),
+            ("c", Some("b"), 3),
+            ("d", Some("c"), 4),
+            ("x", Some("a"), 2),
+        ]
+        .into_iter()
+        .map(|(s, p, d)| (s.to_string(), p.map(str::to_string), at(d, 0)))
+        .collect();
+        let chain = first_parent_chain(&links);
+        assert_eq!((chain["a"], chain["d"]), (0, 3));
+        assert!(
+            !chain.contains_key("x"),
+            "x is no one's parent but older than d"
+        );
+        let deployed = |sha: &str, day| Deployed {
+            environment: "production".into(),
+            sha: sha.into(),
+            succeeded_at: at(day, 12),
+        };
+        // Deployments: a on day 1, d on day 6 (it ships b, c and d), x on day 7 (not on
+        // the default branch: it ships nothing).
+        let deployments = [deployed("a", 1), deployed("d", 6), deployed("x", 7)];
+        let changes = [
+            change(1, "a", 1, 1),  // merged day 1 at 00:00, before the first deployment
+            change(2, "b", 2, 3),  // first commit day 2 → deployed day 6 12:00: 108 h
+            change(3, "c", 4, 5),  // first commit day 4 → day 6 12:00: 60 h
+            change(4, "zz", 4, 5), // its merge commit is not on the history
+        ];
+        let figures = lead_time(&changes, &deployments, &chain, (at(1, 0), at(8, 0)));
+        let get = |m: &str| figures.iter().find(|f| f.metric == m).unwrap().value;
+        // [60, 108]: median 84.
+        assert_eq!(get("lead_time_for_changes"), Some(84.0));
+        assert_eq!(get("changes_before_first_deployment"), Some(1.0));
+        assert_eq!(get("changes_not_on_default_branch"), Some(1.0));
+        assert_eq!(get("changes_pending_deployment"), Some(0.0));
+        // Without the deployment of d, b and c wait.
+        let figures = lead_time(&changes, &deployments[..1], &chain, (at(1, 0), at(8, 0)));
+        let pending = figures
+            .iter()
+            .find(|f| f.metric == "changes_pending_deployment");
+        assert_eq!(pending.unwrap().value, Some(2.0));
+        // No deployment ever: unavailable, with the reason.
+        let figures = lead_time(&changes, &[], &chain, (at(1, 0), at(8, 0)));
+        assert!(figures.iter().all(|f| f.value.is_none()));
     }
 }

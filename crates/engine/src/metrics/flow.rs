@@ -163,6 +163,7 @@ mod tests {
             created_at: at(1, opened),
             ready_for_review_at: ready.map(|h| at(1, h)),
             merged_at: at(1, merged),
+            merge_commit_sha: None,
             first_review_at: review.map(|h| at(1, h)),
         }
     }

@@ -40,7 +40,12 @@ pub async fn repository_report(
     let repo = crate::db::repos::find_visible(pool, user_id, full_name)
         .await?
         .ok_or(crate::Error::NotFound)?;
-    let merged = crate::db::pulls::merged_in(pool, user_id, repo.github_id, (from, to)).await?;
+    let all_merged = crate::db::pulls::merged_in(pool, user_id, repo.github_id, None).await?;
+    let merged: Vec<_> = all_merged
+        .iter()
+        .filter(|p| p.merged_at >= from && p.merged_at < to)
+        .cloned()
+        .collect();
     let mut figures = flow::cycle_time(&merged);
     // Deployments from GitHub's Deployments API once the repository has ever deployed
     // to production; until then merged pull requests stand in.
@@ -50,17 +55,17 @@ pub async fn repository_report(
     let source = if ever.is_empty() {
         dora::Source::MergedPulls(merged.iter().map(|p| p.merged_at).collect())
     } else {
-        let deployed = crate::db::deployments::succeeded(
-            pool,
-            user_id,
-            repo.github_id,
-            dora::PRODUCTION,
-            Some((from, to)),
-        )
-        .await?;
+        let deployed: Vec<_> = ever
+            .iter()
+            .filter(|d| d.succeeded_at >= from && d.succeeded_at < to)
+            .cloned()
+            .collect();
         dora::Source::Deployments(deployed)
     };
     figures.extend(dora::deployment_frequency(&source, (from, to)));
+    let links = crate::db::commits::first_parent_links(pool, user_id, repo.github_id).await?;
+    let chain = dora::first_parent_chain(&links);
+    figures.extend(dora::lead_time(&all_merged, &ever, &chain, (from, to)));
     Ok(Report {
         scope: repo.full_name,
         from,

@@ -82,7 +82,8 @@ async fn a_described_world_syncs_to_the_rows_it_describes() {
     assert_eq!(reviews, [(1, "alice".to_string(), "APPROVED".to_string())]);
     let statuses: Vec<(String, String)> = sqlx::query_as(
         "SELECT d.sha, s.state FROM deployments d
-           JOIN deployment_statuses s ON s.deployment_id = d.github_id ORDER BY d.created_at",
+           JOIN deployment_statuses s ON s.deployment_id = d.github_id
+          ORDER BY d.created_at, s.created_at",
     )
     .fetch_all(&fx.pool)
     .await
@@ -91,7 +92,8 @@ async fn a_described_world_syncs_to_the_rows_it_describes() {
         statuses,
         [
             (sha_of("m1").hex(), "success".to_string()),
-            (sha_of("s2").hex(), "failure".to_string())
+            (sha_of("s2").hex(), "failure".to_string()),
+            (sha_of("s2").hex(), "success".to_string())
         ]
     );
     let runs: Vec<(String, Option<String>, i32)> = sqlx::query_as(
@@ -130,7 +132,7 @@ async fn cycle_time_of_the_example_worked_out_by_hand() {
     let syncer = alice_syncer(&fx);
     sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
     let february = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
-    let merged = db::pulls::merged_in(&fx.pool, fx.user_id, fx.repo_id, february)
+    let merged = db::pulls::merged_in(&fx.pool, fx.user_id, fx.repo_id, Some(february))
         .await
         .unwrap();
     assert_eq!(merged.len(), 3, "#1, #2 and dependabot's #3");
@@ -165,24 +167,34 @@ async fn cycle_time_of_the_example_worked_out_by_hand() {
         .unwrap();
     assert!(matches!(pickup.basis, wire::Basis::Proxy { .. }));
 
-    // Deployments (the Deployments API, production, success): m1 succeeded 02-03 16:05;
-    // s2's only status is a failure. One in February's 4 weeks: 0.25 a week, on 0.25
-    // deployment days a week.
+    // Deployments (the Deployments API, production, first success): m1 at 02-03 16:05;
+    // s2 failed at 12:04 and succeeded on the retry at 13:00 (one deployment, at 13:00).
+    // Two in February's 4 weeks: 0.5 a week, on two days: 0.5 deployment days a week.
     let report = crate::metrics::repository_report(&fx.pool, fx.user_id, "acme/api", february)
         .await
         .unwrap();
-    let rate = |metric: &str| {
+    let figure = |metric: &str| {
         let f = report.figures.iter().find(|f| f.metric == metric).unwrap();
         assert!(matches!(f.basis, wire::Basis::Measured { .. }), "{f:?}");
-        f.value
+        (f.value, f.sample)
     };
-    assert_eq!(rate("deployments"), Some(1.0));
-    assert_eq!(rate("deployment_frequency"), Some(0.25));
-    assert_eq!(rate("deployment_days"), Some(0.25));
+    assert_eq!(figure("deployments"), (Some(2.0), 2));
+    assert_eq!(figure("deployment_frequency").0, Some(0.5));
+    assert_eq!(figure("deployment_days").0, Some(0.5));
+    // Lead time for changes. The history is root → w1 → m1 → s2 → d3.
+    // #1 (merge commit m1) was merged at 02-03 15:00, before the first deployment ever
+    //    recorded (16:05): left out, and counted as such.
+    // #2 (s2): the first deployment containing s2 is s2's at 02-05 13:00; its first
+    //    commit was 02-03 17:00: 44 h.
+    // #3 is dependabot's: a bot's, left out. Nothing merged waits for a deployment.
+    assert_eq!(figure("lead_time_for_changes"), (Some(44.0), 1));
+    assert_eq!(figure("changes_before_first_deployment").0, Some(1.0));
+    assert_eq!(figure("changes_pending_deployment").0, Some(0.0));
+    assert_eq!(figure("changes_not_on_default_branch").0, Some(0.0));
 
     // A month with nothing merged says so, and shows no number.
     let january = (t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"));
-    let none = db::pulls::merged_in(&fx.pool, fx.user_id, fx.repo_id, january)
+    let none = db::pulls::merged_in(&fx.pool, fx.user_id, fx.repo_id, Some(january))
         .await
         .unwrap();
     let figures = crate::metrics::flow::cycle_time(&none);
