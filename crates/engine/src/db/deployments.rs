@@ -58,12 +58,13 @@ pub async fn deployment_versions(
 
 /// A deployment that succeeded: one per environment and commit, at its first `success`
 /// status (a redeploy or a retry of the same commit to the same environment is the same
-/// deployment).
+/// deployment), with the first `failure` or `error` status it got after that.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Deployed {
     pub environment: String,
     pub sha: String,
     pub succeeded_at: DateTime<Utc>,
+    pub failed_at: Option<DateTime<Utc>>,
 }
 
 /// The deployments of a repository the user may see to environments matching
@@ -78,15 +79,23 @@ pub async fn succeeded(
 ) -> Result<Vec<Deployed>, sqlx::Error> {
     let (from, to) = period.unzip();
     sqlx::query_as(
-        "SELECT d.environment, d.sha, min(s.created_at) AS succeeded_at
-           FROM deployments d
-           JOIN repository_access a ON a.repository_id = d.repository_id AND a.user_id = $1
-           JOIN deployment_statuses s ON s.deployment_id = d.github_id AND s.state = 'success'
-          WHERE d.repository_id = $2 AND d.environment ~* $3
-          GROUP BY d.environment, d.sha
-         HAVING ($4::timestamptz IS NULL OR min(s.created_at) >= $4)
-            AND ($5::timestamptz IS NULL OR min(s.created_at) < $5)
-          ORDER BY succeeded_at",
+        "WITH firsts AS (
+            SELECT d.environment, d.sha, min(s.created_at) AS succeeded_at
+              FROM deployments d
+              JOIN repository_access a ON a.repository_id = d.repository_id AND a.user_id = $1
+              JOIN deployment_statuses s ON s.deployment_id = d.github_id AND s.state = 'success'
+             WHERE d.repository_id = $2 AND d.environment ~* $3
+             GROUP BY d.environment, d.sha)
+         SELECT f.environment, f.sha, f.succeeded_at,
+                (SELECT min(s.created_at) FROM deployments d
+                   JOIN deployment_statuses s ON s.deployment_id = d.github_id
+                  WHERE d.repository_id = $2 AND d.environment = f.environment
+                    AND d.sha = f.sha AND s.state IN ('failure', 'error')
+                    AND s.created_at > f.succeeded_at) AS failed_at
+           FROM firsts f
+          WHERE ($4::timestamptz IS NULL OR f.succeeded_at >= $4)
+            AND ($5::timestamptz IS NULL OR f.succeeded_at < $5)
+          ORDER BY f.succeeded_at",
     )
     .bind(user_id)
     .bind(repository_id)

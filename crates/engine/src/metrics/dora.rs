@@ -8,6 +8,7 @@ use wire::{Basis, Figure, Statistic, Unit};
 use super::flow::is_bot;
 use super::stats::quantile;
 use crate::db::deployments::Deployed;
+use crate::db::issues::Incident;
 use crate::db::pulls::MergedPull;
 
 /// Production environments unless configured otherwise: `prod` or `production`.
@@ -219,6 +220,130 @@ pub fn lead_time(
     figures
 }
 
+/// An incident is put on the latest production deployment before it no longer ago than
+/// this; an older one is an incident with no deployment, shown apart.
+pub const INCIDENT_WINDOW_DAYS: i64 = 7;
+
+/// The label that marks an issue as an incident.
+pub const INCIDENT_LABEL: &str = "incident";
+
+/// Change failure rate and failed deployment recovery time over the production
+/// deployments that succeeded in the period. A deployment failed when GitHub later
+/// reported it `failure` or `error`, or when an incident was opened within
+/// [`INCIDENT_WINDOW_DAYS`] after it with no deployment in between. Recovery runs from
+/// the failure (the status, or the incident's opening) to the first of: the incident
+/// closed, the next successful production deployment.
+pub fn change_failure(
+    deployed: &[Deployed],
+    incidents: &[Incident],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Vec<Figure> {
+    let in_period = |t: DateTime<Utc>| t >= from && t < to;
+    let window = chrono::Duration::days(INCIDENT_WINDOW_DAYS);
+    let next_deployment = |after: DateTime<Utc>| {
+        deployed
+            .iter()
+            .map(|d| d.succeeded_at)
+            .filter(|t| *t > after)
+            .min()
+    };
+    // (deployment index, failure start, recovered at)
+    let mut failures: Vec<(usize, DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
+    for (i, d) in deployed.iter().enumerate() {
+        if let Some(at) = d.failed_at {
+            failures.push((i, at, next_deployment(at)));
+        }
+    }
+    let mut unattributed = 0;
+    for incident in incidents {
+        let blamed = deployed
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.succeeded_at <= incident.created_at)
+            .max_by_key(|(_, d)| d.succeeded_at)
+            .filter(|(_, d)| incident.created_at - d.succeeded_at <= window);
+        match blamed {
+            Some((i, _)) => {
+                let recovered = [incident.closed_at, next_deployment(incident.created_at)]
+                    .into_iter()
+                    .flatten()
+                    .min();
+                failures.push((i, incident.created_at, recovered));
+            }
+            None => unattributed += usize::from(in_period(incident.created_at)),
+        }
+    }
+    let shipped: Vec<usize> = (0..deployed.len())
+        .filter(|&i| in_period(deployed[i].succeeded_at))
+        .collect();
+    let mut failed: Vec<usize> = failures
+        .iter()
+        .map(|(i, _, _)| *i)
+        .filter(|i| shipped.contains(i))
+        .collect();
+    failed.sort_unstable();
+    failed.dedup();
+    let recovery: Vec<f64> = failures
+        .iter()
+        .filter(|(_, start, _)| in_period(*start))
+        .filter_map(|(_, start, end)| end.map(|e| (e - *start).num_seconds() as f64 / 3600.0))
+        .collect();
+    let unrecovered = failures
+        .iter()
+        .filter(|(_, start, end)| in_period(*start) && end.is_none())
+        .count();
+    let basis = Basis::Measured {
+        source: format!(
+            "deployments to {PRODUCTION}; failures: a later failure or error status, or an issue labelled {INCIDENT_LABEL:?} opened within {INCIDENT_WINDOW_DAYS} days after one"
+        ),
+    };
+    let none = |why: &str| Basis::Unavailable { reason: why.into() };
+    let mut figures = vec![Figure {
+        metric: "change_failure_rate".into(),
+        statistic: Statistic::Ratio,
+        unit: Unit::Ratio,
+        value: (!shipped.is_empty()).then(|| failed.len() as f64 / shipped.len() as f64),
+        sample: shipped.len() as u64,
+        basis: if shipped.is_empty() {
+            none("no deployment to production in this period")
+        } else {
+            basis.clone()
+        },
+    }];
+    for (statistic, q) in [
+        (Statistic::Median, 0.5),
+        (Statistic::P75, 0.75),
+        (Statistic::P90, 0.9),
+    ] {
+        let value = quantile(&recovery, q);
+        figures.push(Figure {
+            metric: "failed_deployment_recovery_time".into(),
+            statistic,
+            unit: Unit::Hours,
+            value,
+            sample: recovery.len() as u64,
+            basis: match value {
+                Some(_) => basis.clone(),
+                None => none("no failure in this period has recovered"),
+            },
+        });
+    }
+    for (metric, n) in [
+        ("failures_unrecovered", unrecovered),
+        ("incidents_without_deployment", unattributed),
+    ] {
+        figures.push(Figure {
+            metric: metric.into(),
+            statistic: Statistic::Count,
+            unit: Unit::Items,
+            value: Some(n as f64),
+            sample: n as u64,
+            basis: basis.clone(),
+        });
+    }
+    figures
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +359,7 @@ mod tests {
             environment: "production".into(),
             sha: format!("{day}{hour}"),
             succeeded_at: at(day, hour),
+            failed_at: None,
         };
         // Three deployments on two days in two weeks: 1.5 a week, 1 deployment day a week.
         let source = Source::Deployments(vec![deployed(2, 9), deployed(2, 15), deployed(10, 11)]);
@@ -289,6 +415,7 @@ mod tests {
             environment: "production".into(),
             sha: sha.into(),
             succeeded_at: at(day, 12),
+            failed_at: None,
         };
         // Deployments: a on day 1, d on day 6 (it ships b, c and d), x on day 7 (not on
         // the default branch: it ships nothing).
@@ -315,5 +442,51 @@ mod tests {
         // No deployment ever: unavailable, with the reason.
         let figures = lead_time(&changes, &[], &chain, (at(1, 0), at(8, 0)));
         assert!(figures.iter().all(|f| f.value.is_none()));
+    }
+
+    #[test]
+    fn change_failure_by_hand() {
+        let deployed = |day, failed: Option<u32>| Deployed {
+            environment: "production".into(),
+            sha: format!("s{day}"),
+            succeeded_at: at(day, 12),
+            failed_at: failed.map(|d| at(d, 18)),
+        };
+        let incident = |day, hour, closed: Option<(u32, u32)>| Incident {
+            number: 1,
+            created_at: at(day, hour),
+            closed_at: closed.map(|(d, h)| at(d, h)),
+        };
+        // Deployments on days 2, 4 (marked failed on day 4 at 18:00), 6 and 12.
+        let deployments = [
+            deployed(2, None),
+            deployed(4, Some(4)),
+            deployed(6, None),
+            deployed(12, None),
+        ];
+        let incidents = [
+            // Day 3 08:00: blames day 2's deployment; closed day 3 20:00: 12 h.
+            incident(3, 8, Some((3, 20))),
+            // Day 6 14:00: blames day 6's; never closed, recovered by day 12's deployment
+            // (12:00): 5 days 22 h = 142 h.
+            incident(6, 14, None),
+            // Day 20: the latest deployment (day 12) is 8 days before: nobody's.
+            incident(20, 0, None),
+        ];
+        // Period: days 1-14. Four deployments, three failed (2, 4, 6): 0.75.
+        // Recoveries: 12 h; day 4's failure (18:00) to day 6's deployment (12:00): 42 h;
+        // 142 h. Median 42 h.
+        let figures = change_failure(&deployments, &incidents, (at(1, 0), at(15, 0)));
+        let get = |m: &str| figures.iter().find(|f| f.metric == m).unwrap().value;
+        assert_eq!(get("change_failure_rate"), Some(0.75));
+        assert_eq!(get("failed_deployment_recovery_time"), Some(42.0));
+        assert_eq!(get("incidents_without_deployment"), Some(0.0));
+        // Days 15-28: no deployment, one incident with none before it in the window.
+        let later = change_failure(&deployments, &incidents, (at(15, 0), at(29, 0)));
+        assert!(later[0].value.is_none());
+        let nobody = later
+            .iter()
+            .find(|f| f.metric == "incidents_without_deployment");
+        assert_eq!(nobody.unwrap().value, Some(1.0));
     }
 }

@@ -66,6 +66,25 @@ pub async fn repository_report(
     let links = crate::db::commits::first_parent_links(pool, user_id, repo.github_id).await?;
     let chain = dora::first_parent_chain(&links);
     figures.extend(dora::lead_time(&all_merged, &ever, &chain, (from, to)));
+    if ever.is_empty() {
+        let reason = "no deployment to production was ever recorded for this repository";
+        figures.extend(
+            dora::change_failure(&[], &[], (from, to))
+                .into_iter()
+                .map(|mut f| {
+                    f.value = None;
+                    f.basis = wire::Basis::Unavailable {
+                        reason: reason.into(),
+                    };
+                    f
+                }),
+        );
+    } else {
+        let incidents =
+            crate::db::issues::labelled(pool, user_id, repo.github_id, dora::INCIDENT_LABEL)
+                .await?;
+        figures.extend(dora::change_failure(&ever, &incidents, (from, to)));
+    }
     Ok(Report {
         scope: repo.full_name,
         from,

@@ -191,6 +191,14 @@ async fn cycle_time_of_the_example_worked_out_by_hand() {
     assert_eq!(figure("changes_before_first_deployment").0, Some(1.0));
     assert_eq!(figure("changes_pending_deployment").0, Some(0.0));
     assert_eq!(figure("changes_not_on_default_branch").0, Some(0.0));
+    // Change failure: issue #4 (labelled incident) was opened 02-04 08:00, 16 h after
+    // m1's deployment (within 7 days, none in between): m1 failed. s2's failure status
+    // came before its success (a failed attempt, retried), so s2 did not fail. 1 of 2:
+    // 0.5. Recovery: from 02-04 08:00 to the first of #4 closed (02-05 12:00) and the
+    // next deployment (02-05 13:00): 28 h.
+    assert_eq!(figure("change_failure_rate"), (Some(0.5), 2));
+    assert_eq!(figure("failed_deployment_recovery_time"), (Some(28.0), 1));
+    assert_eq!(figure("incidents_without_deployment").0, Some(0.0));
 
     // A month with nothing merged says so, and shows no number.
     let january = (t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"));
