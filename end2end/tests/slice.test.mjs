@@ -67,6 +67,8 @@ function expectedWeeks(pulls) {
 
 test('sign in, add a repository, read its chart, sign out', async () => {
   const page = watch(await browser.newPage());
+  // The chart honours reduced motion: drawn at once, so the screenshot shows it whole.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   await signIn(page, 'alice');
   assert.equal(await page.textContent('[data-testid=signed-in-as]'), 'alice');
   await page.waitForSelector('body[data-hydrated=true]');

@@ -43,7 +43,12 @@ fn draw(weeks: &[WeekPoint]) {
     let labels: Vec<String> = weeks.iter().map(|w| w.week_start.clone()).collect();
     let opened: Vec<i64> = weeks.iter().map(|w| i64::from(w.opened)).collect();
     let merged: Vec<i64> = weeks.iter().map(|w| i64::from(w.merged)).collect();
+    // No growing bars or drawing lines for someone who asked for less motion.
+    let reduced_motion = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches());
     let chart = Chart::new()
+        .animation(!reduced_motion)
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().data(vec!["Opened", "Merged"]))
         .grid(Grid::new().left(48).right(24).top(40).bottom(48))
