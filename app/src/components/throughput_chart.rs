@@ -45,7 +45,11 @@ fn draw(weeks: &[WeekPoint]) {
     let merged: Vec<i64> = weeks.iter().map(|w| i64::from(w.merged)).collect();
     // No growing bars or drawing lines for someone who asked for less motion.
     let reduced_motion = web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
         .is_some_and(|m| m.matches());
     let chart = Chart::new()
         .animation(!reduced_motion)
