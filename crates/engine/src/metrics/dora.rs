@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use wire::{Basis, Figure, Statistic, Unit};
 
 use super::flow::is_bot;
-use super::stats::quantile;
+use super::{count, durations};
 use crate::db::deployments::Deployed;
 use crate::db::issues::Incident;
 use crate::db::pulls::MergedPull;
@@ -125,31 +125,12 @@ pub fn lead_time(
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Vec<Figure> {
     let in_period = |t: DateTime<Utc>| t >= from && t < to;
-    let count = |metric: &str, n: usize, basis: &Basis| Figure {
-        metric: metric.into(),
-        statistic: Statistic::Count,
-        unit: Unit::Items,
-        value: Some(n as f64),
-        sample: n as u64,
-        basis: basis.clone(),
-    };
     let Some(first_deployment) = deployed.iter().map(|d| d.succeeded_at).min() else {
         let reason = "no deployment to production was ever recorded for this repository";
         let unavailable = Basis::Unavailable {
             reason: reason.into(),
         };
-        return ["lead_time_for_changes"]
-            .iter()
-            .flat_map(|m| [Statistic::Median, Statistic::P75, Statistic::P90].map(|s| (m, s)))
-            .map(|(m, statistic)| Figure {
-                metric: m.to_string(),
-                statistic,
-                unit: Unit::Hours,
-                value: None,
-                sample: 0,
-                basis: unavailable.clone(),
-            })
-            .collect();
+        return durations("lead_time_for_changes", &[], &unavailable, reason);
     };
     let deployments: Vec<(usize, DateTime<Utc>)> = deployed
         .iter()
@@ -187,29 +168,8 @@ pub fn lead_time(
             "pull requests merged into the default branch, first commit to the first success of a deployment to {PRODUCTION} containing the merge commit"
         ),
     };
-    let mut figures: Vec<Figure> = [
-        (Statistic::Median, 0.5),
-        (Statistic::P75, 0.75),
-        (Statistic::P90, 0.9),
-    ]
-    .into_iter()
-    .map(|(statistic, q)| {
-        let value = quantile(&lead, q);
-        Figure {
-            metric: "lead_time_for_changes".into(),
-            statistic,
-            unit: Unit::Hours,
-            value,
-            sample: lead.len() as u64,
-            basis: match value {
-                Some(_) => measured.clone(),
-                None => Basis::Unavailable {
-                    reason: "no change went out in a deployment in this period".into(),
-                },
-            },
-        }
-    })
-    .collect();
+    let none = "no change went out in a deployment in this period";
+    let mut figures = durations("lead_time_for_changes", &lead, &measured, none);
     figures.push(count("changes_pending_deployment", pending, &measured));
     figures.push(count(
         "changes_before_first_deployment",
@@ -310,37 +270,15 @@ pub fn change_failure(
             basis.clone()
         },
     }];
-    for (statistic, q) in [
-        (Statistic::Median, 0.5),
-        (Statistic::P75, 0.75),
-        (Statistic::P90, 0.9),
-    ] {
-        let value = quantile(&recovery, q);
-        figures.push(Figure {
-            metric: "failed_deployment_recovery_time".into(),
-            statistic,
-            unit: Unit::Hours,
-            value,
-            sample: recovery.len() as u64,
-            basis: match value {
-                Some(_) => basis.clone(),
-                None => none("no failure in this period has recovered"),
-            },
-        });
-    }
-    for (metric, n) in [
-        ("failures_unrecovered", unrecovered),
-        ("incidents_without_deployment", unattributed),
-    ] {
-        figures.push(Figure {
-            metric: metric.into(),
-            statistic: Statistic::Count,
-            unit: Unit::Items,
-            value: Some(n as f64),
-            sample: n as u64,
-            basis: basis.clone(),
-        });
-    }
+    let unrecovered_why = "no failure in this period has recovered";
+    figures.extend(durations(
+        "failed_deployment_recovery_time",
+        &recovery,
+        &basis,
+        unrecovered_why,
+    ));
+    figures.push(count("failures_unrecovered", unrecovered, &basis));
+    figures.push(count("incidents_without_deployment", unattributed, &basis));
     figures
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use wire::{Basis, Figure, Statistic, Unit};
 
-use super::stats::quantile;
+use super::durations;
 use crate::db::pulls::MergedPull;
 
 /// Whether a login is a bot's: GitHub Apps act as `name[bot]`.
@@ -45,34 +45,6 @@ impl MergedPull {
                 .map(|r| hours(r.max(ready), self.merged_at)),
         })
     }
-}
-
-/// The figures of a sample of durations in hours: median, p75 and p90, or unavailable
-/// with `why` when the sample is empty.
-fn durations(metric: &str, sample: &[f64], source: &Basis, why: &str) -> Vec<Figure> {
-    [
-        (Statistic::Median, 0.5),
-        (Statistic::P75, 0.75),
-        (Statistic::P90, 0.9),
-    ]
-    .into_iter()
-    .map(|(statistic, q)| {
-        let value = quantile(sample, q);
-        Figure {
-            metric: metric.to_string(),
-            statistic,
-            unit: Unit::Hours,
-            value,
-            sample: sample.len() as u64,
-            basis: match value {
-                Some(_) => source.clone(),
-                None => Basis::Unavailable {
-                    reason: why.to_string(),
-                },
-            },
-        }
-    })
-    .collect()
 }
 
 /// Cycle time and its stages over the pull requests merged in a period, bots' excluded

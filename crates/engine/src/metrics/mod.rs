@@ -9,6 +9,47 @@ pub mod throughput;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
+use wire::{Basis, Figure, Statistic, Unit};
+
+/// The figures of a sample of durations in hours: median, p75 and p90, or unavailable
+/// with `why` when the sample is empty.
+pub(crate) fn durations(metric: &str, sample: &[f64], source: &Basis, why: &str) -> Vec<Figure> {
+    [
+        (Statistic::Median, 0.5),
+        (Statistic::P75, 0.75),
+        (Statistic::P90, 0.9),
+    ]
+    .into_iter()
+    .map(|(statistic, q)| {
+        let value = stats::quantile(sample, q);
+        Figure {
+            metric: metric.to_string(),
+            statistic,
+            unit: Unit::Hours,
+            value,
+            sample: sample.len() as u64,
+            basis: match value {
+                Some(_) => source.clone(),
+                None => Basis::Unavailable {
+                    reason: why.to_string(),
+                },
+            },
+        }
+    })
+    .collect()
+}
+
+/// A count, on `basis`.
+pub(crate) fn count(metric: &str, n: usize, basis: &Basis) -> Figure {
+    Figure {
+        metric: metric.into(),
+        statistic: Statistic::Count,
+        unit: Unit::Items,
+        value: Some(n as f64),
+        sample: n as u64,
+        basis: basis.clone(),
+    }
+}
 
 /// Every metric of a scope and period, as `pulseboard metrics`, the pages and (to come)
 /// the API and the exports all get it: one function per metric family behind it.
