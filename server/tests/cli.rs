@@ -41,6 +41,12 @@ async fn simulator_and_database() -> (RunningSimulator, sqlx::PgPool, String) {
     (sim, pool, url)
 }
 
+/// alice's token in the simulated world.
+fn alice_token(sim: &RunningSimulator) -> String {
+    sim.sim
+        .with_world(|w| w.user_by_login("alice").unwrap().token.clone())
+}
+
 async fn count(pool: &sqlx::PgPool, table: &str) -> usize {
     let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
         .fetch_one(pool)
@@ -52,9 +58,7 @@ async fn count(pool: &sqlx::PgPool, table: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_survives_kill_9_and_resumes_without_gaps_or_duplicates() {
     let (sim, pool, url) = simulator_and_database().await;
-    let token = sim
-        .sim
-        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    let token = alice_token(&sim);
 
     // A slow GitHub, so that the process is mid-way when it is killed.
     sim.sim.faults().add(ghsim::FaultRule {
@@ -132,9 +136,7 @@ async fn sync_survives_kill_9_and_resumes_without_gaps_or_duplicates() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_explained() {
     let (sim, _pool, url) = simulator_and_database().await;
-    let token = sim
-        .sim
-        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    let token = alice_token(&sim);
     for (args, expected) in [
         (vec!["acme"], "is not OWNER/REPO"),
         (
@@ -218,9 +220,7 @@ async fn syncs_as_a_github_app_installation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_target_github_refuses_does_not_stop_the_others() {
     let (sim, pool, url) = simulator_and_database().await;
-    let token = sim
-        .sim
-        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    let token = alice_token(&sim);
     // The second target's organisation enforces SAML: GitHub refuses it with 403.
     sim.sim.faults().add(ghsim::FaultRule {
         route: "GET /orgs/{org}/repos".into(),
@@ -267,9 +267,7 @@ async fn one_target_github_refuses_does_not_stop_the_others() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn log_lines_go_to_stderr_and_never_into_the_summary() {
     let (sim, _pool, url) = simulator_and_database().await;
-    let token = sim
-        .sim
-        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    let token = alice_token(&sim);
     // One 502 that the sync retries: the libraries and the engine log it.
     sim.sim.faults().add(ghsim::FaultRule {
         route: "GET /repos/{owner}/{repo}/issues".into(),
@@ -321,9 +319,7 @@ async fn metrics_are_printed_with_their_provenance() {
     .await
     .unwrap();
     let (pool, url) = engine::testing::fresh_database_with_url().await;
-    let token = sim
-        .sim
-        .with_world(|w| w.user_by_login("alice").unwrap().token.clone());
+    let token = alice_token(&sim);
     // alice signs in (what the OAuth callback stores), then the CLI syncs.
     let client = engine::github::GitHubClient::new(&sim.base_url, &token).unwrap();
     let me = client.current_user().await.unwrap();
