@@ -50,16 +50,55 @@ pub enum Command {
     Sim(SimArgs),
     /// Sync repositories now: OWNER/REPO, org:NAME or user:NAME.
     Sync(SyncArgs),
-    /// Print a repository's metrics (METRICS.md) with their provenance, as stored by the
-    /// last sync.
+    /// Print the metrics (METRICS.md) of a repository, an organisation, a team or what you
+    /// follow, with their provenance, as stored by the last sync.
     Metrics(MetricsArgs),
+    /// Show or change how a repository's metrics are decided (METRICS.md, "Settings"):
+    /// its deployment source, production environments, incident labels and window, bots.
+    Settings(SettingsArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SettingsArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// OWNER/REPO.
+    pub repository: String,
+    /// Whose view: the login of a user who has signed in. Changing needs GitHub's admin or
+    /// maintain role on the repository.
+    #[arg(long = "as")]
+    pub as_user: String,
+    /// auto, deployments, workflow_runs, releases or merged_pull_requests.
+    #[arg(long)]
+    pub deployment_source: Option<String>,
+    /// Production environments of the Deployments API (a regular expression).
+    #[arg(long)]
+    pub production_environments: Option<String>,
+    /// Workflows that deploy, by name or path (a regular expression).
+    #[arg(long)]
+    pub deployment_workflows: Option<String>,
+    /// Incident labels, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub incident_labels: Option<Vec<String>>,
+    /// Days after a deployment in which an incident is put on it (1-365).
+    #[arg(long)]
+    pub incident_window_days: Option<i32>,
+    /// Whether merged reverts fail the deployment that shipped the change: true or false.
+    #[arg(long)]
+    pub revert_failures: Option<bool>,
+    /// More bot logins, comma-separated (replaces the list; empty for none).
+    #[arg(long, value_delimiter = ',')]
+    pub bot_logins: Option<Vec<String>>,
+    /// Bot pull request titles (a regular expression; empty for none).
+    #[arg(long)]
+    pub bot_title_pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct MetricsArgs {
     #[command(flatten)]
     pub serve: ServeArgs,
-    /// OWNER/REPO.
+    /// OWNER/REPO, org:NAME, user:NAME, team:ORG/SLUG or tracked.
     pub scope: String,
     /// Whose view: the login of a user who has signed in (or synced with their token).
     #[arg(long = "as")]
@@ -73,6 +112,10 @@ pub struct MetricsArgs {
     /// JSON instead of a table (field names are METRICS.md's).
     #[arg(long)]
     pub json: bool,
+    /// The State of DevOps report whose performance levels grade the four keys: 2023 or
+    /// 2024.
+    #[arg(long, default_value = "2023", value_parser = ["2023", "2024"])]
+    pub dora_report: String,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -39,5 +39,14 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
     engine::db::migrate(&pool)
         .await
         .map_err(|e| anyhow::anyhow!("applying migrations failed: {e}"))?;
+    let derived = engine::facts::backfill(&pool)
+        .await
+        .map_err(|e| anyhow::anyhow!("deriving the metrics' facts failed: {e}"))?;
+    if derived > 0 {
+        tracing::info!(
+            repositories = derived,
+            "derived the facts of data stored before them"
+        );
+    }
     Ok(Database { pool, embedded })
 }

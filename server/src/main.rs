@@ -77,6 +77,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Sync(args) => server::sync_cli::run(args).await,
         Command::Metrics(args) => server::metrics_cli::run(args).await,
+        Command::Settings(args) => server::metrics_cli::settings(args).await,
         Command::Sim(args) => {
             let size: ghsim::Size = args
                 .size

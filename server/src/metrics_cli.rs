@@ -1,9 +1,9 @@
-//! `pulseboard metrics`: a repository's metrics with their provenance, as a table or JSON.
+//! `pulseboard metrics`: a scope's metrics with their provenance, as a table or JSON.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use wire::{Basis, Figure};
 
-use crate::config::{Config, MetricsArgs};
+use crate::config::{Config, MetricsArgs, SettingsArgs};
 
 fn day(flag: &str, text: &str) -> anyhow::Result<DateTime<Utc>> {
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
@@ -40,21 +40,111 @@ pub async fn run(args: MetricsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `pulseboard settings`: prints a repository's settings as JSON, after changing those
+/// given.
+pub async fn settings(args: SettingsArgs) -> anyhow::Result<()> {
+    let config: Config = args.serve.clone().into_config()?;
+    let db = crate::database::open(&config).await?;
+    let result = change_settings(&db.pool, &args).await;
+    db.pool.close().await;
+    if let Some(pg) = db.embedded {
+        pg.stop().await?;
+    }
+    println!("{}", serde_json::to_string_pretty(&result?)?);
+    Ok(())
+}
+
+async fn change_settings(
+    pool: &sqlx::PgPool,
+    args: &SettingsArgs,
+) -> anyhow::Result<engine::db::settings::RepositorySettings> {
+    use engine::db::settings::DeploymentSource;
+    let user = user_id(pool, &args.as_user).await?;
+    let explain = |e: engine::Error| match e {
+        engine::Error::NotFound => anyhow::anyhow!(
+            "{}: no such repository synced that {} may see",
+            args.repository,
+            args.as_user
+        ),
+        engine::Error::Forbidden => anyhow::anyhow!(
+            "{}: {} may not change its settings (GitHub's admin or maintain role is needed)",
+            args.repository,
+            args.as_user
+        ),
+        other => anyhow::anyhow!(other.public_message()),
+    };
+    let (_, mut s) = engine::metrics::settings(pool, user, &args.repository)
+        .await
+        .map_err(explain)?;
+    let before = s.clone();
+    if let Some(source) = &args.deployment_source {
+        s.deployment_source = match source.as_str() {
+            "auto" => None,
+            name => Some(DeploymentSource::parse(name).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--deployment-source {name:?}: auto, deployments, workflow_runs, releases or merged_pull_requests"
+                )
+            })?),
+        };
+    }
+    let set = |field: &mut String, value: &Option<String>| {
+        if let Some(v) = value {
+            field.clone_from(v);
+        }
+    };
+    set(
+        &mut s.production_environments,
+        &args.production_environments,
+    );
+    set(&mut s.deployment_workflows, &args.deployment_workflows);
+    set(&mut s.bot_title_pattern, &args.bot_title_pattern);
+    let list = |v: &Vec<String>| -> Vec<String> {
+        v.iter()
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    };
+    if let Some(labels) = &args.incident_labels {
+        s.incident_labels = list(labels);
+    }
+    if let Some(bots) = &args.bot_logins {
+        s.bot_logins = list(bots);
+    }
+    if let Some(days) = args.incident_window_days {
+        s.incident_window_days = days;
+    }
+    if let Some(on) = args.revert_failures {
+        s.revert_failures = on;
+    }
+    if s != before {
+        engine::metrics::change_settings(pool, user, &args.repository, &s)
+            .await
+            .map_err(explain)?;
+    }
+    Ok(s)
+}
+
+async fn user_id(pool: &sqlx::PgPool, login: &str) -> anyhow::Result<i64> {
+    engine::db::users::id_by_login(pool, login)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("--as {login}: nobody of that login has signed in"))
+}
+
 async fn report(
     pool: &sqlx::PgPool,
     args: &MetricsArgs,
     period: (DateTime<Utc>, DateTime<Utc>),
 ) -> anyhow::Result<engine::metrics::Report> {
-    let user = engine::db::users::id_by_login(pool, &args.as_user)
-        .await?
-        .ok_or_else(|| {
-            anyhow::anyhow!("--as {}: nobody of that login has signed in", args.as_user)
-        })?;
-    engine::metrics::repository_report(pool, user, &args.scope, period)
+    let user = user_id(pool, &args.as_user).await?;
+    let dora_report = match args.dora_report.as_str() {
+        "2024" => wire::DoraReport::Y2024,
+        _ => wire::DoraReport::Y2023,
+    };
+    engine::metrics::report(pool, user, &args.scope, period, dora_report)
         .await
         .map_err(|e| match e {
             engine::Error::NotFound => anyhow::anyhow!(
-                "{}: no such repository synced that {} may see",
+                "{}: no repository synced there that {} may see",
                 args.scope,
                 args.as_user
             ),
@@ -70,6 +160,9 @@ fn table(report: &engine::metrics::Report) -> String {
         report.from.date_naive(),
         report.to.date_naive()
     );
+    for (repository, source) in &report.deployment_sources {
+        out.push_str(&format!("deployments of {repository}: {source}\n"));
+    }
     for f in &report.figures {
         out.push_str(&format!(
             "{:<28} {:<7} {:>12} {:>6}  {}\n",
@@ -78,6 +171,16 @@ fn table(report: &engine::metrics::Report) -> String {
             value(f),
             format!("n={}", f.sample),
             basis(&f.basis)
+        ));
+    }
+    for g in &report.grades {
+        let level = serde_json::to_value(g.level).unwrap_or_default();
+        let year = serde_json::to_value(g.report).unwrap_or_default();
+        out.push_str(&format!(
+            "grade {:<22} {} (DORA {})\n",
+            g.metric,
+            level.as_str().unwrap_or_default(),
+            year.as_str().unwrap_or_default()
         ));
     }
     out
@@ -95,7 +198,8 @@ fn value(f: &Figure) -> String {
         (None, _) => "—".into(),
         (Some(v), wire::Unit::Hours) => format!("{v:.1} h"),
         (Some(v), wire::Unit::Ratio) => format!("{:.0} %", v * 100.0),
-        (Some(v), wire::Unit::Items) => format!("{v:.0}"),
+        (Some(v), wire::Unit::Items) if v.fract() == 0.0 => format!("{v:.0}"),
+        (Some(v), wire::Unit::Items) => format!("{v:.2}"),
         (Some(v), wire::Unit::PerWeek) => format!("{v:.2}/week"),
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clients;
 pub mod db;
 pub mod error;
+pub mod facts;
 pub mod github;
 pub mod ingest;
 pub mod metrics;

@@ -362,6 +362,8 @@ enum Obj<'w> {
     PullCommit(&'w Repository, Sha),
     Review(&'w Repository, &'w PullRequest, &'w Review),
     ReadyForReview(Time),
+    /// A comment on an issue or on a pull request's conversation, with the item's URL.
+    Comment(&'w Repository, u64, &'w Comment),
     Issue(&'w Repository, &'w Issue),
     Label(&'static str),
     Commit(&'w Repository, Sha),
@@ -396,6 +398,7 @@ impl Obj<'_> {
             Obj::PullCommit(..) => "PullRequestCommit",
             Obj::Review(..) => "PullRequestReview",
             Obj::ReadyForReview(_) => "ReadyForReviewEvent",
+            Obj::Comment(..) => "IssueComment",
             Obj::Issue(..) => "Issue",
             Obj::Label(_) => "Label",
             Obj::Commit(..) => "Commit",
@@ -447,6 +450,7 @@ impl Obj<'_> {
                 "IssueOrPullRequest",
             ],
             "Commit" => &["Node", "GitObject", "UniformResourceLocatable"],
+            "IssueComment" => &["Node", "Comment", "UniformResourceLocatable"],
             "CheckSuite" | "CheckRun" | "WorkflowRun" | "Workflow" | "Deployment"
             | "DeploymentStatus" | "Release" | "Team" | "PullRequestReview" | "Label" | "Ref" => {
                 &["Node"]
@@ -928,6 +932,20 @@ impl<'w> Exec<'w> {
                 ))),
                 _ => Err(Self::unknown(obj, f)),
             },
+            Obj::Comment(r, number, c) => match f.name.as_str() {
+                "id" => Ok(json!(node_id("IssueComment", c.id))),
+                "databaseId" | "fullDatabaseId" => Ok(json!(c.id)),
+                "createdAt" | "publishedAt" => Ok(json!(ts(c.created_at))),
+                "updatedAt" | "lastEditedAt" => Ok(json!(ts(c.updated_at))),
+                "author" => Ok(self.object(&Obj::Account(c.author_id), &f.selections)),
+                "url" => Ok(json!(format!(
+                    "{}/{}/issues/{number}#issuecomment-{}",
+                    self.urls.web,
+                    r.full_name(),
+                    c.id
+                ))),
+                _ => Err(Self::unknown(obj, f)),
+            },
             Obj::ReadyForReview(at) => match f.name.as_str() {
                 "createdAt" => Ok(json!(ts(*at))),
                 _ => Err(Self::unknown(obj, f)),
@@ -1315,7 +1333,10 @@ impl<'w> Exec<'w> {
             "mergeCommit" => Ok(self.nested(p.merge_commit_sha.map(|s| Obj::Commit(r, s)), f)),
             "repository" => Ok(self.object(&Obj::Repo(r), &f.selections)),
             "labels" => self.connection(p.labels.iter().map(|l| Obj::Label(l)).collect(), f),
-            "comments" => self.count_connection(p.comments.len(), f),
+            "comments" => {
+                let items = p.comments.iter().map(|c| Obj::Comment(r, p.number, c));
+                self.connection(items.collect(), f)
+            }
             "totalCommentsCount" => Ok(json!(p.comments.len() + p.review_comments.len())),
             "reviews" => {
                 let items = p.reviews.iter().map(|v| Obj::Review(r, p, v)).collect();
@@ -1383,7 +1404,10 @@ impl<'w> Exec<'w> {
                 i.assignee_ids.iter().map(|id| Obj::Account(*id)).collect(),
                 f,
             ),
-            "comments" => self.count_connection(i.comments.len(), f),
+            "comments" => {
+                let items = i.comments.iter().map(|c| Obj::Comment(r, i.number, c));
+                self.connection(items.collect(), f)
+            }
             "repository" => Ok(self.object(&Obj::Repo(r), &f.selections)),
             _ => Err(Self::unknown(&Obj::Issue(r, i), f)),
         }

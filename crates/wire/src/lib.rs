@@ -63,6 +63,8 @@ pub enum Statistic {
     Median,
     P75,
     P90,
+    /// The arithmetic mean: a total over the sample's size.
+    Mean,
     /// A share of the sample, between 0 and 1.
     Ratio,
     /// A count per unit of time.
@@ -91,4 +93,34 @@ pub struct Figure {
     pub sample: u64,
     #[serde(flatten)]
     pub basis: Basis,
+}
+
+/// A DORA performance level (METRICS.md, "Grades").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Low,
+    Medium,
+    High,
+    Elite,
+}
+
+/// The State of DevOps report whose performance levels grade the four keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum DoraReport {
+    /// Accelerate State of DevOps Report 2023 (the default).
+    #[default]
+    #[serde(rename = "2023")]
+    Y2023,
+    /// Accelerate State of DevOps Report 2024.
+    #[serde(rename = "2024")]
+    Y2024,
+}
+
+/// One key's level, on the figure it grades (its `metric` and statistic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grade {
+    pub metric: String,
+    pub level: Level,
+    pub report: DoraReport,
 }

@@ -73,21 +73,3 @@ pub async fn drop_rewritten_commits(
     .await?;
     Ok(done.rows_affected())
 }
-
-/// A repository's default-branch history as (sha, first parent, committed at), for a
-/// user who may see it: what "this deployment contains that change" is decided on.
-pub async fn first_parent_links(
-    pool: &sqlx::PgPool,
-    user_id: i64,
-    repository_id: i64,
-) -> Result<Vec<(String, Option<String>, DateTime<Utc>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT c.sha, c.parent_sha, c.committed_at FROM commits c
-           JOIN repository_access a ON a.repository_id = c.repository_id AND a.user_id = $1
-          WHERE c.repository_id = $2",
-    )
-    .bind(user_id)
-    .bind(repository_id)
-    .fetch_all(pool)
-    .await
-}

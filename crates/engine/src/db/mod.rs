@@ -8,14 +8,17 @@ pub mod checkpoints;
 pub mod commits;
 pub mod community;
 pub mod deployments;
+pub mod facts;
 pub mod http_cache;
 pub mod issues;
 pub mod jobs;
+pub mod metrics;
 pub mod orgs;
 pub mod pulls;
 pub mod releases;
 pub mod repos;
 pub mod schedule;
+pub mod settings;
 pub mod sign_ins;
 pub mod sync_runs;
 pub mod users;
@@ -272,8 +275,11 @@ mod tests {
         assert_eq!(
             tables,
             [
+                "public.change_deployments",
                 "public.commits",
                 "public.contributors",
+                "public.conversation_comments",
+                "public.default_branch_positions",
                 "public.deployment_statuses",
                 "public.deployments",
                 "public.forks",
@@ -282,11 +288,14 @@ mod tests {
                 "public.oauth_states_used",
                 "public.organization_access",
                 "public.organizations",
+                "public.production_deployments",
+                "public.pull_request_facts",
                 "public.pull_request_reviews",
                 "public.pull_requests",
                 "public.releases",
                 "public.repositories",
                 "public.repository_access",
+                "public.repository_settings",
                 "public.stargazers",
                 "public.sync_checkpoints",
                 "public.sync_jobs",

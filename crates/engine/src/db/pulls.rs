@@ -17,6 +17,8 @@ pub struct PullRow {
     pub draft: bool,
     pub author_github_id: Option<i64>,
     pub author_login: Option<String>,
+    /// GitHub's kind of account: `User`, `Bot`, `Organization`, `Mannequin`.
+    pub author_type: Option<String>,
     pub author_association: Option<String>,
     pub base_ref: String,
     pub head_ref: String,
@@ -71,22 +73,48 @@ impl Stored for ReviewRow {
     const TABLE: Table = Table::new("pull_request_reviews", &["github_id"]);
 }
 
-/// Replaces the reviews of the pull requests `numbers` with `rows`.
-pub async fn replace_reviews(
-    conn: &mut Conn,
-    repository_id: i64,
-    numbers: &[i64],
-    rows: &[ReviewRow],
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// One of the first conversation comments of a pull request (or, to come, an issue).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentRow {
+    pub github_id: i64,
+    pub repository_id: i64,
+    pub issue_number: i64,
+    pub author_login: Option<String>,
+    pub author_type: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Stored for CommentRow {
+    const TABLE: Table = Table::new("conversation_comments", &["github_id"]);
+}
+
+/// A page of pull requests as GitHub gave them, with their reviews and first comments.
+#[derive(Debug, Default)]
+pub struct PullPage {
+    pub pulls: Vec<PullRow>,
+    pub reviews: Vec<ReviewRow>,
+    pub comments: Vec<CommentRow>,
+}
+
+/// The one writer of pull requests: stores a page, replaces the reviews and first comments
+/// of its pull requests, and brings their derived facts up to date
+/// ([`crate::facts::refresh_pulls`]), all in the caller's transaction.
+pub async fn store_page(conn: &mut Conn, repository_id: i64, page: &PullPage) -> crate::Result<()> {
+    let numbers: Vec<i64> = page.pulls.iter().map(|p| p.number).collect();
+    upsert(&mut *conn, &page.pulls).await?;
+    for sql in [
         "DELETE FROM pull_request_reviews WHERE repository_id = $1 AND pull_number = ANY($2)",
-    )
-    .bind(repository_id)
-    .bind(numbers)
-    .execute(&mut *conn)
-    .await?;
-    upsert(conn, rows).await?;
-    Ok(())
+        "DELETE FROM conversation_comments WHERE repository_id = $1 AND issue_number = ANY($2)",
+    ] {
+        sqlx::query(sql)
+            .bind(repository_id)
+            .bind(&numbers)
+            .execute(&mut *conn)
+            .await?;
+    }
+    upsert(&mut *conn, &page.reviews).await?;
+    upsert(&mut *conn, &page.comments).await?;
+    crate::facts::refresh_pulls(conn, repository_id, Some(&numbers)).await
 }
 
 /// Opening and merge times of a repository's pull requests, for a user who may see it.
@@ -113,52 +141,4 @@ pub async fn count(pool: &PgPool, repository_id: i64) -> Result<i64, sqlx::Error
         .bind(repository_id)
         .fetch_one(pool)
         .await
-}
-
-/// A merged pull request, with what its stages need.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct MergedPull {
-    pub number: i32,
-    pub author_login: Option<String>,
-    /// The author time of the branch's first commit; unknown when GitHub gave none.
-    pub first_commit_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    /// When a pull request opened as a draft was marked ready.
-    pub ready_for_review_at: Option<DateTime<Utc>>,
-    pub merged_at: DateTime<Utc>,
-    /// The commit GitHub reports as its merge (a merge, squash or rebased commit).
-    pub merge_commit_sha: Option<String>,
-    /// The first review submitted by someone other than the author and not a bot.
-    pub first_review_at: Option<DateTime<Utc>>,
-}
-
-/// The pull requests of a repository the user may see, merged in `[from, to)` (all of them
-/// with `None`), with the first review by someone other than the author and not a bot.
-pub async fn merged_in(
-    pool: &PgPool,
-    user_id: i64,
-    repository_id: i64,
-    period: Option<(DateTime<Utc>, DateTime<Utc>)>,
-) -> Result<Vec<MergedPull>, sqlx::Error> {
-    let (from, to) = period.unzip();
-    sqlx::query_as(
-        "SELECT p.number, p.author_login, p.first_commit_at, p.created_at,
-                p.ready_for_review_at, p.merged_at, p.merge_commit_sha,
-                (SELECT min(r.submitted_at) FROM pull_request_reviews r
-                  WHERE r.repository_id = p.repository_id AND r.pull_number = p.number
-                    AND r.reviewer_login IS DISTINCT FROM p.author_login
-                    AND r.reviewer_login NOT LIKE '%[bot]') AS first_review_at
-           FROM pull_requests p
-           JOIN repository_access a ON a.repository_id = p.repository_id AND a.user_id = $1
-          WHERE p.repository_id = $2 AND p.merged_at IS NOT NULL
-            AND ($3::timestamptz IS NULL OR p.merged_at >= $3)
-            AND ($4::timestamptz IS NULL OR p.merged_at < $4)
-          ORDER BY p.merged_at",
-    )
-    .bind(user_id)
-    .bind(repository_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
 }

@@ -232,6 +232,9 @@ pub mod gql {
     #[derive(Debug, Clone, Deserialize)]
     #[serde(rename_all = "camelCase")]
     pub struct Actor {
+        /// GitHub's kind of account (`User`, `Bot`, `Organization`, `Mannequin`), when asked.
+        #[serde(rename = "__typename", default)]
+        pub typename: Option<String>,
         pub login: String,
         #[serde(default)]
         pub database_id: Option<i64>,
@@ -290,6 +293,14 @@ pub mod gql {
 
     #[derive(Debug, Clone, Deserialize)]
     #[serde(rename_all = "camelCase")]
+    pub struct Comment {
+        pub database_id: i64,
+        pub created_at: DateTime<Utc>,
+        pub author: Option<Actor>,
+    }
+
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(rename_all = "camelCase")]
     pub struct CreatedAt {
         #[serde(default)]
         pub created_at: Option<DateTime<Utc>>,
@@ -330,6 +341,8 @@ pub mod gql {
         pub total_comments_count: Option<i64>,
         pub commits: Counted<PullCommit>,
         pub reviews: Counted<Review>,
+        /// The first conversation comments (GitHub's order).
+        pub comments: Counted<Comment>,
         pub timeline_items: Nodes<CreatedAt>,
         pub labels: Nodes<Name>,
     }

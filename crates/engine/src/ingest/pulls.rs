@@ -1,7 +1,7 @@
 //! Pull requests and reviews: GraphQL's `PullRequest` (with up to 20 reviews embedded) and
 //! REST's review listing, to `db::pulls` rows.
 
-use crate::db::pulls::{PullRow, ReviewRow};
+use crate::db::pulls::{CommentRow, PullRow, ReviewRow};
 use crate::github::models::{gql, GhReview};
 
 /// A pull request as GraphQL reports it. States are REST's (`open`, `closed`); a merged
@@ -17,6 +17,7 @@ pub fn pull_request(repository_id: i64, p: &gql::PullRequest) -> PullRow {
         draft: p.is_draft,
         author_github_id: p.author.as_ref().and_then(|a| a.database_id),
         author_login: p.author.as_ref().map(|a| a.login.clone()),
+        author_type: p.author.as_ref().and_then(|a| a.typename.clone()),
         author_association: Some(p.author_association.clone()),
         base_ref: p.base_ref_name.clone(),
         head_ref: p.head_ref_name.clone(),
@@ -62,6 +63,22 @@ pub fn embedded_reviews(repository_id: i64, p: &gql::PullRequest) -> Option<Vec<
     )
 }
 
+/// The first conversation comments GraphQL embedded in a pull request.
+pub fn first_comments(repository_id: i64, p: &gql::PullRequest) -> Vec<CommentRow> {
+    p.comments
+        .nodes
+        .iter()
+        .map(|c| CommentRow {
+            github_id: c.database_id,
+            repository_id,
+            issue_number: p.number,
+            author_login: c.author.as_ref().map(|a| a.login.clone()),
+            author_type: c.author.as_ref().and_then(|a| a.typename.clone()),
+            created_at: c.created_at,
+        })
+        .collect()
+}
+
 /// A review from `GET /repos/{owner}/{repo}/pulls/{number}/reviews`.
 pub fn review(repository_id: i64, pull_number: i64, r: GhReview) -> ReviewRow {
     ReviewRow {
@@ -86,7 +103,7 @@ mod tests {
             "isDraft": false, "createdAt": "2026-10-01T09:00:00Z",
             "updatedAt": "2026-10-03T12:00:00Z", "closedAt": "2026-10-03T11:00:00Z",
             "mergedAt": "2026-10-03T11:00:00Z",
-            "author": {"login": "alice", "databaseId": 1001},
+            "author": {"__typename": "User", "login": "alice", "databaseId": 1001},
             "mergedBy": {"login": "bob", "databaseId": 1002},
             "authorAssociation": "MEMBER", "additions": 120, "deletions": 30,
             "changedFiles": 4, "baseRefName": "main", "headRefName": "feature/42-retries",
@@ -95,6 +112,8 @@ mod tests {
             "commits": {"totalCount": 2, "nodes": [{"commit": {"authoredDate": "2026-09-30T17:00:00Z"}}]},
             "reviews": {"totalCount": 1, "nodes": [{"databaseId": 77, "state": "APPROVED",
                 "submittedAt": "2026-10-02T10:00:00Z", "author": {"login": "bob", "databaseId": 1002}}]},
+            "comments": {"totalCount": 1, "nodes": [{"databaseId": 88,
+                "createdAt": "2026-10-01T16:00:00Z", "author": {"__typename": "Bot", "login": "ci[bot]"}}]},
             "timelineItems": {"nodes": [{"createdAt": "2026-10-01T15:00:00Z"}]},
             "labels": {"nodes": [{"name": "bug"}, {"name": "ci"}]}
         }))
@@ -125,6 +144,10 @@ mod tests {
         assert_eq!(row.commits_count, Some(2));
         assert_eq!(row.labels, ["bug", "ci"]);
         assert_eq!(row.merge_commit_sha.as_deref(), Some("def456"));
+        assert_eq!(row.author_type.as_deref(), Some("User"));
+        let comments = first_comments(5, &merged_pull());
+        assert_eq!((comments[0].github_id, comments[0].issue_number), (88, 42));
+        assert_eq!(comments[0].author_type.as_deref(), Some("Bot"));
     }
 
     #[test]

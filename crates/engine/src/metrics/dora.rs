@@ -1,71 +1,48 @@
-//! DORA's four keys (METRICS.md, "Deployments" and "Deployment frequency").
+//! DORA's four keys and their grades (METRICS.md, "Deployments" to "Grades"): pure
+//! functions over the production deployments, changes, incidents and reverts that
+//! `db::metrics` reads from the derived facts.
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
-use wire::{Basis, Figure, Statistic, Unit};
+use chrono::{DateTime, Duration, Utc};
+use wire::{Basis, DoraReport, Figure, Grade, Level, Statistic, Unit};
 
-use super::flow::is_bot;
 use super::{count, durations};
-use crate::db::deployments::Deployed;
-use crate::db::issues::Incident;
-use crate::db::pulls::MergedPull;
+use crate::db::facts::ProductionDeployment;
+use crate::db::metrics::{Incident, LeadTime, Revert};
 
-/// Production environments unless configured otherwise: `prod` or `production`.
-pub const PRODUCTION: &str = "^(prod|production)$";
-
-/// Where a repository's deployments come from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Source {
-    /// GitHub's Deployments API: successful deployments to production environments.
-    Deployments(Vec<Deployed>),
-    /// No deployment to production was ever recorded: pull requests merged into the
-    /// default branch stand in (a proxy), at their merge times.
-    MergedPulls(Vec<DateTime<Utc>>),
-}
-
-/// Deployments in the period (count), per week, and deployment days per week.
+/// Deployments in the period (count), per week, and deployment days (UTC) per week, on
+/// `basis` (the sources of the scope's repositories).
 pub fn deployment_frequency(
-    source: &Source,
+    deployed: &[ProductionDeployment],
+    basis: &Basis,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Vec<Figure> {
     let weeks = (to - from).num_seconds() as f64 / (7.0 * 86_400.0);
-    let (times, basis): (Vec<DateTime<Utc>>, Basis) = match source {
-        Source::Deployments(deployed) => (
-            deployed.iter().map(|d| d.succeeded_at).collect(),
-            Basis::Measured {
-                source: format!(
-                    "GitHub deployments to environments matching {PRODUCTION} with a success status, one per environment and commit"
-                ),
-            },
-        ),
-        Source::MergedPulls(merged) => (
-            merged.clone(),
-            Basis::Proxy {
-                source: "pull requests merged into the default branch".into(),
-                stands_in_for: "deployments to production (none was ever recorded for this repository)".into(),
-            },
-        ),
-    };
-    let count = times.len();
-    let mut days: Vec<_> = times.iter().map(|t| t.date_naive()).collect();
-    days.sort();
-    days.dedup();
+    let in_period: Vec<&ProductionDeployment> = deployed
+        .iter()
+        .filter(|d| d.succeeded_at >= from && d.succeeded_at < to)
+        .collect();
+    let n = in_period.len();
+    let days: HashSet<_> = in_period
+        .iter()
+        .map(|d| d.succeeded_at.date_naive())
+        .collect();
     let figure = |metric: &str, statistic, unit, value: f64| Figure {
         metric: metric.into(),
         statistic,
         unit,
-        value: Some(value),
-        sample: count as u64,
+        value: (!matches!(basis, Basis::Unavailable { .. })).then_some(value),
+        sample: n as u64,
         basis: basis.clone(),
     };
     vec![
-        figure("deployments", Statistic::Count, Unit::Items, count as f64),
+        figure("deployments", Statistic::Count, Unit::Items, n as f64),
         figure(
             "deployment_frequency",
             Statistic::Rate,
             Unit::PerWeek,
-            count as f64 / weeks,
+            n as f64 / weeks,
         ),
         figure(
             "deployment_days",
@@ -112,94 +89,126 @@ pub fn first_parent_chain(
         .collect()
 }
 
-/// Lead time for changes: for each pull request by a person merged into the default
-/// branch, from its first commit to the first successful production deployment that
-/// contains it, over the changes whose deployment falls in the period; with the changes
-/// merged in the period still waiting for a deployment, those merged before the first
-/// deployment ever recorded (left out: an earlier, unrecorded deployment may have shipped
-/// them), and those whose merge commit is not on the default branch's history.
-pub fn lead_time(
-    merged: &[MergedPull],
-    deployed: &[Deployed],
-    chain: &HashMap<String, usize>,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-) -> Vec<Figure> {
-    let in_period = |t: DateTime<Utc>| t >= from && t < to;
-    let Some(first_deployment) = deployed.iter().map(|d| d.succeeded_at).min() else {
-        let reason = "no deployment to production was ever recorded for this repository";
-        let unavailable = Basis::Unavailable {
-            reason: reason.into(),
-        };
-        return durations("lead_time_for_changes", &[], &unavailable, reason);
+/// Lead time for changes and the deploy stage (merge to deployment), with the changes
+/// merged in the period still pending, merged before their repository's first deployment
+/// ever (left out: an earlier, unrecorded deployment may have shipped them), and with a
+/// merge commit not on the default branch's history.
+pub fn lead_time(lt: &LeadTime, basis: &Basis) -> Vec<Figure> {
+    let none = match basis {
+        Basis::Unavailable { reason } => reason.as_str(),
+        _ => "no change by a person went out in a deployment in this period",
     };
-    let deployments: Vec<(usize, DateTime<Utc>)> = deployed
-        .iter()
-        .filter_map(|d| chain.get(&d.sha).map(|&pos| (pos, d.succeeded_at)))
-        .collect();
-    let (mut lead, mut pending, mut before_first, mut untraced) = (Vec::new(), 0, 0, 0);
-    for p in merged
-        .iter()
-        .filter(|p| !p.author_login.as_deref().is_some_and(is_bot))
-    {
-        let merged_here = in_period(p.merged_at);
-        if p.merged_at < first_deployment {
-            before_first += usize::from(merged_here);
-            continue;
-        }
-        let Some(&pos) = p.merge_commit_sha.as_ref().and_then(|m| chain.get(m)) else {
-            untraced += usize::from(merged_here);
-            continue;
-        };
-        let shipped = deployments
-            .iter()
-            .filter(|(d, at)| *d >= pos && *at >= p.merged_at)
-            .map(|(_, at)| *at)
-            .min();
-        match (shipped, p.first_commit_at) {
-            (Some(at), Some(first)) if in_period(at) => {
-                lead.push((at - first).num_seconds() as f64 / 3600.0)
-            }
-            (None, _) if merged_here => pending += 1,
-            _ => {}
-        }
+    let mut figures = durations("lead_time_for_changes", &lt.lead, basis, none);
+    figures.extend(durations(
+        "pull_request_deploy_time",
+        &lt.deploy,
+        basis,
+        none,
+    ));
+    if matches!(basis, Basis::Unavailable { .. }) {
+        return figures;
     }
-    let measured = Basis::Measured {
-        source: format!(
-            "pull requests merged into the default branch, first commit to the first success of a deployment to {PRODUCTION} containing the merge commit"
-        ),
-    };
-    let none = "no change went out in a deployment in this period";
-    let mut figures = durations("lead_time_for_changes", &lead, &measured, none);
-    figures.push(count("changes_pending_deployment", pending, &measured));
+    figures.push(count(
+        "changes_pending_deployment",
+        lt.pending as usize,
+        basis,
+    ));
     figures.push(count(
         "changes_before_first_deployment",
-        before_first,
-        &measured,
+        lt.before_first as usize,
+        basis,
     ));
-    figures.push(count("changes_not_on_default_branch", untraced, &measured));
+    figures.push(count(
+        "changes_not_on_default_branch",
+        lt.untraced as usize,
+        basis,
+    ));
     figures
 }
 
-/// An incident is put on the latest production deployment before it no longer ago than
-/// this; an older one is an incident with no deployment, shown apart.
-pub const INCIDENT_WINDOW_DAYS: i64 = 7;
+/// Change failure and recovery over one repository's production deployments, to be
+/// summed over a scope ([`Failures::add`]) and turned into figures ([`Failures::figures`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Failures {
+    /// Deployments that succeeded in the period.
+    pub shipped: usize,
+    /// Of those, the ones that failed.
+    pub failed: usize,
+    /// Recovery times in hours of the failures that started in the period.
+    pub recovery: Vec<f64>,
+    /// Failures that started in the period and have not recovered.
+    pub unrecovered: usize,
+    /// Incidents opened in the period with no production deployment in the window before.
+    pub unattributed: usize,
+}
 
-/// The label that marks an issue as an incident.
-pub const INCIDENT_LABEL: &str = "incident";
+impl Failures {
+    pub fn add(&mut self, other: Failures) {
+        self.shipped += other.shipped;
+        self.failed += other.failed;
+        self.recovery.extend(other.recovery);
+        self.unrecovered += other.unrecovered;
+        self.unattributed += other.unattributed;
+    }
 
-/// Change failure rate and failed deployment recovery time over the production
-/// deployments that succeeded in the period. A deployment failed when GitHub later
-/// reported it `failure` or `error`, or when an incident was opened within
-/// [`INCIDENT_WINDOW_DAYS`] after it with no deployment in between. Recovery runs from
-/// the failure (the status, or the incident's opening) to the first of: the incident
-/// closed, the next successful production deployment.
+    /// Change failure rate, failed deployment recovery time, failures unrecovered and
+    /// incidents without a deployment.
+    pub fn figures(&self, basis: &Basis) -> Vec<Figure> {
+        let unavailable = matches!(basis, Basis::Unavailable { .. });
+        let none = |why: &str| Basis::Unavailable { reason: why.into() };
+        let rate_basis = match basis {
+            Basis::Unavailable { .. } => basis.clone(),
+            _ if self.shipped == 0 => none("no deployment to production in this period"),
+            _ => basis.clone(),
+        };
+        let mut figures = vec![Figure {
+            metric: "change_failure_rate".into(),
+            statistic: Statistic::Ratio,
+            unit: Unit::Ratio,
+            value: (!matches!(rate_basis, Basis::Unavailable { .. }))
+                .then(|| self.failed as f64 / self.shipped as f64),
+            sample: self.shipped as u64,
+            basis: rate_basis,
+        }];
+        let why = match basis {
+            Basis::Unavailable { reason } => reason.as_str(),
+            _ => "no failure that started in this period has recovered",
+        };
+        let sample = crate::db::metrics::Quantiles::of(&self.recovery);
+        figures.extend(durations(
+            "failed_deployment_recovery_time",
+            &sample,
+            basis,
+            why,
+        ));
+        if !unavailable {
+            figures.push(count("failures_unrecovered", self.unrecovered, basis));
+            figures.push(count(
+                "incidents_without_deployment",
+                self.unattributed,
+                basis,
+            ));
+        }
+        figures
+    }
+}
+
+/// One repository's failures. A deployment failed when GitHub later reported it
+/// `failure` or `error`; when an incident was opened within `window_days` after it with no
+/// deployment in between; or when a merged revert of a change it shipped was opened.
+/// Recovery runs from the failure (the status, the incident's or the revert's opening) to
+/// the first of: the incident closed, the revert deployed, the next successful production
+/// deployment (for a status or an incident). `deployed` are the repository's, oldest
+/// first, from before the period (for incidents early in it) to now (for recoveries).
 pub fn change_failure(
-    deployed: &[Deployed],
+    deployed: &[ProductionDeployment],
     incidents: &[Incident],
+    reverts: &[Revert],
+    window_days: i64,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
-) -> Vec<Figure> {
+) -> Failures {
     let in_period = |t: DateTime<Utc>| t >= from && t < to;
-    let window = chrono::Duration::days(INCIDENT_WINDOW_DAYS);
+    let window = Duration::days(window_days);
     let next_deployment = |after: DateTime<Utc>| {
         deployed
             .iter()
@@ -233,53 +242,112 @@ pub fn change_failure(
             None => unattributed += usize::from(in_period(incident.created_at)),
         }
     }
+    for revert in reverts {
+        let shipped = deployed.iter().position(|d| {
+            d.environment == revert.environment
+                && d.sha == revert.sha
+                && d.succeeded_at <= revert.created_at
+        });
+        if let Some(i) = shipped {
+            failures.push((i, revert.created_at, revert.deployed_at));
+        }
+    }
     let shipped: Vec<usize> = (0..deployed.len())
         .filter(|&i| in_period(deployed[i].succeeded_at))
         .collect();
-    let mut failed: Vec<usize> = failures
+    let failed: HashSet<usize> = failures
         .iter()
         .map(|(i, _, _)| *i)
         .filter(|i| shipped.contains(i))
         .collect();
-    failed.sort_unstable();
-    failed.dedup();
-    let recovery: Vec<f64> = failures
-        .iter()
-        .filter(|(_, start, _)| in_period(*start))
-        .filter_map(|(_, start, end)| end.map(|e| (e - *start).num_seconds() as f64 / 3600.0))
-        .collect();
-    let unrecovered = failures
-        .iter()
-        .filter(|(_, start, end)| in_period(*start) && end.is_none())
-        .count();
-    let basis = Basis::Measured {
-        source: format!(
-            "deployments to {PRODUCTION}; failures: a later failure or error status, or an issue labelled {INCIDENT_LABEL:?} opened within {INCIDENT_WINDOW_DAYS} days after one"
-        ),
+    let started: Vec<_> = failures.iter().filter(|(_, s, _)| in_period(*s)).collect();
+    Failures {
+        shipped: shipped.len(),
+        failed: failed.len(),
+        recovery: started
+            .iter()
+            .filter_map(|(_, start, end)| end.map(|e| (e - *start).num_seconds() as f64 / 3600.0))
+            .collect(),
+        unrecovered: started.iter().filter(|(_, _, end)| end.is_none()).count(),
+        unattributed,
+    }
+}
+
+/// The level of one key's value by a report's performance levels (METRICS.md, "Grades"):
+/// deployment frequency per week, lead time and recovery time as medians in hours,
+/// change failure rate as a ratio. `None` for any other metric.
+pub fn level(metric: &str, value: f64, report: DoraReport) -> Option<Level> {
+    use Level::*;
+    let by = |bounds: [f64; 3], higher_is_better: bool| {
+        let levels = [Elite, High, Medium];
+        let passes = |b: f64| {
+            if higher_is_better {
+                value >= b
+            } else {
+                value < b
+            }
+        };
+        bounds
+            .iter()
+            .zip(levels)
+            .find(|(b, _)| passes(**b))
+            .map_or(Low, |(_, l)| l)
     };
-    let none = |why: &str| Basis::Unavailable { reason: why.into() };
-    let mut figures = vec![Figure {
-        metric: "change_failure_rate".into(),
-        statistic: Statistic::Ratio,
-        unit: Unit::Ratio,
-        value: (!shipped.is_empty()).then(|| failed.len() as f64 / shipped.len() as f64),
-        sample: shipped.len() as u64,
-        basis: if shipped.is_empty() {
-            none("no deployment to production in this period")
-        } else {
-            basis.clone()
-        },
-    }];
-    let unrecovered_why = "no failure in this period has recovered";
-    figures.extend(durations(
-        "failed_deployment_recovery_time",
-        &recovery,
-        &basis,
-        unrecovered_why,
-    ));
-    figures.push(count("failures_unrecovered", unrecovered, &basis));
-    figures.push(count("incidents_without_deployment", unattributed, &basis));
+    Some(match (metric, report) {
+        // On demand (at least daily), daily to weekly, weekly to monthly.
+        ("deployment_frequency", _) => by([7.0, 1.0, 12.0 / 52.0], true),
+        // Under a day, a day to a week, a week to a month (30 days).
+        ("lead_time_for_changes", _) => by([24.0, 168.0, 720.0], false),
+        // Typical rates 5 %, 10 %, 15 %, 64 %: the nearest one, so the midpoints.
+        ("change_failure_rate", DoraReport::Y2023) => by([0.075, 0.125, 0.395], false),
+        // Typical rates 5 % (elite), 10 % (medium), 20 % (high), 40 % (low).
+        ("change_failure_rate", DoraReport::Y2024) => {
+            if value < 0.075 {
+                Elite
+            } else if value < 0.15 {
+                Medium
+            } else if value < 0.30 {
+                High
+            } else {
+                Low
+            }
+        }
+        // Under an hour, under a day, a day to a week, then a month to six months.
+        ("failed_deployment_recovery_time", DoraReport::Y2023) => by([1.0, 24.0, 168.0], false),
+        // Under an hour; under a day (high and medium alike); then a week to a month.
+        ("failed_deployment_recovery_time", DoraReport::Y2024) => {
+            if value < 1.0 {
+                Elite
+            } else if value < 24.0 {
+                High
+            } else {
+                Low
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The grades of the four keys among `figures` (their rate, medians and ratio), for the
+/// keys that have a value; a proxy's grade is given too, and its figure says it is a proxy.
+pub fn grades(figures: &[Figure], report: DoraReport) -> Vec<Grade> {
     figures
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.statistic,
+                Statistic::Rate | Statistic::Median | Statistic::Ratio
+            )
+        })
+        .filter_map(|f| {
+            let level = level(&f.metric, f.value?, report)?;
+            Some(Grade {
+                metric: f.metric.clone(),
+                level,
+                report,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -291,47 +359,44 @@ mod tests {
         Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
     }
 
-    #[test]
-    fn frequency_by_hand() {
-        let deployed = |day, hour| Deployed {
+    fn deployment(
+        sha: &str,
+        day: u32,
+        hour: u32,
+        failed: Option<(u32, u32)>,
+    ) -> ProductionDeployment {
+        ProductionDeployment {
+            repository_id: 1,
             environment: "production".into(),
-            sha: format!("{day}{hour}"),
+            sha: sha.into(),
             succeeded_at: at(day, hour),
-            failed_at: None,
-        };
-        // Three deployments on two days in two weeks: 1.5 a week, 1 deployment day a week.
-        let source = Source::Deployments(vec![deployed(2, 9), deployed(2, 15), deployed(10, 11)]);
-        let figures = deployment_frequency(&source, (at(1, 0), at(15, 0)));
-        let values: Vec<Option<f64>> = figures.iter().map(|f| f.value).collect();
-        assert_eq!(values, [Some(3.0), Some(1.5), Some(1.0)]);
-        assert!(figures
-            .iter()
-            .all(|f| matches!(f.basis, Basis::Measured { .. })));
-        // None deployed in the period is a measured 0, not a gap: the source exists.
-        let figures = deployment_frequency(&Source::Deployments(vec![]), (at(1, 0), at(15, 0)));
-        assert_eq!(figures[1].value, Some(0.0));
-        // Merged pull requests stand in, and say so.
-        let proxy =
-            deployment_frequency(&Source::MergedPulls(vec![at(3, 1)]), (at(1, 0), at(8, 0)));
-        assert_eq!(proxy[1].value, Some(1.0));
-        assert!(matches!(proxy[1].basis, Basis::Proxy { .. }));
-    }
-
-    fn change(number: i32, merge: &str, first: u32, merged: u32) -> MergedPull {
-        MergedPull {
-            number,
-            author_login: Some("bob".into()),
-            first_commit_at: Some(at(first, 0)),
-            created_at: at(first, 1),
-            ready_for_review_at: None,
-            merged_at: at(merged, 0),
-            merge_commit_sha: Some(merge.into()),
-            first_review_at: None,
+            failed_at: failed.map(|(d, h)| at(d, h)),
+            source: "deployments".into(),
         }
     }
 
     #[test]
-    fn lead_time_by_ancestry_by_hand() {
+    fn frequency_by_hand() {
+        let measured = Basis::Measured {
+            source: "deployments".into(),
+        };
+        // Three deployments on two days in two weeks: 1.5 a week, 1 deployment day a week.
+        let deployed = [
+            deployment("a", 2, 9, None),
+            deployment("b", 2, 15, None),
+            deployment("c", 10, 11, None),
+            deployment("d", 20, 11, None), // after the period
+        ];
+        let figures = deployment_frequency(&deployed, &measured, (at(1, 0), at(15, 0)));
+        let values: Vec<Option<f64>> = figures.iter().map(|f| f.value).collect();
+        assert_eq!(values, [Some(3.0), Some(1.5), Some(1.0)]);
+        // None deployed in the period is a measured 0, not a gap: the source exists.
+        let figures = deployment_frequency(&[], &measured, (at(1, 0), at(15, 0)));
+        assert_eq!(figures[1].value, Some(0.0));
+    }
+
+    #[test]
+    fn first_parent_chain_by_hand() {
         // History a → b → c → d; a side commit x not on it.
         let links: Vec<(String, Option<String>, DateTime<Utc>)> = [
             ("a", None, 1),
@@ -349,58 +414,24 @@ mod tests {
             !chain.contains_key("x"),
             "x is no one's parent but older than d"
         );
-        let deployed = |sha: &str, day| Deployed {
-            environment: "production".into(),
-            sha: sha.into(),
-            succeeded_at: at(day, 12),
-            failed_at: None,
-        };
-        // Deployments: a on day 1, d on day 6 (it ships b, c and d), x on day 7 (not on
-        // the default branch: it ships nothing).
-        let deployments = [deployed("a", 1), deployed("d", 6), deployed("x", 7)];
-        let changes = [
-            change(1, "a", 1, 1),  // merged day 1 at 00:00, before the first deployment
-            change(2, "b", 2, 3),  // first commit day 2 → deployed day 6 12:00: 108 h
-            change(3, "c", 4, 5),  // first commit day 4 → day 6 12:00: 60 h
-            change(4, "zz", 4, 5), // its merge commit is not on the history
-        ];
-        let figures = lead_time(&changes, &deployments, &chain, (at(1, 0), at(8, 0)));
-        let get = |m: &str| figures.iter().find(|f| f.metric == m).unwrap().value;
-        // [60, 108]: median 84.
-        assert_eq!(get("lead_time_for_changes"), Some(84.0));
-        assert_eq!(get("changes_before_first_deployment"), Some(1.0));
-        assert_eq!(get("changes_not_on_default_branch"), Some(1.0));
-        assert_eq!(get("changes_pending_deployment"), Some(0.0));
-        // Without the deployment of d, b and c wait.
-        let figures = lead_time(&changes, &deployments[..1], &chain, (at(1, 0), at(8, 0)));
-        let pending = figures
-            .iter()
-            .find(|f| f.metric == "changes_pending_deployment");
-        assert_eq!(pending.unwrap().value, Some(2.0));
-        // No deployment ever: unavailable, with the reason.
-        let figures = lead_time(&changes, &[], &chain, (at(1, 0), at(8, 0)));
-        assert!(figures.iter().all(|f| f.value.is_none()));
     }
 
     #[test]
     fn change_failure_by_hand() {
-        let deployed = |day, failed: Option<u32>| Deployed {
-            environment: "production".into(),
-            sha: format!("s{day}"),
-            succeeded_at: at(day, 12),
-            failed_at: failed.map(|d| at(d, 18)),
-        };
         let incident = |day, hour, closed: Option<(u32, u32)>| Incident {
+            repository_id: 1,
             number: 1,
             created_at: at(day, hour),
             closed_at: closed.map(|(d, h)| at(d, h)),
         };
-        // Deployments on days 2, 4 (marked failed on day 4 at 18:00), 6 and 12.
-        let deployments = [
-            deployed(2, None),
-            deployed(4, Some(4)),
-            deployed(6, None),
-            deployed(12, None),
+        // Deployments on days 2, 4 (marked failed on day 4 at 18:00), 6, 12 and 13, all
+        // at 12:00.
+        let deployed = [
+            deployment("s2", 2, 12, None),
+            deployment("s4", 4, 12, Some((4, 18))),
+            deployment("s6", 6, 12, None),
+            deployment("s12", 12, 12, None),
+            deployment("s13", 13, 12, None),
         ];
         let incidents = [
             // Day 3 08:00: blames day 2's deployment; closed day 3 20:00: 12 h.
@@ -408,23 +439,80 @@ mod tests {
             // Day 6 14:00: blames day 6's; never closed, recovered by day 12's deployment
             // (12:00): 5 days 22 h = 142 h.
             incident(6, 14, None),
-            // Day 20: the latest deployment (day 12) is 8 days before: nobody's.
-            incident(20, 0, None),
+            // Day 21: the latest deployment (day 13) is 8 days before: nobody's.
+            incident(21, 0, None),
         ];
-        // Period: days 1-14. Four deployments, three failed (2, 4, 6): 0.75.
+        // A revert of a change shipped on day 12, opened day 13 09:00, never deployed.
+        let reverts = [Revert {
+            repository_id: 1,
+            number: 9,
+            created_at: at(13, 9),
+            deployed_at: None,
+            environment: "production".into(),
+            sha: "s12".into(),
+        }];
+        // Period: days 1-14. Five deployments, four failed (2, 4, 6, 12): 0.8.
         // Recoveries: 12 h; day 4's failure (18:00) to day 6's deployment (12:00): 42 h;
-        // 142 h. Median 42 h.
-        let figures = change_failure(&deployments, &incidents, (at(1, 0), at(15, 0)));
-        let get = |m: &str| figures.iter().find(|f| f.metric == m).unwrap().value;
-        assert_eq!(get("change_failure_rate"), Some(0.75));
-        assert_eq!(get("failed_deployment_recovery_time"), Some(42.0));
-        assert_eq!(get("incidents_without_deployment"), Some(0.0));
+        // 142 h. Median 42 h. The revert has not recovered: 1 unrecovered.
+        let f = change_failure(&deployed, &incidents, &reverts, 7, (at(1, 0), at(15, 0)));
+        assert_eq!((f.shipped, f.failed), (5, 4));
+        assert_eq!(f.recovery, [42.0, 12.0, 142.0]);
+        assert_eq!((f.unrecovered, f.unattributed), (1, 0));
+        let basis = Basis::Measured { source: "x".into() };
+        let figures = f.figures(&basis);
+        assert_eq!(figures[0].value, Some(0.8));
+        assert_eq!(figures[1].value, Some(42.0));
         // Days 15-28: no deployment, one incident with none before it in the window.
-        let later = change_failure(&deployments, &incidents, (at(15, 0), at(29, 0)));
-        assert!(later[0].value.is_none());
-        let nobody = later
-            .iter()
-            .find(|f| f.metric == "incidents_without_deployment");
-        assert_eq!(nobody.unwrap().value, Some(1.0));
+        let later = change_failure(&deployed, &incidents, &reverts, 7, (at(15, 0), at(29, 0)));
+        assert_eq!((later.shipped, later.unattributed), (0, 1));
+        assert!(later.figures(&basis)[0].value.is_none());
+        // With a 10-day window, day 21's incident is day 13's deployment's.
+        let wide = change_failure(&deployed, &incidents, &reverts, 10, (at(15, 0), at(29, 0)));
+        assert_eq!(wide.unattributed, 0);
+    }
+
+    #[test]
+    fn grades_by_the_reports_levels() {
+        use DoraReport::*;
+        // 12 % change failure: 2023's high (nearest 10 %), 2024's medium (nearest 10 %).
+        assert_eq!(level("change_failure_rate", 0.12, Y2023), Some(Level::High));
+        assert_eq!(
+            level("change_failure_rate", 0.12, Y2024),
+            Some(Level::Medium)
+        );
+        // 18 %: 2023's medium (15 %), 2024's high (20 %): the swap.
+        assert_eq!(
+            level("change_failure_rate", 0.18, Y2023),
+            Some(Level::Medium)
+        );
+        assert_eq!(level("change_failure_rate", 0.18, Y2024), Some(Level::High));
+        assert_eq!(
+            level("deployment_frequency", 7.0, Y2023),
+            Some(Level::Elite)
+        );
+        assert_eq!(
+            level("deployment_frequency", 0.5, Y2023),
+            Some(Level::Medium)
+        );
+        assert_eq!(level("deployment_frequency", 0.2, Y2024), Some(Level::Low));
+        assert_eq!(
+            level("lead_time_for_changes", 23.9, Y2023),
+            Some(Level::Elite)
+        );
+        assert_eq!(
+            level("lead_time_for_changes", 800.0, Y2023),
+            Some(Level::Low)
+        );
+        // Two days to recover: 2023's medium; 2024 describes nothing between a day and a
+        // week, so the lower level.
+        assert_eq!(
+            level("failed_deployment_recovery_time", 48.0, Y2023),
+            Some(Level::Medium)
+        );
+        assert_eq!(
+            level("failed_deployment_recovery_time", 48.0, Y2024),
+            Some(Level::Low)
+        );
+        assert_eq!(level("pull_request_cycle_time", 1.0, Y2023), None);
     }
 }

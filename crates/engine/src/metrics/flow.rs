@@ -3,8 +3,8 @@
 use chrono::{DateTime, Utc};
 use wire::{Basis, Figure, Statistic, Unit};
 
-use super::durations;
-use crate::db::pulls::MergedPull;
+use super::{count, durations};
+use crate::db::metrics::Flow;
 
 /// Whether a login is a bot's: GitHub Apps act as `name[bot]`.
 pub fn is_bot(login: &str) -> bool {
@@ -26,86 +26,116 @@ fn hours(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
     (to - from).num_seconds() as f64 / 3600.0
 }
 
-impl MergedPull {
-    /// Ready for review: when a draft was marked ready, else when it was opened.
-    pub fn ready_at(&self) -> DateTime<Utc> {
-        self.ready_for_review_at.unwrap_or(self.created_at)
-    }
-
-    /// Its stages; `None` when the first commit time is unknown (GitHub sent none).
-    pub fn stages(&self) -> Option<Stages> {
-        let first = self.first_commit_at?;
-        let ready = self.ready_at().max(first);
-        Some(Stages {
-            cycle: hours(first, self.merged_at),
-            coding: hours(first, ready),
-            pickup: self.first_review_at.map(|r| hours(ready, r.max(ready))),
-            review: self
-                .first_review_at
-                .map(|r| hours(r.max(ready), self.merged_at)),
-        })
-    }
+/// A merged pull request's stages (METRICS.md, "Pull request cycle time"): coding from the
+/// first commit to ready for review, pickup from ready to the first response by someone
+/// else, review from that response to the merge; each clamped so that none is negative
+/// and they add up to the cycle. A response after the merge is none (merged without
+/// review). Always `Some`; an `Option` for the callers' `?`.
+pub fn stages(
+    first_commit: DateTime<Utc>,
+    ready: DateTime<Utc>,
+    first_response: Option<DateTime<Utc>>,
+    merged: DateTime<Utc>,
+) -> Option<Stages> {
+    let ready = ready.max(first_commit).min(merged.max(first_commit));
+    let merged = merged.max(first_commit);
+    let response = first_response
+        .filter(|r| *r <= merged)
+        .map(|r| r.max(ready));
+    Some(Stages {
+        cycle: hours(first_commit, merged),
+        coding: hours(first_commit, ready),
+        pickup: response.map(|r| hours(ready, r)),
+        review: response.map(|r| hours(r, merged)),
+    })
 }
 
-/// Cycle time and its stages over the pull requests merged in a period, bots' excluded
-/// (METRICS.md, "Pull request cycle time"), with the share merged without a review.
-pub fn cycle_time(merged: &[MergedPull]) -> Vec<Figure> {
-    let human: Vec<&MergedPull> = merged
-        .iter()
-        .filter(|p| !p.author_login.as_deref().is_some_and(is_bot))
-        .collect();
-    let stages: Vec<Stages> = human.iter().filter_map(|p| p.stages()).collect();
+/// Cycle time and its stages over the pull requests by people merged in a period, with
+/// review coverage, reviews per pull request and time to first review (METRICS.md, "Pull
+/// request cycle time" and "Reviews").
+pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
     let none_merged = "no pull request by a person was merged in this period";
-    let none_reviewed = "no pull request merged in this period had a review by someone else";
+    let none_responded =
+        "no pull request merged in this period had a review or comment by someone else before its merge";
+    let none_reviewed =
+        "no pull request merged in this period had a review by someone else before its merge";
     let measured = Basis::Measured {
-        source: "pull requests merged in the period: first commit, ready for review, merge".into(),
+        source: "pull requests by people merged in the period: first commit, ready for review, first review or comment by someone else, merge".into(),
     };
-    // Pickup ends at the first review; comments are not read yet, so a first comment
-    // that came before the review is not seen.
-    let reviews_only = Basis::Proxy {
-        source: "the first review by someone other than the author, not a bot".into(),
-        stands_in_for: "the first review or comment by someone other than the author".into(),
-    };
-    let pick = |f: fn(&Stages) -> Option<f64>| stages.iter().filter_map(f).collect::<Vec<_>>();
     let mut figures = Vec::new();
     figures.extend(durations(
         "pull_request_cycle_time",
-        &pick(|s| Some(s.cycle)),
+        &flow.cycle,
         &measured,
         none_merged,
     ));
     figures.extend(durations(
         "pull_request_coding_time",
-        &pick(|s| Some(s.coding)),
+        &flow.coding,
         &measured,
         none_merged,
     ));
     figures.extend(durations(
         "pull_request_pickup_time",
-        &pick(|s| s.pickup),
-        &reviews_only,
-        none_reviewed,
+        &flow.pickup,
+        &measured,
+        none_responded,
     ));
     figures.extend(durations(
         "pull_request_review_time",
-        &pick(|s| s.review),
+        &flow.review,
+        &measured,
+        none_responded,
+    ));
+    figures.extend(durations(
+        "time_to_first_review",
+        &flow.first_review,
         &measured,
         none_reviewed,
     ));
-    let unreviewed = stages.iter().filter(|s| s.pickup.is_none()).count();
-    figures.push(Figure {
-        metric: "merged_without_review".into(),
+    figures.push(count(
+        "pull_requests_merged",
+        flow.merged as usize,
+        &measured,
+    ));
+    let merged = flow.merged as u64;
+    let share = |metric: &str, part: i64, source: &str| Figure {
+        metric: metric.into(),
         statistic: Statistic::Ratio,
         unit: Unit::Ratio,
-        value: (!stages.is_empty()).then(|| unreviewed as f64 / stages.len() as f64),
-        sample: stages.len() as u64,
-        basis: if stages.is_empty() {
+        value: (merged > 0).then(|| part as f64 / merged as f64),
+        sample: merged,
+        basis: if merged == 0 {
             Basis::Unavailable {
                 reason: none_merged.into(),
             }
         } else {
             Basis::Measured {
-                source: "pull requests merged in the period with no review by someone else".into(),
+                source: source.into(),
+            }
+        },
+    };
+    figures.push(share(
+        "review_coverage",
+        flow.approved,
+        "pull requests by people merged in the period with an approval by someone else, not a bot, before the merge",
+    ));
+    figures.push(share(
+        "merged_without_review",
+        flow.unreviewed,
+        "pull requests by people merged in the period with no review by someone else, not a bot, before the merge",
+    ));
+    figures.push(Figure {
+        metric: "reviews_per_pull_request".into(),
+        statistic: Statistic::Mean,
+        unit: Unit::Items,
+        value: (merged > 0).then(|| flow.reviews as f64 / merged as f64),
+        sample: merged,
+        basis: if merged == 0 {
+            Basis::Unavailable { reason: none_merged.into() }
+        } else {
+            Basis::Measured {
+                source: "reviews by someone else, not a bot, on the pull requests by people merged in the period".into(),
             }
         },
     });
@@ -117,63 +147,55 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn at(day: u32, hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
-    }
-
-    fn pull(
-        first: u32,
-        opened: u32,
-        ready: Option<u32>,
-        review: Option<u32>,
-        merged: u32,
-    ) -> MergedPull {
-        MergedPull {
-            number: 1,
-            author_login: Some("bob".into()),
-            first_commit_at: Some(at(1, first)),
-            created_at: at(1, opened),
-            ready_for_review_at: ready.map(|h| at(1, h)),
-            merged_at: at(1, merged),
-            merge_commit_sha: None,
-            first_review_at: review.map(|h| at(1, h)),
-        }
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, hour, 0, 0).unwrap()
     }
 
     #[test]
     fn stages_add_up_to_the_cycle_whatever_the_order_of_events() {
-        for p in [
-            pull(1, 2, None, Some(5), 9),
-            // Opened as a draft: the draft time counts as coding.
-            pull(1, 2, Some(6), Some(7), 9),
-            // Reviewed while still a draft (before "ready"): pickup is 0.
-            pull(1, 2, Some(6), Some(4), 9),
+        // (first commit, ready, first response, merged)
+        for (first, ready, response, merged) in [
+            (1, 2, Some(5), 9),
+            // Opened as a draft, ready at 6: the draft time counts as coding.
+            (1, 6, Some(7), 9),
+            // Answered while still a draft (before "ready"): pickup is 0.
+            (1, 6, Some(4), 9),
             // The first commit after the opening (a pull request opened empty).
-            pull(3, 2, None, Some(5), 9),
+            (3, 2, Some(5), 9),
+            // A comment after the merge is no response.
+            (1, 2, Some(10), 9),
         ] {
-            let s = p.stages().unwrap();
-            let sum = s.coding + s.pickup.unwrap() + s.review.unwrap();
+            let s = stages(at(first), at(ready), response.map(at), at(merged)).unwrap();
+            // Unanswered, the time from ready to the merge is in no stage: it is the
+            // merge of a pull request nobody reviewed (METRICS.md).
+            let unanswered = (merged as f64 - (ready.max(first)) as f64)
+                * f64::from(u8::from(s.pickup.is_none()));
+            let sum = s.coding + s.pickup.unwrap_or(0.0) + s.review.unwrap_or(0.0) + unanswered;
             assert!((sum - s.cycle).abs() < 1e-9, "{s:?}");
-            assert!(s.coding >= 0.0 && s.pickup.unwrap() >= 0.0 && s.review.unwrap() >= 0.0);
+            assert!(s.coding >= 0.0 && s.pickup.unwrap_or(0.0) >= 0.0);
+            assert!(s.review.unwrap_or(0.0) >= 0.0);
         }
         // Draft 2 h → ready 6 h: coding from 1 h to 6 h is 5 h.
+        let s = stages(at(1), at(6), Some(at(7)), at(9)).unwrap();
         assert_eq!(
-            pull(1, 2, Some(6), Some(7), 9).stages().unwrap().coding,
-            5.0
+            (s.coding, s.pickup, s.review, s.cycle),
+            (5.0, Some(1.0), Some(2.0), 8.0)
+        );
+        assert_eq!(
+            stages(at(1), at(2), Some(at(10)), at(9)).unwrap().pickup,
+            None
         );
     }
 
     #[test]
-    fn bots_are_left_out_and_an_unknown_first_commit_is_not_guessed() {
-        let mut bot = pull(1, 2, None, None, 9);
-        bot.author_login = Some("renovate[bot]".into());
-        let mut unknown = pull(1, 2, None, None, 9);
-        unknown.first_commit_at = None;
-        let figures = cycle_time(&[bot, unknown, pull(1, 2, None, None, 5)]);
-        let cycle = &figures[0];
-        assert_eq!(
-            (cycle.metric.as_str(), cycle.value, cycle.sample),
-            ("pull_request_cycle_time", Some(4.0), 1)
-        );
+    fn nothing_merged_is_unavailable_not_zero() {
+        let figures = cycle_time(&Flow::default());
+        for f in figures
+            .iter()
+            .filter(|f| f.metric != "pull_requests_merged")
+        {
+            assert!(f.value.is_none(), "{f:?}");
+            assert!(matches!(f.basis, Basis::Unavailable { .. }));
+        }
     }
 }

@@ -6,37 +6,47 @@ pub mod flow;
 pub mod stats;
 pub mod throughput;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
 use wire::{Basis, Figure, Statistic, Unit};
 
+use crate::db;
+use crate::db::metrics::{Quantiles, ScopeName};
+use crate::db::settings::DeploymentSource;
+
 /// The figures of a sample of durations in hours: median, p75 and p90, or unavailable
 /// with `why` when the sample is empty.
-pub(crate) fn durations(metric: &str, sample: &[f64], source: &Basis, why: &str) -> Vec<Figure> {
-    [
-        (Statistic::Median, 0.5),
-        (Statistic::P75, 0.75),
-        (Statistic::P90, 0.9),
-    ]
-    .into_iter()
-    .map(|(statistic, q)| {
-        let value = stats::quantile(sample, q);
-        Figure {
-            metric: metric.to_string(),
-            statistic,
-            unit: Unit::Hours,
-            value,
-            sample: sample.len() as u64,
-            basis: match value {
-                Some(_) => source.clone(),
-                None => Basis::Unavailable {
-                    reason: why.to_string(),
+pub(crate) fn durations(
+    metric: &str,
+    sample: &Quantiles,
+    source: &Basis,
+    why: &str,
+) -> Vec<Figure> {
+    [Statistic::Median, Statistic::P75, Statistic::P90]
+        .into_iter()
+        .enumerate()
+        .map(|(i, statistic)| {
+            let value = sample
+                .values
+                .as_ref()
+                .and_then(|v| v.get(i).copied())
+                .filter(|_| !matches!(source, Basis::Unavailable { .. }));
+            Figure {
+                metric: metric.to_string(),
+                statistic,
+                unit: Unit::Hours,
+                value,
+                sample: sample.n as u64,
+                basis: match value {
+                    Some(_) => source.clone(),
+                    None => Basis::Unavailable {
+                        reason: why.to_string(),
+                    },
                 },
-            },
-        }
-    })
-    .collect()
+            }
+        })
+        .collect()
 }
 
 /// A count, on `basis`.
@@ -51,85 +61,215 @@ pub(crate) fn count(metric: &str, n: usize, basis: &Basis) -> Figure {
     }
 }
 
+/// What a report is about, as `pulseboard metrics` and the pages name it: `OWNER/REPO`,
+/// `org:NAME` (or `user:NAME`: every repository of that account), `team:ORG/SLUG` (the
+/// repositories GitHub lists for the team), or `tracked` (the repositories the person
+/// follows).
+///
+/// Errors: [`crate::Error::Invalid`] saying what the forms are.
+pub fn parse_scope(text: &str) -> crate::Result<ScopeName> {
+    let bad = || {
+        crate::Error::Invalid(format!(
+            "{text:?} is not OWNER/REPO, org:NAME, user:NAME, team:ORG/SLUG or tracked"
+        ))
+    };
+    let named = |s: &str| (!s.is_empty() && !s.contains('/')).then(|| s.to_string());
+    if text == "tracked" {
+        return Ok(ScopeName::Tracked);
+    }
+    if let Some(owner) = text
+        .strip_prefix("org:")
+        .or_else(|| text.strip_prefix("user:"))
+    {
+        return named(owner).map(ScopeName::Owner).ok_or_else(bad);
+    }
+    if let Some(team) = text.strip_prefix("team:") {
+        let (org, slug) = team.split_once('/').ok_or_else(bad)?;
+        return match (named(org), named(slug)) {
+            (Some(o), Some(s)) => Ok(ScopeName::Team(o, s)),
+            _ => Err(bad()),
+        };
+    }
+    match text.split_once('/') {
+        Some((o, r)) if named(o).is_some() && named(r).is_some() => {
+            Ok(ScopeName::Repository(text.to_string()))
+        }
+        _ => Err(bad()),
+    }
+}
+
 /// Every metric of a scope and period, as `pulseboard metrics`, the pages and (to come)
 /// the API and the exports all get it: one function per metric family behind it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// `owner/name`.
+    /// The scope as asked (`owner/name`, `org:acme`, …).
     pub scope: String,
+    /// The repositories it covers, `owner/name`.
+    pub repositories: Vec<String>,
     /// The period, `[from, to)`.
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// Each repository's deployment source (METRICS.md, "Deployments"): `owner/name` to
+    /// the source's name, or to `none` when it has no deployment and no merge yet.
+    pub deployment_sources: Vec<(String, String)>,
     pub figures: Vec<wire::Figure>,
+    /// The four keys' levels by `dora_report`'s performance levels.
+    pub grades: Vec<wire::Grade>,
 }
 
-/// The metrics of one repository `user_id` may see, over `[from, to)`.
+/// The basis of the DORA figures of a scope from its repositories' deployment sources:
+/// measured when every repository with deployments has a real source, a proxy when merged
+/// pull requests stand in for any, unavailable when none has any deployment.
+fn delivery_basis(sources: &[(String, String)]) -> Basis {
+    let with: Vec<&(String, String)> = sources.iter().filter(|(_, s)| s != "none").collect();
+    if with.is_empty() {
+        return Basis::Unavailable {
+            reason: "no production deployment and no merged pull request was ever recorded for these repositories".into(),
+        };
+    }
+    let proxied: Vec<&str> = with
+        .iter()
+        .filter(|(_, s)| s == DeploymentSource::MergedPullRequests.as_str())
+        .map(|(r, _)| r.as_str())
+        .collect();
+    let mut kinds: Vec<&str> = with.iter().map(|(_, s)| s.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let source = format!(
+        "production deployments from {} (per repository in deployment_sources)",
+        kinds.join(", ")
+    );
+    if proxied.is_empty() {
+        Basis::Measured { source }
+    } else {
+        Basis::Proxy {
+            source,
+            stands_in_for: format!(
+                "deployments to production: merged pull requests stand in for {} of {} repositories ({})",
+                proxied.len(),
+                with.len(),
+                proxied.join(", ")
+            ),
+        }
+    }
+}
+
+/// The metrics of the repositories a scope names that `user_id` may see, over
+/// `[from, to)`, graded by `dora_report`.
 ///
-/// Errors: [`crate::Error::NotFound`] when there is no such repository or the user may
-/// not see it; [`crate::Error::Invalid`] when `to` is not after `from`.
-pub async fn repository_report(
+/// Errors: [`crate::Error::NotFound`] when the scope names no repository the user may
+/// see; [`crate::Error::Invalid`] when `to` is not after `from`.
+pub async fn report(
     pool: &PgPool,
     user_id: i64,
-    full_name: &str,
+    scope: &str,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
+    dora_report: wire::DoraReport,
 ) -> crate::Result<Report> {
     if to <= from {
         return Err(crate::Error::Invalid(format!(
             "the period ends ({to}) before it starts ({from})"
         )));
     }
-    let repo = crate::db::repos::find_visible(pool, user_id, full_name)
-        .await?
-        .ok_or(crate::Error::NotFound)?;
-    let all_merged = crate::db::pulls::merged_in(pool, user_id, repo.github_id, None).await?;
-    let merged: Vec<_> = all_merged
+    let name = parse_scope(scope)?;
+    let repos = db::metrics::scope_repositories(pool, user_id, &name).await?;
+    if repos.is_empty() {
+        return Err(crate::Error::NotFound);
+    }
+    let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+    let period = (from, to);
+    let mut figures = flow::cycle_time(&db::metrics::flow(pool, &ids, period).await?);
+
+    let known = db::metrics::deployment_sources(pool, &ids).await?;
+    let deployment_sources: Vec<(String, String)> = repos
         .iter()
-        .filter(|p| p.merged_at >= from && p.merged_at < to)
-        .cloned()
+        .map(|(id, full_name)| {
+            let source = known
+                .iter()
+                .find(|(r, _, _)| r == id)
+                .map_or("none", |(_, s, _)| s.as_str());
+            (full_name.clone(), source.to_string())
+        })
         .collect();
-    let mut figures = flow::cycle_time(&merged);
-    // Deployments from GitHub's Deployments API once the repository has ever deployed
-    // to production; until then merged pull requests stand in.
-    let ever =
-        crate::db::deployments::succeeded(pool, user_id, repo.github_id, dora::PRODUCTION, None)
-            .await?;
-    let source = if ever.is_empty() {
-        dora::Source::MergedPulls(merged.iter().map(|p| p.merged_at).collect())
-    } else {
-        let deployed: Vec<_> = ever
+    let basis = delivery_basis(&deployment_sources);
+    // Incidents early in the period blame deployments up to a window before it (365 days
+    // at most); recoveries may come up to now.
+    let reach = (
+        from - Duration::days(366),
+        Utc::now().max(to) + Duration::days(1),
+    );
+    let deployed = db::metrics::deployments(pool, &ids, reach).await?;
+    figures.extend(dora::deployment_frequency(&deployed, &basis, period));
+    figures.extend(dora::lead_time(
+        &db::metrics::lead_time(pool, &ids, period).await?,
+        &basis,
+    ));
+    let incidents = db::metrics::incidents(pool, &ids, (from, reach.1)).await?;
+    let reverts = db::metrics::reverts(pool, &ids, (from, reach.1)).await?;
+    let mut failures = dora::Failures::default();
+    for (id, window) in db::metrics::incident_windows(pool, &ids).await? {
+        let mine = |r: i64| r == id;
+        let d: Vec<_> = deployed
             .iter()
-            .filter(|d| d.succeeded_at >= from && d.succeeded_at < to)
+            .filter(|x| mine(x.repository_id))
             .cloned()
             .collect();
-        dora::Source::Deployments(deployed)
-    };
-    figures.extend(dora::deployment_frequency(&source, (from, to)));
-    let links = crate::db::commits::first_parent_links(pool, user_id, repo.github_id).await?;
-    let chain = dora::first_parent_chain(&links);
-    figures.extend(dora::lead_time(&all_merged, &ever, &chain, (from, to)));
-    if ever.is_empty() {
-        let reason = "no deployment to production was ever recorded for this repository";
-        figures.extend(
-            dora::change_failure(&[], &[], (from, to))
-                .into_iter()
-                .map(|mut f| {
-                    f.value = None;
-                    f.basis = wire::Basis::Unavailable {
-                        reason: reason.into(),
-                    };
-                    f
-                }),
-        );
-    } else {
-        let incidents =
-            crate::db::issues::labelled(pool, user_id, repo.github_id, dora::INCIDENT_LABEL)
-                .await?;
-        figures.extend(dora::change_failure(&ever, &incidents, (from, to)));
+        let i: Vec<_> = incidents
+            .iter()
+            .filter(|x| mine(x.repository_id))
+            .cloned()
+            .collect();
+        let r: Vec<_> = reverts
+            .iter()
+            .filter(|x| mine(x.repository_id))
+            .cloned()
+            .collect();
+        failures.add(dora::change_failure(&d, &i, &r, window.into(), period));
     }
+    figures.extend(failures.figures(&basis));
+    let grades = dora::grades(&figures, dora_report);
     Ok(Report {
-        scope: repo.full_name,
+        scope: scope.to_string(),
+        repositories: repos.into_iter().map(|(_, n)| n).collect(),
         from,
         to,
+        deployment_sources,
         figures,
+        grades,
     })
+}
+
+/// A repository's settings (METRICS.md, "Settings"), for a user who may see it.
+///
+/// Errors: [`crate::Error::NotFound`] when the user may not see it.
+pub async fn settings(
+    pool: &PgPool,
+    user_id: i64,
+    full_name: &str,
+) -> crate::Result<(db::repos::Repository, db::settings::RepositorySettings)> {
+    let repo = db::repos::find_visible(pool, user_id, full_name)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let mut conn = pool.acquire().await?;
+    let s = db::settings::get(&mut conn, repo.github_id).await?;
+    Ok((repo, s))
+}
+
+/// Changes a repository's settings and derives its facts again under them. Only someone
+/// GitHub lets administer or maintain the repository may.
+///
+/// Errors: [`crate::Error::NotFound`] when the user may not see it,
+/// [`crate::Error::Forbidden`] when they may not maintain it, [`crate::Error::Invalid`]
+/// naming a bad setting.
+pub async fn change_settings(
+    pool: &PgPool,
+    user_id: i64,
+    full_name: &str,
+    new: &db::settings::RepositorySettings,
+) -> crate::Result<()> {
+    let (repo, _) = settings(pool, user_id, full_name).await?;
+    if !matches!(repo.permission.as_str(), "admin" | "maintain") {
+        return Err(crate::Error::Forbidden);
+    }
+    crate::facts::set_settings(pool, repo.github_id, new).await
 }

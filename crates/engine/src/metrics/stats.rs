@@ -16,6 +16,22 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     Some(sorted[low] + (h - low as f64) * (sorted[high] - sorted[low]))
 }
 
+impl crate::db::metrics::Quantiles {
+    /// The [`crate::db::metrics::QUANTILES`] of a sample computed here, by [`quantile`]:
+    /// the same definition as PostgreSQL's `percentile_cont`.
+    pub fn of(sample: &[f64]) -> crate::db::metrics::Quantiles {
+        crate::db::metrics::Quantiles {
+            n: sample.len() as i64,
+            values: (!sample.is_empty()).then(|| {
+                crate::db::metrics::QUANTILES
+                    .iter()
+                    .filter_map(|q| quantile(sample, *q))
+                    .collect()
+            }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::quantile;

@@ -253,6 +253,21 @@ impl Syncer {
                 (None, Some(reason)) => db::sync_runs::RunEnd::Unavailable(reason),
                 (None, None) => db::sync_runs::RunEnd::Succeeded,
             };
+            // What was stored changes the derived facts of delivery (METRICS.md,
+            // "Derived facts"); pull requests' own facts were kept with each page.
+            let delivery = matches!(
+                resource,
+                Resource::PullRequests
+                    | Resource::Commits
+                    | Resource::WorkflowRuns
+                    | Resource::Deployments
+                    | Resource::Releases
+                    | Resource::Tags
+            );
+            if delivery && ctx.items > 0 {
+                let commits = resource == Resource::Commits;
+                crate::facts::refresh_delivery(&self.pool, repository_id, commits).await?;
+            }
             db::sync_runs::finish(&self.pool, run, counts, end).await?;
             self.publish(Progress {
                 job_id: self.job_id,

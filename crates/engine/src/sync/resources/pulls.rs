@@ -19,31 +19,30 @@ impl Ctx<'_> {
                 })
                 .await?;
             let mut reached = false;
-            let mut pulls = Vec::new();
-            let mut reviews = Vec::new();
-            let mut numbers = Vec::new();
+            let mut page = db::pulls::PullPage::default();
             for p in &conn.nodes {
                 if floor.is_some_and(|f| p.updated_at <= f) {
                     reached = true;
                     break;
                 }
                 pending = later(pending, p.updated_at);
-                numbers.push(p.number);
                 let these = match ingest::pulls::embedded_reviews(self.repo_id, p) {
                     Some(all) => all,
                     None => self.all_reviews(p.number).await?,
                 };
-                reviews.extend(these);
-                pulls.push(ingest::pulls::pull_request(self.repo_id, p));
+                page.reviews.extend(these);
+                page.comments
+                    .extend(ingest::pulls::first_comments(self.repo_id, p));
+                page.pulls
+                    .push(ingest::pulls::pull_request(self.repo_id, p));
             }
             let mut tx = self.s.pool.begin().await?;
-            db::upsert(&mut tx, &pulls).await?;
-            db::pulls::replace_reviews(&mut tx, self.repo_id, &numbers, &reviews).await?;
-            let page = (reached, &conn.page_info);
+            db::pulls::store_page(&mut tx, self.repo_id, &page).await?;
+            let at = (reached, &conn.page_info);
             let pending = (pending, "pending_high_water");
-            let (items, total) = (pulls.len(), conn.total_count);
+            let (items, total) = (page.pulls.len(), conn.total_count);
             after = self
-                .end_graphql_page(tx, &mut cp, page, pending, items, total)
+                .end_graphql_page(tx, &mut cp, at, pending, items, total)
                 .await?;
             if after.is_none() {
                 return Ok(());

@@ -1,0 +1,337 @@
+//! The metrics' reads: aggregations over the derived facts of a set of repositories in a
+//! period, in SQL where the rows are (METRICS.md). Quantiles are PostgreSQL's
+//! `percentile_cont`, the same definition as [`crate::metrics::stats::quantile`]
+//! (Hyndman and Fan's type 7). Callers pass repository ids a user may see
+//! ([`scope_repositories`]).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+/// The quantiles every duration is reported at: median, p75, p90.
+pub const QUANTILES: [f64; 3] = [0.5, 0.75, 0.9];
+
+/// A sample of durations in hours: its size and its [`QUANTILES`] (`None` when empty).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Quantiles {
+    pub n: i64,
+    pub values: Option<Vec<f64>>,
+}
+
+/// What the scope names, resolved to the repositories of it the user may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScopeName {
+    Repository(String),
+    /// Every repository of an organisation or user account.
+    Owner(String),
+    /// The repositories GitHub lists for a team (`org/slug`).
+    Team(String, String),
+    /// Every repository the user follows.
+    Tracked,
+}
+
+/// The ids and names of the repositories a scope names that the user may see, by name.
+pub async fn scope_repositories(
+    pool: &PgPool,
+    user_id: i64,
+    scope: &ScopeName,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let (kind, a, b) = match scope {
+        ScopeName::Repository(n) => ("repo", n.as_str(), ""),
+        ScopeName::Owner(o) => ("owner", o.as_str(), ""),
+        ScopeName::Team(o, s) => ("team", o.as_str(), s.as_str()),
+        ScopeName::Tracked => ("tracked", "", ""),
+    };
+    sqlx::query_as(
+        "SELECT r.github_id, r.full_name FROM repositories r
+           JOIN repository_access a ON a.repository_id = r.github_id AND a.user_id = $1
+          WHERE CASE $2
+                WHEN 'repo' THEN lower(r.full_name) = lower($3)
+                WHEN 'owner' THEN lower(r.owner_login) = lower($3)
+                WHEN 'team' THEN r.github_id IN (
+                     SELECT tr.repository_id FROM team_repositories tr
+                       JOIN teams t ON t.github_id = tr.team_id
+                       JOIN organizations o ON o.github_id = t.organization_id
+                      WHERE lower(o.login) = lower($3) AND lower(t.slug) = lower($4))
+                ELSE r.github_id IN (SELECT repository_id FROM tracked_repositories
+                                      WHERE user_id = $1)
+                END
+          ORDER BY lower(r.full_name)",
+    )
+    .bind(user_id)
+    .bind(kind)
+    .bind(a)
+    .bind(b)
+    .fetch_all(pool)
+    .await
+}
+
+/// The flow of the pull requests by people merged in a period (METRICS.md, "Pull request
+/// cycle time", "Reviews").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Flow {
+    pub merged: i64,
+    pub cycle: Quantiles,
+    pub coding: Quantiles,
+    pub pickup: Quantiles,
+    pub review: Quantiles,
+    /// Merged with no review by someone else before the merge.
+    pub unreviewed: i64,
+    /// Merged with an approval by someone else before the merge.
+    pub approved: i64,
+    /// Reviews by others on them, in all.
+    pub reviews: i64,
+    /// Ready for review to the first review by someone else.
+    pub first_review: Quantiles,
+}
+
+type QRow = (i64, Option<Vec<f64>>);
+
+fn q(row: QRow) -> Quantiles {
+    Quantiles {
+        n: row.0,
+        values: row.1,
+    }
+}
+
+pub async fn flow(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Flow, sqlx::Error> {
+    #[allow(clippy::type_complexity)]
+    let r: (
+        i64,
+        i64,
+        Option<Vec<f64>>,
+        i64,
+        Option<Vec<f64>>,
+        i64,
+        Option<Vec<f64>>,
+        i64,
+        Option<Vec<f64>>,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<Vec<f64>>,
+    ) = sqlx::query_as(
+        "WITH m AS (
+            SELECT f.*, CASE WHEN f.first_review_at <= f.merged_at
+                             THEN extract(epoch FROM greatest(f.first_review_at, f.ready_at)
+                                                    - f.ready_at)::float8 / 3600 END AS to_review
+              FROM pull_request_facts f
+             WHERE f.repository_id = ANY($1) AND f.merged_at >= $2 AND f.merged_at < $3
+               AND NOT f.is_bot)
+         SELECT count(*),
+                count(cycle_hours), percentile_cont($4) WITHIN GROUP (ORDER BY cycle_hours),
+                count(coding_hours), percentile_cont($4) WITHIN GROUP (ORDER BY coding_hours),
+                count(pickup_hours), percentile_cont($4) WITHIN GROUP (ORDER BY pickup_hours),
+                count(review_hours), percentile_cont($4) WITHIN GROUP (ORDER BY review_hours),
+                count(*) FILTER (WHERE first_review_at IS NULL OR first_review_at > merged_at),
+                count(*) FILTER (WHERE approved_at <= merged_at),
+                coalesce(sum(reviews), 0),
+                count(to_review), percentile_cont($4) WITHIN GROUP (ORDER BY to_review)
+           FROM m",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&QUANTILES[..])
+    .fetch_one(pool)
+    .await?;
+    Ok(Flow {
+        merged: r.0,
+        cycle: q((r.1, r.2)),
+        coding: q((r.3, r.4)),
+        pickup: q((r.5, r.6)),
+        review: q((r.7, r.8)),
+        unreviewed: r.9,
+        approved: r.10,
+        reviews: r.11,
+        first_review: q((r.12, r.13)),
+    })
+}
+
+/// Each repository's deployment source and its first production deployment ever.
+pub async fn deployment_sources(
+    pool: &PgPool,
+    repositories: &[i64],
+) -> Result<Vec<(i64, String, DateTime<Utc>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT repository_id, min(source), min(succeeded_at) FROM production_deployments
+          WHERE repository_id = ANY($1) GROUP BY repository_id",
+    )
+    .bind(repositories)
+    .fetch_all(pool)
+    .await
+}
+
+/// The production deployments of the repositories that succeeded in `[from, to)`, oldest
+/// first.
+pub async fn deployments(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<super::facts::ProductionDeployment>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT repository_id, environment, sha, succeeded_at, failed_at, source
+           FROM production_deployments
+          WHERE repository_id = ANY($1) AND succeeded_at >= $2 AND succeeded_at < $3
+          ORDER BY succeeded_at",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+}
+
+/// Lead time for changes over the changes by people (METRICS.md, "Lead time for changes").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LeadTime {
+    /// First commit to first production deployment, over the changes deployed in the
+    /// period (merged after their repository's first deployment).
+    pub lead: Quantiles,
+    /// Merge to that deployment, over the same changes.
+    pub deploy: Quantiles,
+    /// Merged in the period and not deployed yet.
+    pub pending: i64,
+    /// Merged in the period before their repository's first deployment ever.
+    pub before_first: i64,
+    /// Merged in the period with a merge commit not on the default branch's history.
+    pub untraced: i64,
+}
+
+pub async fn lead_time(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<LeadTime, sqlx::Error> {
+    #[allow(clippy::type_complexity)]
+    let r: (i64, Option<Vec<f64>>, i64, Option<Vec<f64>>, i64, i64, i64) = sqlx::query_as(
+        "WITH firsts AS (
+            SELECT repository_id, min(succeeded_at) AS first FROM production_deployments
+             WHERE repository_id = ANY($1) GROUP BY repository_id),
+         c AS (
+            SELECT f.merged_at >= $2 AND f.merged_at < $3 AS merged_here,
+                   f.merged_at < d.first AS before_first,
+                   p.sha IS NOT NULL AS traced,
+                   f.deployed_at,
+                   CASE WHEN f.deployed_at >= $2 AND f.deployed_at < $3 AND f.merged_at >= d.first
+                        THEN extract(epoch FROM f.deployed_at - f.first_commit_at)::float8 / 3600 END AS lead,
+                   CASE WHEN f.deployed_at >= $2 AND f.deployed_at < $3 AND f.merged_at >= d.first
+                        THEN extract(epoch FROM f.deployed_at - f.merged_at)::float8 / 3600 END AS deploy
+              FROM pull_request_facts f
+              JOIN firsts d ON d.repository_id = f.repository_id
+              LEFT JOIN default_branch_positions p
+                     ON p.repository_id = f.repository_id AND p.sha = f.merge_commit_sha
+             WHERE f.repository_id = ANY($1) AND NOT f.is_bot AND f.merged_at IS NOT NULL
+               AND ((f.merged_at >= $2 AND f.merged_at < $3)
+                    OR (f.deployed_at >= $2 AND f.deployed_at < $3)))
+         SELECT count(lead), percentile_cont($4) WITHIN GROUP (ORDER BY lead),
+                count(deploy), percentile_cont($4) WITHIN GROUP (ORDER BY deploy),
+                count(*) FILTER (WHERE merged_here AND NOT before_first AND traced
+                                   AND deployed_at IS NULL),
+                count(*) FILTER (WHERE merged_here AND before_first),
+                count(*) FILTER (WHERE merged_here AND NOT before_first AND NOT traced)
+           FROM c",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&QUANTILES[..])
+    .fetch_one(pool)
+    .await?;
+    Ok(LeadTime {
+        lead: q((r.0, r.1)),
+        deploy: q((r.2, r.3)),
+        pending: r.4,
+        before_first: r.5,
+        untraced: r.6,
+    })
+}
+
+/// An issue that is an incident by its repository's labels: when it was opened and closed.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Incident {
+    pub repository_id: i64,
+    pub number: i32,
+    pub created_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// The incidents of the repositories opened in `[from, to)`, by each repository's
+/// incident labels (case-insensitive), oldest first.
+pub async fn incidents(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<Incident>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT i.repository_id, i.number, i.created_at, i.closed_at FROM issues i
+           LEFT JOIN repository_settings s ON s.repository_id = i.repository_id
+          WHERE i.repository_id = ANY($1) AND i.created_at >= $2 AND i.created_at < $3
+            AND EXISTS (SELECT 1 FROM unnest(i.labels) l
+                         WHERE lower(l) IN (SELECT lower(x)
+                                  FROM unnest(coalesce(s.incident_labels, $4)) x))
+          ORDER BY i.created_at",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&super::settings::RepositorySettings::default().incident_labels)
+    .fetch_all(pool)
+    .await
+}
+
+/// A merged revert of a change: when it was opened (the failure seen), when it was
+/// deployed (recovered), and the deployments that shipped the reverted change.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Revert {
+    pub repository_id: i64,
+    pub number: i32,
+    pub created_at: DateTime<Utc>,
+    pub deployed_at: Option<DateTime<Utc>>,
+    /// The reverted change's deployment (environment, sha).
+    pub environment: String,
+    pub sha: String,
+}
+
+/// The merged reverts opened in `[from, to)` of changes that were deployed, in
+/// repositories whose settings count reverts as failures.
+pub async fn reverts(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<Revert>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.repository_id, r.number, r.created_at, r.deployed_at, c.environment, c.sha
+           FROM pull_request_facts r
+           JOIN change_deployments c
+             ON c.repository_id = r.repository_id AND c.pull_number = r.reverts
+           LEFT JOIN repository_settings s ON s.repository_id = r.repository_id
+          WHERE r.repository_id = ANY($1) AND r.created_at >= $2 AND r.created_at < $3
+            AND r.merged_at IS NOT NULL AND coalesce(s.revert_failures, true)
+          ORDER BY r.created_at",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+}
+
+/// Each repository's incident window in days (its setting, or the default).
+pub async fn incident_windows(
+    pool: &PgPool,
+    repositories: &[i64],
+) -> Result<Vec<(i64, i32)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r, coalesce(s.incident_window_days, $2) FROM unnest($1::bigint[]) r
+           LEFT JOIN repository_settings s ON s.repository_id = r",
+    )
+    .bind(repositories)
+    .bind(super::settings::RepositorySettings::default().incident_window_days)
+    .fetch_all(pool)
+    .await
+}

@@ -1,0 +1,194 @@
+//! How each repository's metrics are decided: its deployment source, production
+//! environments, incident labels and window, and who counts as a bot (METRICS.md,
+//! "Settings"). A repository without a row has the defaults of [`RepositorySettings::default`].
+
+use serde::{Deserialize, Serialize};
+
+use super::Conn;
+
+/// Where a repository's production deployments come from (METRICS.md, "Deployments").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeploymentSource {
+    /// GitHub's Deployments API: environments matching the production pattern, status
+    /// `success`.
+    Deployments,
+    /// Successful workflow runs on the default branch whose workflow name or path matches
+    /// the deployment workflow pattern.
+    WorkflowRuns,
+    /// Published releases that are neither drafts nor pre-releases, at their tag's commit.
+    Releases,
+    /// A proxy: pull requests merged into the default branch, at their merge.
+    MergedPullRequests,
+}
+
+impl DeploymentSource {
+    /// In the order the automatic choice tries them.
+    pub const ALL: [DeploymentSource; 4] = [
+        DeploymentSource::Deployments,
+        DeploymentSource::WorkflowRuns,
+        DeploymentSource::Releases,
+        DeploymentSource::MergedPullRequests,
+    ];
+
+    /// The stored and command-line name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeploymentSource::Deployments => "deployments",
+            DeploymentSource::WorkflowRuns => "workflow_runs",
+            DeploymentSource::Releases => "releases",
+            DeploymentSource::MergedPullRequests => "merged_pull_requests",
+        }
+    }
+
+    /// The source named `name`, or `None`.
+    pub fn parse(name: &str) -> Option<DeploymentSource> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// A repository's settings. Patterns are Rust `regex` syntax, matched case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepositorySettings {
+    /// `None`: chosen automatically, in [`DeploymentSource::ALL`]'s order, the first that
+    /// has any deployment.
+    pub deployment_source: Option<DeploymentSource>,
+    /// Environments that are production (default `^(prod|production)$`).
+    pub production_environments: String,
+    /// Workflows (name or path) that deploy (default `deploy`).
+    pub deployment_workflows: String,
+    /// Labels that make an issue an incident (default `incident`), case-insensitive.
+    pub incident_labels: Vec<String>,
+    /// How long after a deployment an incident is put on it, in days (default 7).
+    pub incident_window_days: i32,
+    /// Whether a merged revert of a change fails the deployment that shipped it (default on).
+    pub revert_failures: bool,
+    /// Logins that are bots besides GitHub's `Bot` accounts and `[bot]` logins.
+    pub bot_logins: Vec<String>,
+    /// Pull request titles that mark a bot's change (default `^Bump .+ from .+ to .+`);
+    /// empty for none.
+    pub bot_title_pattern: String,
+}
+
+impl Default for RepositorySettings {
+    fn default() -> Self {
+        RepositorySettings {
+            deployment_source: None,
+            production_environments: "^(prod|production)$".into(),
+            deployment_workflows: "deploy".into(),
+            incident_labels: vec!["incident".into()],
+            incident_window_days: 7,
+            revert_failures: true,
+            bot_logins: Vec::new(),
+            bot_title_pattern: "^Bump .+ from .+ to .+".into(),
+        }
+    }
+}
+
+/// A pattern of the settings, compiled case-insensitively.
+///
+/// Errors: [`crate::Error::Invalid`] naming the setting.
+pub fn pattern(setting: &str, text: &str) -> crate::Result<regex::Regex> {
+    regex::RegexBuilder::new(text)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|e| crate::Error::Invalid(format!("{setting}: {e}")))
+}
+
+impl RepositorySettings {
+    /// Checks every field.
+    ///
+    /// Errors: [`crate::Error::Invalid`] naming the first bad field and why.
+    pub fn validate(&self) -> crate::Result<()> {
+        pattern("production_environments", &self.production_environments)?;
+        pattern("deployment_workflows", &self.deployment_workflows)?;
+        pattern("bot_title_pattern", &self.bot_title_pattern)?;
+        if !(1..=365).contains(&self.incident_window_days) {
+            return Err(crate::Error::Invalid(format!(
+                "incident_window_days: {} is not between 1 and 365",
+                self.incident_window_days
+            )));
+        }
+        if self.incident_labels.iter().any(|l| l.trim().is_empty()) {
+            return Err(crate::Error::Invalid(
+                "incident_labels: a label is empty".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+type SettingsRow = (
+    Option<String>,
+    String,
+    String,
+    Vec<String>,
+    i32,
+    bool,
+    Vec<String>,
+    String,
+);
+
+/// A repository's settings, or the defaults when it has none.
+pub async fn get(conn: &mut Conn, repository_id: i64) -> Result<RepositorySettings, sqlx::Error> {
+    let row: Option<SettingsRow> = sqlx::query_as(
+        "SELECT deployment_source, production_environments, deployment_workflows,
+                incident_labels, incident_window_days, revert_failures, bot_logins,
+                bot_title_pattern
+           FROM repository_settings WHERE repository_id = $1",
+    )
+    .bind(repository_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        None => RepositorySettings::default(),
+        Some((source, environments, workflows, labels, window, reverts, bots, titles)) => {
+            RepositorySettings {
+                deployment_source: source.as_deref().and_then(DeploymentSource::parse),
+                production_environments: environments,
+                deployment_workflows: workflows,
+                incident_labels: labels,
+                incident_window_days: window,
+                revert_failures: reverts,
+                bot_logins: bots,
+                bot_title_pattern: titles,
+            }
+        }
+    })
+}
+
+/// Stores a repository's settings (validated first).
+///
+/// Errors: [`crate::Error::Invalid`] from [`RepositorySettings::validate`].
+pub async fn set(conn: &mut Conn, repository_id: i64, s: &RepositorySettings) -> crate::Result<()> {
+    s.validate()?;
+    sqlx::query(
+        "INSERT INTO repository_settings (repository_id, deployment_source,
+                production_environments, deployment_workflows, incident_labels,
+                incident_window_days, revert_failures, bot_logins, bot_title_pattern)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (repository_id) DO UPDATE SET
+                deployment_source = EXCLUDED.deployment_source,
+                production_environments = EXCLUDED.production_environments,
+                deployment_workflows = EXCLUDED.deployment_workflows,
+                incident_labels = EXCLUDED.incident_labels,
+                incident_window_days = EXCLUDED.incident_window_days,
+                revert_failures = EXCLUDED.revert_failures,
+                bot_logins = EXCLUDED.bot_logins,
+                bot_title_pattern = EXCLUDED.bot_title_pattern,
+                updated_at = now()",
+    )
+    .bind(repository_id)
+    .bind(s.deployment_source.map(DeploymentSource::as_str))
+    .bind(&s.production_environments)
+    .bind(&s.deployment_workflows)
+    .bind(&s.incident_labels)
+    .bind(s.incident_window_days)
+    .bind(s.revert_failures)
+    .bind(&s.bot_logins)
+    .bind(&s.bot_title_pattern)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
