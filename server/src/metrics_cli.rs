@@ -164,9 +164,13 @@ fn table(report: &engine::metrics::Report) -> String {
         out.push_str(&format!("deployments of {repository}: {source}\n"));
     }
     for f in &report.figures {
+        let name = match &f.group {
+            Some(g) => format!("{}[{g}]", f.metric),
+            None => f.metric.clone(),
+        };
         out.push_str(&format!(
-            "{:<28} {:<7} {:>12} {:>6}  {}\n",
-            f.metric,
+            "{:<36} {:<7} {:>12} {:>6}  {}\n",
+            name,
             statistic(f),
             value(f),
             format!("n={}", f.sample),
@@ -201,6 +205,12 @@ fn value(f: &Figure) -> String {
         (Some(v), wire::Unit::Items) if v.fract() == 0.0 => format!("{v:.0}"),
         (Some(v), wire::Unit::Items) => format!("{v:.2}"),
         (Some(v), wire::Unit::PerWeek) => format!("{v:.2}/week"),
+        (Some(v), wire::Unit::PerDay) => format!("{v:.2}/day"),
+        (Some(v), wire::Unit::Minutes) => format!("{v:.1} min"),
+        (Some(v), wire::Unit::Days) => format!("{v:.1} d"),
+        (Some(v), wire::Unit::Lines) => format!("{v:.0} lines"),
+        (Some(v), wire::Unit::Files) => format!("{v:.0} files"),
+        (Some(v), wire::Unit::Score) => format!("{v:.0}/100"),
     }
 }
 

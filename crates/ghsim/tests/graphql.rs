@@ -104,8 +104,9 @@ async fn pull_requests_come_with_reviews_sizes_and_first_commits() {
         }
         after = conn["pageInfo"]["endCursor"].clone();
     }
-    // 1 + 100 x 4 nested connections = 401 requests: 4 points per page of 100.
-    assert_eq!(costs[0], 4);
+    // 1 + 100 x 5 nested connections (commits, reviews, comments, timeline items,
+    // labels) = 501 requests: 5 points per page of 100.
+    assert_eq!(costs[0], 5);
     sim.sim.with_world(|w| {
         let r = w.repo("acme", "api").unwrap();
         assert_eq!(got.len(), r.pulls.len());
@@ -141,6 +142,18 @@ async fn pull_requests_come_with_reviews_sizes_and_first_commits() {
             );
             if let Some(first) = node["reviews"]["nodes"].get(0) {
                 assert_eq!(first["state"], p.reviews[0].state.as_str());
+            }
+            assert_eq!(node["comments"]["totalCount"], p.comments.len());
+            if let Some(first) = node["comments"]["nodes"].get(0) {
+                assert_eq!(first["databaseId"], p.comments[0].id);
+                assert_eq!(
+                    first["createdAt"],
+                    ghsim::json::ts(p.comments[0].created_at)
+                );
+                let by = w.account(p.comments[0].author_id).unwrap();
+                assert_eq!(first["author"]["login"], json!(by.login));
+                let kind = if by.is_bot { "Bot" } else { "User" };
+                assert_eq!(first["author"]["__typename"], kind);
             }
             if p.merged_at.is_some() {
                 assert_eq!(

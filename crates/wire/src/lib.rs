@@ -63,6 +63,9 @@ pub enum Statistic {
     Median,
     P75,
     P90,
+    P95,
+    /// A sum over the sample (hours lost to failed runs).
+    Total,
     /// The arithmetic mean: a total over the sample's size.
     Mean,
     /// A share of the sample, between 0 and 1.
@@ -75,9 +78,17 @@ pub enum Statistic {
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     Items,
+    Minutes,
     Hours,
+    Days,
     Ratio,
     PerWeek,
+    PerDay,
+    /// Lines changed (additions + deletions).
+    Lines,
+    Files,
+    /// A score from 0 to 100.
+    Score,
 }
 
 /// One number with its provenance.
@@ -85,6 +96,10 @@ pub enum Unit {
 pub struct Figure {
     /// The metric's name in METRICS.md (`pull_request_cycle_time`).
     pub metric: String,
+    /// The part of a breakdown this figure is, when it is one: a size bucket (`xs`), a
+    /// severity (`critical`), a workflow's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     pub statistic: Statistic,
     pub unit: Unit,
     /// None exactly when the basis is `Unavailable`: "no data" is never shown as 0.

@@ -30,6 +30,7 @@ pub fn deployment_frequency(
         .collect();
     let figure = |metric: &str, statistic, unit, value: f64| Figure {
         metric: metric.into(),
+        group: None,
         statistic,
         unit,
         value: (!matches!(basis, Basis::Unavailable { .. })).then_some(value),
@@ -163,6 +164,7 @@ impl Failures {
         };
         let mut figures = vec![Figure {
             metric: "change_failure_rate".into(),
+            group: None,
             statistic: Statistic::Ratio,
             unit: Unit::Ratio,
             value: (!matches!(rate_basis, Basis::Unavailable { .. }))

@@ -101,6 +101,7 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
     let merged = flow.merged as u64;
     let share = |metric: &str, part: i64, source: &str| Figure {
         metric: metric.into(),
+        group: None,
         statistic: Statistic::Ratio,
         unit: Unit::Ratio,
         value: (merged > 0).then(|| part as f64 / merged as f64),
@@ -127,6 +128,7 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
     ));
     figures.push(Figure {
         metric: "reviews_per_pull_request".into(),
+        group: None,
         statistic: Statistic::Mean,
         unit: Unit::Items,
         value: (merged > 0).then(|| flow.reviews as f64 / merged as f64),

@@ -1,6 +1,7 @@
 //! Every number Pulseboard shows is computed here, from GitHub's raw facts, and defined in
 //! METRICS.md. Pure functions over rows; the database only supplies the facts.
 
+pub mod activity;
 pub mod dora;
 pub mod flow;
 pub mod stats;
@@ -34,6 +35,7 @@ pub(crate) fn durations(
                 .filter(|_| !matches!(source, Basis::Unavailable { .. }));
             Figure {
                 metric: metric.to_string(),
+                group: None,
                 statistic,
                 unit: Unit::Hours,
                 value,
@@ -53,6 +55,7 @@ pub(crate) fn durations(
 pub(crate) fn count(metric: &str, n: usize, basis: &Basis) -> Figure {
     Figure {
         metric: metric.into(),
+        group: None,
         statistic: Statistic::Count,
         unit: Unit::Items,
         value: Some(n as f64),
@@ -179,6 +182,9 @@ pub async fn report(
     let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
     let period = (from, to);
     let mut figures = flow::cycle_time(&db::metrics::flow(pool, &ids, period).await?);
+    figures.extend(activity::velocity(
+        &db::metrics::activity::velocity(pool, &ids, period).await?,
+    ));
 
     let known = db::metrics::deployment_sources(pool, &ids).await?;
     let deployment_sources: Vec<(String, String)> = repos
@@ -227,6 +233,17 @@ pub async fn report(
         failures.add(dora::change_failure(&d, &i, &r, window.into(), period));
     }
     figures.extend(failures.figures(&basis));
+    figures.extend(activity::issues(
+        &db::metrics::activity::issues(pool, &ids, period).await?,
+    ));
+    figures.extend(activity::ci(
+        &db::metrics::activity::ci(pool, &ids, period).await?,
+    ));
+    let days = (to - from).num_seconds() as f64 / 86_400.0;
+    figures.extend(activity::growth(
+        &db::metrics::activity::growth(pool, &ids, period).await?,
+        days,
+    ));
     let grades = dora::grades(&figures, dora_report);
     Ok(Report {
         scope: scope.to_string(),

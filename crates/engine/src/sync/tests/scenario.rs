@@ -239,13 +239,142 @@ async fn the_examples_metrics_worked_out_by_hand() {
     )
     .await
     .unwrap();
-    for f in &report.figures {
+    let delivery = [
+        "pull_requests_merged",
+        "pull_request_cycle_time",
+        "pull_request_coding_time",
+        "pull_request_pickup_time",
+        "pull_request_review_time",
+        "time_to_first_review",
+        "review_coverage",
+        "merged_without_review",
+        "reviews_per_pull_request",
+        "deployments",
+        "deployment_frequency",
+        "deployment_days",
+        "lead_time_for_changes",
+        "pull_request_deploy_time",
+        "change_failure_rate",
+        "failed_deployment_recovery_time",
+    ];
+    for f in report
+        .figures
+        .iter()
+        .filter(|f| delivery.contains(&f.metric.as_str()))
+    {
         match f.statistic {
-            Median | P75 | P90 | Ratio | Mean => {
+            Count | Rate => assert_eq!(f.value, Some(0.0), "{f:?}"),
+            _ => {
                 assert!(f.value.is_none(), "{f:?}");
                 assert!(matches!(f.basis, wire::Basis::Unavailable { .. }), "{f:?}");
             }
-            Count | Rate => assert_eq!(f.value, Some(0.0), "{f:?}"),
         }
     }
+    // Only the measured 0 deployments a week is graded (low); nothing else has a value.
+    let graded: Vec<_> = report
+        .grades
+        .iter()
+        .map(|g| (g.metric.as_str(), g.level))
+        .collect();
+    assert_eq!(graded, [("deployment_frequency", wire::Level::Low)]);
+}
+
+#[tokio::test]
+async fn the_examples_activity_worked_out_by_hand() {
+    let world = Scenario::parse(EXAMPLE).unwrap().into_world().unwrap();
+    let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
+    let syncer = alice_syncer(&fx);
+    sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
+    let february = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+    let report = crate::metrics::report(
+        &fx.pool,
+        fx.user_id,
+        "acme/api",
+        february,
+        wire::DoraReport::Y2023,
+    )
+    .await
+    .unwrap();
+    use wire::Statistic::{Count, Median, Rate, Ratio, Total, P75, P90, P95};
+    let value = |metric: &str, group: Option<&str>, statistic| {
+        let f = report
+            .figures
+            .iter()
+            .find(|f| f.metric == metric && f.group.as_deref() == group && f.statistic == statistic)
+            .unwrap_or_else(|| panic!("{metric} {group:?} {statistic:?}"));
+        f.value
+    };
+    // Pull requests by people: #1 (opened 02-02, merged 02-03; 40 + 5 lines, 3 files),
+    // #2 (opened 02-04, merged 02-05; 8 + 1 lines, 1 file), #5 (a draft opened 02-20,
+    // open). Dependabot's #3 is a bot's.
+    assert_eq!(value("pull_requests_opened", None, Count), Some(3.0));
+    let velocity = value("pull_request_velocity", None, Ratio).unwrap();
+    assert!((velocity - 2.0 / 3.0).abs() < 1e-12, "2 merged of 3 opened");
+    // Lines [9, 45]: median 27; p75 9 + 0.75·36 = 36; p90 9 + 0.9·36 = 41.4.
+    assert_eq!(value("pull_request_size", None, Median), Some(27.0));
+    assert_eq!(value("pull_request_size", None, P75), Some(36.0));
+    assert!((value("pull_request_size", None, P90).unwrap() - 41.4).abs() < 1e-9);
+    assert_eq!(value("pull_requests_by_size", Some("xs"), Count), Some(1.0));
+    assert_eq!(value("pull_requests_by_size", Some("s"), Count), Some(1.0));
+    assert_eq!(value("pull_requests_by_size", Some("m"), Count), Some(0.0));
+    assert_eq!(value("pull_requests_by_files", Some("1"), Count), Some(1.0));
+    assert_eq!(
+        value("pull_requests_by_files", Some("2-5"), Count),
+        Some(1.0)
+    );
+    // At the period's end (03-01) #5 is open, 9 days old.
+    assert_eq!(value("pull_requests_open", None, Count), Some(1.0));
+    assert_eq!(
+        value("pull_requests_open_by_age", Some("7-30d"), Count),
+        Some(1.0)
+    );
+
+    // Issue #4: opened 02-04 08:00, closed 02-05 12:00 (28 h); none open at the end; no
+    // severity label.
+    assert_eq!(value("issues_opened", None, Count), Some(1.0));
+    assert_eq!(value("issues_closed", None, Count), Some(1.0));
+    assert_eq!(value("issue_close_ratio", None, Ratio), Some(1.0));
+    assert_eq!(value("issue_backlog", None, Count), Some(0.0));
+    assert_eq!(value("issue_time_to_close", None, Median), Some(28.0));
+    assert_eq!(value("issue_age", None, Median), None);
+    assert_eq!(
+        value("issue_sla_breaches", Some("critical"), Count),
+        Some(0.0)
+    );
+    assert_eq!(value("issue_sla_compliance", Some("critical"), Ratio), None);
+
+    // Runs: CI on m1, created 15:01, started 15:02, done 15:10 (8 min, 1 min queued),
+    // success; CI on s2, created 11:01, started then (0 min queued), done 5 minutes later
+    // by the scenario's default, failure. Success 1 of 2. Durations [5, 8]: median 6.5,
+    // p75 5 + 0.75·3 = 7.25, p90 7.7, p95 7.85. Queued [0, 1]: median 0.5. Lost to the
+    // failure: 5 min = 1/12 h. Nothing passed after failing on the same commit.
+    assert_eq!(value("workflow_runs", None, Count), Some(2.0));
+    assert_eq!(value("workflow_success_rate", None, Ratio), Some(0.5));
+    assert_eq!(value("workflow_run_duration", None, Median), Some(6.5));
+    assert_eq!(value("workflow_run_duration", None, P75), Some(7.25));
+    assert!((value("workflow_run_duration", None, P95).unwrap() - 7.85).abs() < 1e-9);
+    assert_eq!(value("workflow_queue_time", None, Median), Some(0.5));
+    let lost = value("workflow_time_lost_to_failures", None, Total).unwrap();
+    assert!((lost - 5.0 / 60.0).abs() < 1e-9);
+    assert_eq!(value("flaky_workflow_runs", None, Count), Some(0.0));
+    assert_eq!(value("workflow_success_rate", Some("CI"), Ratio), Some(0.5));
+
+    // Stars: bob's in January; three more on 02-01, 02-02 and 02-03 (every 1,440
+    // minutes): 3 in February, 3/28 a day; GitHub's count 4. Erin's fork on 02-10. The
+    // release v1.0.0 (02-03) is February's only one: no interval.
+    assert_eq!(value("stars_gained", None, Count), Some(3.0));
+    assert!((value("stars_per_day", None, Rate).unwrap() - 3.0 / 28.0).abs() < 1e-12);
+    assert_eq!(value("stars", None, Count), Some(4.0));
+    assert_eq!(value("forks_gained", None, Count), Some(1.0));
+    assert_eq!(value("releases", None, Count), Some(1.0));
+    assert_eq!(value("release_interval", None, Median), None);
+    // February's commits by people: w1 (bob), m1 (alice), s2 (carol); d3 is dependabot's.
+    // alice committed root in January: bob and carol are new, alice returns. The 90 days
+    // before 03-01: alice 2 (root, m1), bob 1, carol 1 of 4: alice alone covers half.
+    assert_eq!(value("contributors_active", None, Count), Some(3.0));
+    assert_eq!(value("contributors_new", None, Count), Some(2.0));
+    assert_eq!(value("contributors_returning", None, Count), Some(1.0));
+    assert_eq!(value("commits", None, Count), Some(3.0));
+    assert_eq!(value("bus_factor", None, Count), Some(1.0));
+    let _ = P90;
 }

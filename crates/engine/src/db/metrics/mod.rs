@@ -4,6 +4,8 @@
 //! (Hyndman and Fan's type 7). Callers pass repository ids a user may see
 //! ([`scope_repositories`]).
 
+pub mod activity;
+
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 

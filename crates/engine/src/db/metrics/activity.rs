@@ -1,0 +1,489 @@
+//! The reads of the activity families: pull request velocity, size and work in progress;
+//! issues; CI; growth and community (METRICS.md). Each family is one statement over the
+//! scope's rows in the period.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use super::{Quantiles, QUANTILES};
+
+/// Counts in labelled buckets, in the order METRICS.md lists them.
+pub type Buckets = Vec<(&'static str, i64)>;
+
+/// Pull request velocity, size and work in progress (METRICS.md, "Throughput, size and
+/// work in progress").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Velocity {
+    pub opened: i64,
+    pub merged: i64,
+    /// Lines changed of those merged.
+    pub lines: Quantiles,
+    pub lines_buckets: Buckets,
+    pub files_buckets: Buckets,
+    /// Open at the end of the period (or now, if sooner), by age.
+    pub open: i64,
+    pub open_buckets: Buckets,
+}
+
+/// Size buckets of lines changed: under 10, 50, 250, 1,000, and more.
+pub const LINE_BUCKETS: [&str; 5] = ["xs", "s", "m", "l", "xl"];
+/// Files changed: 1, 2-5, 6-20, more.
+pub const FILE_BUCKETS: [&str; 4] = ["1", "2-5", "6-20", "21+"];
+/// Ages of open items for pull requests: under a day, a week, 30 days, more.
+pub const PULL_AGE_BUCKETS: [&str; 4] = ["<1d", "1-7d", "7-30d", "30d+"];
+
+pub async fn velocity(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Velocity, sqlx::Error> {
+    #[allow(clippy::type_complexity)]
+    let r: (i64, i64, i64, Option<Vec<f64>>, Vec<i64>, Vec<i64>, i64, Vec<i64>) =
+        sqlx::query_as(
+            "WITH p AS (
+                SELECT f.*, least($3, now()) AS t,
+                       f.merged_at >= $2 AND f.merged_at < $3 AS merged_here
+                  FROM pull_request_facts f
+                 WHERE f.repository_id = ANY($1) AND NOT f.is_bot AND f.created_at < $3
+                   AND (f.closed_at IS NULL OR f.closed_at >= $2)),
+             o AS (SELECT extract(epoch FROM t - created_at)::float8 / 86400 AS days FROM p
+                    WHERE created_at < t AND (closed_at IS NULL OR closed_at >= t))
+             SELECT (SELECT count(*) FROM p WHERE created_at >= $2),
+                    (SELECT count(*) FROM p WHERE merged_here),
+                    (SELECT count(lines_changed) FROM p WHERE merged_here),
+                    (SELECT percentile_cont($4) WITHIN GROUP (ORDER BY lines_changed)
+                       FROM p WHERE merged_here),
+                    (SELECT ARRAY[count(*) FILTER (WHERE lines_changed < 10),
+                                  count(*) FILTER (WHERE lines_changed >= 10 AND lines_changed < 50),
+                                  count(*) FILTER (WHERE lines_changed >= 50 AND lines_changed < 250),
+                                  count(*) FILTER (WHERE lines_changed >= 250 AND lines_changed < 1000),
+                                  count(*) FILTER (WHERE lines_changed >= 1000)]
+                       FROM p WHERE merged_here),
+                    (SELECT ARRAY[count(*) FILTER (WHERE changed_files <= 1),
+                                  count(*) FILTER (WHERE changed_files BETWEEN 2 AND 5),
+                                  count(*) FILTER (WHERE changed_files BETWEEN 6 AND 20),
+                                  count(*) FILTER (WHERE changed_files > 20)]
+                       FROM p WHERE merged_here),
+                    (SELECT count(*) FROM o),
+                    (SELECT ARRAY[count(*) FILTER (WHERE days < 1),
+                                  count(*) FILTER (WHERE days >= 1 AND days < 7),
+                                  count(*) FILTER (WHERE days >= 7 AND days < 30),
+                                  count(*) FILTER (WHERE days >= 30)] FROM o)",
+        )
+        .bind(repositories)
+        .bind(from)
+        .bind(to)
+        .bind(&QUANTILES[..])
+        .fetch_one(pool)
+        .await?;
+    Ok(Velocity {
+        opened: r.0,
+        merged: r.1,
+        lines: Quantiles {
+            n: r.2,
+            values: r.3,
+        },
+        lines_buckets: LINE_BUCKETS.into_iter().zip(r.4).collect(),
+        files_buckets: FILE_BUCKETS.into_iter().zip(r.5).collect(),
+        open: r.6,
+        open_buckets: PULL_AGE_BUCKETS.into_iter().zip(r.7).collect(),
+    })
+}
+
+/// Severities, most severe first, with the labels (lower case) that mark each and the
+/// resolution SLA in hours (METRICS.md, "Issues").
+pub const SEVERITIES: [(&str, &[&str], f64); 4] = [
+    (
+        "critical",
+        &[
+            "critical",
+            "severity: critical",
+            "severity/critical",
+            "sev0",
+            "p0",
+            "priority: critical",
+        ],
+        4.0,
+    ),
+    (
+        "high",
+        &[
+            "high",
+            "severity: high",
+            "severity/high",
+            "sev1",
+            "p1",
+            "priority: high",
+        ],
+        24.0,
+    ),
+    (
+        "medium",
+        &[
+            "medium",
+            "severity: medium",
+            "severity/medium",
+            "sev2",
+            "p2",
+            "priority: medium",
+        ],
+        72.0,
+    ),
+    (
+        "low",
+        &[
+            "low",
+            "severity: low",
+            "severity/low",
+            "sev3",
+            "p3",
+            "priority: low",
+        ],
+        168.0,
+    ),
+];
+
+/// Ages of open issues: under a week, 30 days, 90 days, more.
+pub const ISSUE_AGE_BUCKETS: [&str; 4] = ["<7d", "7-30d", "30-90d", "90d+"];
+
+/// Issue health over the issues opened by people (METRICS.md, "Issues").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IssueHealth {
+    pub opened: i64,
+    pub closed: i64,
+    /// Open at the end of the period (or now, if sooner).
+    pub backlog: i64,
+    /// Opened to closed, hours, over those closed in the period.
+    pub to_close: Quantiles,
+    /// Age in days of those open at the end.
+    pub age: Quantiles,
+    pub age_buckets: Buckets,
+    /// Per severity: (open at the end, SLA deadlines passed in the period, missed).
+    pub severities: Vec<(&'static str, i64, i64, i64)>,
+}
+
+pub async fn issues(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<IssueHealth, sqlx::Error> {
+    let labels =
+        |i: usize| -> Vec<String> { SEVERITIES[i].1.iter().map(|s| s.to_string()).collect() };
+    let slas: Vec<f64> = SEVERITIES.iter().map(|s| s.2).collect();
+    #[allow(clippy::type_complexity)]
+    let r: (
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<Vec<f64>>,
+        i64,
+        Option<Vec<f64>>,
+        Vec<i64>,
+        Vec<i64>,
+        Vec<i64>,
+        Vec<i64>,
+    ) = sqlx::query_as(
+        "WITH i AS (
+            SELECT x.*, least($3, now()) AS t,
+                   CASE WHEN l && $5 THEN 1 WHEN l && $6 THEN 2 WHEN l && $7 THEN 3
+                        WHEN l && $8 THEN 4 END AS severity
+              FROM issues x,
+                   LATERAL (SELECT coalesce(array_agg(lower(y)), '{}') AS l
+                              FROM unnest(x.labels) y) ls
+             WHERE x.repository_id = ANY($1) AND x.created_at < $3
+               AND (x.closed_at IS NULL OR x.closed_at >= $2)
+               AND coalesce(x.author_login, '') NOT LIKE '%[bot]'),
+         o AS (SELECT *, extract(epoch FROM t - created_at)::float8 / 86400 AS days FROM i
+                WHERE created_at < t AND (closed_at IS NULL OR closed_at >= t)),
+         d AS (SELECT i.*, i.created_at + make_interval(secs => ($9::float8[])[severity] * 3600)
+                          AS deadline
+                 FROM i WHERE severity IS NOT NULL)
+         SELECT (SELECT count(*) FROM i WHERE created_at >= $2),
+                (SELECT count(*) FROM i WHERE closed_at >= $2 AND closed_at < $3),
+                (SELECT count(*) FROM o),
+                (SELECT count(*) FROM i WHERE closed_at >= $2 AND closed_at < $3),
+                (SELECT percentile_cont($4) WITHIN GROUP
+                          (ORDER BY extract(epoch FROM closed_at - created_at)::float8 / 3600)
+                   FROM i WHERE closed_at >= $2 AND closed_at < $3),
+                (SELECT count(*) FROM o),
+                (SELECT percentile_cont($4) WITHIN GROUP (ORDER BY days) FROM o),
+                (SELECT ARRAY[count(*) FILTER (WHERE days < 7),
+                              count(*) FILTER (WHERE days >= 7 AND days < 30),
+                              count(*) FILTER (WHERE days >= 30 AND days < 90),
+                              count(*) FILTER (WHERE days >= 90)] FROM o),
+                (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
+                              count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
+                   FROM o),
+                (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
+                              count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
+                   FROM d WHERE deadline >= $2 AND deadline < t),
+                (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
+                              count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
+                   FROM d WHERE deadline >= $2 AND deadline < t
+                            AND (closed_at IS NULL OR closed_at > deadline))",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&QUANTILES[..])
+    .bind(labels(0))
+    .bind(labels(1))
+    .bind(labels(2))
+    .bind(labels(3))
+    .bind(slas)
+    .fetch_one(pool)
+    .await?;
+    Ok(IssueHealth {
+        opened: r.0,
+        closed: r.1,
+        backlog: r.2,
+        to_close: Quantiles {
+            n: r.3,
+            values: r.4,
+        },
+        age: Quantiles {
+            n: r.5,
+            values: r.6,
+        },
+        age_buckets: ISSUE_AGE_BUCKETS.into_iter().zip(r.7).collect(),
+        severities: (0..4)
+            .map(|k| (SEVERITIES[k].0, r.8[k], r.9[k], r.10[k]))
+            .collect(),
+    })
+}
+
+/// CI over the workflow runs created in the period (METRICS.md, "CI").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ci {
+    pub runs: i64,
+    /// Runs that ended in success, failure, timed out or startup failure.
+    pub decided: i64,
+    pub succeeded: i64,
+    /// Started to completed, minutes: QUANTILES then p95.
+    pub duration: Quantiles,
+    pub duration_p95: Option<f64>,
+    /// Created to started, minutes.
+    pub queue: Quantiles,
+    pub queue_p95: Option<f64>,
+    /// Hours spent in runs that failed or timed out.
+    pub failed_hours: f64,
+    /// Runs that passed on a re-run of the same run, or after a failed run of the same
+    /// workflow on the same commit.
+    pub flaky: i64,
+    /// Per workflow: (name, runs, success rate when decided, median minutes).
+    pub workflows: Vec<(String, i64, Option<f64>, Option<f64>)>,
+    /// The slowest jobs by median minutes: (name, runs, median minutes).
+    pub slowest_jobs: Vec<(String, i64, f64)>,
+}
+
+pub async fn ci(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Ci, sqlx::Error> {
+    let qs: Vec<f64> = QUANTILES.iter().copied().chain([0.95]).collect();
+    #[allow(clippy::type_complexity)]
+    let r: (
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<Vec<f64>>,
+        i64,
+        Option<Vec<f64>>,
+        f64,
+        i64,
+    ) = sqlx::query_as(
+        "WITH r AS (
+            SELECT w.*,
+                   CASE WHEN w.status = 'completed' AND w.run_started_at IS NOT NULL
+                        THEN extract(epoch FROM w.updated_at - w.run_started_at)::float8 / 60 END AS minutes,
+                   CASE WHEN w.run_started_at IS NOT NULL
+                        THEN extract(epoch FROM w.run_started_at - w.created_at)::float8 / 60 END AS queued
+              FROM workflow_runs w
+             WHERE w.repository_id = ANY($1) AND w.created_at >= $2 AND w.created_at < $3)
+         SELECT count(*),
+                count(*) FILTER (WHERE conclusion IN ('success', 'failure', 'timed_out', 'startup_failure')),
+                count(*) FILTER (WHERE conclusion = 'success'),
+                count(minutes), percentile_cont($4) WITHIN GROUP (ORDER BY minutes),
+                count(queued), percentile_cont($4) WITHIN GROUP (ORDER BY queued),
+                coalesce(sum(minutes) FILTER (WHERE conclusion IN ('failure', 'timed_out')), 0) / 60,
+                count(*) FILTER (WHERE conclusion = 'success' AND (run_attempt > 1 OR EXISTS (
+                    SELECT 1 FROM workflow_runs e
+                     WHERE e.repository_id = r.repository_id AND e.workflow_id = r.workflow_id
+                       AND e.head_sha = r.head_sha AND e.created_at < r.created_at
+                       AND e.conclusion IN ('failure', 'timed_out'))))
+           FROM r",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&qs)
+    .fetch_one(pool)
+    .await?;
+    let split = |v: Option<Vec<f64>>| match v {
+        Some(mut all) if all.len() == 4 => {
+            let p95 = all.pop();
+            (Some(all), p95)
+        }
+        _ => (None, None),
+    };
+    let (duration, duration_p95) = split(r.4);
+    let (queue, queue_p95) = split(r.6);
+    let workflows = sqlx::query_as(
+        "SELECT w.name, count(*),
+                (count(*) FILTER (WHERE r.conclusion = 'success'))::float8
+                  / nullif(count(*) FILTER (WHERE r.conclusion IN
+                           ('success', 'failure', 'timed_out', 'startup_failure')), 0),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY
+                    CASE WHEN r.status = 'completed' AND r.run_started_at IS NOT NULL
+                         THEN extract(epoch FROM r.updated_at - r.run_started_at)::float8 / 60 END)
+           FROM workflow_runs r JOIN workflows w ON w.github_id = r.workflow_id
+          WHERE r.repository_id = ANY($1) AND r.created_at >= $2 AND r.created_at < $3
+          GROUP BY w.name ORDER BY count(*) DESC, w.name LIMIT 20",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    let slowest_jobs = sqlx::query_as(
+        "SELECT j.name, count(*),
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY
+                    extract(epoch FROM j.completed_at - j.started_at)::float8 / 60) AS m
+           FROM workflow_jobs j JOIN workflow_runs r ON r.github_id = j.run_id
+          WHERE r.repository_id = ANY($1) AND r.created_at >= $2 AND r.created_at < $3
+            AND j.started_at IS NOT NULL AND j.completed_at IS NOT NULL
+          GROUP BY j.name ORDER BY m DESC, j.name LIMIT 5",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    Ok(Ci {
+        runs: r.0,
+        decided: r.1,
+        succeeded: r.2,
+        duration: Quantiles {
+            n: r.3,
+            values: duration,
+        },
+        duration_p95,
+        queue: Quantiles {
+            n: r.5,
+            values: queue,
+        },
+        queue_p95,
+        failed_hours: r.7,
+        flaky: r.8,
+        workflows,
+        slowest_jobs,
+    })
+}
+
+/// Growth and community (METRICS.md, "Growth and community").
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Growth {
+    pub stars_gained: i64,
+    /// Stargazers listed and stored, all time.
+    pub stars_listed: i64,
+    /// GitHub's `stargazers_count`, summed.
+    pub stars_total: i64,
+    pub forks_gained: i64,
+    pub forks_total: i64,
+    pub releases: i64,
+    /// Days between consecutive releases, over the gaps ending in the period.
+    pub release_gaps: Quantiles,
+    /// Distinct commit authors (people) in the period, those whose first commit in the
+    /// scope is in it, and the commits.
+    pub contributors: i64,
+    pub new_contributors: i64,
+    pub commits: i64,
+    /// Fewest authors covering half the commits of the 90 days before the period's end,
+    /// and those commits.
+    pub bus_factor: i64,
+    pub bus_commits: i64,
+}
+
+pub async fn growth(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Growth, sqlx::Error> {
+    #[allow(clippy::type_complexity)]
+    let r: (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        Option<Vec<f64>>,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    ) = sqlx::query_as(
+        "WITH c AS (
+            SELECT coalesce(author_github_id::text, lower(author_email), author_name) AS who,
+                   authored_at
+              FROM commits
+             WHERE repository_id = ANY($1)
+               AND coalesce(author_login, author_name, '') NOT LIKE '%[bot]'),
+         firsts AS (SELECT who, min(authored_at) AS first FROM c GROUP BY who),
+         recent AS (SELECT who, count(*) AS n FROM c
+                     WHERE authored_at >= least($3, now()) - interval '90 days'
+                       AND authored_at < least($3, now())
+                     GROUP BY who),
+         ranked AS (SELECT n, sum(n) OVER (ORDER BY n DESC, who) AS cum, sum(n) OVER () AS total
+                      FROM recent),
+         rel AS (SELECT published_at,
+                        extract(epoch FROM published_at - lag(published_at) OVER
+                                (PARTITION BY repository_id ORDER BY published_at))::float8 / 86400 AS gap
+                   FROM releases
+                  WHERE repository_id = ANY($1) AND NOT draft AND published_at IS NOT NULL)
+         SELECT (SELECT count(*) FROM stargazers WHERE repository_id = ANY($1)
+                    AND starred_at >= $2 AND starred_at < $3),
+                (SELECT count(*) FROM stargazers WHERE repository_id = ANY($1)),
+                (SELECT coalesce(sum(stargazers_count), 0) FROM repositories WHERE github_id = ANY($1)),
+                (SELECT count(*) FROM forks WHERE repository_id = ANY($1)
+                    AND created_at >= $2 AND created_at < $3),
+                (SELECT coalesce(sum(forks_count), 0) FROM repositories WHERE github_id = ANY($1)),
+                (SELECT count(*) FROM rel WHERE published_at >= $2 AND published_at < $3),
+                (SELECT count(gap) FROM rel WHERE published_at >= $2 AND published_at < $3),
+                (SELECT percentile_cont($4) WITHIN GROUP (ORDER BY gap) FROM rel
+                  WHERE published_at >= $2 AND published_at < $3),
+                (SELECT count(DISTINCT who) FROM c WHERE authored_at >= $2 AND authored_at < $3),
+                (SELECT count(*) FROM firsts WHERE first >= $2 AND first < $3),
+                (SELECT count(*) FROM c WHERE authored_at >= $2 AND authored_at < $3),
+                (SELECT count(*) FROM ranked WHERE cum - n < total / 2.0),
+                (SELECT coalesce(sum(n), 0)::bigint FROM recent)",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&QUANTILES[..])
+    .fetch_one(pool)
+    .await?;
+    Ok(Growth {
+        stars_gained: r.0,
+        stars_listed: r.1,
+        stars_total: r.2,
+        forks_gained: r.3,
+        forks_total: r.4,
+        releases: r.5,
+        release_gaps: Quantiles {
+            n: r.6,
+            values: r.7,
+        },
+        contributors: r.8,
+        new_contributors: r.9,
+        commits: r.10,
+        bus_factor: r.11,
+        bus_commits: r.12,
+    })
+}
