@@ -2,6 +2,7 @@
 //! shared fixtures here, tests by topic in the submodules.
 
 mod cost;
+mod crosscheck;
 mod faults;
 mod jobs;
 mod old_items;

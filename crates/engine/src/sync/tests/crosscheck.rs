@@ -1,0 +1,429 @@
+//! The engine's metrics against the same metrics computed straight from the simulator's
+//! `medium` world by the plain implementation below: METRICS.md's definitions written a
+//! second time, over GitHub's objects as the simulator holds them, with none of the
+//! engine's code (its own quantile, its own bot rule, its own attribution). Over the
+//! whole organisation and over one repository.
+
+use std::collections::{HashMap, HashSet};
+
+use super::*;
+use chrono::{DateTime, Duration, Utc};
+use ghsim::data::{Conclusion, Repository, RunStatus, World};
+use wire::Statistic::{self, Count, Mean, Median, Rate, Ratio, P75, P90};
+
+type Time = DateTime<Utc>;
+
+/// Type 7 quantile, written again.
+fn quantile(values: &[f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let h = (v.len() - 1) as f64 * q;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
+}
+
+fn hours(from: Time, to: Time) -> f64 {
+    (to - from).num_seconds() as f64 / 3600.0
+}
+
+fn share(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+struct Expect(Vec<(&'static str, Statistic, Option<f64>)>);
+
+impl Expect {
+    fn quantiles(&mut self, metric: &'static str, sample: &[f64]) {
+        self.0.push((metric, Median, quantile(sample, 0.5)));
+        self.0.push((metric, P75, quantile(sample, 0.75)));
+        self.0.push((metric, P90, quantile(sample, 0.9)));
+    }
+    fn count(&mut self, metric: &'static str, n: usize) {
+        self.0.push((metric, Count, Some(n as f64)));
+    }
+}
+
+fn is_bot_login(world: &World, id: u64) -> bool {
+    world
+        .account(id)
+        .is_some_and(|a| a.is_bot || a.login.ends_with("[bot]"))
+}
+
+/// A production deployment: (environment, sha, first success).
+type Deployed = (String, ghsim::data::Sha, Time);
+
+/// The repository's deployments by the automatic choice of METRICS.md.
+fn deployments(r: &Repository) -> (&'static str, Vec<Deployed>) {
+    let first_per = |items: Vec<(String, ghsim::data::Sha, Time)>| {
+        let mut seen = HashSet::new();
+        let mut sorted = items;
+        sorted.sort_by_key(|d| d.2);
+        sorted
+            .into_iter()
+            .filter(|d| seen.insert((d.0.clone(), d.1)))
+            .collect::<Vec<_>>()
+    };
+    let api = first_per(
+        r.deployments
+            .iter()
+            .filter(|d| matches!(d.environment.to_lowercase().as_str(), "prod" | "production"))
+            .flat_map(|d| {
+                d.statuses
+                    .iter()
+                    .filter(|s| s.state == "success")
+                    .map(|s| (d.environment.to_string(), d.sha, s.created_at))
+            })
+            .collect(),
+    );
+    if !api.is_empty() {
+        return ("deployments", api);
+    }
+    let runs = first_per(
+        r.runs
+            .iter()
+            .filter(|run| run.conclusion == Some(Conclusion::Success))
+            .filter(|run| r.run_branch(run) == r.default_branch)
+            .filter_map(|run| {
+                let w = r.workflow(run.workflow_id)?;
+                let deploys = w.name.to_lowercase().contains("deploy")
+                    || w.path.to_lowercase().contains("deploy");
+                deploys.then(|| (w.name.to_string(), run.head_sha, run.updated_at))
+            })
+            .collect(),
+    );
+    if !runs.is_empty() {
+        return ("workflow_runs", runs);
+    }
+    let releases = first_per(
+        r.releases
+            .iter()
+            .filter(|x| !x.prerelease)
+            .map(|x| ("release".to_string(), x.sha, x.published_at))
+            .collect(),
+    );
+    if !releases.is_empty() {
+        return ("releases", releases);
+    }
+    let merges = r
+        .pulls
+        .iter()
+        .filter(|p| p.base_ref == r.default_branch)
+        .filter_map(|p| Some((r.default_branch.clone(), p.merge_commit_sha?, p.merged_at?)))
+        .collect();
+    ("merged_pull_requests", first_per(merges))
+}
+
+fn expected(world: &World, repos: &[&Repository], (from, to): (Time, Time)) -> Expect {
+    let in_period = |t: Time| t >= from && t < to;
+    let bump = regex::Regex::new("(?i)^Bump .+ from .+ to .+").unwrap();
+    let mut e = Expect(Vec::new());
+    // Flow.
+    let (mut cycle, mut coding, mut pickup, mut review, mut to_review) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut merged, mut approved, mut unreviewed, mut reviews) = (0, 0, 0, 0);
+    let (mut opened, mut lines, mut open) = (0, vec![], 0);
+    for r in repos {
+        for p in &r.pulls {
+            let human = !is_bot_login(world, p.author_id) && !bump.is_match(&p.title);
+            if !human {
+                continue;
+            }
+            opened += usize::from(in_period(p.created_at));
+            let still_open = p.created_at < to && p.closed_at.is_none_or(|c| c >= to);
+            open += usize::from(still_open);
+            let Some(m) = p.merged_at.filter(|m| in_period(*m)) else {
+                continue;
+            };
+            merged += 1;
+            lines.push(f64::from(p.additions + p.deletions));
+            let others = |id: u64| id != p.author_id && !is_bot_login(world, id);
+            let first_review = p
+                .reviews
+                .iter()
+                .filter(|v| others(v.reviewer_id))
+                .map(|v| v.submitted_at)
+                .min();
+            let first_comment = p
+                .comments
+                .iter()
+                .take(10)
+                .filter(|c| others(c.author_id))
+                .map(|c| c.created_at)
+                .min();
+            let response = [first_review, first_comment].into_iter().flatten().min();
+            reviews += p.reviews.iter().filter(|v| others(v.reviewer_id)).count();
+            let approval = p
+                .reviews
+                .iter()
+                .filter(|v| others(v.reviewer_id))
+                .filter(|v| v.state == ghsim::data::ReviewState::Approved)
+                .map(|v| v.submitted_at)
+                .min();
+            approved += usize::from(approval.is_some_and(|a| a <= m));
+            match first_review.filter(|f| *f <= m) {
+                Some(f) => {
+                    let ready = p.ready_for_review_at.unwrap_or(p.created_at);
+                    to_review.push(hours(ready, f.max(ready)));
+                }
+                None => unreviewed += 1,
+            }
+            let first = p.first_commit_at;
+            let ready = p
+                .ready_for_review_at
+                .unwrap_or(p.created_at)
+                .max(first)
+                .min(m.max(first));
+            let end = m.max(first);
+            cycle.push(hours(first, end));
+            coding.push(hours(first, ready));
+            if let Some(resp) = response.filter(|x| *x <= end).map(|x| x.max(ready)) {
+                pickup.push(hours(ready, resp));
+                review.push(hours(resp, end));
+            }
+        }
+    }
+    e.count("pull_requests_merged", merged);
+    e.quantiles("pull_request_cycle_time", &cycle);
+    e.quantiles("pull_request_coding_time", &coding);
+    e.quantiles("pull_request_pickup_time", &pickup);
+    e.quantiles("pull_request_review_time", &review);
+    e.quantiles("time_to_first_review", &to_review);
+    e.0.push(("review_coverage", Ratio, share(approved, merged)));
+    e.0.push(("merged_without_review", Ratio, share(unreviewed, merged)));
+    e.0.push(("reviews_per_pull_request", Mean, share(reviews, merged)));
+    e.count("pull_requests_opened", opened);
+    e.quantiles("pull_request_size", &lines);
+    e.count("pull_requests_open", open);
+
+    // DORA.
+    let weeks = hours(from, to) / (7.0 * 24.0);
+    let (mut shipped, mut lead, mut pending) = (0usize, vec![], 0);
+    let (mut deployed_n, mut failed, mut recovery) = (0usize, 0usize, vec![]);
+    for r in repos {
+        let (_, deps) = deployments(r);
+        deployed_n += deps.iter().filter(|d| in_period(d.2)).count();
+        let pos: HashMap<ghsim::data::Sha, usize> = r
+            .commits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.sha, i))
+            .collect();
+        let Some(first_ever) = deps.iter().map(|d| d.2).min() else {
+            continue;
+        };
+        for p in &r.pulls {
+            let human = !is_bot_login(world, p.author_id) && !bump.is_match(&p.title);
+            let (Some(m), Some(sha)) = (p.merged_at, p.merge_commit_sha) else {
+                continue;
+            };
+            if !human || m < first_ever {
+                continue;
+            }
+            let Some(&at) = pos.get(&sha) else { continue };
+            let out = deps
+                .iter()
+                .filter(|d| pos.get(&d.1).is_some_and(|&x| x >= at) && d.2 >= m)
+                .map(|d| d.2)
+                .min();
+            match out {
+                Some(d) if in_period(d) => lead.push(hours(p.first_commit_at, d)),
+                None if in_period(m) => pending += 1,
+                _ => {}
+            }
+        }
+        // Failures: incidents within 7 days of the latest deployment before them.
+        let mut failed_here = HashSet::new();
+        for i in r.issues.iter().filter(|i| i.labels.contains(&"incident")) {
+            let blamed = deps
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.2 <= i.created_at)
+                .max_by_key(|(_, d)| d.2)
+                .filter(|(_, d)| i.created_at - d.2 <= Duration::days(7));
+            if let Some((k, _)) = blamed {
+                if in_period(deps[k].2) {
+                    failed_here.insert(k);
+                }
+                if in_period(i.created_at) {
+                    let next = deps.iter().map(|d| d.2).filter(|t| *t > i.created_at).min();
+                    if let Some(end) = [i.closed_at, next].into_iter().flatten().min() {
+                        recovery.push(hours(i.created_at, end));
+                    }
+                }
+            }
+        }
+        shipped += deps.iter().filter(|d| in_period(d.2)).count();
+        failed += failed_here.len();
+    }
+    e.count("deployments", deployed_n);
+    e.0.push((
+        "deployment_frequency",
+        Rate,
+        Some(deployed_n as f64 / weeks),
+    ));
+    e.quantiles("lead_time_for_changes", &lead);
+    e.count("changes_pending_deployment", pending);
+    e.0.push(("change_failure_rate", Ratio, share(failed, shipped)));
+    e.quantiles("failed_deployment_recovery_time", &recovery);
+
+    // Issues.
+    let (mut i_opened, mut i_closed, mut backlog, mut to_close) = (0, 0, 0, vec![]);
+    for r in repos {
+        for i in &r.issues {
+            if world
+                .account(i.author_id)
+                .is_some_and(|a| a.login.ends_with("[bot]"))
+            {
+                continue;
+            }
+            i_opened += usize::from(in_period(i.created_at));
+            if let Some(c) = i.closed_at.filter(|c| in_period(*c)) {
+                i_closed += 1;
+                to_close.push(hours(i.created_at, c));
+            }
+            backlog += usize::from(i.created_at < to && i.closed_at.is_none_or(|c| c >= to));
+        }
+    }
+    e.count("issues_opened", i_opened);
+    e.count("issues_closed", i_closed);
+    e.count("issue_backlog", backlog);
+    e.quantiles("issue_time_to_close", &to_close);
+
+    // CI.
+    let runs: Vec<_> = repos
+        .iter()
+        .flat_map(|r| r.runs.iter())
+        .filter(|run| in_period(run.created_at))
+        .collect();
+    let decided = runs
+        .iter()
+        .filter(|run| {
+            matches!(
+                run.conclusion,
+                Some(Conclusion::Success | Conclusion::Failure)
+            )
+        })
+        .count();
+    let succeeded = runs
+        .iter()
+        .filter(|run| run.conclusion == Some(Conclusion::Success))
+        .count();
+    let minutes: Vec<f64> = runs
+        .iter()
+        .filter(|run| run.status == RunStatus::Completed)
+        .map(|run| (run.updated_at - run.run_started_at).num_seconds() as f64 / 60.0)
+        .collect();
+    e.count("workflow_runs", runs.len());
+    e.0.push(("workflow_success_rate", Ratio, share(succeeded, decided)));
+    e.0.push(("workflow_run_duration", Median, quantile(&minutes, 0.5)));
+
+    // Growth.
+    let stars = repos
+        .iter()
+        .flat_map(|r| r.stars.iter())
+        .filter(|s| in_period(s.starred_at))
+        .count();
+    let forks = repos
+        .iter()
+        .flat_map(|r| r.forks.iter())
+        .filter(|f| in_period(f.created_at))
+        .count();
+    let releases = repos
+        .iter()
+        .flat_map(|r| r.releases.iter())
+        .filter(|x| in_period(x.published_at))
+        .count();
+    let people: Vec<(u64, Time)> = repos
+        .iter()
+        .flat_map(|r| r.commits.iter())
+        .filter(|c| {
+            !world
+                .account(c.author_id)
+                .is_some_and(|a| a.login.ends_with("[bot]"))
+        })
+        .map(|c| (c.author_id, c.authored_at))
+        .collect();
+    let active: HashSet<u64> = people
+        .iter()
+        .filter(|(_, t)| in_period(*t))
+        .map(|(a, _)| *a)
+        .collect();
+    let mut recent: HashMap<u64, usize> = HashMap::new();
+    for (a, t) in &people {
+        if *t >= to - Duration::days(90) && *t < to {
+            *recent.entry(*a).or_default() += 1;
+        }
+    }
+    let total: usize = recent.values().sum();
+    let mut counts: Vec<usize> = recent.into_values().collect();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let (mut covered, mut bus) = (0, 0);
+    for n in counts {
+        if 2 * covered >= total {
+            break;
+        }
+        covered += n;
+        bus += 1;
+    }
+    e.count("stars_gained", stars);
+    e.count("forks_gained", forks);
+    e.count("releases", releases);
+    e.count("contributors_active", active.len());
+    e.count(
+        "commits",
+        people.iter().filter(|(_, t)| in_period(*t)).count(),
+    );
+    e.0.push(("bus_factor", Count, (total > 0).then_some(bus as f64)));
+    e
+}
+
+#[tokio::test]
+async fn every_metric_equals_a_plain_reimplementation_on_medium() {
+    let fx = setup_with(SimConfig::new(7, Size::Medium, anchor())).await;
+    let syncer = alice_syncer(&fx);
+    let repos = alice_repos(&fx).await;
+    sync_ok(&syncer, &repos, Mode::Full).await;
+    let now = fx.sim.sim.with_world(|w| w.now);
+    let period = (now - Duration::days(91), now - Duration::days(1));
+    let names = names(&repos);
+    for scope in ["org:acme", "acme/api"] {
+        let report =
+            crate::metrics::report(&fx.pool, fx.user_id, scope, period, wire::DoraReport::Y2023)
+                .await
+                .unwrap();
+        let (expect, sources) = fx.sim.sim.with_world(|w| {
+            let mine: Vec<&Repository> = w
+                .repos
+                .iter()
+                .filter(|r| names.contains(&r.name))
+                .filter(|r| scope == "org:acme" || r.name == "api")
+                .collect();
+            let sources: Vec<(String, String)> = mine
+                .iter()
+                .map(|r| (format!("acme/{}", r.name), deployments(r).0.to_string()))
+                .collect();
+            (expected(w, &mine, period), sources)
+        });
+        let mut sorted = sources;
+        sorted.sort_by_key(|(n, _)| n.to_lowercase());
+        assert_eq!(report.deployment_sources, sorted, "{scope}");
+        assert!(expect.0.len() >= 45, "{}", expect.0.len());
+        for (metric, statistic, want) in expect.0 {
+            let got = report
+                .figures
+                .iter()
+                .find(|f| f.metric == metric && f.statistic == statistic && f.group.is_none())
+                .unwrap_or_else(|| panic!("{scope}: no {metric} {statistic:?}"));
+            match (got.value, want) {
+                (Some(g), Some(w)) => assert!(
+                    (g - w).abs() < 1e-6 * w.abs().max(1.0),
+                    "{scope}: {metric} {statistic:?}: engine {g}, plain {w}"
+                ),
+                (g, w) => assert_eq!(g, w, "{scope}: {metric} {statistic:?}"),
+            }
+        }
+    }
+}
