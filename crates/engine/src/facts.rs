@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::db::facts::{Candidate, ProductionDeployment, PullFacts, PullInput, Response};
+use crate::db::facts::{
+    Candidate, ChangeDeployment, ProductionDeployment, PullFacts, PullInput, Response,
+};
 use crate::db::settings::{self, DeploymentSource, RepositorySettings};
 use crate::db::{self, Conn};
 use crate::metrics::flow;
@@ -245,20 +247,75 @@ pub async fn refresh_delivery(
     commits_changed: bool,
 ) -> crate::Result<()> {
     let mut tx = pool.begin().await?;
-    if commits_changed {
+    let positions: HashMap<String, i32> = if commits_changed {
         let links = db::facts::first_parent_links(&mut tx, repository_id).await?;
         let chain = crate::metrics::dora::first_parent_chain(&links);
         let positions: Vec<(String, i32)> =
             chain.into_iter().map(|(sha, p)| (sha, p as i32)).collect();
         db::facts::replace_positions(&mut tx, repository_id, &positions).await?;
-    }
+        positions.into_iter().collect()
+    } else {
+        db::facts::positions(&mut tx, repository_id)
+            .await?
+            .into_iter()
+            .collect()
+    };
     let s = settings::get(&mut tx, repository_id).await?;
     let candidates = db::facts::deployment_candidates(&mut tx, repository_id).await?;
     let (_, deployments) = production_deployments(repository_id, &s, &candidates)?;
     db::facts::replace_production_deployments(&mut tx, repository_id, &deployments).await?;
-    db::facts::attribute_changes(&mut tx, repository_id).await?;
+    let changes = db::facts::merged_changes(&mut tx, repository_id).await?;
+    let attributed = attribute(&changes, &positions, &deployments);
+    db::facts::replace_change_deployments(&mut tx, repository_id, &attributed).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Puts each merged change on the first production deployment of each environment that
+/// contains it (METRICS.md, "Lead time for changes"): a deployment of a commit at or
+/// after the change's merge commit on the default branch's first-parent history
+/// (`positions`), succeeding at or after the merge. A change whose merge commit is not
+/// on the history is in no deployment. At most one row per change and environment.
+pub fn attribute(
+    changes: &[(i32, Option<String>, DateTime<Utc>)],
+    positions: &HashMap<String, i32>,
+    deployments: &[ProductionDeployment],
+) -> Vec<ChangeDeployment> {
+    // Each environment's deployments on the history, in time order.
+    let mut by_environment: HashMap<&str, Vec<(i32, &ProductionDeployment)>> = HashMap::new();
+    for d in deployments {
+        if let Some(&p) = positions.get(&d.sha) {
+            by_environment
+                .entry(d.environment.as_str())
+                .or_default()
+                .push((p, d));
+        }
+    }
+    for list in by_environment.values_mut() {
+        list.sort_by_key(|(_, d)| d.succeeded_at);
+    }
+    let mut environments: Vec<&&str> = by_environment.keys().collect();
+    environments.sort();
+    let mut out = Vec::new();
+    for (number, merge, merged_at) in changes {
+        let Some(&at) = merge.as_ref().and_then(|m| positions.get(m)) else {
+            continue;
+        };
+        for env in &environments {
+            let first = by_environment[**env]
+                .iter()
+                .find(|(p, d)| *p >= at && d.succeeded_at >= *merged_at);
+            if let Some((_, d)) = first {
+                out.push(ChangeDeployment {
+                    pull_number: *number,
+                    environment: d.environment.clone(),
+                    sha: d.sha.clone(),
+                    deployed_at: d.succeeded_at,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Derives every fact of a repository again from its stored rows: after its settings
@@ -375,6 +432,66 @@ mod tests {
             seen,
             [("production", 2, Some(6)), ("production-eu", 4, None)]
         );
+    }
+
+    #[test]
+    fn a_change_goes_out_in_the_first_deployment_containing_it_once_per_environment() {
+        use chrono::TimeZone;
+        let at = |h: u32| Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).unwrap();
+        // History a(0) → b(1) → c(2); x is off it.
+        let positions: HashMap<String, i32> = [("a", 0), ("b", 1), ("c", 2)]
+            .map(|(s, p)| (s.to_string(), p))
+            .into();
+        let deployment = |env: &str, sha: &str, h| ProductionDeployment {
+            repository_id: 1,
+            environment: env.into(),
+            sha: sha.into(),
+            succeeded_at: at(h),
+            failed_at: None,
+            source: "deployments".into(),
+        };
+        let deployments = [
+            deployment("production", "a", 2), // before b's merge: not b's
+            deployment("production", "c", 6), // contains b and c
+            deployment("production", "c", 8), // a redeploy: b is already out
+            deployment("production-eu", "b", 7),
+            deployment("production", "x", 5), // off the history: ships nothing
+        ];
+        let changes = [
+            (1, Some("b".to_string()), at(3)),
+            (2, Some("c".to_string()), at(4)),
+            (3, Some("zz".to_string()), at(4)), // its merge commit is off the history
+            (4, None, at(4)),
+        ];
+        let rows = attribute(&changes, &positions, &deployments);
+        let seen: Vec<(i32, &str, &str, DateTime<Utc>)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.pull_number,
+                    r.environment.as_str(),
+                    r.sha.as_str(),
+                    r.deployed_at,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "production", "c", at(6)),
+                (1, "production-eu", "b", at(7)),
+                (2, "production", "c", at(6)),
+            ]
+        );
+        // The property: at most once per change and environment.
+        let mut keys: Vec<_> = rows
+            .iter()
+            .map(|r| (r.pull_number, &r.environment))
+            .collect();
+        let n = keys.len();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
     }
 
     #[test]

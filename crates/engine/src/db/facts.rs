@@ -260,30 +260,64 @@ pub async fn replace_production_deployments(
     replace_repository_rows(conn, repository_id, rows).await
 }
 
-/// Puts each merged change of a repository on the first production deployment of each
-/// environment that contains it: a deployment of a commit at or after the change's merge
-/// commit on the default branch's first-parent history, succeeding at or after the merge.
-/// Then sets each change's `deployed_at` to the earliest of those.
-pub async fn attribute_changes(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
+/// The merged pull requests of a repository: (number, merge commit, merged at).
+pub async fn merged_changes(
+    conn: &mut Conn,
+    repository_id: i64,
+) -> Result<Vec<(i32, Option<String>, DateTime<Utc>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT number, merge_commit_sha, merged_at FROM pull_request_facts
+          WHERE repository_id = $1 AND merged_at IS NOT NULL",
+    )
+    .bind(repository_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// A repository's default-branch positions, by sha.
+pub async fn positions(
+    conn: &mut Conn,
+    repository_id: i64,
+) -> Result<Vec<(String, i32)>, sqlx::Error> {
+    sqlx::query_as("SELECT sha, position FROM default_branch_positions WHERE repository_id = $1")
+        .bind(repository_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// The first production deployment of an environment that contains a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeDeployment {
+    pub pull_number: i32,
+    pub environment: String,
+    pub sha: String,
+    pub deployed_at: DateTime<Utc>,
+}
+
+/// Replaces a repository's change deployments with `rows` and sets each merged change's
+/// `deployed_at` to the earliest of its rows (NULL without one).
+pub async fn replace_change_deployments(
+    conn: &mut Conn,
+    repository_id: i64,
+    rows: &[ChangeDeployment],
+) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM change_deployments WHERE repository_id = $1")
         .bind(repository_id)
         .execute(&mut *conn)
         .await?;
+    let numbers: Vec<i32> = rows.iter().map(|r| r.pull_number).collect();
+    let environments: Vec<&str> = rows.iter().map(|r| r.environment.as_str()).collect();
+    let shas: Vec<&str> = rows.iter().map(|r| r.sha.as_str()).collect();
+    let times: Vec<DateTime<Utc>> = rows.iter().map(|r| r.deployed_at).collect();
     sqlx::query(
         "INSERT INTO change_deployments (repository_id, pull_number, environment, sha, deployed_at)
-         SELECT $1, f.number, d.environment, d.sha, d.succeeded_at
-           FROM pull_request_facts f
-           JOIN default_branch_positions m ON m.repository_id = $1 AND m.sha = f.merge_commit_sha
-          CROSS JOIN LATERAL (
-                SELECT DISTINCT ON (pd.environment) pd.environment, pd.sha, pd.succeeded_at
-                  FROM production_deployments pd
-                  JOIN default_branch_positions p ON p.repository_id = $1 AND p.sha = pd.sha
-                 WHERE pd.repository_id = $1 AND p.position >= m.position
-                   AND pd.succeeded_at >= f.merged_at
-                 ORDER BY pd.environment, pd.succeeded_at) d
-          WHERE f.repository_id = $1 AND f.merged_at IS NOT NULL",
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::timestamptz[])",
     )
     .bind(repository_id)
+    .bind(&numbers)
+    .bind(&environments)
+    .bind(&shas)
+    .bind(&times)
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -292,7 +326,7 @@ pub async fn attribute_changes(conn: &mut Conn, repository_id: i64) -> Result<()
                    FROM pull_request_facts f2
                    LEFT JOIN change_deployments c2
                           ON c2.repository_id = f2.repository_id AND c2.pull_number = f2.number
-                  WHERE f2.repository_id = $1
+                  WHERE f2.repository_id = $1 AND f2.merged_at IS NOT NULL
                   GROUP BY f2.number) c
           WHERE f.repository_id = $1 AND f.number = c.number
             AND f.deployed_at IS DISTINCT FROM c.first",

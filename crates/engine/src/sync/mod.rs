@@ -216,6 +216,7 @@ impl Syncer {
             .filter(|r| resources.is_empty() || resources.contains(r))
             .collect();
         let mut outcome = RepoOutcome::default();
+        let (mut delivery, mut commits_changed) = (false, false);
         for resource in wanted {
             let run = db::sync_runs::start(
                 &self.pool,
@@ -254,19 +255,18 @@ impl Syncer {
                 (None, None) => db::sync_runs::RunEnd::Succeeded,
             };
             // What was stored changes the derived facts of delivery (METRICS.md,
-            // "Derived facts"); pull requests' own facts were kept with each page.
-            let delivery = matches!(
-                resource,
-                Resource::PullRequests
-                    | Resource::Commits
+            // "Derived facts"), brought up to date once the resources are read; pull
+            // requests' own facts were kept with each page.
+            if ctx.items > 0 {
+                match resource {
+                    Resource::Commits => (delivery, commits_changed) = (true, true),
+                    Resource::PullRequests
                     | Resource::WorkflowRuns
                     | Resource::Deployments
                     | Resource::Releases
-                    | Resource::Tags
-            );
-            if delivery && ctx.items > 0 {
-                let commits = resource == Resource::Commits;
-                crate::facts::refresh_delivery(&self.pool, repository_id, commits).await?;
+                    | Resource::Tags => delivery = true,
+                    _ => {}
+                }
             }
             db::sync_runs::finish(&self.pool, run, counts, end).await?;
             self.publish(Progress {
@@ -301,6 +301,9 @@ impl Syncer {
             if fatal {
                 break;
             }
+        }
+        if delivery {
+            crate::facts::refresh_delivery(&self.pool, repository_id, commits_changed).await?;
         }
         Ok(outcome)
     }

@@ -300,7 +300,11 @@ pub async fn ci(
                    CASE WHEN w.status = 'completed' AND w.run_started_at IS NOT NULL
                         THEN extract(epoch FROM w.updated_at - w.run_started_at)::float8 / 60 END AS minutes,
                    CASE WHEN w.run_started_at IS NOT NULL
-                        THEN extract(epoch FROM w.run_started_at - w.created_at)::float8 / 60 END AS queued
+                        THEN extract(epoch FROM w.run_started_at - w.created_at)::float8 / 60 END AS queued,
+                   coalesce(bool_or(w.conclusion IN ('failure', 'timed_out')) OVER (
+                       PARTITION BY w.repository_id, w.workflow_id, w.head_sha
+                       ORDER BY w.created_at, w.github_id
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS failed_before
               FROM workflow_runs w
              WHERE w.repository_id = ANY($1) AND w.created_at >= $2 AND w.created_at < $3)
          SELECT count(*),
@@ -309,11 +313,7 @@ pub async fn ci(
                 count(minutes), percentile_cont($4) WITHIN GROUP (ORDER BY minutes),
                 count(queued), percentile_cont($4) WITHIN GROUP (ORDER BY queued),
                 coalesce(sum(minutes) FILTER (WHERE conclusion IN ('failure', 'timed_out')), 0) / 60,
-                count(*) FILTER (WHERE conclusion = 'success' AND (run_attempt > 1 OR EXISTS (
-                    SELECT 1 FROM workflow_runs e
-                     WHERE e.repository_id = r.repository_id AND e.workflow_id = r.workflow_id
-                       AND e.head_sha = r.head_sha AND e.created_at < r.created_at
-                       AND e.conclusion IN ('failure', 'timed_out'))))
+                count(*) FILTER (WHERE conclusion = 'success' AND (run_attempt > 1 OR failed_before))
            FROM r",
     )
     .bind(repositories)
