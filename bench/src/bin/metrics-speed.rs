@@ -134,9 +134,7 @@ async fn run() -> anyhow::Result<()> {
     family!("velocity, size, work in progress", |p, ids| {
         activity::velocity(p, ids, year)
     });
-    family!("deployment sources", |p, ids| metrics::deployment_sources(
-        p, ids
-    ));
+    family!("deployment sources", metrics::deployment_sources);
     family!("deployments (+ a year before)", |p, ids| {
         metrics::deployments(p, ids, (year.0 - Duration::days(366), now))
     });
