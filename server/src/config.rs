@@ -116,6 +116,10 @@ pub struct MetricsArgs {
     /// 2024.
     #[arg(long, default_value = "2023", value_parser = ["2023", "2024"])]
     pub dora_report: String,
+    /// A series instead of one report: every metric per day, week (from Monday) or month
+    /// of the period.
+    #[arg(long, value_parser = ["day", "week", "month"])]
+    pub grain: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]

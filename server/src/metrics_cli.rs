@@ -26,18 +26,59 @@ pub async fn run(args: MetricsArgs) -> anyhow::Result<()> {
     };
     let config: Config = args.serve.clone().into_config()?;
     let db = crate::database::open(&config).await?;
-    let result = report(&db.pool, &args, (from, to)).await;
+    let grain = args
+        .grain
+        .as_deref()
+        .and_then(engine::metrics::Grain::parse);
+    let result = match grain {
+        None => report(&db.pool, &args, (from, to)).await.map(Out::Report),
+        Some(grain) => series(&db.pool, &args, (from, to), grain)
+            .await
+            .map(Out::Series),
+    };
     db.pool.close().await;
     if let Some(pg) = db.embedded {
         pg.stop().await?;
     }
-    let report = result?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print!("{}", table(&report));
+    match (result?, args.json) {
+        (Out::Report(r), true) => println!("{}", serde_json::to_string_pretty(&r)?),
+        (Out::Series(s), true) => println!("{}", serde_json::to_string_pretty(&s)?),
+        (Out::Report(r), false) => print!("{}", table(&r)),
+        (Out::Series(s), false) => {
+            for part in &s.parts {
+                print!("{}", lines(&s.scope, (part.from, part.to), &part.figures));
+            }
+        }
     }
     Ok(())
+}
+
+enum Out {
+    Report(engine::metrics::Report),
+    Series(engine::metrics::Series),
+}
+
+fn explain(args: &MetricsArgs, e: engine::Error) -> anyhow::Error {
+    match e {
+        engine::Error::NotFound => anyhow::anyhow!(
+            "{}: no repository synced there that {} may see",
+            args.scope,
+            args.as_user
+        ),
+        other => anyhow::anyhow!(other.public_message()),
+    }
+}
+
+async fn series(
+    pool: &sqlx::PgPool,
+    args: &MetricsArgs,
+    period: (DateTime<Utc>, DateTime<Utc>),
+    grain: engine::metrics::Grain,
+) -> anyhow::Result<engine::metrics::Series> {
+    let user = user_id(pool, &args.as_user).await?;
+    engine::metrics::series(pool, user, &args.scope, period, grain)
+        .await
+        .map_err(|e| explain(args, e))
 }
 
 /// `pulseboard settings`: prints a repository's settings as JSON, after changing those
@@ -142,41 +183,62 @@ async fn report(
     };
     engine::metrics::report(pool, user, &args.scope, period, dora_report)
         .await
-        .map_err(|e| match e {
-            engine::Error::NotFound => anyhow::anyhow!(
-                "{}: no repository synced there that {} may see",
-                args.scope,
-                args.as_user
-            ),
-            other => anyhow::anyhow!(other.public_message()),
-        })
+        .map_err(|e| explain(args, e))
 }
 
-/// One line a figure: metric, statistic, value with its unit, sample, and basis.
+/// The report: its deployment sources, one line a figure, its grades.
 fn table(report: &engine::metrics::Report) -> String {
-    let mut out = format!(
-        "{} from {} to {}\n",
-        report.scope,
-        report.from.date_naive(),
-        report.to.date_naive()
-    );
+    let mut out = String::new();
     for (repository, source) in &report.deployment_sources {
         out.push_str(&format!("deployments of {repository}: {source}\n"));
     }
-    for f in &report.figures {
+    out.push_str(&lines(
+        &report.scope,
+        (report.from, report.to),
+        &report.figures,
+    ));
+    out.push_str(&grades(report));
+    out
+}
+
+/// One line a figure: metric (and group), statistic, value with its unit, the previous
+/// period's value when there is one, sample, and basis.
+fn lines(scope: &str, (from, to): (DateTime<Utc>, DateTime<Utc>), figures: &[Figure]) -> String {
+    let mut out = format!(
+        "{scope} from {} to {}\n",
+        from.date_naive(),
+        to.date_naive()
+    );
+    for f in figures {
         let name = match &f.group {
             Some(g) => format!("{}[{g}]", f.metric),
             None => f.metric.clone(),
         };
+        let before = match f.previous {
+            Some(p) => format!(
+                "(before: {})",
+                value(&Figure {
+                    value: Some(p),
+                    ..f.clone()
+                })
+            ),
+            None => String::new(),
+        };
         out.push_str(&format!(
-            "{:<36} {:<7} {:>12} {:>6}  {}\n",
+            "{:<36} {:<7} {:>12} {:<22} {:>7}  {}\n",
             name,
             statistic(f),
             value(f),
+            before,
             format!("n={}", f.sample),
             basis(&f.basis)
         ));
     }
+    out
+}
+
+fn grades(report: &engine::metrics::Report) -> String {
+    let mut out = String::new();
     for g in &report.grades {
         let level = serde_json::to_value(g.level).unwrap_or_default();
         let year = serde_json::to_value(g.report).unwrap_or_default();

@@ -394,6 +394,30 @@ async fn metrics_are_printed_with_their_provenance() {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     };
+    // Trends: each figure carries the previous 28 days' value (January: no deployment,
+    // a measured 0; no merge, so no cycle time and no "previous" at all).
+    let find = |r: &serde_json::Value, metric: &str, statistic: &str| {
+        r["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["metric"] == metric && f["statistic"] == statistic)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(find(&report, "deployments", "count")["previous"], 0.0);
+    assert!(find(&report, "pull_request_cycle_time", "median")
+        .get("previous")
+        .is_none());
+    // A weekly series: 02-01 (a Sunday) alone, then four weeks from Monday 02-02; both
+    // deployments (02-03 and 02-05) fall in the second.
+    let weekly = json("acme/api", &["--grain", "week"]);
+    let parts = weekly["parts"].as_array().unwrap();
+    let deployed: Vec<f64> = parts
+        .iter()
+        .map(|p| find(p, "deployments", "count")["value"].as_f64().unwrap())
+        .collect();
+    assert_eq!(deployed, [0.0, 2.0, 0.0, 0.0, 0.0]);
     let org = json("org:acme", &["--dora-report", "2024"]);
     let team = json("team:acme/platform", &[]);
     assert_eq!(org["repositories"], serde_json::json!(["acme/api"]));

@@ -108,6 +108,10 @@ pub struct Figure {
     pub sample: u64,
     #[serde(flatten)]
     pub basis: Basis,
+    /// The same figure over the period of the same length just before (a trend's
+    /// baseline); `None` when it had no value there or was not asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<f64>,
 }
 
 /// A DORA performance level (METRICS.md, "Grades").

@@ -18,6 +18,7 @@ fn figure(
     Figure {
         metric: metric.into(),
         group: None,
+        previous: None,
         statistic,
         unit,
         value,
@@ -170,6 +171,7 @@ pub fn issues(h: &IssueHealth) -> Vec<Figure> {
     figures.push(Figure {
         metric: "issue_time_to_first_response".into(),
         group: None,
+        previous: None,
         statistic: Statistic::Median,
         unit: Unit::Hours,
         value: None,

@@ -31,6 +31,7 @@ pub fn deployment_frequency(
     let figure = |metric: &str, statistic, unit, value: f64| Figure {
         metric: metric.into(),
         group: None,
+        previous: None,
         statistic,
         unit,
         value: (!matches!(basis, Basis::Unavailable { .. })).then_some(value),
@@ -165,6 +166,7 @@ impl Failures {
         let mut figures = vec![Figure {
             metric: "change_failure_rate".into(),
             group: None,
+            previous: None,
             statistic: Statistic::Ratio,
             unit: Unit::Ratio,
             value: (!matches!(rate_basis, Basis::Unavailable { .. }))

@@ -102,6 +102,7 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
     let share = |metric: &str, part: i64, source: &str| Figure {
         metric: metric.into(),
         group: None,
+        previous: None,
         statistic: Statistic::Ratio,
         unit: Unit::Ratio,
         value: (merged > 0).then(|| part as f64 / merged as f64),
@@ -129,6 +130,7 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
     figures.push(Figure {
         metric: "reviews_per_pull_request".into(),
         group: None,
+        previous: None,
         statistic: Statistic::Mean,
         unit: Unit::Items,
         value: (merged > 0).then(|| flow.reviews as f64 / merged as f64),

@@ -36,6 +36,7 @@ pub(crate) fn durations(
             Figure {
                 metric: metric.to_string(),
                 group: None,
+                previous: None,
                 statistic,
                 unit: Unit::Hours,
                 value,
@@ -56,6 +57,7 @@ pub(crate) fn count(metric: &str, n: usize, basis: &Basis) -> Figure {
     Figure {
         metric: metric.into(),
         group: None,
+        previous: None,
         statistic: Statistic::Count,
         unit: Unit::Items,
         value: Some(n as f64),
@@ -157,30 +159,15 @@ fn delivery_basis(sources: &[(String, String)]) -> Basis {
     }
 }
 
-/// The metrics of the repositories a scope names that `user_id` may see, over
-/// `[from, to)`, graded by `dora_report`.
-///
-/// Errors: [`crate::Error::NotFound`] when the scope names no repository the user may
-/// see; [`crate::Error::Invalid`] when `to` is not after `from`.
-pub async fn report(
+/// Every figure of some repositories over `period`, with each repository's deployment
+/// source (`owner/name`, source name or `none`).
+async fn figures(
     pool: &PgPool,
-    user_id: i64,
-    scope: &str,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-    dora_report: wire::DoraReport,
-) -> crate::Result<Report> {
-    if to <= from {
-        return Err(crate::Error::Invalid(format!(
-            "the period ends ({to}) before it starts ({from})"
-        )));
-    }
-    let name = parse_scope(scope)?;
-    let repos = db::metrics::scope_repositories(pool, user_id, &name).await?;
-    if repos.is_empty() {
-        return Err(crate::Error::NotFound);
-    }
+    repos: &[(i64, String)],
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> crate::Result<(Vec<Figure>, Vec<(String, String)>)> {
+    let (from, to) = period;
     let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
-    let period = (from, to);
     let mut figures = flow::cycle_time(&db::metrics::flow(pool, &ids, period).await?);
     figures.extend(activity::velocity(
         &db::metrics::activity::velocity(pool, &ids, period).await?,
@@ -244,6 +231,54 @@ pub async fn report(
         &db::metrics::activity::growth(pool, &ids, period).await?,
         days,
     ));
+    Ok((figures, deployment_sources))
+}
+
+/// The repositories a scope names that the user may see.
+///
+/// Errors: [`crate::Error::Invalid`] for a scope that is not one;
+/// [`crate::Error::NotFound`] when it names none the user may see.
+async fn resolve(pool: &PgPool, user_id: i64, scope: &str) -> crate::Result<Vec<(i64, String)>> {
+    let name = parse_scope(scope)?;
+    let repos = db::metrics::scope_repositories(pool, user_id, &name).await?;
+    if repos.is_empty() {
+        return Err(crate::Error::NotFound);
+    }
+    Ok(repos)
+}
+
+fn check_period(from: DateTime<Utc>, to: DateTime<Utc>) -> crate::Result<()> {
+    if to <= from {
+        return Err(crate::Error::Invalid(format!(
+            "the period ends ({to}) before it starts ({from})"
+        )));
+    }
+    Ok(())
+}
+
+/// The metrics of the repositories a scope names that `user_id` may see, over
+/// `[from, to)`, each with its value over the period of the same length just before
+/// (`previous`), graded by `dora_report`.
+///
+/// Errors: [`crate::Error::NotFound`] when the scope names no repository the user may
+/// see; [`crate::Error::Invalid`] for a bad scope or when `to` is not after `from`.
+pub async fn report(
+    pool: &PgPool,
+    user_id: i64,
+    scope: &str,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    dora_report: wire::DoraReport,
+) -> crate::Result<Report> {
+    check_period(from, to)?;
+    let repos = resolve(pool, user_id, scope).await?;
+    let (mut figures, deployment_sources) = figures(pool, &repos, (from, to)).await?;
+    let (before, _) = figures_of_previous(pool, &repos, (from, to)).await?;
+    for f in &mut figures {
+        f.previous = before
+            .iter()
+            .find(|b| b.metric == f.metric && b.statistic == f.statistic && b.group == f.group)
+            .and_then(|b| b.value);
+    }
     let grades = dora::grades(&figures, dora_report);
     Ok(Report {
         scope: scope.to_string(),
@@ -253,6 +288,121 @@ pub async fn report(
         deployment_sources,
         figures,
         grades,
+    })
+}
+
+async fn figures_of_previous(
+    pool: &PgPool,
+    repos: &[(i64, String)],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> crate::Result<(Vec<Figure>, Vec<(String, String)>)> {
+    figures(pool, repos, (from - (to - from), from)).await
+}
+
+/// How a period is cut into a series: UTC days, ISO weeks (from Monday) or calendar
+/// months; the first and last part are cut at the period's ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    Day,
+    Week,
+    Month,
+}
+
+impl Grain {
+    /// `day`, `week` or `month`.
+    pub fn parse(text: &str) -> Option<Grain> {
+        match text {
+            "day" => Some(Grain::Day),
+            "week" => Some(Grain::Week),
+            "month" => Some(Grain::Month),
+            _ => None,
+        }
+    }
+
+    /// The parts of `[from, to)`, in order.
+    pub fn parts(
+        self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        use chrono::{Datelike, Months, NaiveTime};
+        let day = from.date_naive();
+        let mut start = match self {
+            Grain::Day => day,
+            Grain::Week => day - Duration::days(day.weekday().num_days_from_monday().into()),
+            Grain::Month => day.with_day(1).unwrap_or(day),
+        }
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+        let mut parts = Vec::new();
+        while start < to {
+            let end = match self {
+                Grain::Day => start + Duration::days(1),
+                Grain::Week => start + Duration::days(7),
+                Grain::Month => start + Months::new(1),
+            };
+            parts.push((start.max(from), end.min(to)));
+            start = end;
+        }
+        parts
+    }
+}
+
+/// One part of a series.
+#[derive(Debug, Clone, Serialize)]
+pub struct Part {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub figures: Vec<Figure>,
+}
+
+/// Every metric of a scope for each part of a period (see [`report`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    pub scope: String,
+    pub repositories: Vec<String>,
+    pub grain: Grain,
+    pub deployment_sources: Vec<(String, String)>,
+    pub parts: Vec<Part>,
+}
+
+/// The metrics of a scope per day, week or month of `[from, to)`.
+///
+/// Errors: as [`report`]'s; [`crate::Error::Invalid`] past 400 parts.
+pub async fn series(
+    pool: &PgPool,
+    user_id: i64,
+    scope: &str,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    grain: Grain,
+) -> crate::Result<Series> {
+    check_period(from, to)?;
+    let cut = grain.parts(from, to);
+    if cut.len() > 400 {
+        return Err(crate::Error::Invalid(format!(
+            "{} parts are too many for one series: at most 400 (a coarser grain, or a shorter period)",
+            cut.len()
+        )));
+    }
+    let repos = resolve(pool, user_id, scope).await?;
+    let mut parts = Vec::with_capacity(cut.len());
+    let mut sources = Vec::new();
+    for (a, b) in cut {
+        let (figures, s) = figures(pool, &repos, (a, b)).await?;
+        sources = s;
+        parts.push(Part {
+            from: a,
+            to: b,
+            figures,
+        });
+    }
+    Ok(Series {
+        scope: scope.to_string(),
+        repositories: repos.into_iter().map(|(_, n)| n).collect(),
+        grain,
+        deployment_sources: sources,
+        parts,
     })
 }
 
@@ -289,4 +439,83 @@ pub async fn change_settings(
         return Err(crate::Error::Forbidden);
     }
     crate::facts::set_settings(pool, repo.github_id, new).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn periods_are_cut_at_mondays_months_and_their_own_ends() {
+        // 2026-02-01 is a Sunday: its week began on Monday 26 January.
+        let weeks = Grain::Week.parts(t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+        let starts: Vec<String> = weeks
+            .iter()
+            .map(|(a, _)| a.date_naive().to_string())
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                "2026-02-01",
+                "2026-02-02",
+                "2026-02-09",
+                "2026-02-16",
+                "2026-02-23"
+            ]
+        );
+        assert_eq!(weeks[4].1, t("2026-03-01T00:00:00Z"));
+        let months = Grain::Month.parts(t("2026-01-15T12:00:00Z"), t("2026-03-02T00:00:00Z"));
+        let cut: Vec<(String, String)> = months
+            .iter()
+            .map(|(a, b)| (a.to_rfc3339(), b.to_rfc3339()))
+            .collect();
+        assert_eq!(
+            cut,
+            [
+                (
+                    "2026-01-15T12:00:00+00:00".into(),
+                    "2026-02-01T00:00:00+00:00".into()
+                ),
+                (
+                    "2026-02-01T00:00:00+00:00".into(),
+                    "2026-03-01T00:00:00+00:00".into()
+                ),
+                (
+                    "2026-03-01T00:00:00+00:00".into(),
+                    "2026-03-02T00:00:00+00:00".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            Grain::Day
+                .parts(t("2026-02-01T00:00:00Z"), t("2026-02-03T00:00:00Z"))
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn scopes_are_parsed_or_refused_with_their_forms() {
+        assert_eq!(
+            parse_scope("acme/api").unwrap(),
+            ScopeName::Repository("acme/api".into())
+        );
+        assert_eq!(
+            parse_scope("org:acme").unwrap(),
+            ScopeName::Owner("acme".into())
+        );
+        assert_eq!(
+            parse_scope("team:acme/platform").unwrap(),
+            ScopeName::Team("acme".into(), "platform".into())
+        );
+        assert_eq!(parse_scope("tracked").unwrap(), ScopeName::Tracked);
+        for bad in ["acme", "org:", "team:acme", "a/b/c", "org:a/b"] {
+            let e = parse_scope(bad).unwrap_err().to_string();
+            assert!(e.contains("team:ORG/SLUG"), "{bad}: {e}");
+        }
+    }
 }
