@@ -378,3 +378,164 @@ async fn the_examples_activity_worked_out_by_hand() {
     assert_eq!(value("bus_factor", None, Count), Some(1.0));
     let _ = P90;
 }
+
+/// The edge cases of METRICS.md in one repository (`scenarios/edge-cases.json`): a squash,
+/// a rebase (two commits, the last reported as the merge commit), a merge commit, a
+/// revert by GitHub's branch and title, a bot's pull request by title from a person's
+/// account, a bot's comment, a draft marked ready (times with a +01:00 offset), two
+/// production environments and a staging one, a retried deployment, an incident outside
+/// the window.
+#[tokio::test]
+async fn the_edge_cases_worked_out_by_hand() {
+    const EDGES: &str = include_str!("../../../../ghsim/scenarios/edge-cases.json");
+    let world = Scenario::parse(EDGES).unwrap().into_world().unwrap();
+    let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
+    let syncer = alice_syncer(&fx);
+    sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
+    // Both production environments are production here.
+    let settings = db::settings::RepositorySettings {
+        production_environments: "^production(-eu)?$".into(),
+        ..Default::default()
+    };
+    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &settings)
+        .await
+        .unwrap();
+    let february = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+    let report = crate::metrics::report(
+        &fx.pool,
+        fx.user_id,
+        "acme/api",
+        february,
+        wire::DoraReport::Y2023,
+    )
+    .await
+    .unwrap();
+    use wire::Statistic::{Count, Mean, Median, Rate, Ratio, P75, P90};
+    let value = |metric: &str, group: Option<&str>, statistic| {
+        report
+            .figures
+            .iter()
+            .find(|f| f.metric == metric && f.group.as_deref() == group && f.statistic == statistic)
+            .unwrap_or_else(|| panic!("{metric} {group:?} {statistic:?}"))
+            .value
+    };
+    let close = |got: Option<f64>, want: f64| {
+        assert!((got.unwrap() - want).abs() < 1e-9, "{got:?} != {want}");
+    };
+    // People's pull requests merged: #1, #2, #3, #4, #8; #5 ("Bump lodash from …", by
+    // erin) is a bot's by its title.
+    // #1: first commit 02-01 10:00, opened 11:00, bob's comment 15:00, merged 02-02 12:00:
+    //     coding 1, pickup 4, review 21, cycle 26.
+    // #2: 02-02 16:00, opened 17:00, carol's COMMENTED review 21:00, merged 02-03 10:05:
+    //     coding 1, pickup 4, review 13 h 05, cycle 18 h 05.
+    // #3: 02-03 20:00, opened 21:00, only dependabot commented, merged 02-04 09:00:
+    //     coding 1, no pickup or review, cycle 13.
+    // #4: 13:00, opened 13:00, approved 14:00, merged 15:00: 0, 1, 1, cycle 2.
+    // #8: first commit 02-05 09:00, opened as a draft 02-06 10:00+01:00 (09:00 UTC), ready
+    //     02-07 09:00 UTC, approved 13:00, merged 15:00: coding 48, pickup 4, review 2,
+    //     cycle 54.
+    assert_eq!(value("pull_requests_merged", None, Count), Some(5.0));
+    // Cycle [2, 13, 18.083, 26, 54]: median 18 h 05; p75 h = 3: 26; p90 h = 3.6:
+    // 26 + 0.6·28 = 42.8.
+    close(
+        value("pull_request_cycle_time", None, Median),
+        18.0 + 5.0 / 60.0,
+    );
+    close(value("pull_request_cycle_time", None, P75), 26.0);
+    close(value("pull_request_cycle_time", None, P90), 42.8);
+    close(value("pull_request_coding_time", None, Median), 1.0);
+    close(value("pull_request_pickup_time", None, Median), 4.0);
+    // Review [1, 2, 13.083, 21]: (2 + 13.083) / 2.
+    close(
+        value("pull_request_review_time", None, Median),
+        (2.0 + 13.0 + 5.0 / 60.0) / 2.0,
+    );
+    // Ready to the first review: #1 22, #2 4, #4 1, #8 4: median 4.
+    close(value("time_to_first_review", None, Median), 4.0);
+    close(value("review_coverage", None, Ratio), 0.8);
+    close(value("merged_without_review", None, Ratio), 0.2);
+    close(value("reviews_per_pull_request", None, Mean), 1.0);
+    // Sizes 32, 320, 10, 10, 1,200 lines: median 32; s ×3, l, xl; files 2, 7, 1, 1, 30.
+    close(value("pull_request_size", None, Median), 32.0);
+    assert_eq!(value("pull_requests_by_size", Some("s"), Count), Some(3.0));
+    assert_eq!(value("pull_requests_by_size", Some("l"), Count), Some(1.0));
+    assert_eq!(value("pull_requests_by_size", Some("xl"), Count), Some(1.0));
+    assert_eq!(value("pull_requests_by_files", Some("1"), Count), Some(2.0));
+    assert_eq!(
+        value("pull_requests_by_files", Some("21+"), Count),
+        Some(1.0)
+    );
+    close(value("pull_request_velocity", None, Ratio), 1.0);
+
+    // Production deployments (production and production-eu; staging is not): s1 to both
+    // (02-02 14:00, 18:00), r2b (12:00; its 13:00 retry is the same deployment), s3 to
+    // both (02-04 10:00, 11:00), v4 (16:00): 6 in February's 4 weeks, on 3 days.
+    assert_eq!(value("deployments", None, Count), Some(6.0));
+    close(value("deployment_frequency", None, Rate), 1.5);
+    close(value("deployment_days", None, Rate), 0.75);
+    // History c0, s1, r2a, r2b, s3, v4, d5, w8, m8 (c0 deployed 01-20: the first ever).
+    // #1 (s1): 02-01 10:00 → 02-02 14:00 = 28 h (merge to deployment 2 h).
+    // #2 (rebased; r2b): 02-02 16:00 → 02-03 12:00 = 20 h (1 h 55).
+    // #3 (s3): 02-03 20:00 → 02-04 10:00 = 14 h (1 h). #4 (v4): 13:00 → 16:00 = 3 h (1 h).
+    // #8 (m8) has no deployment after it: pending.
+    // Lead [3, 14, 20, 28]: median 17, p75 h = 2.25: 22, p90 h = 2.7: 25.6.
+    close(value("lead_time_for_changes", None, Median), 17.0);
+    close(value("lead_time_for_changes", None, P75), 22.0);
+    close(value("lead_time_for_changes", None, P90), 25.6);
+    // Deploy stage [1, 1, 1.917, 2]: (1 + 1.917) / 2.
+    close(
+        value("pull_request_deploy_time", None, Median),
+        (1.0 + 1.0 + 55.0 / 60.0) / 2.0,
+    );
+    assert_eq!(value("changes_pending_deployment", None, Count), Some(1.0));
+    assert_eq!(
+        value("changes_before_first_deployment", None, Count),
+        Some(0.0)
+    );
+    // #4 reverts #3 (its branch revert-3-…): s3's deployments to both environments
+    // failed, from the revert's opening (02-04 13:00) to the revert's deployment (16:00):
+    // 3 h each. 2 of 6 failed. Incident #6 (02-20) comes 15 days after the last
+    // deployment: nobody's.
+    close(value("change_failure_rate", None, Ratio), 2.0 / 6.0);
+    close(value("failed_deployment_recovery_time", None, Median), 3.0);
+    assert_eq!(value("failures_unrecovered", None, Count), Some(0.0));
+    assert_eq!(
+        value("incidents_without_deployment", None, Count),
+        Some(1.0)
+    );
+    // 2023: 1.5 a week is high; 17 h elite; 33 % nearest 15 % (medium); 3 h high.
+    use wire::Level::{Elite, High, Medium};
+    let graded: Vec<_> = report
+        .grades
+        .iter()
+        .map(|g| (g.metric.as_str(), g.level))
+        .collect();
+    assert_eq!(
+        graded,
+        [
+            ("deployment_frequency", High),
+            ("lead_time_for_changes", Elite),
+            ("change_failure_rate", Medium),
+            ("failed_deployment_recovery_time", High),
+        ]
+    );
+    // A change is in at most one deployment per environment: #1 and #3 went to both,
+    // #2 to production and (in s3's) to production-eu, #4 to production only.
+    let rows: Vec<(i32, String)> =
+        sqlx::query_as("SELECT pull_number, environment FROM change_deployments ORDER BY 1, 2")
+            .fetch_all(&fx.pool)
+            .await
+            .unwrap();
+    let expected: Vec<(i32, String)> = [
+        (1, "production"),
+        (1, "production-eu"),
+        (2, "production"),
+        (2, "production-eu"),
+        (3, "production"),
+        (3, "production-eu"),
+        (4, "production"),
+    ]
+    .map(|(n, e)| (n, e.to_string()))
+    .into();
+    assert_eq!(rows, expected);
+}
