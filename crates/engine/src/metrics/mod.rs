@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod dora;
 pub mod flow;
+pub mod scores;
 pub mod stats;
 pub mod throughput;
 
@@ -279,7 +280,13 @@ pub async fn report(
             .find(|b| b.metric == f.metric && b.statistic == f.statistic && b.group == f.group)
             .and_then(|b| b.value);
     }
-    let grades = dora::grades(&figures, dora_report);
+    let mut grades = dora::grades(&figures, dora_report);
+    let weeks = (to - from).num_seconds() as f64 / (7.0 * 86_400.0);
+    let health = scores::health(&figures, weeks);
+    let (performance, level) = scores::performance(&grades, dora_report);
+    figures.extend(health);
+    figures.extend(performance);
+    grades.extend(level);
     Ok(Report {
         scope: scope.to_string(),
         repositories: repos.into_iter().map(|(_, n)| n).collect(),

@@ -224,6 +224,8 @@ async fn the_examples_metrics_worked_out_by_hand() {
             ("lead_time_for_changes", High),
             ("change_failure_rate", Low),
             ("failed_deployment_recovery_time", Medium),
+            // (50 + 75 + 25 + 50) / 4 = 50.
+            ("performance_score", Medium),
         ]
     );
 
@@ -276,7 +278,13 @@ async fn the_examples_metrics_worked_out_by_hand() {
         .iter()
         .map(|g| (g.metric.as_str(), g.level))
         .collect();
-    assert_eq!(graded, [("deployment_frequency", wire::Level::Low)]);
+    assert_eq!(
+        graded,
+        [
+            ("deployment_frequency", wire::Level::Low),
+            ("performance_score", wire::Level::Low),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -376,6 +384,14 @@ async fn the_examples_activity_worked_out_by_hand() {
     assert_eq!(value("contributors_returning", None, Count), Some(1.0));
     assert_eq!(value("commits", None, Count), Some(3.0));
     assert_eq!(value("bus_factor", None, Count), Some(1.0));
+    // Health: activity 2 merged in 4 weeks = 0.5 a week of 5 = 10; issues closed ÷ opened
+    // 1 = 100; review coverage 50; CI 50; bus factor 1 of 3 = 33.3. Mean 243.3 / 5.
+    let health = value("health_score", None, wire::Statistic::Mean).unwrap();
+    assert!((health - (10.0 + 100.0 + 50.0 + 50.0 + 100.0 / 3.0) / 5.0).abs() < 1e-9);
+    assert_eq!(
+        value("health_score", Some("activity"), wire::Statistic::Mean),
+        Some(10.0)
+    );
     let _ = P90;
 }
 
@@ -517,6 +533,8 @@ async fn the_edge_cases_worked_out_by_hand() {
             ("lead_time_for_changes", Elite),
             ("change_failure_rate", Medium),
             ("failed_deployment_recovery_time", High),
+            // (75 + 100 + 50 + 75) / 4 = 75.
+            ("performance_score", High),
         ]
     );
     // A change is in at most one deployment per environment: #1 and #3 went to both,
