@@ -6,6 +6,8 @@
 //! how many repositories come before it. Everything is stored compactly (ids, times,
 //! 20-byte shas); jobs are derived from their run when asked for.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::Duration;
 
 use crate::data::*;
@@ -314,11 +316,47 @@ impl RepoGen<'_> {
 
         let drafts = self.pull_drafts(&authors);
         let mut pulls: Vec<PullRequest> = drafts.iter().map(|d| self.pull(d, &authors)).collect();
+        let bots: HashSet<u64> = pulls
+            .iter()
+            .zip(&drafts)
+            .filter(|(_, d)| d.is_bot)
+            .map(|(p, _)| p.id)
+            .collect();
+        // Reverts: about 3% of the changes people merge are reverted a few hours later
+        // with GitHub's "Revert" button (by pull request id: revert, original).
+        let mut reverts: HashMap<u64, u64> = HashMap::new();
+        let merged: Vec<(u64, Time)> = pulls
+            .iter()
+            .filter(|p| !bots.contains(&p.id))
+            .filter_map(|p| Some((p.id, p.merged_at?)))
+            .collect();
+        for (original, merged_at) in merged {
+            if !self.rng.chance(0.03) {
+                continue;
+            }
+            let created_at =
+                merged_at + Duration::minutes(self.rng.log_normal(240.0, 1.0) as i64 + 10);
+            if created_at >= self.now {
+                continue;
+            }
+            let d = Draft {
+                created_at,
+                author_id: *self.rng.pick(&authors),
+                is_bot: false,
+            };
+            let revert = self.pull(&d, &authors);
+            reverts.insert(revert.id, original);
+            pulls.push(revert);
+        }
         let mut issues = self.issues(&reporters, &authors);
         number_in_creation_order(&mut pulls, &mut issues, &mut self.ids.issue);
-        for (p, d) in pulls.iter_mut().zip(sorted_drafts(&drafts)) {
-            // Branch names and bot titles follow the final number.
-            if d.is_bot {
+        let originals: HashMap<u64, (u64, String)> = pulls
+            .iter()
+            .map(|p| (p.id, (p.number, p.title.clone())))
+            .collect();
+        for p in pulls.iter_mut() {
+            // Branch names and bot and revert titles follow the final numbers.
+            if bots.contains(&p.id) {
                 p.title = format!(
                     "Bump dependency-{} from 1.{}.0 to 1.{}.1",
                     p.number % 17,
@@ -327,6 +365,9 @@ impl RepoGen<'_> {
                 );
                 p.head_ref = format!("dependabot/cargo/dependency-{}", p.number);
                 p.labels = vec!["dependencies"];
+            } else if let Some((number, title)) = reverts.get(&p.id).map(|o| &originals[o]) {
+                p.head_ref = format!("revert-{number}-{}", slug(title));
+                p.title = format!("Revert \"{title}\"");
             } else {
                 p.head_ref = format!("feature/{}-{}", p.number, slug(&p.title));
             }
@@ -655,6 +696,28 @@ impl RepoGen<'_> {
             let Some(merged_at) = p.merged_at else {
                 continue;
             };
+            // GitHub's three merge methods: a merge commit (60%), a squash (30%), a rebase
+            // (10%), by the pull request's id.
+            let method = Rng::new(p.id ^ 0x6d65_7267).range(0, 10);
+            serial += 1;
+            let merge_sha = Sha::derive(SHA_COMMIT, serial);
+            p.merge_commit_sha = Some(merge_sha);
+            if (6..9).contains(&method) {
+                // Squash: one commit with the whole change.
+                commits.push(Commit {
+                    sha: merge_sha,
+                    parent: None,
+                    kind: CommitKind::Merge { pull: p.number },
+                    author_id: p.author_id,
+                    authored_at: merged_at,
+                    committed_at: merged_at,
+                    additions: p.additions,
+                    deletions: p.deletions,
+                    files: p.changed_files.max(1),
+                });
+                continue;
+            }
+            let rebase = method == 9;
             let span = (merged_at - p.first_commit_at).num_minutes().max(2);
             let mut times: Vec<i64> = (0..p.commits)
                 .map(|k| {
@@ -675,10 +738,12 @@ impl RepoGen<'_> {
                 dels -= dl;
                 let at = p.first_commit_at + Duration::minutes(*minutes);
                 serial += 1;
-                let sha = if last {
-                    p.head_sha
-                } else {
-                    Sha::derive(SHA_COMMIT, serial)
+                // A rebase writes the branch's commits again on top of the default branch,
+                // and GitHub reports the last of them as the merge commit.
+                let sha = match (last, rebase) {
+                    (true, true) => merge_sha,
+                    (true, false) => p.head_sha,
+                    _ => Sha::derive(SHA_COMMIT, serial),
                 };
                 commits.push(Commit {
                     sha,
@@ -686,15 +751,15 @@ impl RepoGen<'_> {
                     kind: CommitKind::Work { pull: p.number },
                     author_id: p.author_id,
                     authored_at: at,
-                    committed_at: at,
+                    committed_at: if rebase { merged_at } else { at },
                     additions: a,
                     deletions: dl,
                     files: (a / 40 + 1).min(p.changed_files.max(1)),
                 });
             }
-            serial += 1;
-            let merge_sha = Sha::derive(SHA_COMMIT, serial);
-            p.merge_commit_sha = Some(merge_sha);
+            if rebase {
+                continue;
+            }
             commits.push(Commit {
                 sha: merge_sha,
                 parent: None,
@@ -946,11 +1011,6 @@ impl RepoGen<'_> {
 }
 
 /// The pull request drafts in the order `number_in_creation_order` leaves the pulls.
-fn sorted_drafts(drafts: &[Draft]) -> impl Iterator<Item = &Draft> {
-    // Pull requests are numbered in creation order, which is the drafts' order.
-    drafts.iter()
-}
-
 fn slug(title: &str) -> String {
     title
         .to_lowercase()

@@ -234,8 +234,56 @@ fn expected(world: &World, repos: &[&Repository], (from, to): (Time, Time)) -> E
                 _ => {}
             }
         }
-        // Failures: incidents within 7 days of the latest deployment before them.
+        // Each merged change's first deployment per environment (index into deps).
+        let mut shipped_in: HashMap<u64, Vec<usize>> = HashMap::new();
+        for p in &r.pulls {
+            let (Some(m), Some(sha)) = (p.merged_at, p.merge_commit_sha) else {
+                continue;
+            };
+            let Some(&at) = pos.get(&sha) else { continue };
+            let mut envs: Vec<&str> = deps.iter().map(|d| d.0.as_str()).collect();
+            envs.sort_unstable();
+            envs.dedup();
+            for env in envs {
+                let first = deps
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| d.0 == env && pos.get(&d.1).is_some_and(|&x| x >= at))
+                    .filter(|(_, d)| d.2 >= m)
+                    .min_by_key(|(_, d)| d.2);
+                if let Some((k, _)) = first {
+                    shipped_in.entry(p.number).or_default().push(k);
+                }
+            }
+        }
         let mut failed_here = HashSet::new();
+        // Reverts (GitHub's revert-N-… branch): the reverted change's deployments failed,
+        // from the revert's opening to its own deployment.
+        for v in r.pulls.iter().filter(|v| v.merged_at.is_some()) {
+            let Some(n) = v
+                .head_ref
+                .strip_prefix("revert-")
+                .and_then(|x| x.split('-').next())
+                .and_then(|x| x.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            let own = shipped_in
+                .get(&v.number)
+                .and_then(|ks| ks.iter().map(|k| deps[*k].2).min());
+            for &k in shipped_in.get(&n).into_iter().flatten() {
+                if deps[k].2 > v.created_at {
+                    continue;
+                }
+                if in_period(deps[k].2) {
+                    failed_here.insert(k);
+                }
+                if let Some(end) = own.filter(|_| in_period(v.created_at)) {
+                    recovery.push(hours(v.created_at, end));
+                }
+            }
+        }
+        // Incidents within 7 days of the latest deployment before them.
         for i in r.issues.iter().filter(|i| i.labels.contains(&"incident")) {
             let blamed = deps
                 .iter()

@@ -101,7 +101,7 @@ async fn server_error_bursts_still_end_in_the_truth() {
         status,
         retry_after: None,
     };
-    full_sync_under(bursts(&[status(502), status(500), status(503)], 12, 2, 20)).await;
+    full_sync_under(bursts(&[status(502), status(500), status(503)], 12, 2, 15)).await;
 }
 
 #[tokio::test]
@@ -110,7 +110,7 @@ async fn dropped_and_cut_off_connections_still_end_in_the_truth() {
         &[ghsim::Fault::Reset, ghsim::Fault::Truncate],
         12,
         2,
-        20,
+        15,
     ))
     .await;
 }
