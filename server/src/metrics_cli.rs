@@ -198,6 +198,33 @@ fn table(report: &engine::metrics::Report) -> String {
         &report.figures,
     ));
     out.push_str(&grades(report));
+    for a in &report.anomalies {
+        out.push_str(&format!(
+            "anomaly {} in the week of {}: {:.1} against a median of {:.1} (score {:.1})\n",
+            a.metric, a.week, a.value, a.baseline, a.score
+        ));
+    }
+    for f in &report.forecasts {
+        let weeks: Vec<String> = (0..f.weeks.len())
+            .map(|k| {
+                format!(
+                    "{} {:.1} [{:.1}, {:.1}]",
+                    f.weeks[k], f.point[k], f.lower[k], f.upper[k]
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "forecast {} ({}, {:.0} % interval, {} weeks): {}\n",
+            f.metric,
+            f.model,
+            f.level * 100.0,
+            f.fitted_on,
+            weeks.join("; ")
+        ));
+    }
+    for i in &report.insights {
+        out.push_str(&format!("insight: {} ({})\n", i.text, i.link));
+    }
     out
 }
 

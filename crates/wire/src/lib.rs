@@ -143,3 +143,49 @@ pub struct Grade {
     pub level: Level,
     pub report: DoraReport,
 }
+
+/// A week whose value is far from the weeks before it (METRICS.md, "Anomalies").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Anomaly {
+    /// The weekly series (`pull_requests_merged`, `pull_request_cycle_time`, …).
+    pub metric: String,
+    /// The week's Monday, `YYYY-MM-DD` (UTC).
+    pub week: String,
+    pub value: f64,
+    /// The median of the 12 weeks before.
+    pub baseline: f64,
+    /// The modified z-score: 0.6745 · (value − baseline) ÷ MAD.
+    pub score: f64,
+}
+
+/// The next weeks of a weekly series, with an interval (METRICS.md, "Forecasts").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Forecast {
+    pub metric: String,
+    /// The model chosen, as `AutoETS` names it (`ANN`: additive errors, no trend, …).
+    pub model: String,
+    /// The prediction interval's level (0.8).
+    pub level: f64,
+    /// The weeks' Mondays (`YYYY-MM-DD`), the point forecasts and the interval.
+    pub weeks: Vec<String>,
+    pub point: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+    /// How many weeks it was fitted on.
+    pub fitted_on: u64,
+}
+
+/// A sentence about the numbers, from a rule (METRICS.md, "Insights"), naming the
+/// figures it rests on and where to look.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Insight {
+    /// The rule that made it (`trend`, `anomaly`, `proxy`, `sla`, `pending`).
+    pub rule: String,
+    pub text: String,
+    /// The metric to drill into.
+    pub metric: String,
+    /// `(name, value)` of each number it names.
+    pub numbers: Vec<(String, f64)>,
+    /// Where the drill-down is: a path with the scope, the metric and the period.
+    pub link: String,
+}

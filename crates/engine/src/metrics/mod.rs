@@ -5,6 +5,7 @@ pub mod activity;
 pub mod dora;
 pub mod flow;
 pub mod scores;
+pub mod signals;
 pub mod stats;
 pub mod throughput;
 
@@ -121,6 +122,12 @@ pub struct Report {
     pub figures: Vec<wire::Figure>,
     /// The four keys' levels by `dora_report`'s performance levels.
     pub grades: Vec<wire::Grade>,
+    /// Weeks of the period far from the weeks before them.
+    pub anomalies: Vec<wire::Anomaly>,
+    /// The next weeks of throughput, lead time and stars.
+    pub forecasts: Vec<wire::Forecast>,
+    /// Sentences from rules over all of the above.
+    pub insights: Vec<wire::Insight>,
 }
 
 /// The basis of the DORA figures of a scope from its repositories' deployment sources:
@@ -287,6 +294,15 @@ pub async fn report(
     figures.extend(health);
     figures.extend(performance);
     grades.extend(level);
+    // Weekly history: the period and the weeks before it that anomalies are judged
+    // against (METRICS.md, "Anomalies").
+    let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+    let history_from = from.min(to - Duration::weeks(26)) - Duration::weeks(12);
+    let weeks = db::metrics::weekly(pool, &ids, (history_from, to)).await?;
+    let anomalies = signals::anomalies(&weeks, from);
+    let forecasts = signals::forecasts(&weeks, to.min(Utc::now()));
+    let link = |metric: &str| drill_down(scope, metric, (from, to));
+    let insights = signals::insights(scope, &figures, &anomalies, &link);
     Ok(Report {
         scope: scope.to_string(),
         repositories: repos.into_iter().map(|(_, n)| n).collect(),
@@ -295,7 +311,21 @@ pub async fn report(
         deployment_sources,
         figures,
         grades,
+        anomalies,
+        forecasts,
+        insights,
     })
+}
+
+/// Where a metric of a scope and period is drilled into:
+/// `/metrics/{metric}?scope=…&from=YYYY-MM-DD&to=YYYY-MM-DD`.
+pub fn drill_down(scope: &str, metric: &str, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("scope", scope)
+        .append_pair("from", &from.date_naive().to_string())
+        .append_pair("to", &to.date_naive().to_string())
+        .finish();
+    format!("/metrics/{metric}?{query}")
 }
 
 async fn figures_of_previous(

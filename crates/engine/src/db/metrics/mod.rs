@@ -337,3 +337,62 @@ pub async fn incident_windows(
     .fetch_all(pool)
     .await
 }
+
+/// One ISO week (from Monday 00:00 UTC) of the headline series: pull requests by people
+/// merged, their median cycle time (hours), the median lead time of the changes deployed
+/// (hours), production deployments, stars.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Week {
+    pub week: DateTime<Utc>,
+    pub merged: i64,
+    pub cycle: Option<f64>,
+    pub lead: Option<f64>,
+    pub deployments: i64,
+    pub stars: i64,
+}
+
+/// The weeks that start in `[from, to)` (`from` taken back to its Monday), every one
+/// present, empty ones with zero counts and no medians.
+pub async fn weekly(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<Week>, sqlx::Error> {
+    sqlx::query_as(
+        "WITH w AS (
+            SELECT generate_series(
+                     date_trunc('week', $2::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                     $3::timestamptz - interval '1 second', interval '1 week') AS week),
+         firsts AS (
+            SELECT repository_id, min(succeeded_at) AS first FROM production_deployments
+             WHERE repository_id = ANY($1) GROUP BY repository_id),
+         f AS (
+            SELECT f.merged_at, f.cycle_hours, f.deployed_at,
+                   CASE WHEN f.merged_at >= d.first
+                        THEN extract(epoch FROM f.deployed_at - f.first_commit_at)::float8 / 3600
+                   END AS lead
+              FROM pull_request_facts f
+              LEFT JOIN firsts d ON d.repository_id = f.repository_id
+             WHERE f.repository_id = ANY($1) AND NOT f.is_bot
+               AND (f.merged_at >= $2 - interval '7 days' OR f.deployed_at >= $2 - interval '7 days'))
+         SELECT w.week,
+                (SELECT count(*) FROM f WHERE f.merged_at >= w.week
+                    AND f.merged_at < w.week + interval '1 week') AS merged,
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f.cycle_hours) FROM f
+                  WHERE f.merged_at >= w.week AND f.merged_at < w.week + interval '1 week') AS cycle,
+                (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY f.lead) FROM f
+                  WHERE f.deployed_at >= w.week AND f.deployed_at < w.week + interval '1 week') AS lead,
+                (SELECT count(*) FROM production_deployments p WHERE p.repository_id = ANY($1)
+                    AND p.succeeded_at >= w.week AND p.succeeded_at < w.week + interval '1 week')
+                  AS deployments,
+                (SELECT count(*) FROM stargazers s WHERE s.repository_id = ANY($1)
+                    AND s.starred_at >= w.week AND s.starred_at < w.week + interval '1 week')
+                  AS stars
+           FROM w ORDER BY w.week",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+}

@@ -537,6 +537,17 @@ async fn the_edge_cases_worked_out_by_hand() {
             ("performance_score", High),
         ]
     );
+    // #8 waits for a deployment: an insight says so and links to the drill-down.
+    let pending = report
+        .insights
+        .iter()
+        .find(|i| i.rule == "pending")
+        .unwrap();
+    assert_eq!(pending.numbers, [("pending".to_string(), 1.0)]);
+    assert_eq!(
+        pending.link,
+        "/metrics/changes_pending_deployment?scope=acme%2Fapi&from=2026-02-01&to=2026-03-01"
+    );
     // A change is in at most one deployment per environment: #1 and #3 went to both,
     // #2 to production and (in s3's) to production-eu, #4 to production only.
     let rows: Vec<(i32, String)> =
