@@ -434,6 +434,29 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
     let syncer = alice_syncer(&fx);
     let repos = alice_repos(&fx).await;
     sync_ok(&syncer, &repos, Mode::Full).await;
+    // Properties over every derived fact: the stages add up to the cycle when someone
+    // answered (coding alone is at most the cycle otherwise), none is negative; a change
+    // is in at most one deployment per environment.
+    let broken: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pull_request_facts
+          WHERE cycle_hours IS NOT NULL AND (
+                coding_hours < 0 OR pickup_hours < 0 OR review_hours < 0
+             OR (pickup_hours IS NOT NULL
+                 AND abs(coding_hours + pickup_hours + review_hours - cycle_hours) > 1e-9)
+             OR (pickup_hours IS NULL AND coding_hours > cycle_hours))",
+    )
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert_eq!(broken, 0);
+    let twice: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM change_deployments
+          GROUP BY repository_id, pull_number, environment HAVING count(*) > 1) x",
+    )
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert_eq!(twice, 0);
     let now = fx.sim.sim.with_world(|w| w.now);
     let period = (now - Duration::days(91), now - Duration::days(1));
     let names = names(&repos);
@@ -459,6 +482,25 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
         sorted.sort_by_key(|(n, _)| n.to_lowercase());
         assert_eq!(report.deployment_sources, sorted, "{scope}");
         assert!(expect.0.len() >= 45, "{}", expect.0.len());
+        // Properties: shares are within [0, 1] (the velocity and close ratios are ratios
+        // of two counts and may pass 1); a stage is never negative; a value is missing
+        // exactly when its basis says unavailable.
+        for f in &report.figures {
+            if f.statistic == Ratio
+                && !matches!(
+                    f.metric.as_str(),
+                    "pull_request_velocity" | "issue_close_ratio"
+                )
+            {
+                let v = f.value.unwrap_or(0.0);
+                assert!((0.0..=1.0).contains(&v), "{scope}: {f:?}");
+            }
+            if f.unit == wire::Unit::Hours {
+                assert!(f.value.unwrap_or(0.0) >= 0.0, "{scope}: {f:?}");
+            }
+            let unavailable = matches!(f.basis, wire::Basis::Unavailable { .. });
+            assert_eq!(f.value.is_none(), unavailable, "{scope}: {f:?}");
+        }
         for (metric, statistic, want) in expect.0 {
             let got = report
                 .figures
