@@ -344,6 +344,9 @@ pub async fn underived(pool: &sqlx::PgPool) -> Result<Vec<i64>, sqlx::Error> {
           WHERE (EXISTS (SELECT 1 FROM pull_requests p WHERE p.repository_id = r.github_id)
                  AND NOT EXISTS (SELECT 1 FROM pull_request_facts f
                                   WHERE f.repository_id = r.github_id))
+             OR (EXISTS (SELECT 1 FROM issues i WHERE i.repository_id = r.github_id)
+                 AND NOT EXISTS (SELECT 1 FROM issue_facts f
+                                  WHERE f.repository_id = r.github_id))
              OR (EXISTS (SELECT 1 FROM commits c WHERE c.repository_id = r.github_id)
                  AND NOT EXISTS (SELECT 1 FROM default_branch_positions p
                                   WHERE p.repository_id = r.github_id))",

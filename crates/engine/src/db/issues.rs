@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Stored, Table};
+use super::{upsert, Conn, Stored, Table};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IssueRow {
@@ -25,4 +25,61 @@ pub struct IssueRow {
 
 impl Stored for IssueRow {
     const TABLE: Table = Table::new("issues", &["github_id"]);
+}
+
+/// Stores a page of conversation comments (of issues and of pull requests: the
+/// repository-wide listing holds both) and brings the first responses of those issues up
+/// to date. Returns the comments stored.
+pub async fn store_comments(
+    conn: &mut Conn,
+    repository_id: i64,
+    rows: &[super::pulls::CommentRow],
+) -> Result<u64, sqlx::Error> {
+    let n = upsert(&mut *conn, rows).await?;
+    let numbers: Vec<i64> = rows.iter().map(|r| r.issue_number).collect();
+    refresh_first_responses(conn, repository_id, Some(&numbers)).await?;
+    Ok(n)
+}
+
+/// Stores a page of issues and brings their first responses up to date.
+pub async fn store_page(
+    conn: &mut Conn,
+    repository_id: i64,
+    rows: &[IssueRow],
+) -> Result<u64, sqlx::Error> {
+    let n = upsert(&mut *conn, rows).await?;
+    let numbers: Vec<i64> = rows.iter().map(|r| r.number).collect();
+    refresh_first_responses(conn, repository_id, Some(&numbers)).await?;
+    Ok(n)
+}
+
+/// Each issue's first response among `numbers` (all with `None`): the first conversation
+/// comment by someone other than its author who is not a bot (a `Bot` account, a login
+/// ending in `[bot]`, or one of the repository's `bot_logins`).
+pub async fn refresh_first_responses(
+    conn: &mut Conn,
+    repository_id: i64,
+    numbers: Option<&[i64]>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO issue_facts (repository_id, number, first_response_at)
+         SELECT i.repository_id, i.number,
+                (SELECT min(c.created_at) FROM conversation_comments c
+                  WHERE c.repository_id = i.repository_id AND c.issue_number = i.number
+                    AND c.author_login IS DISTINCT FROM i.author_login
+                    AND c.author_type IS DISTINCT FROM 'Bot'
+                    AND coalesce(c.author_login, '') NOT LIKE '%[bot]'
+                    AND NOT (lower(coalesce(c.author_login, '')) = ANY(
+                        SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
+                         WHERE s.repository_id = i.repository_id)))
+           FROM issues i
+          WHERE i.repository_id = $1 AND ($2::bigint[] IS NULL OR i.number = ANY($2))
+         ON CONFLICT (repository_id, number)
+         DO UPDATE SET first_response_at = EXCLUDED.first_response_at",
+    )
+    .bind(repository_id)
+    .bind(numbers)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

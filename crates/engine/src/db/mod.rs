@@ -284,6 +284,7 @@ mod tests {
                 "public.deployments",
                 "public.forks",
                 "public.github_http_cache",
+                "public.issue_facts",
                 "public.issues",
                 "public.oauth_states_used",
                 "public.organization_access",

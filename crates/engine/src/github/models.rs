@@ -18,6 +18,9 @@ pub struct GhUser {
 pub struct GhAccount {
     pub id: i64,
     pub login: String,
+    /// `User`, `Bot` or `Organization`.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -531,6 +534,18 @@ pub mod gql {
     pub struct ChangesData {
         pub nodes: Vec<Option<ChangeSignal>>,
     }
+}
+
+/// A comment of `GET /repos/{owner}/{repo}/issues/comments` (on an issue or a pull
+/// request's conversation).
+#[derive(Debug, Clone, Deserialize)]
+pub struct GhIssueComment {
+    pub id: i64,
+    pub user: Option<GhAccount>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// `…/repos/{owner}/{repo}/issues/{number}`.
+    pub issue_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

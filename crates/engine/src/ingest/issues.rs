@@ -1,7 +1,8 @@
 //! Issues from `GET /repos/{owner}/{repo}/issues`, whose listing also holds pull requests.
 
 use crate::db::issues::IssueRow;
-use crate::github::models::GhIssue;
+use crate::db::pulls::CommentRow;
+use crate::github::models::{GhIssue, GhIssueComment};
 
 /// An issue; `None` for a pull request (marked by `pull_request`), which is stored from
 /// the pull request listing instead.
@@ -24,6 +25,19 @@ pub fn issue(repository_id: i64, i: &GhIssue) -> Option<IssueRow> {
         created_at: i.created_at,
         updated_at: i.updated_at,
         closed_at: i.closed_at,
+    })
+}
+
+/// A conversation comment; `None` when its `issue_url` names no issue number.
+pub fn comment(repository_id: i64, c: &GhIssueComment) -> Option<CommentRow> {
+    let number = c.issue_url.rsplit('/').next()?.parse().ok()?;
+    Some(CommentRow {
+        github_id: c.id,
+        repository_id,
+        issue_number: number,
+        author_login: c.user.as_ref().map(|u| u.login.clone()),
+        author_type: c.user.as_ref().and_then(|u| u.kind.clone()),
+        created_at: c.created_at,
     })
 }
 
@@ -53,5 +67,26 @@ mod tests {
         assert_eq!(r.labels, ["bug"]);
         assert_eq!(r.assignees, ["bob"]);
         assert_eq!(r.comments_count, 4);
+    }
+
+    #[test]
+    fn a_comment_is_put_on_the_issue_its_url_names() {
+        let c: GhIssueComment = serde_json::from_value(serde_json::json!({
+            "id": 77, "user": {"id": 5, "login": "renovate[bot]", "type": "Bot"},
+            "created_at": "2026-10-01T10:00:00Z", "updated_at": "2026-10-01T11:00:00Z",
+            "issue_url": "https://api.github.com/repos/acme/api/issues/42"
+        }))
+        .unwrap();
+        let row = comment(9, &c).unwrap();
+        assert_eq!(
+            (row.github_id, row.repository_id, row.issue_number),
+            (77, 9, 42)
+        );
+        assert_eq!(row.author_type.as_deref(), Some("Bot"));
+        let odd = GhIssueComment {
+            issue_url: "https://api.github.com/repos/acme/api/issues/".into(),
+            ..c
+        };
+        assert!(comment(9, &odd).is_none());
     }
 }

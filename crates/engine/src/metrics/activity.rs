@@ -168,19 +168,21 @@ pub fn issues(h: &IssueHealth) -> Vec<Figure> {
         &h.age_buckets,
         &basis,
     ));
-    figures.push(Figure {
-        metric: "issue_time_to_first_response".into(),
-        group: None,
-        previous: None,
-        statistic: Statistic::Median,
-        unit: Unit::Hours,
-        value: None,
-        sample: 0,
-        basis: Basis::Unavailable {
-            reason: "comments on issues are not read yet: only pull requests' first comments are"
-                .into(),
-        },
-    });
+    let responses = measured(
+        "issues by people opened in the period: opening to the first comment by someone else, not a bot",
+    );
+    figures.extend(quantiles(
+        "issue_time_to_first_response",
+        Unit::Hours,
+        &h.first_response,
+        &responses,
+        "no issue opened in this period has had a response from someone else",
+    ));
+    figures.push(count(
+        "issues_awaiting_response",
+        h.awaiting_response,
+        &responses,
+    ));
     let sla = measured("issues with a severity label: their resolution deadline (opened + the severity's SLA) falling in the period");
     for (severity, open, due, missed) in &h.severities {
         let group = Some((*severity).to_string());

@@ -98,7 +98,8 @@ pub fn resources_to_sync(old: Option<&ChangeSignal>, new: &ChangeSignal) -> Vec<
         set.extend([R::PullRequests, R::WorkflowRuns]);
     }
     if old.issues != new.issues {
-        set.insert(R::Issues);
+        // A new comment moves its issue's update time.
+        set.extend([R::Issues, R::IssueComments]);
     }
     if old.stargazer_count != new.stargazer_count {
         set.insert(R::Stargazers);
@@ -254,6 +255,9 @@ mod tests {
         );
         let mut s = signal();
         s.issues = Some(json!({ "totalCount": 2, "nodes": [] }));
-        assert_eq!(resources_to_sync(Some(&signal()), &s), [Resource::Issues]);
+        assert_eq!(
+            resources_to_sync(Some(&signal()), &s),
+            [Resource::Issues, Resource::IssueComments]
+        );
     }
 }

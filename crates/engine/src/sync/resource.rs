@@ -14,6 +14,7 @@ pub enum Resource {
     Repository,
     PullRequests,
     Issues,
+    IssueComments,
     Commits,
     Contributors,
     Workflows,
@@ -27,10 +28,11 @@ pub enum Resource {
 
 impl Resource {
     /// Everything a sync can read, in the order it reads them.
-    pub const ALL: [Resource; 12] = [
+    pub const ALL: [Resource; 13] = [
         Resource::Repository,
         Resource::PullRequests,
         Resource::Issues,
+        Resource::IssueComments,
         Resource::Commits,
         Resource::Contributors,
         Resource::Workflows,
@@ -48,6 +50,7 @@ impl Resource {
             Resource::Repository => "repository",
             Resource::PullRequests => "pull_requests",
             Resource::Issues => "issues",
+            Resource::IssueComments => "issue_comments",
             Resource::Commits => "commits",
             Resource::Contributors => "contributors",
             Resource::Workflows => "workflows",
@@ -123,6 +126,7 @@ impl FromStr for Resource {
             "prs" | "pulls" => Some(Resource::PullRequests),
             "runs" | "ci" => Some(Resource::WorkflowRuns),
             "stars" => Some(Resource::Stargazers),
+            "comments" => Some(Resource::IssueComments),
             _ => None,
         };
         short

@@ -160,6 +160,10 @@ pub struct IssueHealth {
     pub age_buckets: Buckets,
     /// Per severity: (open at the end, SLA deadlines passed in the period, missed).
     pub severities: Vec<(&'static str, i64, i64, i64)>,
+    /// Opened to the first response, hours, over those opened in the period and answered.
+    pub first_response: Quantiles,
+    /// Opened in the period, still open at its end and not answered.
+    pub awaiting_response: i64,
 }
 
 pub async fn issues(
@@ -183,12 +187,16 @@ pub async fn issues(
         Vec<i64>,
         Vec<i64>,
         Vec<i64>,
+        i64,
+        Option<Vec<f64>>,
+        i64,
     ) = sqlx::query_as(
         "WITH i AS (
-            SELECT x.*, least($3, now()) AS t,
+            SELECT x.*, least($3, now()) AS t, r.first_response_at,
                    CASE WHEN l && $5 THEN 1 WHEN l && $6 THEN 2 WHEN l && $7 THEN 3
                         WHEN l && $8 THEN 4 END AS severity
-              FROM issues x,
+              FROM issues x
+              LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number,
                    LATERAL (SELECT coalesce(array_agg(lower(y)), '{}') AS l
                               FROM unnest(x.labels) y) ls
              WHERE x.repository_id = ANY($1) AND x.created_at < $3
@@ -221,7 +229,13 @@ pub async fn issues(
                 (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
                               count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
                    FROM d WHERE deadline >= $2 AND deadline < t
-                            AND (closed_at IS NULL OR closed_at > deadline))",
+                            AND (closed_at IS NULL OR closed_at > deadline)),
+                (SELECT count(first_response_at) FROM i WHERE created_at >= $2),
+                (SELECT percentile_cont($4) WITHIN GROUP
+                          (ORDER BY extract(epoch FROM first_response_at - created_at)::float8 / 3600)
+                   FROM i WHERE created_at >= $2),
+                (SELECT count(*) FROM i WHERE created_at >= $2 AND first_response_at IS NULL
+                    AND (closed_at IS NULL OR closed_at >= t))",
     )
     .bind(repositories)
     .bind(from)
@@ -250,6 +264,11 @@ pub async fn issues(
         severities: (0..4)
             .map(|k| (SEVERITIES[k].0, r.8[k], r.9[k], r.10[k]))
             .collect(),
+        first_response: Quantiles {
+            n: r.11,
+            values: r.12,
+        },
+        awaiting_response: r.13,
     })
 }
 

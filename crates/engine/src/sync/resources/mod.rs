@@ -216,6 +216,7 @@ impl<'a> Ctx<'a> {
             Resource::Repository => self.repository().await,
             Resource::PullRequests => self.pull_requests().await,
             Resource::Issues => self.issues().await,
+            Resource::IssueComments => self.issue_comments().await,
             Resource::Commits => self.commits().await,
             Resource::Contributors => self.contributors().await,
             Resource::Workflows => self.workflows().await,

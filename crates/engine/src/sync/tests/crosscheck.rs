@@ -319,6 +319,7 @@ fn expected(world: &World, repos: &[&Repository], (from, to): (Time, Time)) -> E
 
     // Issues.
     let (mut i_opened, mut i_closed, mut backlog, mut to_close) = (0, 0, 0, vec![]);
+    let mut first_response = vec![];
     for r in repos {
         for i in &r.issues {
             if world
@@ -328,6 +329,15 @@ fn expected(world: &World, repos: &[&Repository], (from, to): (Time, Time)) -> E
                 continue;
             }
             i_opened += usize::from(in_period(i.created_at));
+            let answered = i
+                .comments
+                .iter()
+                .filter(|c| c.author_id != i.author_id && !is_bot_login(world, c.author_id))
+                .map(|c| c.created_at)
+                .min();
+            if let Some(a) = answered.filter(|_| in_period(i.created_at)) {
+                first_response.push(hours(i.created_at, a));
+            }
             if let Some(c) = i.closed_at.filter(|c| in_period(*c)) {
                 i_closed += 1;
                 to_close.push(hours(i.created_at, c));
@@ -339,6 +349,7 @@ fn expected(world: &World, repos: &[&Repository], (from, to): (Time, Time)) -> E
     e.count("issues_closed", i_closed);
     e.count("issue_backlog", backlog);
     e.quantiles("issue_time_to_close", &to_close);
+    e.quantiles("issue_time_to_first_response", &first_response);
 
     // CI.
     let runs: Vec<_> = repos

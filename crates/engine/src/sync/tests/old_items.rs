@@ -72,8 +72,8 @@ async fn old_items_that_change_are_read_by_the_next_sync_or_the_daily_reconcilia
     });
     let (closed_issue, open_issue, closed_pull, (reviewed, review)) = old;
 
-    // What the signals show: one page each of issues, pull requests and (with pull
-    // requests) workflow runs, after the one request that asks what changed.
+    // What the signals show: one page each of issues, their comments, pull requests and
+    // (with pull requests) workflow runs, after the one request that asks what changed.
     act(Activity::Reopen {
         number: closed_issue,
     })
@@ -94,7 +94,7 @@ async fn old_items_that_change_are_read_by_the_next_sync_or_the_daily_reconcilia
     .await;
     let before = fx.sim.sim.stats().requests;
     sync_ok(&syncer, &web, Mode::Incremental).await;
-    assert_eq!(fx.sim.sim.stats().requests - before, 4);
+    assert_eq!(fx.sim.sim.stats().requests - before, 5);
     let issue = |n: i64| {
         sqlx::query_as::<_, (String, Vec<String>)>(
             "SELECT state, labels FROM issues WHERE number = $1 AND repository_id = $2",

@@ -344,6 +344,12 @@ async fn the_examples_activity_worked_out_by_hand() {
     assert_eq!(value("issue_close_ratio", None, Ratio), Some(1.0));
     assert_eq!(value("issue_backlog", None, Count), Some(0.0));
     assert_eq!(value("issue_time_to_close", None, Median), Some(28.0));
+    // Bob answered #4 at 09:30, 1 h 30 after its opening.
+    assert_eq!(
+        value("issue_time_to_first_response", None, Median),
+        Some(1.5)
+    );
+    assert_eq!(value("issues_awaiting_response", None, Count), Some(0.0));
     assert_eq!(value("issue_age", None, Median), None);
     assert_eq!(
         value("issue_sla_breaches", Some("critical"), Count),
