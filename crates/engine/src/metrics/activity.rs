@@ -3,49 +3,14 @@
 
 use wire::{Basis, Figure, Statistic, Unit};
 
+use super::{count, figure, quantiles};
 use crate::db::metrics::activity::{Buckets, Ci, Growth, IssueHealth, Velocity};
 use crate::db::metrics::Quantiles;
-
-fn figure(
-    metric: &str,
-    statistic: Statistic,
-    unit: Unit,
-    value: Option<f64>,
-    sample: i64,
-    basis: &Basis,
-    why: &str,
-) -> Figure {
-    Figure {
-        metric: metric.into(),
-        group: None,
-        previous: None,
-        statistic,
-        unit,
-        value,
-        sample: sample.max(0) as u64,
-        basis: match value {
-            Some(_) => basis.clone(),
-            None => Basis::Unavailable { reason: why.into() },
-        },
-    }
-}
 
 fn measured(source: &str) -> Basis {
     Basis::Measured {
         source: source.into(),
     }
-}
-
-/// Median, p75 and p90 of a sample in `unit`.
-fn quantiles(metric: &str, unit: Unit, q: &Quantiles, basis: &Basis, why: &str) -> Vec<Figure> {
-    [Statistic::Median, Statistic::P75, Statistic::P90]
-        .into_iter()
-        .enumerate()
-        .map(|(i, statistic)| {
-            let value = q.values.as_ref().and_then(|v| v.get(i).copied());
-            figure(metric, statistic, unit, value, q.n, basis, why)
-        })
-        .collect()
 }
 
 /// A count for each bucket, as figures grouped by the bucket's label.
@@ -69,18 +34,6 @@ fn buckets(metric: &str, unit: Unit, counts: &Buckets, basis: &Basis) -> Vec<Fig
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-fn count(metric: &str, n: i64, basis: &Basis) -> Figure {
-    figure(
-        metric,
-        Statistic::Count,
-        Unit::Items,
-        Some(n as f64),
-        n,
-        basis,
-        "",
-    )
 }
 
 /// Pull requests opened and merged, their ratio, size, and work in progress.

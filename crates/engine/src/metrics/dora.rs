@@ -28,15 +28,8 @@ pub fn deployment_frequency(
         .iter()
         .map(|d| d.succeeded_at.date_naive())
         .collect();
-    let figure = |metric: &str, statistic, unit, value: f64| Figure {
-        metric: metric.into(),
-        group: None,
-        previous: None,
-        statistic,
-        unit,
-        value: (!matches!(basis, Basis::Unavailable { .. })).then_some(value),
-        sample: n as u64,
-        basis: basis.clone(),
+    let figure = |metric: &str, statistic, unit, value: f64| {
+        super::figure(metric, statistic, unit, Some(value), n as i64, basis, "")
     };
     vec![
         figure("deployments", Statistic::Count, Unit::Items, n as f64),
@@ -110,21 +103,13 @@ pub fn lead_time(lt: &LeadTime, basis: &Basis) -> Vec<Figure> {
     if matches!(basis, Basis::Unavailable { .. }) {
         return figures;
     }
-    figures.push(count(
-        "changes_pending_deployment",
-        lt.pending as usize,
-        basis,
-    ));
+    figures.push(count("changes_pending_deployment", lt.pending, basis));
     figures.push(count(
         "changes_before_first_deployment",
-        lt.before_first as usize,
+        lt.before_first,
         basis,
     ));
-    figures.push(count(
-        "changes_not_on_default_branch",
-        lt.untraced as usize,
-        basis,
-    ));
+    figures.push(count("changes_not_on_default_branch", lt.untraced, basis));
     figures
 }
 
@@ -157,23 +142,15 @@ impl Failures {
     /// incidents without a deployment.
     pub fn figures(&self, basis: &Basis) -> Vec<Figure> {
         let unavailable = matches!(basis, Basis::Unavailable { .. });
-        let none = |why: &str| Basis::Unavailable { reason: why.into() };
-        let rate_basis = match basis {
-            Basis::Unavailable { .. } => basis.clone(),
-            _ if self.shipped == 0 => none("no deployment to production in this period"),
-            _ => basis.clone(),
-        };
-        let mut figures = vec![Figure {
-            metric: "change_failure_rate".into(),
-            group: None,
-            previous: None,
-            statistic: Statistic::Ratio,
-            unit: Unit::Ratio,
-            value: (!matches!(rate_basis, Basis::Unavailable { .. }))
-                .then(|| self.failed as f64 / self.shipped as f64),
-            sample: self.shipped as u64,
-            basis: rate_basis,
-        }];
+        let mut figures = vec![super::figure(
+            "change_failure_rate",
+            Statistic::Ratio,
+            Unit::Ratio,
+            (self.shipped > 0).then(|| self.failed as f64 / self.shipped as f64),
+            self.shipped as i64,
+            basis,
+            "no deployment to production in this period",
+        )];
         let why = match basis {
             Basis::Unavailable { reason } => reason.as_str(),
             _ => "no failure that started in this period has recovered",
@@ -186,10 +163,14 @@ impl Failures {
             why,
         ));
         if !unavailable {
-            figures.push(count("failures_unrecovered", self.unrecovered, basis));
+            figures.push(count(
+                "failures_unrecovered",
+                self.unrecovered as i64,
+                basis,
+            ));
             figures.push(count(
                 "incidents_without_deployment",
-                self.unattributed,
+                self.unattributed as i64,
                 basis,
             ));
         }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use wire::{Basis, Figure, Statistic, Unit};
 
-use super::{count, durations};
+use super::{count, durations, figure};
 use crate::db::metrics::Flow;
 
 /// Whether a login is a bot's: GitHub Apps act as `name[bot]`.
@@ -93,29 +93,22 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
         &measured,
         none_reviewed,
     ));
-    figures.push(count(
-        "pull_requests_merged",
-        flow.merged as usize,
-        &measured,
-    ));
-    let merged = flow.merged as u64;
-    let share = |metric: &str, part: i64, source: &str| Figure {
-        metric: metric.into(),
-        group: None,
-        previous: None,
-        statistic: Statistic::Ratio,
-        unit: Unit::Ratio,
-        value: (merged > 0).then(|| part as f64 / merged as f64),
-        sample: merged,
-        basis: if merged == 0 {
-            Basis::Unavailable {
-                reason: none_merged.into(),
-            }
-        } else {
-            Basis::Measured {
-                source: source.into(),
-            }
-        },
+    figures.push(count("pull_requests_merged", flow.merged, &measured));
+    let merged = flow.merged;
+    let share = |metric: &str, part: i64, source: &str| {
+        let basis = Basis::Measured {
+            source: source.into(),
+        };
+        let value = (merged > 0).then(|| part as f64 / merged as f64);
+        figure(
+            metric,
+            Statistic::Ratio,
+            Unit::Ratio,
+            value,
+            merged,
+            &basis,
+            none_merged,
+        )
     };
     figures.push(share(
         "review_coverage",
@@ -127,22 +120,18 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
         flow.unreviewed,
         "pull requests by people merged in the period with no review by someone else, not a bot, before the merge",
     ));
-    figures.push(Figure {
-        metric: "reviews_per_pull_request".into(),
-        group: None,
-        previous: None,
-        statistic: Statistic::Mean,
-        unit: Unit::Items,
-        value: (merged > 0).then(|| flow.reviews as f64 / merged as f64),
-        sample: merged,
-        basis: if merged == 0 {
-            Basis::Unavailable { reason: none_merged.into() }
-        } else {
-            Basis::Measured {
-                source: "reviews by someone else, not a bot, on the pull requests by people merged in the period".into(),
-            }
-        },
-    });
+    let reviews = Basis::Measured {
+        source: "reviews by someone else, not a bot, on the pull requests by people merged in the period".into(),
+    };
+    figures.push(figure(
+        "reviews_per_pull_request",
+        Statistic::Mean,
+        Unit::Items,
+        (merged > 0).then(|| flow.reviews as f64 / merged as f64),
+        merged,
+        &reviews,
+        none_merged,
+    ));
     figures
 }
 

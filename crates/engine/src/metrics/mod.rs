@@ -18,54 +18,68 @@ use crate::db;
 use crate::db::metrics::{Quantiles, ScopeName};
 use crate::db::settings::DeploymentSource;
 
-/// The figures of a sample of durations in hours: median, p75 and p90, or unavailable
-/// with `why` when the sample is empty.
-pub(crate) fn durations(
+/// One figure. A value on an unavailable basis is dropped, and a missing value is
+/// unavailable (with the basis' own reason, else `why`): a figure has a value exactly when
+/// its basis is not unavailable.
+pub(crate) fn figure(
     metric: &str,
-    sample: &Quantiles,
-    source: &Basis,
+    statistic: Statistic,
+    unit: Unit,
+    value: Option<f64>,
+    sample: i64,
+    basis: &Basis,
+    why: &str,
+) -> Figure {
+    let value = value.filter(|_| !matches!(basis, Basis::Unavailable { .. }));
+    Figure {
+        metric: metric.into(),
+        group: None,
+        previous: None,
+        statistic,
+        unit,
+        value,
+        sample: sample.max(0) as u64,
+        basis: match (value, basis) {
+            (Some(_), _) | (None, Basis::Unavailable { .. }) => basis.clone(),
+            (None, _) => Basis::Unavailable { reason: why.into() },
+        },
+    }
+}
+
+/// Median, p75 and p90 of a sample in `unit`, or unavailable with `why` when it is empty.
+pub(crate) fn quantiles(
+    metric: &str,
+    unit: Unit,
+    q: &Quantiles,
+    basis: &Basis,
     why: &str,
 ) -> Vec<Figure> {
     [Statistic::Median, Statistic::P75, Statistic::P90]
         .into_iter()
         .enumerate()
         .map(|(i, statistic)| {
-            let value = sample
-                .values
-                .as_ref()
-                .and_then(|v| v.get(i).copied())
-                .filter(|_| !matches!(source, Basis::Unavailable { .. }));
-            Figure {
-                metric: metric.to_string(),
-                group: None,
-                previous: None,
-                statistic,
-                unit: Unit::Hours,
-                value,
-                sample: sample.n as u64,
-                basis: match value {
-                    Some(_) => source.clone(),
-                    None => Basis::Unavailable {
-                        reason: why.to_string(),
-                    },
-                },
-            }
+            let value = q.values.as_ref().and_then(|v| v.get(i).copied());
+            figure(metric, statistic, unit, value, q.n, basis, why)
         })
         .collect()
 }
 
+/// [`quantiles`] of durations in hours.
+pub(crate) fn durations(metric: &str, q: &Quantiles, basis: &Basis, why: &str) -> Vec<Figure> {
+    quantiles(metric, Unit::Hours, q, basis, why)
+}
+
 /// A count, on `basis`.
-pub(crate) fn count(metric: &str, n: usize, basis: &Basis) -> Figure {
-    Figure {
-        metric: metric.into(),
-        group: None,
-        previous: None,
-        statistic: Statistic::Count,
-        unit: Unit::Items,
-        value: Some(n as f64),
-        sample: n as u64,
-        basis: basis.clone(),
-    }
+pub(crate) fn count(metric: &str, n: i64, basis: &Basis) -> Figure {
+    figure(
+        metric,
+        Statistic::Count,
+        Unit::Items,
+        Some(n as f64),
+        n,
+        basis,
+        "",
+    )
 }
 
 /// What a report is about, as `pulseboard metrics` and the pages name it: `OWNER/REPO`,

@@ -17,20 +17,20 @@ fn value(figures: &[Figure], metric: &str, statistic: Statistic) -> Option<f64> 
 }
 
 fn score(metric: &str, group: Option<&str>, value: Option<f64>, sample: u64, why: &str) -> Figure {
+    let basis = Basis::Measured {
+        source: "METRICS.md, \"Scores\": the components' mean, each 0-100".into(),
+    };
     Figure {
-        metric: metric.into(),
         group: group.map(str::to_string),
-        statistic: Statistic::Mean,
-        unit: Unit::Score,
-        value,
-        sample,
-        basis: match value {
-            Some(_) => Basis::Measured {
-                source: "METRICS.md, \"Scores\": the components' mean, each 0-100".into(),
-            },
-            None => Basis::Unavailable { reason: why.into() },
-        },
-        previous: None,
+        ..super::figure(
+            metric,
+            Statistic::Mean,
+            Unit::Score,
+            value,
+            sample as i64,
+            &basis,
+            why,
+        )
     }
 }
 

@@ -10,6 +10,28 @@ fn t(text: &str) -> chrono::DateTime<chrono::Utc> {
     text.parse().unwrap()
 }
 
+/// A world described by hand, fully synced by alice.
+async fn synced(description: &str) -> Fixture {
+    let world = Scenario::parse(description).unwrap().into_world().unwrap();
+    let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
+    let syncer = alice_syncer(&fx);
+    sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
+    fx
+}
+
+/// acme/api's report over `[from, to)` (RFC 3339), graded by the 2023 report.
+async fn report_of(fx: &Fixture, from: &str, to: &str) -> crate::metrics::Report {
+    crate::metrics::report(
+        &fx.pool,
+        fx.user_id,
+        "acme/api",
+        (t(from), t(to)),
+        wire::DoraReport::Y2023,
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_described_world_syncs_to_the_rows_it_describes() {
     let world = Scenario::parse(EXAMPLE).unwrap().into_world().unwrap();
@@ -127,20 +149,8 @@ async fn a_described_world_syncs_to_the_rows_it_describes() {
 
 #[tokio::test]
 async fn the_examples_metrics_worked_out_by_hand() {
-    let world = Scenario::parse(EXAMPLE).unwrap().into_world().unwrap();
-    let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
-    let syncer = alice_syncer(&fx);
-    sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
-    let february = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
-    let report = crate::metrics::report(
-        &fx.pool,
-        fx.user_id,
-        "acme/api",
-        february,
-        wire::DoraReport::Y2023,
-    )
-    .await
-    .unwrap();
+    let fx = synced(EXAMPLE).await;
+    let report = report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await;
     let find = |metric: &str, statistic: wire::Statistic| {
         report
             .figures
@@ -231,16 +241,7 @@ async fn the_examples_metrics_worked_out_by_hand() {
 
     // A month with nothing merged or deployed says so, and shows no number for what
     // has no sample; the deployments it did not have are a measured 0.
-    let january = (t("2026-01-01T00:00:00Z"), t("2026-02-01T00:00:00Z"));
-    let report = crate::metrics::report(
-        &fx.pool,
-        fx.user_id,
-        "acme/api",
-        january,
-        wire::DoraReport::Y2023,
-    )
-    .await
-    .unwrap();
+    let report = report_of(&fx, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z").await;
     let delivery = [
         "pull_requests_merged",
         "pull_request_cycle_time",
@@ -289,20 +290,8 @@ async fn the_examples_metrics_worked_out_by_hand() {
 
 #[tokio::test]
 async fn the_examples_activity_worked_out_by_hand() {
-    let world = Scenario::parse(EXAMPLE).unwrap().into_world().unwrap();
-    let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
-    let syncer = alice_syncer(&fx);
-    sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
-    let february = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
-    let report = crate::metrics::report(
-        &fx.pool,
-        fx.user_id,
-        "acme/api",
-        february,
-        wire::DoraReport::Y2023,
-    )
-    .await
-    .unwrap();
+    let fx = synced(EXAMPLE).await;
+    let report = report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await;
     use wire::Statistic::{Count, Median, Rate, Ratio, Total, P75, P90, P95};
     let value = |metric: &str, group: Option<&str>, statistic| {
         let f = report
@@ -410,10 +399,7 @@ async fn the_examples_activity_worked_out_by_hand() {
 #[tokio::test]
 async fn the_edge_cases_worked_out_by_hand() {
     const EDGES: &str = include_str!("../../../../ghsim/scenarios/edge-cases.json");
-    let world = Scenario::parse(EDGES).unwrap().into_world().unwrap();
-    let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
-    let syncer = alice_syncer(&fx);
-    sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
+    let fx = synced(EDGES).await;
     // Both production environments are production here.
     let settings = db::settings::RepositorySettings {
         production_environments: "^production(-eu)?$".into(),
@@ -422,16 +408,7 @@ async fn the_edge_cases_worked_out_by_hand() {
     crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &settings)
         .await
         .unwrap();
-    let february = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
-    let report = crate::metrics::report(
-        &fx.pool,
-        fx.user_id,
-        "acme/api",
-        february,
-        wire::DoraReport::Y2023,
-    )
-    .await
-    .unwrap();
+    let report = report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await;
     use wire::Statistic::{Count, Mean, Median, Rate, Ratio, P75, P90};
     let value = |metric: &str, group: Option<&str>, statistic| {
         report
