@@ -8,15 +8,13 @@
 //! (SIZE: small, medium or large; RUNS per query, 30 by default).
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
-use engine::auth::{SecretKey, TokenCipher};
 use engine::db::metrics::{self, activity};
 use engine::github::GitHubClient;
 use engine::sync::{worker, Mode, Syncer};
-use ghsim::{RateLimit, RunningSimulator, SimConfig, Size};
+use ghsim::Size;
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
@@ -55,30 +53,10 @@ async fn run() -> anyhow::Result<()> {
     let now = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
 
     let dir = tempfile::tempdir()?;
-    let pg = engine::pg::EmbeddedPostgres::start(
-        dir.path(),
-        &engine::pg::BinarySearch {
-            explicit: std::env::var_os("PULSEBOARD_PG_BIN").map(Into::into),
-            path: std::env::var_os("PATH"),
-        },
-    )
-    .await?;
-    let pool = engine::db::connect(pg.connect_options(), 10).await?;
-    engine::db::migrate(&pool).await?;
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, size, now).with_rate_limit(RateLimit::PerHour(1_000_000_000)),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await?;
-    let token = sim
-        .sim
-        .with_world(|w| w.user_by_login("alice").map(|u| u.token.clone()))
-        .expect("alice");
+    let (pg, pool) = pulseboard_bench::database(dir.path()).await?;
+    let sim = pulseboard_bench::simulator(size, now).await?;
+    let (token, user) = pulseboard_bench::sign_in_alice(&pool, &sim).await?;
     let client = GitHubClient::new(&sim.base_url, &token)?;
-    let me = client.current_user().await?;
-    let cipher = TokenCipher::new(&SecretKey::generate());
-    let user = engine::db::users::upsert_signed_in(&pool, &cipher, &me, &token, "").await?;
-    engine::sync::refresh_access(&pool, &client, user.id).await?;
     let repos = engine::db::repos::visible_refs(&pool, user.id).await?;
     let started = Instant::now();
     let outcomes =

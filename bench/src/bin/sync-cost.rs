@@ -10,16 +10,14 @@
 //! PULSEBOARD_GITHUB_GRAPHQL_POINTS_PER_MINUTE say otherwise: this measures the engine,
 //! and the pacing's own floor is plain arithmetic (requests / points a minute).
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::TimeZone;
-use engine::auth::{SecretKey, TokenCipher};
 use engine::github::GitHubClient;
 use engine::sync::{worker, Mode, Syncer};
-use ghsim::{RateLimit, RunningSimulator, SimConfig, Size};
+use ghsim::Size;
 
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -78,23 +76,8 @@ async fn run() -> anyhow::Result<()> {
     let now = chrono::Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
 
     let dir = tempfile::tempdir()?;
-    let pg = engine::pg::EmbeddedPostgres::start(
-        dir.path(),
-        &engine::pg::BinarySearch {
-            explicit: std::env::var_os("PULSEBOARD_PG_BIN").map(Into::into),
-            path: std::env::var_os("PATH"),
-        },
-    )
-    .await?;
-    let pool = engine::db::connect(pg.connect_options(), 10).await?;
-    engine::db::migrate(&pool).await?;
-
-    // A budget nobody reaches, so that points are counted but never waited for.
-    let sim = RunningSimulator::start(
-        SimConfig::new(7, size, now).with_rate_limit(RateLimit::PerHour(1_000_000_000)),
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .await?;
+    let (pg, pool) = pulseboard_bench::database(dir.path()).await?;
+    let sim = pulseboard_bench::simulator(size, now).await?;
     if latency > 0 {
         sim.sim.faults().add(ghsim::FaultRule {
             route: "*".into(),
@@ -106,17 +89,10 @@ async fn run() -> anyhow::Result<()> {
             after: 0,
         });
     }
-    let token = sim
-        .sim
-        .with_world(|w| w.user_by_login("alice").map(|u| u.token.clone()))
-        .expect("alice");
+    let (token, user) = pulseboard_bench::sign_in_alice(&pool, &sim).await?;
     let client = GitHubClient::new(&sim.base_url, &token)?.with_cache(
         engine::db::http_cache::PgResponseCache::shared(pool.clone()),
     );
-    let me = client.current_user().await?;
-    let cipher = TokenCipher::new(&SecretKey::generate());
-    let user = engine::db::users::upsert_signed_in(&pool, &cipher, &me, &token, "").await?;
-    engine::sync::refresh_access(&pool, &client, user.id).await?;
     let repos = engine::db::repos::visible_refs(&pool, user.id).await?;
 
     // The minimum: every stored item fetched once, 100 to a request, plus each repository.
