@@ -92,6 +92,22 @@ pub struct SettingsArgs {
     /// Bot pull request titles (a regular expression; empty for none).
     #[arg(long)]
     pub bot_title_pattern: Option<String>,
+    /// Labels marking a critical issue, comma-separated (replaces the list).
+    #[arg(long, value_delimiter = ',')]
+    pub critical_labels: Option<Vec<String>>,
+    /// Labels marking a high-severity issue, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub high_labels: Option<Vec<String>>,
+    /// Labels marking a medium-severity issue, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub medium_labels: Option<Vec<String>>,
+    /// Labels marking a low-severity issue, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub low_labels: Option<Vec<String>>,
+    /// The resolution SLAs of critical, high, medium and low issues in hours (four numbers,
+    /// comma-separated; default 4,24,72,168).
+    #[arg(long, value_delimiter = ',')]
+    pub sla_hours: Option<Vec<i32>>,
 }
 
 #[derive(Debug, Clone, Args)]

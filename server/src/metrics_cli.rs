@@ -151,6 +151,27 @@ async fn change_settings(
     if let Some(bots) = &args.bot_logins {
         s.bot_logins = list(bots);
     }
+    for (k, labels) in [
+        &args.critical_labels,
+        &args.high_labels,
+        &args.medium_labels,
+        &args.low_labels,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if let Some(labels) = labels {
+            s.severity_labels[k] = list(labels);
+        }
+    }
+    if let Some(hours) = &args.sla_hours {
+        s.sla_hours = <[i32; 4]>::try_from(hours.as_slice()).map_err(|_| {
+            anyhow::anyhow!(
+                "--sla-hours: four hours are needed (critical, high, medium, low), not {}",
+                hours.len()
+            )
+        })?;
+    }
     if let Some(days) = args.incident_window_days {
         s.incident_window_days = days;
     }
@@ -224,6 +245,18 @@ fn table(report: &engine::metrics::Report) -> String {
     }
     for i in &report.insights {
         out.push_str(&format!("insight: {} ({})\n", i.text, i.link));
+    }
+    for p in &report.priorities {
+        out.push_str(&format!(
+            "priority {:.0} {}#{} ({}, {:.0} days open): {} [{}]\n",
+            p.score,
+            p.repository,
+            p.number,
+            p.severity.as_deref().unwrap_or("no severity"),
+            p.age_days.floor(),
+            p.title,
+            p.reasons.join(", ")
+        ));
     }
     out
 }

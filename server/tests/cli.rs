@@ -497,6 +497,27 @@ async fn metrics_are_printed_with_their_provenance() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("incident_window_days"));
     assert!(settings(&["--deployment-source", "auto"]).status.success());
+    // `bug` made high (24 h): #4 (bug, incident), opened 02-04 08:00, deadline 02-05
+    // 08:00, closed 12:00: one high breach in February.
+    let out = settings(&["--high-labels", "bug", "--sla-hours", "4,24,72,168"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["severity_labels"][1], serde_json::json!(["bug"]));
+    let breaches = json("acme/api", &[])["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["metric"] == "issue_sla_breaches" && f["group"] == "high")
+        .unwrap()["value"]
+        .clone();
+    assert_eq!(breaches, 1.0);
+    let refused = settings(&["--sla-hours", "4,24,72"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--sla-hours"));
     let bad = metrics(&["--from", "yesterday"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--from \"yesterday\""));

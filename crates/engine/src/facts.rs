@@ -323,7 +323,7 @@ pub fn attribute(
 pub async fn refresh_repository(pool: &PgPool, repository_id: i64) -> crate::Result<()> {
     let mut tx = pool.begin().await?;
     refresh_pulls(&mut tx, repository_id, None).await?;
-    db::issues::refresh_first_responses(&mut tx, repository_id, None).await?;
+    db::issues::refresh_facts(&mut tx, repository_id, None).await?;
     tx.commit().await?;
     refresh_delivery(pool, repository_id, true).await
 }

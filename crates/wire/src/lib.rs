@@ -175,6 +175,23 @@ pub struct Forecast {
     pub fitted_on: u64,
 }
 
+/// An open issue ranked by its priority score (METRICS.md, "Issue priority").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriorityIssue {
+    /// `owner/name`.
+    pub repository: String,
+    pub number: i64,
+    pub title: String,
+    /// 0-100, higher first.
+    pub score: f64,
+    /// `critical`, `high`, `medium`, `low`, or `None` when no label marks one.
+    pub severity: Option<String>,
+    /// Days open at the period's end (or now, if sooner).
+    pub age_days: f64,
+    /// The formula's terms that made the score (`"severity high +45"`, …).
+    pub reasons: Vec<String>,
+}
+
 /// A sentence about the numbers, from a rule (METRICS.md, "Insights"), naming the
 /// figures it rests on and where to look.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

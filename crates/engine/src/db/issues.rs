@@ -37,7 +37,7 @@ pub async fn store_comments(
 ) -> Result<u64, sqlx::Error> {
     let n = upsert(&mut *conn, rows).await?;
     let numbers: Vec<i64> = rows.iter().map(|r| r.issue_number).collect();
-    refresh_first_responses(conn, repository_id, Some(&numbers)).await?;
+    refresh_facts(conn, repository_id, Some(&numbers)).await?;
     Ok(n)
 }
 
@@ -49,20 +49,28 @@ pub async fn store_page(
 ) -> Result<u64, sqlx::Error> {
     let n = upsert(&mut *conn, rows).await?;
     let numbers: Vec<i64> = rows.iter().map(|r| r.number).collect();
-    refresh_first_responses(conn, repository_id, Some(&numbers)).await?;
+    refresh_facts(conn, repository_id, Some(&numbers)).await?;
     Ok(n)
 }
 
-/// Each issue's first response among `numbers` (all with `None`): the first conversation
-/// comment by someone other than its author who is not a bot (a `Bot` account, a login
-/// ending in `[bot]`, or one of the repository's `bot_logins`).
-pub async fn refresh_first_responses(
+/// The derived facts of the issues among `numbers` (all with `None`): the first response,
+/// the first conversation comment by someone other than its author who is not a bot (a
+/// `Bot` account, a login ending in `[bot]`, or one of the repository's `bot_logins`); and
+/// the severity the repository's `severity_labels` give it with that severity's SLA.
+pub async fn refresh_facts(
     conn: &mut Conn,
     repository_id: i64,
     numbers: Option<&[i64]>,
 ) -> Result<(), sqlx::Error> {
+    let settings = super::settings::get(&mut *conn, repository_id).await?;
+    let labels = |k: usize| -> Vec<String> {
+        settings.severity_labels[k]
+            .iter()
+            .map(|l| l.trim().to_lowercase())
+            .collect()
+    };
     sqlx::query(
-        "INSERT INTO issue_facts (repository_id, number, first_response_at)
+        "INSERT INTO issue_facts (repository_id, number, first_response_at, severity, sla_hours)
          SELECT i.repository_id, i.number,
                 (SELECT min(c.created_at) FROM conversation_comments c
                   WHERE c.repository_id = i.repository_id AND c.issue_number = i.number
@@ -71,14 +79,25 @@ pub async fn refresh_first_responses(
                     AND coalesce(c.author_login, '') NOT LIKE '%[bot]'
                     AND NOT (lower(coalesce(c.author_login, '')) = ANY(
                         SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
-                         WHERE s.repository_id = i.repository_id)))
-           FROM issues i
+                         WHERE s.repository_id = i.repository_id))),
+                sv.severity, ($7::int[])[sv.severity]
+           FROM issues i,
+                LATERAL (SELECT CASE WHEN l && $3 THEN 1 WHEN l && $4 THEN 2
+                                     WHEN l && $5 THEN 3 WHEN l && $6 THEN 4 END AS severity
+                           FROM (SELECT coalesce(array_agg(lower(y)), '{}') AS l
+                                   FROM unnest(i.labels) y) ls) sv
           WHERE i.repository_id = $1 AND ($2::bigint[] IS NULL OR i.number = ANY($2))
          ON CONFLICT (repository_id, number)
-         DO UPDATE SET first_response_at = EXCLUDED.first_response_at",
+         DO UPDATE SET first_response_at = EXCLUDED.first_response_at,
+                       severity = EXCLUDED.severity, sla_hours = EXCLUDED.sla_hours",
     )
     .bind(repository_id)
     .bind(numbers)
+    .bind(labels(0))
+    .bind(labels(1))
+    .bind(labels(2))
+    .bind(labels(3))
+    .bind(&settings.sla_hours[..])
     .execute(conn)
     .await?;
     Ok(())

@@ -47,6 +47,30 @@ impl DeploymentSource {
     }
 }
 
+/// The severities of issues, most severe first (METRICS.md, "Issues").
+pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+
+/// The labels (lower case) that mark each of [`SEVERITIES`] unless a repository says
+/// otherwise: the plain word, GitHub's common `severity: x` / `severity/x` and
+/// `priority: x` spellings, and the `sevN` / `pN` shorthands.
+pub fn default_severity_labels() -> [Vec<String>; 4] {
+    SEVERITIES.map(|name| {
+        let n = SEVERITIES.iter().position(|s| *s == name).unwrap_or(0);
+        vec![
+            name.to_string(),
+            format!("severity: {name}"),
+            format!("severity/{name}"),
+            format!("sev{n}"),
+            format!("p{n}"),
+            format!("priority: {name}"),
+        ]
+    })
+}
+
+/// The resolution SLA of each of [`SEVERITIES`] in hours unless a repository says
+/// otherwise: 4 h, 24 h, 72 h, 168 h.
+pub const DEFAULT_SLA_HOURS: [i32; 4] = [4, 24, 72, 168];
+
 /// A repository's settings. Patterns are Rust `regex` syntax, matched case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepositorySettings {
@@ -68,6 +92,11 @@ pub struct RepositorySettings {
     /// Pull request titles that mark a bot's change (default `^Bump .+ from .+ to .+`);
     /// empty for none.
     pub bot_title_pattern: String,
+    /// The labels (matched case-insensitively) that mark each of [`SEVERITIES`]; an issue
+    /// takes the most severe that any of its labels marks.
+    pub severity_labels: [Vec<String>; 4],
+    /// Each severity's resolution SLA in hours, from the issue's opening.
+    pub sla_hours: [i32; 4],
 }
 
 impl Default for RepositorySettings {
@@ -81,6 +110,8 @@ impl Default for RepositorySettings {
             revert_failures: true,
             bot_logins: Vec::new(),
             bot_title_pattern: "^Bump .+ from .+ to .+".into(),
+            severity_labels: default_severity_labels(),
+            sla_hours: DEFAULT_SLA_HOURS,
         }
     }
 }
@@ -110,6 +141,24 @@ impl RepositorySettings {
                 self.incident_window_days
             )));
         }
+        for (k, hours) in self.sla_hours.iter().enumerate() {
+            if !(1..=24 * 365).contains(hours) {
+                return Err(crate::Error::Invalid(format!(
+                    "sla_hours: {} has {hours} h, not between 1 and 8760",
+                    SEVERITIES[k]
+                )));
+            }
+        }
+        if self
+            .severity_labels
+            .iter()
+            .flatten()
+            .any(|l| l.trim().is_empty())
+        {
+            return Err(crate::Error::Invalid(
+                "severity_labels: a label is empty".into(),
+            ));
+        }
         if self.incident_labels.iter().any(|l| l.trim().is_empty()) {
             return Err(crate::Error::Invalid(
                 "incident_labels: a label is empty".into(),
@@ -128,6 +177,8 @@ type SettingsRow = (
     bool,
     Vec<String>,
     String,
+    Option<sqlx::types::Json<[Vec<String>; 4]>>,
+    Option<Vec<i32>>,
 );
 
 /// A repository's settings, or the defaults when it has none.
@@ -135,7 +186,7 @@ pub async fn get(conn: &mut Conn, repository_id: i64) -> Result<RepositorySettin
     let row: Option<SettingsRow> = sqlx::query_as(
         "SELECT deployment_source, production_environments, deployment_workflows,
                 incident_labels, incident_window_days, revert_failures, bot_logins,
-                bot_title_pattern
+                bot_title_pattern, severity_labels, sla_hours
            FROM repository_settings WHERE repository_id = $1",
     )
     .bind(repository_id)
@@ -143,8 +194,24 @@ pub async fn get(conn: &mut Conn, repository_id: i64) -> Result<RepositorySettin
     .await?;
     Ok(match row {
         None => RepositorySettings::default(),
-        Some((source, environments, workflows, labels, window, reverts, bots, titles)) => {
+        Some((
+            source,
+            environments,
+            workflows,
+            labels,
+            window,
+            reverts,
+            bots,
+            titles,
+            severities,
+            slas,
+        )) => {
+            let defaults = RepositorySettings::default();
             RepositorySettings {
+                severity_labels: severities.map_or(defaults.severity_labels, |j| j.0),
+                sla_hours: slas
+                    .and_then(|v| <[i32; 4]>::try_from(v).ok())
+                    .unwrap_or(defaults.sla_hours),
                 deployment_source: source.as_deref().and_then(DeploymentSource::parse),
                 production_environments: environments,
                 deployment_workflows: workflows,
@@ -166,8 +233,9 @@ pub async fn set(conn: &mut Conn, repository_id: i64, s: &RepositorySettings) ->
     sqlx::query(
         "INSERT INTO repository_settings (repository_id, deployment_source,
                 production_environments, deployment_workflows, incident_labels,
-                incident_window_days, revert_failures, bot_logins, bot_title_pattern)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                incident_window_days, revert_failures, bot_logins, bot_title_pattern,
+                severity_labels, sla_hours)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (repository_id) DO UPDATE SET
                 deployment_source = EXCLUDED.deployment_source,
                 production_environments = EXCLUDED.production_environments,
@@ -177,6 +245,8 @@ pub async fn set(conn: &mut Conn, repository_id: i64, s: &RepositorySettings) ->
                 revert_failures = EXCLUDED.revert_failures,
                 bot_logins = EXCLUDED.bot_logins,
                 bot_title_pattern = EXCLUDED.bot_title_pattern,
+                severity_labels = EXCLUDED.severity_labels,
+                sla_hours = EXCLUDED.sla_hours,
                 updated_at = now()",
     )
     .bind(repository_id)
@@ -188,6 +258,8 @@ pub async fn set(conn: &mut Conn, repository_id: i64, s: &RepositorySettings) ->
     .bind(s.revert_failures)
     .bind(&s.bot_logins)
     .bind(&s.bot_title_pattern)
+    .bind(sqlx::types::Json(&s.severity_labels))
+    .bind(&s.sla_hours[..])
     .execute(conn)
     .await?;
     Ok(())

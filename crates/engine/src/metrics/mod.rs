@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod dora;
 pub mod flow;
+pub mod priority;
 pub mod scores;
 pub mod signals;
 pub mod stats;
@@ -142,6 +143,44 @@ pub struct Report {
     pub forecasts: Vec<wire::Forecast>,
     /// Sentences from rules over all of the above.
     pub insights: Vec<wire::Insight>,
+    /// The open issues to look at first: the [`PRIORITY_LIST`] highest priority scores.
+    pub priorities: Vec<wire::PriorityIssue>,
+}
+
+/// How many issues [`Report::priorities`] lists.
+pub const PRIORITY_LIST: usize = 20;
+
+/// The issues of `ids` open at `at` with their priority scores, highest first (the oldest
+/// first among equal scores), at most `limit`.
+pub async fn priorities(
+    pool: &PgPool,
+    ids: &[i64],
+    at: DateTime<Utc>,
+    limit: usize,
+) -> crate::Result<Vec<wire::PriorityIssue>> {
+    let open = db::metrics::activity::open_issues(pool, ids, at).await?;
+    let mut ranked: Vec<wire::PriorityIssue> = open
+        .into_iter()
+        .map(|(repository, number, title, labels, severity, age_days)| {
+            let severity = severity.and_then(|k| usize::try_from(k).ok());
+            let (score, reasons) = priority::score(severity, &labels, age_days);
+            wire::PriorityIssue {
+                repository,
+                number,
+                title,
+                score,
+                severity: severity
+                    .and_then(|k| db::settings::SEVERITIES.get(k))
+                    .map(|s| s.to_string()),
+                age_days,
+                reasons,
+            }
+        })
+        .collect();
+    // Stable: equal scores keep the query's oldest-first order.
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+    ranked.truncate(limit);
+    Ok(ranked)
 }
 
 /// The basis of the DORA figures of a scope from its repositories' deployment sources:
@@ -317,6 +356,7 @@ pub async fn report(
     let forecasts = signals::forecasts(&weeks, to.min(Utc::now()));
     let link = |metric: &str| drill_down(scope, metric, (from, to));
     let insights = signals::insights(scope, &figures, &anomalies, &link);
+    let priorities = priorities(pool, &ids, to, PRIORITY_LIST).await?;
     Ok(Report {
         scope: scope.to_string(),
         repositories: repos.into_iter().map(|(_, n)| n).collect(),
@@ -328,6 +368,7 @@ pub async fn report(
         anomalies,
         forecasts,
         insights,
+        priorities,
     })
 }
 

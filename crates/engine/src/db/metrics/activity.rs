@@ -90,58 +90,7 @@ pub async fn velocity(
     })
 }
 
-/// Severities, most severe first, with the labels (lower case) that mark each and the
-/// resolution SLA in hours (METRICS.md, "Issues").
-pub const SEVERITIES: [(&str, &[&str], f64); 4] = [
-    (
-        "critical",
-        &[
-            "critical",
-            "severity: critical",
-            "severity/critical",
-            "sev0",
-            "p0",
-            "priority: critical",
-        ],
-        4.0,
-    ),
-    (
-        "high",
-        &[
-            "high",
-            "severity: high",
-            "severity/high",
-            "sev1",
-            "p1",
-            "priority: high",
-        ],
-        24.0,
-    ),
-    (
-        "medium",
-        &[
-            "medium",
-            "severity: medium",
-            "severity/medium",
-            "sev2",
-            "p2",
-            "priority: medium",
-        ],
-        72.0,
-    ),
-    (
-        "low",
-        &[
-            "low",
-            "severity: low",
-            "severity/low",
-            "sev3",
-            "p3",
-            "priority: low",
-        ],
-        168.0,
-    ),
-];
+pub use crate::db::settings::SEVERITIES;
 
 /// Ages of open issues: under a week, 30 days, 90 days, more.
 pub const ISSUE_AGE_BUCKETS: [&str; 4] = ["<7d", "7-30d", "30-90d", "90d+"];
@@ -171,9 +120,6 @@ pub async fn issues(
     repositories: &[i64],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<IssueHealth, sqlx::Error> {
-    let labels =
-        |i: usize| -> Vec<String> { SEVERITIES[i].1.iter().map(|s| s.to_string()).collect() };
-    let slas: Vec<f64> = SEVERITIES.iter().map(|s| s.2).collect();
     #[allow(clippy::type_complexity)]
     let r: (
         i64,
@@ -192,20 +138,15 @@ pub async fn issues(
         i64,
     ) = sqlx::query_as(
         "WITH i AS (
-            SELECT x.*, least($3, now()) AS t, r.first_response_at,
-                   CASE WHEN l && $5 THEN 1 WHEN l && $6 THEN 2 WHEN l && $7 THEN 3
-                        WHEN l && $8 THEN 4 END AS severity
+            SELECT x.*, least($3, now()) AS t, r.first_response_at, r.severity, r.sla_hours
               FROM issues x
-              LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number,
-                   LATERAL (SELECT coalesce(array_agg(lower(y)), '{}') AS l
-                              FROM unnest(x.labels) y) ls
+              LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
              WHERE x.repository_id = ANY($1) AND x.created_at < $3
                AND (x.closed_at IS NULL OR x.closed_at >= $2)
                AND coalesce(x.author_login, '') NOT LIKE '%[bot]'),
          o AS (SELECT *, extract(epoch FROM t - created_at)::float8 / 86400 AS days FROM i
                 WHERE created_at < t AND (closed_at IS NULL OR closed_at >= t)),
-         d AS (SELECT i.*, i.created_at + make_interval(secs => ($9::float8[])[severity] * 3600)
-                          AS deadline
+         d AS (SELECT i.*, i.created_at + make_interval(hours => sla_hours) AS deadline
                  FROM i WHERE severity IS NOT NULL)
          SELECT (SELECT count(*) FROM i WHERE created_at >= $2),
                 (SELECT count(*) FROM i WHERE closed_at >= $2 AND closed_at < $3),
@@ -241,11 +182,6 @@ pub async fn issues(
     .bind(from)
     .bind(to)
     .bind(&QUANTILES[..])
-    .bind(labels(0))
-    .bind(labels(1))
-    .bind(labels(2))
-    .bind(labels(3))
-    .bind(slas)
     .fetch_one(pool)
     .await?;
     Ok(IssueHealth {
@@ -262,7 +198,7 @@ pub async fn issues(
         },
         age_buckets: ISSUE_AGE_BUCKETS.into_iter().zip(r.7).collect(),
         severities: (0..4)
-            .map(|k| (SEVERITIES[k].0, r.8[k], r.9[k], r.10[k]))
+            .map(|k| (SEVERITIES[k], r.8[k], r.9[k], r.10[k]))
             .collect(),
         first_response: Quantiles {
             n: r.11,
@@ -270,6 +206,33 @@ pub async fn issues(
         },
         awaiting_response: r.13,
     })
+}
+
+/// An issue by a person open at a time: `(repository, number, title, labels, severity index
+/// 0-3 or none, days open)`.
+pub type OpenIssue = (String, i64, String, Vec<String>, Option<i16>, f64);
+
+/// The issues by people open at `at` (capped at now), oldest first.
+pub async fn open_issues(
+    pool: &PgPool,
+    repositories: &[i64],
+    at: DateTime<Utc>,
+) -> Result<Vec<OpenIssue>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT r.full_name, x.number::bigint, x.title, x.labels, (f.severity - 1)::smallint,
+                extract(epoch FROM least($2, now()) - x.created_at)::float8 / 86400
+           FROM issues x
+           JOIN repositories r ON r.github_id = x.repository_id
+           LEFT JOIN issue_facts f ON f.repository_id = x.repository_id AND f.number = x.number
+          WHERE x.repository_id = ANY($1) AND x.created_at < least($2, now())
+            AND (x.closed_at IS NULL OR x.closed_at >= least($2, now()))
+            AND coalesce(x.author_login, '') NOT LIKE '%[bot]'
+          ORDER BY x.created_at, r.full_name, x.number",
+    )
+    .bind(repositories)
+    .bind(at)
+    .fetch_all(pool)
+    .await
 }
 
 /// CI over the workflow runs created in the period (METRICS.md, "CI").

@@ -551,3 +551,103 @@ async fn the_edge_cases_worked_out_by_hand() {
     .into();
     assert_eq!(rows, expected);
 }
+
+/// Severities, SLAs and the priority list (`scenarios/issues.json`), by default and after
+/// the repository's maintainer maps the labels and SLAs differently.
+#[tokio::test]
+async fn issue_severities_slas_and_priorities_worked_out_by_hand() {
+    let fx = synced(include_str!("../../../../ghsim/scenarios/issues.json")).await;
+    use wire::Statistic::{Count, Ratio};
+    let value = |report: &crate::metrics::Report, metric: &str, group: Option<&str>, statistic| {
+        report
+            .figures
+            .iter()
+            .find(|f| f.metric == metric && f.group.as_deref() == group && f.statistic == statistic)
+            .unwrap_or_else(|| panic!("{metric} {group:?} {statistic:?}"))
+            .value
+    };
+    let ranked = |report: &crate::metrics::Report| -> Vec<(i64, f64)> {
+        report
+            .priorities
+            .iter()
+            .map(|p| (p.number, p.score))
+            .collect()
+    };
+    let report = report_of(&fx, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z").await;
+    // Opened in March by people: #1, #2, #3, #6 (#4 in January; #5 is renovate's).
+    assert_eq!(value(&report, "issues_opened", None, Count), Some(4.0));
+    // Default labels: #1 `P0` critical (4 h), #2 `sev1` high (24 h), #6 `low` (168 h);
+    // #3 and #4 have none. Deadlines in March: #1 03-01 04:00, closed 06:00: missed; #2
+    // 03-03 00:00, still open: missed; #6 03-17, closed 03-12: met.
+    assert_eq!(
+        value(&report, "issues_open_by_severity", Some("high"), Count),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&report, "issue_sla_breaches", Some("critical"), Count),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&report, "issue_sla_breaches", Some("high"), Count),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&report, "issue_sla_compliance", Some("low"), Ratio),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&report, "issue_sla_compliance", Some("critical"), Ratio),
+        Some(0.0)
+    );
+    // Open on 04-01: #2 high 45 + regression 10 + 30 days (4 weeks) 8 = 63; #4 none 20 +
+    // blocker 20 + 81 days (11 weeks, 22, capped) 20 = 60; #3 none 20 - documentation 15 -
+    // good first issue 10 + 29 days (4 weeks) 8 = 3. Renovate's #5 is not listed.
+    assert_eq!(ranked(&report), [(2, 63.0), (4, 60.0), (3, 3.0)]);
+    assert_eq!(
+        report.priorities[0].reasons,
+        [
+            "severity high +45",
+            "regression label +10",
+            "open 4 weeks +8"
+        ]
+    );
+
+    // alice (the owner) makes `bug` medium and tightens every SLA.
+    let (_, mut s) = crate::metrics::settings(&fx.pool, fx.user_id, "acme/api")
+        .await
+        .unwrap();
+    s.severity_labels[2] = vec!["Bug".into()];
+    s.sla_hours = [2, 12, 48, 120];
+    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &s)
+        .await
+        .unwrap();
+    let report = report_of(&fx, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z").await;
+    // #4 (`Blocker`, `bug`) is now medium: open, its deadline (01-12) before March. #1's
+    // deadline 02:00 and #2's 03-02 12:00 are still missed; #6's 03-15 met.
+    assert_eq!(
+        value(&report, "issues_open_by_severity", Some("medium"), Count),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&report, "issue_sla_breaches", Some("medium"), Count),
+        Some(0.0)
+    );
+    assert_eq!(
+        value(&report, "issue_sla_breaches", Some("high"), Count),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(&report, "issue_sla_compliance", Some("low"), Ratio),
+        Some(1.0)
+    );
+    // #4: medium 30 + blocker 20 + age 20 = 70, now first.
+    assert_eq!(ranked(&report), [(4, 70.0), (2, 63.0), (3, 3.0)]);
+
+    // A bad SLA is refused and changes nothing.
+    s.sla_hours = [0, 12, 48, 120];
+    let refused = crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &s).await;
+    assert!(
+        matches!(&refused, Err(crate::Error::Invalid(m)) if m.contains("sla_hours")),
+        "{refused:?}"
+    );
+}
