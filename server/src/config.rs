@@ -128,6 +128,10 @@ pub struct MetricsArgs {
     /// JSON instead of a table (field names are METRICS.md's).
     #[arg(long)]
     pub json: bool,
+    /// What lies behind DORA's four keys in the period instead of the figures: the
+    /// deployments, changes and incidents, each with why (METRICS.md, "Attribution").
+    #[arg(long, conflicts_with = "grain")]
+    pub attribution: bool,
     /// The State of DevOps report whose performance levels grade the four keys: 2023 or
     /// 2024.
     #[arg(long, default_value = "2023", value_parser = ["2023", "2024"])]

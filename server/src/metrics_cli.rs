@@ -31,6 +31,9 @@ pub async fn run(args: MetricsArgs) -> anyhow::Result<()> {
         .as_deref()
         .and_then(engine::metrics::Grain::parse);
     let result = match grain {
+        None if args.attribution => attribution(&db.pool, &args, (from, to))
+            .await
+            .map(Out::Attribution),
         None => report(&db.pool, &args, (from, to)).await.map(Out::Report),
         Some(grain) => series(&db.pool, &args, (from, to), grain)
             .await
@@ -43,7 +46,9 @@ pub async fn run(args: MetricsArgs) -> anyhow::Result<()> {
     match (result?, args.json) {
         (Out::Report(r), true) => println!("{}", serde_json::to_string_pretty(&r)?),
         (Out::Series(s), true) => println!("{}", serde_json::to_string_pretty(&s)?),
+        (Out::Attribution(a), true) => println!("{}", serde_json::to_string_pretty(&a)?),
         (Out::Report(r), false) => print!("{}", table(&r)),
+        (Out::Attribution(a), false) => print!("{}", attribution_table(&a)),
         (Out::Series(s), false) => {
             for part in &s.parts {
                 print!("{}", lines(&s.scope, (part.from, part.to), &part.figures));
@@ -55,6 +60,7 @@ pub async fn run(args: MetricsArgs) -> anyhow::Result<()> {
 
 enum Out {
     Report(engine::metrics::Report),
+    Attribution(wire::Attribution),
     Series(engine::metrics::Series),
 }
 
@@ -205,6 +211,59 @@ async fn report(
     engine::metrics::report(pool, user, &args.scope, period, dora_report)
         .await
         .map_err(|e| explain(args, e))
+}
+
+async fn attribution(
+    pool: &sqlx::PgPool,
+    args: &MetricsArgs,
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> anyhow::Result<wire::Attribution> {
+    let user = user_id(pool, &args.as_user).await?;
+    engine::metrics::attribution(pool, user, &args.scope, period, 1000)
+        .await
+        .map_err(|e| explain(args, e))
+}
+
+/// The deployments, changes and incidents, one line each with why.
+fn attribution_table(a: &wire::Attribution) -> String {
+    let mut out = format!(
+        "{} from {} to {}: {} deployments, {} changes, {} incidents\n",
+        a.scope, a.from, a.to, a.totals.0, a.totals.1, a.totals.2
+    );
+    for d in &a.deployments {
+        let changes: Vec<String> = d.changes.iter().map(|n| format!("#{n}")).collect();
+        out.push_str(&format!(
+            "deployment {} {} {} at {} ({}): changes [{}]{}\n",
+            d.repository,
+            d.environment,
+            &d.sha[..d.sha.len().min(7)],
+            d.deployed_at,
+            d.source,
+            changes.join(", "),
+            if d.failures.is_empty() {
+                String::new()
+            } else {
+                format!("; failed: {}", d.failures.join("; "))
+            }
+        ));
+    }
+    for c in &a.changes {
+        let lead = c
+            .lead_time_hours
+            .map(|h| format!(", lead time {h:.1} h"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "change {}#{} {} ({}{lead}): {}\n",
+            c.repository, c.number, c.title, c.status, c.why
+        ));
+    }
+    for i in &a.incidents {
+        out.push_str(&format!(
+            "incident {}#{} {} ({}): {}\n",
+            i.repository, i.number, i.title, i.created_at, i.why
+        ));
+    }
+    out
 }
 
 /// The report: its deployment sources, one line a figure, its grades.

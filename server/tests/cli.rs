@@ -493,6 +493,21 @@ async fn metrics_are_printed_with_their_provenance() {
     assert_eq!(figure("deployment_frequency", "rate")["basis"], "proxy");
     assert_eq!(figure("lead_time_for_changes", "median")["value"], 35.5);
     assert_eq!(figure("lead_time_for_changes", "median")["basis"], "proxy");
+    // Behind it: #1's deployment is its own merge (29 h from its first commit), a proxy.
+    let out = metrics(&[
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2026-03-01",
+        "--attribution",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let one = text
+        .lines()
+        .find(|l| l.starts_with("change acme/api#1 "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(one.contains("deployed, lead time 29.0 h"), "{one}");
+    assert!(one.contains("a proxy"), "{one}");
     let refused = settings(&["--incident-window-days", "0"]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("incident_window_days"));

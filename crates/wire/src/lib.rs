@@ -175,6 +175,73 @@ pub struct Forecast {
     pub fitted_on: u64,
 }
 
+/// What lies behind DORA's four keys for a scope and period, any point of any series
+/// being a period (METRICS.md, "Attribution"): the production deployments, the changes
+/// and the incidents, each with why it counts where it does. Times are RFC 3339 (UTC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attribution {
+    pub scope: String,
+    pub from: String,
+    pub to: String,
+    /// Production deployments that succeeded in the period, newest first.
+    pub deployments: Vec<AttributedDeployment>,
+    /// Changes (pull requests into the default branch) merged or deployed in the period,
+    /// newest first.
+    pub changes: Vec<AttributedChange>,
+    /// Incidents opened in the period, newest first.
+    pub incidents: Vec<AttributedIncident>,
+    /// How many there were before `limit` cut the lists: deployments, changes, incidents.
+    pub totals: (u64, u64, u64),
+}
+
+/// One production deployment: where it came from and what failed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributedDeployment {
+    /// `owner/name`.
+    pub repository: String,
+    pub environment: String,
+    pub sha: String,
+    pub deployed_at: String,
+    /// The deployment source's name (`deployments`, `workflow_runs`, …).
+    pub source: String,
+    /// The changes that first went out in it (numbers).
+    pub changes: Vec<i64>,
+    /// Why it counts as failed, one sentence a cause; empty when it did not fail.
+    pub failures: Vec<String>,
+}
+
+/// One change and which deployment it went out in, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributedChange {
+    pub repository: String,
+    pub number: i64,
+    pub title: String,
+    pub author: Option<String>,
+    pub first_commit_at: Option<String>,
+    pub merged_at: String,
+    /// `deployed`, `pending`, `before_first_deployment`, `not_on_default_branch`, or
+    /// `bot` (left out of lead time).
+    pub status: String,
+    /// The first production deployment containing it: (environment, sha, deployed at).
+    pub deployment: Option<(String, String, String)>,
+    /// First commit to that deployment, hours.
+    pub lead_time_hours: Option<f64>,
+    pub why: String,
+}
+
+/// One incident and the deployment it was put on, or why none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributedIncident {
+    pub repository: String,
+    pub number: i64,
+    pub title: String,
+    pub created_at: String,
+    pub closed_at: Option<String>,
+    /// The deployment it failed: (environment, sha, deployed at).
+    pub deployment: Option<(String, String, String)>,
+    pub why: String,
+}
+
 /// An open issue ranked by its priority score (METRICS.md, "Issue priority").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriorityIssue {

@@ -178,21 +178,42 @@ impl Failures {
     }
 }
 
-/// One repository's failures. A deployment failed when GitHub later reported it
-/// `failure` or `error`; when an incident was opened within `window_days` after it with no
-/// deployment in between; or when a merged revert of a change it shipped was opened.
-/// Recovery runs from the failure (the status, the incident's or the revert's opening) to
-/// the first of: the incident closed, the revert deployed, the next successful production
-/// deployment (for a status or an incident). `deployed` are the repository's, oldest
-/// first, from before the period (for incidents early in it) to now (for recoveries).
-pub fn change_failure(
+/// What failed a deployment (METRICS.md, "Change failure rate").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureCause {
+    /// GitHub reported the deployment `failure` or `error` after its success.
+    Status,
+    /// An incident (the number) opened within the window after it, with no
+    /// production deployment in between.
+    Incident(i32),
+    /// A merged revert (the pull request's number) of a change it shipped.
+    Revert(i32),
+}
+
+/// One failure of one deployment: which (an index into the deployments), why, when it
+/// started (the status, the incident's or the revert's opening) and when it recovered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub deployment: usize,
+    pub cause: FailureCause,
+    pub started: DateTime<Utc>,
+    pub recovered: Option<DateTime<Utc>>,
+}
+
+/// One repository's failures, and its incidents with no production deployment in the
+/// window before them. A deployment failed when GitHub later reported it `failure` or
+/// `error`; when an incident was opened within `window_days` after it with no deployment
+/// in between; or when a merged revert of a change it shipped was opened. Recovery runs
+/// from the failure to the first of: the incident closed, the revert deployed, the next
+/// successful production deployment (for a status or an incident). `deployed` are the
+/// repository's, oldest first, from before the period (for incidents early in it) to now
+/// (for recoveries).
+pub fn failures(
     deployed: &[ProductionDeployment],
     incidents: &[Incident],
     reverts: &[Revert],
     window_days: i64,
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-) -> Failures {
-    let in_period = |t: DateTime<Utc>| t >= from && t < to;
+) -> (Vec<Failure>, Vec<Incident>) {
     let window = Duration::days(window_days);
     let next_deployment = |after: DateTime<Utc>| {
         deployed
@@ -201,14 +222,18 @@ pub fn change_failure(
             .filter(|t| *t > after)
             .min()
     };
-    // (deployment index, failure start, recovered at)
-    let mut failures: Vec<(usize, DateTime<Utc>, Option<DateTime<Utc>>)> = Vec::new();
+    let mut failures = Vec::new();
     for (i, d) in deployed.iter().enumerate() {
         if let Some(at) = d.failed_at {
-            failures.push((i, at, next_deployment(at)));
+            failures.push(Failure {
+                deployment: i,
+                cause: FailureCause::Status,
+                started: at,
+                recovered: next_deployment(at),
+            });
         }
     }
-    let mut unattributed = 0;
+    let mut unattributed = Vec::new();
     for incident in incidents {
         let blamed = deployed
             .iter()
@@ -217,14 +242,16 @@ pub fn change_failure(
             .max_by_key(|(_, d)| d.succeeded_at)
             .filter(|(_, d)| incident.created_at - d.succeeded_at <= window);
         match blamed {
-            Some((i, _)) => {
-                let recovered = [incident.closed_at, next_deployment(incident.created_at)]
+            Some((i, _)) => failures.push(Failure {
+                deployment: i,
+                cause: FailureCause::Incident(incident.number),
+                started: incident.created_at,
+                recovered: [incident.closed_at, next_deployment(incident.created_at)]
                     .into_iter()
                     .flatten()
-                    .min();
-                failures.push((i, incident.created_at, recovered));
-            }
-            None => unattributed += usize::from(in_period(incident.created_at)),
+                    .min(),
+            }),
+            None => unattributed.push(incident.clone()),
         }
     }
     for revert in reverts {
@@ -234,27 +261,51 @@ pub fn change_failure(
                 && d.succeeded_at <= revert.created_at
         });
         if let Some(i) = shipped {
-            failures.push((i, revert.created_at, revert.deployed_at));
+            failures.push(Failure {
+                deployment: i,
+                cause: FailureCause::Revert(revert.number),
+                started: revert.created_at,
+                recovered: revert.deployed_at,
+            });
         }
     }
+    (failures, unattributed)
+}
+
+/// One repository's change failure and recovery in the period, from [`failures`].
+pub fn change_failure(
+    deployed: &[ProductionDeployment],
+    incidents: &[Incident],
+    reverts: &[Revert],
+    window_days: i64,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Failures {
+    let in_period = |t: DateTime<Utc>| t >= from && t < to;
+    let (failures, unattributed) = failures(deployed, incidents, reverts, window_days);
     let shipped: Vec<usize> = (0..deployed.len())
         .filter(|&i| in_period(deployed[i].succeeded_at))
         .collect();
     let failed: HashSet<usize> = failures
         .iter()
-        .map(|(i, _, _)| *i)
+        .map(|f| f.deployment)
         .filter(|i| shipped.contains(i))
         .collect();
-    let started: Vec<_> = failures.iter().filter(|(_, s, _)| in_period(*s)).collect();
+    let started: Vec<&Failure> = failures.iter().filter(|f| in_period(f.started)).collect();
     Failures {
         shipped: shipped.len(),
         failed: failed.len(),
         recovery: started
             .iter()
-            .filter_map(|(_, start, end)| end.map(|e| (e - *start).num_seconds() as f64 / 3600.0))
+            .filter_map(|f| {
+                f.recovered
+                    .map(|e| (e - f.started).num_seconds() as f64 / 3600.0)
+            })
             .collect(),
-        unrecovered: started.iter().filter(|(_, _, end)| end.is_none()).count(),
-        unattributed,
+        unrecovered: started.iter().filter(|f| f.recovered.is_none()).count(),
+        unattributed: unattributed
+            .iter()
+            .filter(|i| in_period(i.created_at))
+            .count(),
     }
 }
 

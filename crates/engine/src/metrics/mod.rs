@@ -2,6 +2,7 @@
 //! METRICS.md. Pure functions over rows; the database only supplies the facts.
 
 pub mod activity;
+pub mod attribution;
 pub mod dora;
 pub mod flow;
 pub mod priority;
@@ -18,6 +19,8 @@ use wire::{Basis, Figure, Statistic, Unit};
 use crate::db;
 use crate::db::metrics::{Quantiles, ScopeName};
 use crate::db::settings::DeploymentSource;
+
+pub use attribution::attribution;
 
 /// One figure. A value on an unavailable basis is dropped, and a missing value is
 /// unavailable (with the basis' own reason, else `why`): a figure has a value exactly when

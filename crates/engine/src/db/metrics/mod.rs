@@ -253,6 +253,119 @@ pub async fn lead_time(
     })
 }
 
+/// A change behind the lead time (METRICS.md, "Attribution"): a pull request merged into
+/// the default branch, and the first production deployment containing it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Change {
+    pub repository_id: i64,
+    pub number: i32,
+    pub title: String,
+    pub author_login: Option<String>,
+    pub is_bot: bool,
+    pub first_commit_at: Option<DateTime<Utc>>,
+    pub merged_at: DateTime<Utc>,
+    pub merge_commit_sha: Option<String>,
+    /// The merge commit's place on the default branch's first-parent chain.
+    pub position: Option<i32>,
+    /// Its repository's first production deployment ever.
+    pub first_deployment_at: Option<DateTime<Utc>>,
+    /// The first production deployment containing it: environment, commit and its place,
+    /// time.
+    pub environment: Option<String>,
+    pub deployed_sha: Option<String>,
+    pub deployed_position: Option<i32>,
+    pub deployed_at: Option<DateTime<Utc>>,
+}
+
+/// The changes merged or first deployed in `[from, to)`, newest merge first, at most
+/// `limit`, and how many there are.
+pub async fn changes(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    limit: i64,
+) -> Result<(Vec<Change>, i64), sqlx::Error> {
+    let rows = sqlx::query_as(
+        "WITH firsts AS (
+            SELECT repository_id, min(succeeded_at) AS first FROM production_deployments
+             WHERE repository_id = ANY($1) GROUP BY repository_id)
+         SELECT f.repository_id, f.number, p.title, f.author_login, f.is_bot,
+                f.first_commit_at, f.merged_at, f.merge_commit_sha, pos.position,
+                d.first AS first_deployment_at, c.environment, c.sha AS deployed_sha,
+                cpos.position AS deployed_position, f.deployed_at
+           FROM pull_request_facts f
+           JOIN pull_requests p ON p.repository_id = f.repository_id AND p.number = f.number
+           LEFT JOIN firsts d ON d.repository_id = f.repository_id
+           LEFT JOIN default_branch_positions pos
+                  ON pos.repository_id = f.repository_id AND pos.sha = f.merge_commit_sha
+           LEFT JOIN LATERAL (
+                SELECT environment, sha FROM change_deployments x
+                 WHERE x.repository_id = f.repository_id AND x.pull_number = f.number
+                 ORDER BY x.deployed_at, x.environment LIMIT 1) c ON true
+           LEFT JOIN default_branch_positions cpos
+                  ON cpos.repository_id = f.repository_id AND cpos.sha = c.sha
+          WHERE f.repository_id = ANY($1) AND f.merged_at IS NOT NULL
+            AND ((f.merged_at >= $2 AND f.merged_at < $3)
+                 OR (f.deployed_at >= $2 AND f.deployed_at < $3))
+          ORDER BY f.merged_at DESC, f.repository_id, f.number
+          LIMIT $4",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let total = sqlx::query_scalar(
+        "SELECT count(*) FROM pull_request_facts f
+          WHERE f.repository_id = ANY($1) AND f.merged_at IS NOT NULL
+            AND ((f.merged_at >= $2 AND f.merged_at < $3)
+                 OR (f.deployed_at >= $2 AND f.deployed_at < $3))",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    Ok((rows, total))
+}
+
+/// The changes that first went out in each of the repositories' deployments that
+/// succeeded in `[from, to)`: (repository, environment, sha, pull request numbers).
+pub async fn deployed_changes(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<(i64, String, String, Vec<i32>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT repository_id, environment, sha, array_agg(pull_number ORDER BY pull_number)
+           FROM change_deployments
+          WHERE repository_id = ANY($1) AND deployed_at >= $2 AND deployed_at < $3
+          GROUP BY repository_id, environment, sha",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+}
+
+/// The titles of issues, by (repository, number).
+pub async fn issue_titles(
+    pool: &PgPool,
+    repositories: &[i64],
+    numbers: &[i32],
+) -> Result<Vec<(i64, i32, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT repository_id, number, title FROM issues
+          WHERE repository_id = ANY($1) AND number = ANY($2)",
+    )
+    .bind(repositories)
+    .bind(numbers)
+    .fetch_all(pool)
+    .await
+}
+
 /// An issue that is an incident by its repository's labels: when it was opened and closed.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct Incident {

@@ -550,6 +550,97 @@ async fn the_edge_cases_worked_out_by_hand() {
     .map(|(n, e)| (n, e.to_string()))
     .into();
     assert_eq!(rows, expected);
+
+    // What lies behind February's keys, with why (METRICS.md, "Attribution").
+    let behind = crate::metrics::attribution(
+        &fx.pool,
+        fx.user_id,
+        "acme/api",
+        (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z")),
+        100,
+    )
+    .await
+    .unwrap();
+    let sha = |name: &str| sha_of(name).to_string();
+    let deployments: Vec<(&str, String, &str, Vec<i64>, usize)> = behind
+        .deployments
+        .iter()
+        .map(|d| {
+            (
+                d.environment.as_str(),
+                d.sha.clone(),
+                d.deployed_at.as_str(),
+                d.changes.clone(),
+                d.failures.len(),
+            )
+        })
+        .collect();
+    // Newest first; s3's two deployments failed by #4's revert; #2 first went to
+    // production-eu in s3's.
+    assert_eq!(
+        deployments,
+        [
+            ("production", sha("v4"), "2026-02-04T16:00:00Z", vec![4], 0),
+            (
+                "production-eu",
+                sha("s3"),
+                "2026-02-04T11:00:00Z",
+                vec![2, 3],
+                1
+            ),
+            ("production", sha("s3"), "2026-02-04T10:00:00Z", vec![3], 1),
+            ("production", sha("r2b"), "2026-02-03T12:00:00Z", vec![2], 0),
+            (
+                "production-eu",
+                sha("s1"),
+                "2026-02-02T18:00:00Z",
+                vec![1],
+                0
+            ),
+            ("production", sha("s1"), "2026-02-02T14:00:00Z", vec![1], 0),
+        ]
+    );
+    assert!(behind.deployments[1].failures[0].contains("pull request #4 reverted"));
+    // Merged in February, newest first: #8 (02-07) pending; #5 (02-05) a bot's by its
+    // title; #4 3 h; #3 14 h; #2 20 h (rebased, in r2b); #1 28 h.
+    let changes: Vec<(i64, &str, Option<f64>)> = behind
+        .changes
+        .iter()
+        .map(|c| (c.number, c.status.as_str(), c.lead_time_hours))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (8, "pending", None),
+            (5, "bot", None),
+            (4, "deployed", Some(3.0)),
+            (3, "deployed", Some(14.0)),
+            (2, "deployed", Some(20.0)),
+            (1, "deployed", Some(28.0)),
+        ]
+    );
+    assert_eq!(behind.totals, (6, 6, 1));
+    let two = behind.changes.iter().find(|c| c.number == 2).unwrap();
+    assert_eq!(
+        two.deployment,
+        Some((
+            "production".to_string(),
+            sha("r2b"),
+            "2026-02-03T12:00:00Z".to_string()
+        ))
+    );
+    // Incident #6 (02-20 08:00): the last deployment (v4, 02-04 16:00) was 15 days 16 h
+    // before, outside the 7-day window.
+    assert_eq!(behind.incidents.len(), 1);
+    assert_eq!(behind.incidents[0].number, 6);
+    assert_eq!(behind.incidents[0].deployment, None);
+    assert!(
+        behind.incidents[0]
+            .why
+            .contains("15.7 days earlier, outside the 7-day window"),
+        "{}",
+        behind.incidents[0].why
+    );
 }
 
 /// Severities, SLAs and the priority list (`scenarios/issues.json`), by default and after
