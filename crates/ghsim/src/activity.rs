@@ -271,6 +271,7 @@ impl World {
                     number,
                     head_ref: format!("feature/{number}"),
                     title,
+                    body: None,
                     author_id,
                     state: PullState::Open,
                     draft,

@@ -408,6 +408,8 @@ pub struct PullRequest {
     pub issue_id: u64,
     pub number: u64,
     pub title: String,
+    /// The description; `Fixes #N` links (and, merged, closes) issue N.
+    pub body: Option<String>,
     pub author_id: u64,
     pub state: PullState,
     pub draft: bool,

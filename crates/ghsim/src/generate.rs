@@ -233,6 +233,8 @@ impl World {
                 weeks: shape.weeks,
                 activity,
                 bot,
+                // Every fourth repository deploys to two production regions.
+                regions: r % 4 == 1,
             };
             gen.fill(&mut repo, r, shape.stars);
             repos.push(repo);
@@ -295,6 +297,8 @@ struct RepoGen<'a> {
     weeks: i64,
     activity: f64,
     bot: Option<u64>,
+    /// Whether production deployments go to a second region (`production-eu`) too.
+    regions: bool,
 }
 
 /// A pull request before numbering: when it was opened, by whom.
@@ -349,7 +353,42 @@ impl RepoGen<'_> {
             pulls.push(revert);
         }
         let mut issues = self.issues(&reporters, &authors);
+        // Incidents that were resolved were fixed by a pull request whose body says
+        // "Fixes #N": GitHub closed the incident when it merged (by pull request id: the
+        // incident's issue id).
+        let mut fixes: HashMap<u64, u64> = HashMap::new();
+        for issue in issues.iter_mut() {
+            if !issue.labels.contains(&"incident") || issue.closed_at.is_none() {
+                continue;
+            }
+            let d = Draft {
+                created_at: issue.created_at + Duration::minutes(self.rng.range(10, 120) as i64),
+                author_id: *self.rng.pick(&authors),
+                is_bot: false,
+            };
+            if d.created_at >= self.now {
+                continue;
+            }
+            let mut fix = self.pull(&d, &authors);
+            let Some(merged_at) = fix.merged_at else {
+                continue;
+            };
+            fix.title = format!("Fix: {}", issue.title.to_lowercase());
+            fix.labels = vec!["bug"];
+            issue.closed_at = Some(merged_at);
+            issue.state = IssueState::Closed;
+            issue.state_reason = Some("completed");
+            issue.updated_at = issue.updated_at.max(merged_at);
+            fixes.insert(fix.id, issue.id);
+            pulls.push(fix);
+        }
         number_in_creation_order(&mut pulls, &mut issues, &mut self.ids.issue);
+        let issue_numbers: HashMap<u64, u64> = issues.iter().map(|i| (i.id, i.number)).collect();
+        for p in pulls.iter_mut() {
+            if let Some(issue) = fixes.get(&p.id) {
+                p.body = Some(format!("Fixes #{}", issue_numbers[issue]));
+            }
+        }
         let originals: HashMap<u64, (u64, String)> = pulls
             .iter()
             .map(|p| (p.id, (p.number, p.title.clone())))
@@ -577,6 +616,7 @@ impl RepoGen<'_> {
             issue_id: 0,
             number: 0,
             title: format!("{} {}", rng.pick(VERBS), rng.pick(NOUNS)),
+            body: None,
             author_id: d.author_id,
             state,
             draft,
@@ -906,13 +946,17 @@ impl RepoGen<'_> {
         if run.status != RunStatus::Completed {
             return;
         }
-        let mut envs = vec!["staging"];
+        let mut envs = vec![("staging", 0)];
         if self.rng.chance(0.35) {
-            envs.push("production");
+            envs.push(("production", 0));
+            if self.regions {
+                // The second region goes out a quarter of an hour after the first.
+                envs.push(("production-eu", 15));
+            }
         }
         let creator_id = *self.rng.pick(members);
-        for env in envs {
-            let created_at = run.run_started_at + Duration::seconds(30);
+        for (env, later) in envs {
+            let created_at = run.run_started_at + Duration::seconds(30) + Duration::minutes(later);
             let id = next(&mut self.ids.deployment);
             let ok = run.conclusion == Some(Conclusion::Success) && self.rng.chance(0.95);
             let end = run.updated_at.max(created_at + Duration::seconds(10));

@@ -395,7 +395,7 @@ impl<'a> PullRenderer<'a> {
             "locked": false,
             "title": p.title,
             "user": author,
-            "body": null,
+            "body": p.body,
             "created_at": ts(p.created_at),
             "updated_at": ts(p.updated_at),
             "closed_at": opt_ts(p.closed_at),

@@ -147,6 +147,9 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 pub struct PullSpec {
     pub number: u64,
     pub title: Option<String>,
+    /// The description (`Fixes #N` links issue N).
+    #[serde(default)]
+    pub body: Option<String>,
     pub author: String,
     pub created_at: Time,
     /// Still a draft now.
@@ -927,6 +930,7 @@ impl Builder {
                 .title
                 .clone()
                 .unwrap_or_else(|| format!("Change #{}", p.number)),
+            body: p.body.clone(),
             author_id: self.user(format!("{at}.author"), &p.author)?,
             state: if closed_at.is_some() {
                 PullState::Closed

@@ -248,11 +248,14 @@ async fn issues_include_pull_requests_and_filter_like_github() {
         let since = w.now - chrono::Duration::days(30);
         let updated_since = r.issues.iter().filter(|i| i.updated_at >= since).count()
             + r.pulls.iter().filter(|p| p.updated_at >= since).count();
+        // GitHub's label filter lists pull requests with the label too (incident fixes).
         let bugs = r
             .issues
             .iter()
             .filter(|i| i.labels.contains(&"bug"))
-            .count();
+            .count()
+            + r.pulls.iter().filter(|p| p.labels.contains(&"bug")).count();
+        assert!(r.pulls.iter().any(|p| p.labels.contains(&"bug")));
         (r.issues.len(), r.pulls.len(), bugs, since, updated_since)
     });
     assert!(issues > 50, "{issues}");

@@ -69,7 +69,12 @@ fn deployments(r: &Repository) -> (&'static str, Vec<Deployed>) {
     let api = first_per(
         r.deployments
             .iter()
-            .filter(|d| matches!(d.environment.to_lowercase().as_str(), "prod" | "production"))
+            .filter(|d| {
+                matches!(
+                    d.environment.to_lowercase().as_str(),
+                    "prod" | "production" | "production-eu"
+                )
+            })
             .flat_map(|d| {
                 d.statuses
                     .iter()
@@ -445,6 +450,24 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
     let syncer = alice_syncer(&fx);
     let repos = alice_repos(&fx).await;
     sync_ok(&syncer, &repos, Mode::Full).await;
+    // Every fourth repository deploys to two production regions: both are production.
+    for repo in &repos {
+        let settings = db::settings::RepositorySettings {
+            production_environments: "^(prod|production|production-eu)$".into(),
+            ..Default::default()
+        };
+        crate::facts::set_settings(&fx.pool, repo.github_id, &settings)
+            .await
+            .unwrap();
+    }
+    let regions: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT repository_id) FROM production_deployments
+          WHERE environment = 'production-eu'",
+    )
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert!(regions > 0, "the world has no second region");
     // Properties over every derived fact: the stages add up to the cycle when someone
     // answered (coding alone is at most the cycle otherwise), none is negative; a change
     // is in at most one deployment per environment.
