@@ -92,6 +92,10 @@ pub struct SettingsArgs {
     /// Bot pull request titles (a regular expression; empty for none).
     #[arg(long)]
     pub bot_title_pattern: Option<String>,
+    /// The npm package the repository publishes (`name` or `@scope/name`; empty for none):
+    /// the next sync reads its downloads.
+    #[arg(long)]
+    pub npm_package: Option<String>,
     /// Labels marking a critical issue, comma-separated (replaces the list).
     #[arg(long, value_delimiter = ',')]
     pub critical_labels: Option<Vec<String>>,
@@ -191,6 +195,9 @@ pub struct ServeArgs {
     /// GitHub's web address, for the OAuth sign-in pages.
     #[arg(long, env = "GITHUB_WEB_URL", default_value = "https://github.com")]
     pub github_web_url: String,
+    /// npm's download counts API, for the downloads of packages repositories publish.
+    #[arg(long, env = "PULSEBOARD_NPM_URL", default_value = engine::npm::DEFAULT_URL)]
+    pub npm_url: String,
     /// The OAuth app's client id.
     #[arg(long, env = "GITHUB_CLIENT_ID")]
     pub github_client_id: Option<String>,
@@ -353,6 +360,7 @@ pub struct Config {
     pub public_url: Url,
     pub github_api_url: Url,
     pub github_web_url: Url,
+    pub npm_url: Url,
     pub oauth: Option<OAuthApp>,
     pub github_token: Option<Secret>,
     pub github_webhook_secret: Option<Secret>,
@@ -434,6 +442,7 @@ impl ServeArgs {
         };
         let github_api_url = http_url("GITHUB_API_URL", &self.github_api_url)?;
         let github_web_url = http_url("GITHUB_WEB_URL", &self.github_web_url)?;
+        let npm_url = http_url("PULSEBOARD_NPM_URL", &self.npm_url)?;
         let client_secret = non_empty("GITHUB_CLIENT_SECRET", self.github_client_secret)?;
         let oauth = match (self.github_client_id, client_secret) {
             (Some(id), Some(secret)) if !id.trim().is_empty() => Some(OAuthApp {
@@ -463,6 +472,7 @@ impl ServeArgs {
             public_url,
             github_api_url,
             github_web_url,
+            npm_url,
             oauth,
             github_token: non_empty("GITHUB_TOKEN", self.github_token)?,
             github_webhook_secret: non_empty("GITHUB_WEBHOOK_SECRET", self.github_webhook_secret)?,
@@ -590,6 +600,10 @@ mod tests {
         assert_eq!(
             args(&["--github-api-url", "ftp://x"]).unwrap_err().variable,
             "GITHUB_API_URL"
+        );
+        assert_eq!(
+            args(&["--npm-url", "downloads"]).unwrap_err().variable,
+            "PULSEBOARD_NPM_URL"
         );
         assert_eq!(
             args(&["--database-url", "mysql://x"]).unwrap_err().variable,

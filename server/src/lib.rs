@@ -37,6 +37,18 @@ pub fn secret_key(config: &Config) -> anyhow::Result<SecretKey> {
     }
 }
 
+/// The engine reading npm downloads from the configured API (without, and saying so, if
+/// no HTTP client can be built).
+fn with_npm(engine: engine::Engine, config: &Config) -> engine::Engine {
+    match engine::npm::NpmClient::new(config.npm_url.as_str()) {
+        Ok(npm) => engine.with_npm(npm),
+        Err(e) => {
+            tracing::warn!(error = %e, "npm downloads will not be read");
+            engine
+        }
+    }
+}
+
 pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppState {
     let leptos_options = LeptosOptions::builder()
         .output_name("pulseboard")
@@ -48,10 +60,13 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppSta
     AppState {
         leptos_options,
         sync_events: engine::sync::events::listen(pool.clone()),
-        engine: engine::Engine::new(
-            pool,
-            TokenCipher::new(key),
-            config.github_api_url.as_str().trim_end_matches('/'),
+        engine: with_npm(
+            engine::Engine::new(
+                pool,
+                TokenCipher::new(key),
+                config.github_api_url.as_str().trim_end_matches('/'),
+            ),
+            config,
         ),
         web: WebSettings {
             oauth: config.oauth.clone(),

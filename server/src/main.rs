@@ -62,6 +62,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = sim.sim.oauth_app().clone();
             let base: url::Url = sim.base_url.parse()?;
             config.github_api_url = base.clone();
+            config.npm_url = base.clone();
             config.github_web_url = base;
             config.oauth = Some(OAuthApp {
                 client_id: app.client_id,

@@ -170,6 +170,9 @@ async fn change_settings(
             s.severity_labels[k] = list(labels);
         }
     }
+    if let Some(name) = &args.npm_package {
+        s.npm_package = Some(name.trim().to_string()).filter(|n| !n.is_empty());
+    }
     if let Some(hours) = &args.sla_hours {
         s.sla_hours = <[i32; 4]>::try_from(hours.as_slice()).map_err(|_| {
             anyhow::anyhow!(

@@ -136,7 +136,10 @@ async fn sync(
             None => {}
         }
     });
-    let syncer = Syncer::new(pool.clone(), client.clone()).with_observer(observer);
+    let npm = engine::npm::NpmClient::new(config.npm_url.as_str())?;
+    let syncer = Syncer::new(pool.clone(), client.clone())
+        .with_observer(observer)
+        .with_npm(Some(npm));
     let started = std::time::Instant::now();
     let outcomes = worker::sync_planned(&syncer, &repos, resources, mode).await?;
     if let Some(bar) = bar {

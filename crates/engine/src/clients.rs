@@ -17,6 +17,7 @@ pub struct Clients {
     cipher: TokenCipher,
     api_url: String,
     cache: Arc<dyn ResponseCache>,
+    npm: Option<crate::npm::NpmClient>,
 }
 
 impl std::fmt::Debug for Clients {
@@ -36,7 +37,20 @@ impl Clients {
             pool,
             cipher,
             api_url: api_url.into(),
+            npm: None,
         }
+    }
+
+    /// Reads npm downloads from npm's download counts API at `npm_url` (npm's, or the
+    /// simulator's) in the syncs these clients serve.
+    pub fn with_npm(mut self, npm: crate::npm::NpmClient) -> Self {
+        self.npm = Some(npm);
+        self
+    }
+
+    /// The npm client syncs read downloads with, if any.
+    pub fn npm(&self) -> Option<crate::npm::NpmClient> {
+        self.npm.clone()
     }
 
     pub fn api_url(&self) -> &str {

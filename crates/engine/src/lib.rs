@@ -9,6 +9,7 @@ pub mod facts;
 pub mod github;
 pub mod ingest;
 pub mod metrics;
+pub mod npm;
 pub mod pg;
 pub mod service;
 pub mod sync;

@@ -97,6 +97,12 @@ impl Engine {
         }
     }
 
+    /// Reads npm downloads from `npm` in the syncs it runs.
+    pub fn with_npm(mut self, npm: crate::npm::NpmClient) -> Self {
+        self.clients = self.clients.with_npm(npm);
+        self
+    }
+
     /// The GitHub clients of the people who signed in (for the sync worker and the
     /// scheduler, which each process runs beside the web server).
     pub fn clients(&self) -> &Clients {
@@ -194,6 +200,7 @@ impl Engine {
         let client = self.interactive_client_for(user_id).await?;
         let mut syncer = sync::Syncer::new(self.pool.clone(), client);
         syncer.requested_by = Some(user_id);
+        // Downloads come with the background sync this enqueues, not before the page.
         // What the repository page shows now; everything else in the background.
         let outcome = syncer
             .repository(

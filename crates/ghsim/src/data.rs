@@ -251,6 +251,30 @@ pub struct Repository {
     /// Oldest first.
     pub deployments: Vec<Deployment>,
     pub hooks: Vec<Hook>,
+    /// The npm package it publishes, with its daily downloads.
+    pub package: Option<Package>,
+}
+
+/// An npm package and its downloads per UTC day, as npm's download counts API serves
+/// them (`crate::npm`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Package {
+    /// `name` or `@scope/name`.
+    pub name: String,
+    /// The day of `daily[0]`; npm knows nothing before it.
+    pub first_day: chrono::NaiveDate,
+    pub daily: Vec<u64>,
+}
+
+impl Package {
+    /// Downloads on `day` (0 outside what is known).
+    pub fn on(&self, day: chrono::NaiveDate) -> u64 {
+        let k = (day - self.first_day).num_days();
+        if k < 0 {
+            return 0;
+        }
+        self.daily.get(k as usize).copied().unwrap_or(0)
+    }
 }
 
 impl Repository {

@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 
 use crate::data::*;
 
@@ -224,7 +224,11 @@ impl World {
                 runs: Vec::new(),
                 deployments: Vec::new(),
                 hooks: Vec::new(),
+                package: None,
             };
+            if repo.language == "TypeScript" {
+                repo.package = Some(package(&repo, now));
+            }
             let gen = RepoGen {
                 rng: &mut rng,
                 ids: &mut ids,
@@ -299,6 +303,32 @@ struct RepoGen<'a> {
     bot: Option<u64>,
     /// Whether production deployments go to a second region (`production-eu`) too.
     regions: bool,
+}
+
+/// The npm package a TypeScript repository publishes (`@org/name`), from two weeks after
+/// its creation to the day before now: a base of 20-2,000 a day growing towards twice
+/// that, weekends at 60 %, and ±20 % of noise. Drawn from the repository's id, not the
+/// shared stream, so the rest of the world does not depend on it.
+fn package(repo: &Repository, now: Time) -> Package {
+    let first_day = (repo.created_at + Duration::days(14)).date_naive();
+    let last_day = (now - Duration::days(1)).date_naive();
+    let days = (last_day - first_day).num_days().max(-1) + 1;
+    let mut rng = Rng::new(repo.id ^ 0x6e70_6d00);
+    let base = rng.range(20, 2_000) as f64;
+    let daily = (0..days)
+        .map(|k| {
+            let day = first_day + Duration::days(k);
+            let growth = 1.0 + k as f64 / days.max(1) as f64;
+            let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            let noise = 0.8 + 0.4 * rng.unit();
+            (base * growth * if weekend { 0.6 } else { 1.0 } * noise).round() as u64
+        })
+        .collect();
+    Package {
+        name: format!("@{}/{}", repo.owner, repo.name),
+        first_day,
+        daily,
+    }
 }
 
 /// A pull request before numbering: when it was opened, by whom.

@@ -14,6 +14,7 @@ pub mod hostile;
 pub mod json;
 pub mod limits;
 pub mod media;
+pub mod npm;
 pub mod oauth;
 pub mod pagination;
 pub mod rest;

@@ -35,6 +35,8 @@ pub fn router(sim: Arc<Simulator>) -> Router<Arc<Simulator>> {
         ))
         // Asking for your budget does not spend it.
         .route("/rate_limit", get(crate::limits::rate_limit_status))
+        // npm's download counts, served beside GitHub (not GitHub's, not rate-limited).
+        .merge(crate::npm::routes())
         .fallback(not_found_fallback)
 }
 

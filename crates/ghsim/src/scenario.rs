@@ -108,6 +108,20 @@ pub struct RepositorySpec {
     pub stars: Vec<StarSpec>,
     #[serde(default)]
     pub forks: Vec<ForkSpec>,
+    /// The npm package it publishes (`name` or `@scope/name`), and its downloads.
+    pub package: Option<String>,
+    #[serde(default)]
+    pub downloads: Vec<DownloadSpec>,
+}
+
+/// `per_day` downloads on each day of `from..=to` (UTC dates); days no range covers,
+/// between the first and the last, have none.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DownloadSpec {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub per_day: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -135,6 +149,52 @@ pub struct CommitSpec {
     pub deletions: u32,
     #[serde(default)]
     pub files: u32,
+}
+
+/// The package a repository's description publishes, its download ranges laid out per day.
+fn package(field: &str, spec: &RepositorySpec) -> Result<Option<Package>, ScenarioError> {
+    let Some(name) = &spec.package else {
+        if !spec.downloads.is_empty() {
+            return Err(bad(
+                format!("{field}.downloads"),
+                "downloads need a package",
+            ));
+        }
+        return Ok(None);
+    };
+    if !crate::npm::valid_name(name) {
+        return Err(bad(
+            format!("{field}.package"),
+            format!("{name:?} is not an npm package name"),
+        ));
+    }
+    let Some(first_day) = spec.downloads.iter().map(|d| d.from).min() else {
+        return Ok(Some(Package {
+            name: name.clone(),
+            first_day: spec.created_at.date_naive(),
+            daily: Vec::new(),
+        }));
+    };
+    let last_day = spec
+        .downloads
+        .iter()
+        .map(|d| d.to)
+        .max()
+        .unwrap_or(first_day);
+    let mut daily = vec![0; (last_day - first_day).num_days() as usize + 1];
+    for (k, d) in spec.downloads.iter().enumerate() {
+        if d.to < d.from {
+            return Err(bad(format!("{field}.downloads[{k}].to"), "before its from"));
+        }
+        for day in 0..=(d.to - d.from).num_days() {
+            daily[((d.from - first_day).num_days() + day) as usize] = d.per_day;
+        }
+    }
+    Ok(Some(Package {
+        name: name.clone(),
+        first_day,
+        daily,
+    }))
 }
 
 /// Tells a field set to `null` from one left out.
@@ -644,6 +704,7 @@ impl Builder {
             runs: Vec::new(),
             deployments: Vec::new(),
             hooks: Vec::new(),
+            package: package(field, &spec)?,
         };
         let shas = self.commits(field, &spec, &mut repo)?;
         let commit = |at: String, name: &str| {

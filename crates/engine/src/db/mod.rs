@@ -14,6 +14,7 @@ pub mod issues;
 pub mod jobs;
 pub mod metrics;
 pub mod orgs;
+pub mod packages;
 pub mod pulls;
 pub mod releases;
 pub mod repos;
@@ -289,6 +290,8 @@ mod tests {
                 "public.oauth_states_used",
                 "public.organization_access",
                 "public.organizations",
+                "public.package_downloads",
+                "public.package_reads",
                 "public.production_deployments",
                 "public.pull_request_facts",
                 "public.pull_request_reviews",

@@ -97,6 +97,9 @@ pub struct RepositorySettings {
     pub severity_labels: [Vec<String>; 4],
     /// Each severity's resolution SLA in hours, from the issue's opening.
     pub sla_hours: [i32; 4],
+    /// The npm package the repository publishes (`name` or `@scope/name`), whose
+    /// downloads the sync reads from npm; `None` for none.
+    pub npm_package: Option<String>,
 }
 
 impl Default for RepositorySettings {
@@ -112,6 +115,7 @@ impl Default for RepositorySettings {
             bot_title_pattern: "^Bump .+ from .+ to .+".into(),
             severity_labels: default_severity_labels(),
             sla_hours: DEFAULT_SLA_HOURS,
+            npm_package: None,
         }
     }
 }
@@ -159,12 +163,41 @@ impl RepositorySettings {
                 "severity_labels: a label is empty".into(),
             ));
         }
+        if let Some(name) = &self.npm_package {
+            if !npm_name(name) {
+                return Err(crate::Error::Invalid(format!(
+                    "npm_package: {name:?} is not an npm package name (lower case letters, digits, - . _ ~, at most 214 characters, optionally @scope/ first)"
+                )));
+            }
+        }
         if self.incident_labels.iter().any(|l| l.trim().is_empty()) {
             return Err(crate::Error::Invalid(
                 "incident_labels: a label is empty".into(),
             ));
         }
         Ok(())
+    }
+}
+
+/// npm's rule for package names (npm's `validate-npm-package-name`, for new packages):
+/// at most 214 characters of lower-case letters, digits and `-._~`, not starting with `.`
+/// or `_`, optionally scoped as `@scope/name`.
+fn npm_name(name: &str) -> bool {
+    let part_ok = |part: &str| {
+        !part.is_empty()
+            && !part.starts_with('.')
+            && !part.starts_with('_')
+            && part
+                .bytes()
+                .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~'))
+    };
+    if name.len() > 214 {
+        return false;
+    }
+    match name.strip_prefix('@').map(|s| s.split_once('/')) {
+        Some(Some((scope, rest))) => part_ok(scope) && part_ok(rest),
+        Some(None) => false,
+        None => part_ok(name),
     }
 }
 
@@ -179,6 +212,7 @@ type SettingsRow = (
     String,
     Option<sqlx::types::Json<[Vec<String>; 4]>>,
     Option<Vec<i32>>,
+    Option<String>,
 );
 
 /// A repository's settings, or the defaults when it has none.
@@ -186,7 +220,7 @@ pub async fn get(conn: &mut Conn, repository_id: i64) -> Result<RepositorySettin
     let row: Option<SettingsRow> = sqlx::query_as(
         "SELECT deployment_source, production_environments, deployment_workflows,
                 incident_labels, incident_window_days, revert_failures, bot_logins,
-                bot_title_pattern, severity_labels, sla_hours
+                bot_title_pattern, severity_labels, sla_hours, npm_package
            FROM repository_settings WHERE repository_id = $1",
     )
     .bind(repository_id)
@@ -205,9 +239,11 @@ pub async fn get(conn: &mut Conn, repository_id: i64) -> Result<RepositorySettin
             titles,
             severities,
             slas,
+            npm_package,
         )) => {
             let defaults = RepositorySettings::default();
             RepositorySettings {
+                npm_package,
                 severity_labels: severities.map_or(defaults.severity_labels, |j| j.0),
                 sla_hours: slas
                     .and_then(|v| <[i32; 4]>::try_from(v).ok())
@@ -234,8 +270,8 @@ pub async fn set(conn: &mut Conn, repository_id: i64, s: &RepositorySettings) ->
         "INSERT INTO repository_settings (repository_id, deployment_source,
                 production_environments, deployment_workflows, incident_labels,
                 incident_window_days, revert_failures, bot_logins, bot_title_pattern,
-                severity_labels, sla_hours)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                severity_labels, sla_hours, npm_package)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (repository_id) DO UPDATE SET
                 deployment_source = EXCLUDED.deployment_source,
                 production_environments = EXCLUDED.production_environments,
@@ -247,6 +283,7 @@ pub async fn set(conn: &mut Conn, repository_id: i64, s: &RepositorySettings) ->
                 bot_title_pattern = EXCLUDED.bot_title_pattern,
                 severity_labels = EXCLUDED.severity_labels,
                 sla_hours = EXCLUDED.sla_hours,
+                npm_package = EXCLUDED.npm_package,
                 updated_at = now()",
     )
     .bind(repository_id)
@@ -260,6 +297,7 @@ pub async fn set(conn: &mut Conn, repository_id: i64, s: &RepositorySettings) ->
     .bind(&s.bot_title_pattern)
     .bind(sqlx::types::Json(&s.severity_labels))
     .bind(&s.sla_hours[..])
+    .bind(&s.npm_package)
     .execute(conn)
     .await?;
     Ok(())

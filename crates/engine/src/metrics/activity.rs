@@ -316,3 +316,59 @@ pub fn growth(g: &Growth, days: f64) -> Vec<Figure> {
     ));
     figures
 }
+
+/// npm downloads of the packages the repositories publish over the period (METRICS.md,
+/// "Growth and community"): the total and the weekly rate over the days read.
+pub fn downloads(d: &crate::db::packages::Downloads) -> Vec<Figure> {
+    let names: Vec<&str> = d.packages.iter().map(|(_, p, _)| p.as_str()).collect();
+    let failed: Vec<String> = d
+        .packages
+        .iter()
+        .filter_map(|(_, p, e)| e.as_ref().map(|e| format!("{p}: {e}")))
+        .collect();
+    let basis = if names.is_empty() {
+        Basis::Unavailable {
+            reason:
+                "no repository here names the npm package it publishes (settings --npm-package)"
+                    .into(),
+        }
+    } else if d.days == 0 {
+        Basis::Unavailable {
+            reason: if failed.is_empty() {
+                format!("npm's downloads of {} are not read for this period yet (the next sync reads them)", names.join(", "))
+            } else {
+                format!("npm's downloads could not be read: {}", failed.join("; "))
+            },
+        }
+    } else {
+        let mut source = format!(
+            "npm's download counts API, daily downloads of {} ({} days of the period read)",
+            names.join(", "),
+            d.days
+        );
+        if !failed.is_empty() {
+            source.push_str(&format!("; the last read failed: {}", failed.join("; ")));
+        }
+        measured(&source)
+    };
+    vec![
+        figure(
+            "package_downloads",
+            Statistic::Total,
+            Unit::Items,
+            Some(d.total as f64),
+            d.days,
+            &basis,
+            "",
+        ),
+        figure(
+            "package_downloads_weekly",
+            Statistic::Rate,
+            Unit::PerWeek,
+            (d.days > 0).then(|| d.total as f64 * 7.0 / d.days as f64),
+            d.days,
+            &basis,
+            "",
+        ),
+    ]
+}

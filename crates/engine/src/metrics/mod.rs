@@ -295,6 +295,9 @@ async fn figures(
         &db::metrics::activity::growth(pool, &ids, period).await?,
         days,
     ));
+    figures.extend(activity::downloads(
+        &db::packages::downloads(pool, &ids, period).await?,
+    ));
     Ok((figures, deployment_sources))
 }
 

@@ -123,6 +123,9 @@ pub struct Syncer {
     pub observer: Option<Observer>,
     pub job_id: Option<i64>,
     pub requested_by: Option<i64>,
+    /// Where npm downloads are read for repositories that name a package (by
+    /// [`worker::sync_planned`], after each repository); `None`: not read.
+    pub npm: Option<crate::npm::NpmClient>,
 }
 
 impl Syncer {
@@ -133,7 +136,14 @@ impl Syncer {
             observer: None,
             job_id: None,
             requested_by: None,
+            npm: None,
         }
+    }
+
+    /// Reads npm downloads with `npm` too.
+    pub fn with_npm(mut self, npm: Option<crate::npm::NpmClient>) -> Self {
+        self.npm = npm;
+        self
     }
 
     pub fn with_observer(mut self, observer: Observer) -> Self {

@@ -32,7 +32,7 @@ pub async fn run_job(
             .ok_or(crate::Error::NoToken)?,
     };
     let client = clients.for_user(user_id).await?;
-    let mut syncer = Syncer::new(pool.clone(), client);
+    let mut syncer = Syncer::new(pool.clone(), client).with_npm(clients.npm());
     syncer.job_id = Some(job.id);
     syncer.requested_by = job.requested_by;
     syncer.observer = observer;
@@ -102,6 +102,11 @@ pub async fn sync_planned(
                     .repository(id, name, &wanted, mode, &expected)
                     .await?
             };
+            // npm's downloads move daily whatever GitHub's signals say (at most a read an
+            // hour; only for a repository that names its package).
+            if let Some(npm) = &syncer.npm {
+                crate::npm::refresh(&syncer.pool, npm, id).await?;
+            }
             // Each resource read completely, and each the signal shows unchanged, is
             // current as of this signal; one left out or failed keeps its older one. When
             // nothing moved, what is stored already says so: nothing to write.

@@ -14,9 +14,14 @@ fn t(text: &str) -> chrono::DateTime<chrono::Utc> {
 async fn synced(description: &str) -> Fixture {
     let world = Scenario::parse(description).unwrap().into_world().unwrap();
     let fx = setup_with(SimConfig::new(0, Size::Small, world.now).with_world(world)).await;
-    let syncer = alice_syncer(&fx);
+    let syncer = npm_syncer(&fx);
     sync_ok(&syncer, &alice_repos(&fx).await, Mode::Full).await;
     fx
+}
+
+/// alice's syncer, reading npm downloads from the simulator.
+fn npm_syncer(fx: &Fixture) -> Syncer {
+    alice_syncer(fx).with_npm(Some(crate::npm::NpmClient::new(&fx.sim.base_url).unwrap()))
 }
 
 /// acme/api's report over `[from, to)` (RFC 3339), graded by the 2023 report.
@@ -741,4 +746,71 @@ async fn issue_severities_slas_and_priorities_worked_out_by_hand() {
         matches!(&refused, Err(crate::Error::Invalid(m)) if m.contains("sla_hours")),
         "{refused:?}"
     );
+}
+
+/// npm downloads (`scenarios/issues.json`: `@acme/api`, 100 a day 02-20 to 03-10, then 40 a
+/// day to 03-31, the simulator's yesterday): read once the repository names its package.
+#[tokio::test]
+async fn npm_downloads_worked_out_by_hand() {
+    let fx = synced(include_str!("../../../../ghsim/scenarios/issues.json")).await;
+    let downloads = |report: &crate::metrics::Report, statistic| {
+        report
+            .figures
+            .iter()
+            .find(|f| f.metric.starts_with("package_downloads") && f.statistic == statistic)
+            .unwrap()
+            .clone()
+    };
+    use wire::Statistic::{Rate, Total};
+    let march = ("2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z");
+    // No package named yet: unavailable, not 0.
+    let report = report_of(&fx, march.0, march.1).await;
+    let total = downloads(&report, Total);
+    assert_eq!(total.value, None);
+    assert!(
+        matches!(&total.basis, wire::Basis::Unavailable { reason } if reason.contains("--npm-package")),
+        "{total:?}"
+    );
+    let set = |name: &str| {
+        let (pool, user) = (fx.pool.clone(), fx.user_id);
+        let name = name.to_string();
+        async move {
+            let (_, mut s) = crate::metrics::settings(&pool, user, "acme/api")
+                .await
+                .unwrap();
+            s.npm_package = Some(name);
+            crate::metrics::change_settings(&pool, user, "acme/api", &s).await
+        }
+    };
+    assert!(
+        matches!(set("Acme").await, Err(crate::Error::Invalid(m)) if m.contains("npm_package"))
+    );
+    // A package npm does not know: npm's words, and still no value.
+    set("@acme/nope").await.unwrap();
+    sync_ok(&npm_syncer(&fx), &alice_repos(&fx).await, Mode::Incremental).await;
+    let report = report_of(&fx, march.0, march.1).await;
+    let total = downloads(&report, Total);
+    assert_eq!(total.value, None);
+    assert!(
+        matches!(&total.basis, wire::Basis::Unavailable { reason } if reason.contains("package @acme/nope not found")),
+        "{total:?}"
+    );
+    set("@acme/api").await.unwrap();
+    sync_ok(&npm_syncer(&fx), &alice_repos(&fx).await, Mode::Incremental).await;
+    let report = report_of(&fx, march.0, march.1).await;
+    // March: 03-01 to 03-10 at 100 (1,000) and 03-11 to 03-31 at 40 (840): 1,840 over 31
+    // days, 1,840 × 7 / 31 a week.
+    let total = downloads(&report, Total);
+    assert_eq!(total.value, Some(1840.0));
+    assert_eq!(total.sample, 31);
+    assert!(matches!(total.basis, wire::Basis::Measured { .. }));
+    let weekly = downloads(&report, Rate).value.unwrap();
+    assert!((weekly - 1840.0 * 7.0 / 31.0).abs() < 1e-9, "{weekly}");
+    // February's last nine days at 100, the rest known as 0: 900, and the trend.
+    let total = downloads(
+        &report_of(&fx, "2026-02-01T00:00:00Z", march.0).await,
+        Total,
+    );
+    assert_eq!(total.value, Some(900.0));
+    assert_eq!(downloads(&report, Total).previous, Some(900.0));
 }
