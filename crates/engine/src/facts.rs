@@ -328,14 +328,29 @@ pub async fn refresh_repository(pool: &PgPool, repository_id: i64) -> crate::Res
     refresh_delivery(pool, repository_id, true).await
 }
 
-/// Derives the facts of every repository stored before the facts existed (after an
-/// upgrade); returns how many. Run at startup, after the migrations.
+/// Builds a repository's rollups again (METRICS.md, "Rollups"): after its workflow runs
+/// changed, or when they were built by another version of the measures.
+pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result<()> {
+    let mut tx = pool.begin().await?;
+    db::rollups::refresh(&mut tx, repository_id, &db::metrics::activity::CI_MEASURES).await?;
+    db::rollups::built(&mut tx, repository_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Derives the facts of every repository stored before the facts existed, and builds the
+/// rollups missing or of another version (after an upgrade); returns how many
+/// repositories. Run at startup, after the migrations.
 pub async fn backfill(pool: &PgPool) -> crate::Result<usize> {
     let ids = db::facts::underived(pool).await?;
     for &id in &ids {
         refresh_repository(pool, id).await?;
     }
-    Ok(ids.len())
+    let unbuilt = db::rollups::unbuilt(pool).await?;
+    for &id in &unbuilt {
+        refresh_rollups(pool, id).await?;
+    }
+    Ok(ids.len() + unbuilt.len())
 }
 
 /// Stores a repository's settings and derives its facts again under them.

@@ -18,6 +18,7 @@ pub mod packages;
 pub mod pulls;
 pub mod releases;
 pub mod repos;
+pub mod rollups;
 pub mod schedule;
 pub mod settings;
 pub mod sign_ins;
@@ -287,6 +288,8 @@ mod tests {
                 "public.github_http_cache",
                 "public.issue_facts",
                 "public.issues",
+                "public.metric_rollup_state",
+                "public.metric_rollups",
                 "public.oauth_states_used",
                 "public.organization_access",
                 "public.organizations",

@@ -257,9 +257,167 @@ pub struct Ci {
     pub workflows: Vec<(String, i64, Option<f64>, Option<f64>)>,
     /// The slowest jobs by median minutes: (name, runs, median minutes).
     pub slowest_jobs: Vec<(String, i64, f64)>,
+    /// Read from the rollups: quantiles within their sketches' relative accuracy.
+    pub sketched: bool,
 }
 
+/// A sample larger than this is read from the rollups (its quantiles from their
+/// sketches); a smaller one from its rows, exactly.
+pub const EXACT_LIMIT: i64 = 2_000;
+
+const RUN_MINUTES: &str = "CASE WHEN r.status = 'completed' AND r.run_started_at IS NOT NULL
+         THEN extract(epoch FROM r.updated_at - r.run_started_at)::float8 / 60 END";
+
+/// The measures of CI, over each repository's workflow runs by creation time (groups:
+/// the workflow's name, or the job's for `ci.job_minutes`).
+pub static CI_MEASURES: std::sync::LazyLock<Vec<crate::db::rollups::Measure>> =
+    std::sync::LazyLock::new(ci_measures);
+
+fn ci_measures() -> Vec<crate::db::rollups::Measure> {
+    use crate::db::rollups::Measure;
+    const RUNS: &str = "FROM workflow_runs r LEFT JOIN workflows w ON w.github_id = r.workflow_id
+                         WHERE r.repository_id = $1";
+    vec![
+        Measure {
+            name: "ci.runs",
+            source: (format!("SELECT r.created_at AS at, w.name AS grp, 1.0::float8 AS value {RUNS}")),
+        },
+        Measure {
+            name: "ci.decided",
+            source: (format!("SELECT r.created_at AS at, w.name AS grp, 1.0::float8 AS value {RUNS}
+                 AND r.conclusion IN ('success', 'failure', 'timed_out', 'startup_failure')")),
+        },
+        Measure {
+            name: "ci.succeeded",
+            source: (format!("SELECT r.created_at AS at, w.name AS grp, 1.0::float8 AS value {RUNS}
+                 AND r.conclusion = 'success'")),
+        },
+        Measure {
+            name: "ci.run_minutes",
+            source: (format!("SELECT r.created_at AS at, w.name AS grp, {RUN_MINUTES} AS value {RUNS}")),
+        },
+        Measure {
+            name: "ci.queue_minutes",
+            source: (format!("SELECT r.created_at AS at, '' AS grp,
+                        CASE WHEN r.run_started_at IS NOT NULL
+                             THEN extract(epoch FROM r.run_started_at - r.created_at)::float8 / 60 END AS value {RUNS}")),
+        },
+        Measure {
+            name: "ci.failed_minutes",
+            source: (format!("SELECT r.created_at AS at, '' AS grp, {RUN_MINUTES} AS value {RUNS}
+                 AND r.conclusion IN ('failure', 'timed_out')")),
+        },
+        Measure {
+            name: "ci.flaky",
+            source: (format!("SELECT r.created_at AS at, '' AS grp, 1.0::float8 AS value {RUNS}
+                 AND r.conclusion = 'success'
+                 AND (r.run_attempt > 1 OR EXISTS (
+                      SELECT 1 FROM workflow_runs p
+                       WHERE p.repository_id = r.repository_id AND p.workflow_id = r.workflow_id
+                         AND p.head_sha = r.head_sha AND p.conclusion IN ('failure', 'timed_out')
+                         AND (p.created_at, p.github_id) < (r.created_at, r.github_id)))")),
+        },
+        Measure {
+            name: "ci.job_minutes",
+            source: "SELECT r.created_at AS at, j.name AS grp,
+                            extract(epoch FROM j.completed_at - j.started_at)::float8 / 60 AS value
+                       FROM workflow_jobs j JOIN workflow_runs r ON r.github_id = j.run_id
+                      WHERE r.repository_id = $1
+                        AND j.started_at IS NOT NULL AND j.completed_at IS NOT NULL"
+                .into(),
+        },
+    ]
+}
+
+/// CI over the workflow runs created in the period: from the rollups when the period is
+/// whole days, every repository's rollups are built and the runs are more than
+/// [`EXACT_LIMIT`]; else from the rows.
 pub async fn ci(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Ci, sqlx::Error> {
+    use crate::db::rollups;
+    if let Some(pieces) = rollups::pieces(from, to) {
+        if rollups::ready(pool, repositories).await? {
+            let names: Vec<&str> = CI_MEASURES.iter().map(|m| m.name).collect();
+            let s = rollups::read(pool, repositories, &names, &pieces).await?;
+            let sum = |measure: &str| -> rollups::Sketch {
+                let mut all = rollups::Sketch::default();
+                for ((m, _), sketch) in &s {
+                    if m == measure {
+                        all.merge(sketch);
+                    }
+                }
+                all
+            };
+            let runs = sum("ci.runs");
+            if runs.n > EXACT_LIMIT {
+                return Ok(ci_sketched(&s, &sum));
+            }
+        }
+    }
+    ci_exact(pool, repositories, (from, to)).await
+}
+
+#[allow(clippy::type_complexity)]
+fn ci_sketched(
+    s: &std::collections::HashMap<(String, String), crate::db::rollups::Sketch>,
+    sum: &dyn Fn(&str) -> crate::db::rollups::Sketch,
+) -> Ci {
+    let quantiles = |sketch: &crate::db::rollups::Sketch| {
+        let values: Option<Vec<f64>> = QUANTILES.iter().map(|q| sketch.quantile(*q)).collect();
+        (
+            Quantiles {
+                n: sketch.n,
+                values,
+            },
+            sketch.quantile(0.95),
+        )
+    };
+    let (duration, duration_p95) = quantiles(&sum("ci.run_minutes"));
+    let (queue, queue_p95) = quantiles(&sum("ci.queue_minutes"));
+    let of = |measure: &str, grp: &str| s.get(&(measure.to_string(), grp.to_string()));
+    let mut workflows: Vec<(String, i64, Option<f64>, Option<f64>)> = s
+        .iter()
+        .filter(|((m, g), _)| m == "ci.runs" && !g.is_empty())
+        .map(|((_, g), runs)| {
+            let decided = of("ci.decided", g).map_or(0, |x| x.n);
+            let succeeded = of("ci.succeeded", g).map_or(0, |x| x.n);
+            (
+                g.clone(),
+                runs.n,
+                (decided > 0).then(|| succeeded as f64 / decided as f64),
+                of("ci.run_minutes", g).and_then(|x| x.quantile(0.5)),
+            )
+        })
+        .collect();
+    workflows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    workflows.truncate(20);
+    let mut slowest_jobs: Vec<(String, i64, f64)> = s
+        .iter()
+        .filter(|((m, _), _)| m == "ci.job_minutes")
+        .filter_map(|((_, g), x)| Some((g.clone(), x.n, x.quantile(0.5)?)))
+        .collect();
+    slowest_jobs.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    slowest_jobs.truncate(5);
+    Ci {
+        runs: sum("ci.runs").n,
+        decided: sum("ci.decided").n,
+        succeeded: sum("ci.succeeded").n,
+        duration,
+        duration_p95,
+        queue,
+        queue_p95,
+        failed_hours: sum("ci.failed_minutes").total / 60.0,
+        flaky: sum("ci.flaky").n,
+        workflows,
+        slowest_jobs,
+        sketched: true,
+    }
+}
+
+async fn ci_exact(
     pool: &PgPool,
     repositories: &[i64],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
@@ -283,10 +441,12 @@ pub async fn ci(
                         THEN extract(epoch FROM w.updated_at - w.run_started_at)::float8 / 60 END AS minutes,
                    CASE WHEN w.run_started_at IS NOT NULL
                         THEN extract(epoch FROM w.run_started_at - w.created_at)::float8 / 60 END AS queued,
-                   coalesce(bool_or(w.conclusion IN ('failure', 'timed_out')) OVER (
-                       PARTITION BY w.repository_id, w.workflow_id, w.head_sha
-                       ORDER BY w.created_at, w.github_id
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS failed_before
+                   EXISTS (SELECT 1 FROM workflow_runs p
+                            WHERE p.repository_id = w.repository_id
+                              AND p.workflow_id = w.workflow_id AND p.head_sha = w.head_sha
+                              AND p.conclusion IN ('failure', 'timed_out')
+                              AND (p.created_at, p.github_id) < (w.created_at, w.github_id))
+                     AS failed_before
               FROM workflow_runs w
              WHERE w.repository_id = ANY($1) AND w.created_at >= $2 AND w.created_at < $3)
          SELECT count(*),
@@ -362,6 +522,7 @@ pub async fn ci(
         flaky: r.8,
         workflows,
         slowest_jobs,
+        sketched: false,
     })
 }
 
