@@ -320,18 +320,33 @@ pub async fn replace_change_deployments(
     .bind(&times)
     .execute(&mut *conn)
     .await?;
+    // Each change's earliest deployment, worked out here and joined by the primary key:
+    // a plan that cannot go quadratic on statistics a bulk load left stale.
+    let mut first: std::collections::BTreeMap<i32, DateTime<Utc>> = Default::default();
+    for r in rows {
+        first
+            .entry(r.pull_number)
+            .and_modify(|t| *t = (*t).min(r.deployed_at))
+            .or_insert(r.deployed_at);
+    }
+    let (numbers, firsts): (Vec<i32>, Vec<DateTime<Utc>>) = first.into_iter().unzip();
     sqlx::query(
-        "UPDATE pull_request_facts f SET deployed_at = c.first
-           FROM (SELECT f2.number, min(c2.deployed_at) AS first
-                   FROM pull_request_facts f2
-                   LEFT JOIN change_deployments c2
-                          ON c2.repository_id = f2.repository_id AND c2.pull_number = f2.number
-                  WHERE f2.repository_id = $1 AND f2.merged_at IS NOT NULL
-                  GROUP BY f2.number) c
-          WHERE f.repository_id = $1 AND f.number = c.number
-            AND f.deployed_at IS DISTINCT FROM c.first",
+        "UPDATE pull_request_facts f SET deployed_at = u.first
+           FROM unnest($2::int[], $3::timestamptz[]) u (number, first)
+          WHERE f.repository_id = $1 AND f.number = u.number
+            AND f.deployed_at IS DISTINCT FROM u.first",
     )
     .bind(repository_id)
+    .bind(&numbers)
+    .bind(&firsts)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE pull_request_facts SET deployed_at = NULL
+          WHERE repository_id = $1 AND deployed_at IS NOT NULL AND NOT (number = ANY($2))",
+    )
+    .bind(repository_id)
+    .bind(&numbers)
     .execute(conn)
     .await?;
     Ok(())
