@@ -325,14 +325,17 @@ pub async fn refresh_repository(pool: &PgPool, repository_id: i64) -> crate::Res
     refresh_pulls(&mut tx, repository_id, None).await?;
     db::issues::refresh_facts(&mut tx, repository_id, None).await?;
     tx.commit().await?;
-    refresh_delivery(pool, repository_id, true).await
+    refresh_delivery(pool, repository_id, true).await?;
+    refresh_rollups(pool, repository_id).await
 }
 
-/// Builds a repository's rollups again (METRICS.md, "Rollups"): after its workflow runs
-/// changed, or when they were built by another version of the measures.
+/// Builds a repository's rollups again (METRICS.md, "Rollups"): after its workflow runs or
+/// pull requests changed, its settings changed, or when they were built by another version
+/// of the measures.
 pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result<()> {
     let mut tx = pool.begin().await?;
     db::rollups::refresh(&mut tx, repository_id, &db::metrics::activity::CI_MEASURES).await?;
+    db::rollups::refresh(&mut tx, repository_id, &db::metrics::FLOW_MEASURES).await?;
     db::rollups::built(&mut tx, repository_id).await?;
     tx.commit().await?;
     Ok(())

@@ -17,7 +17,7 @@ use super::Conn;
 
 /// The measures' version: a repository whose rollups were built by another is rebuilt at
 /// startup and read exactly until then.
-pub const VERSION: i32 = 1;
+pub const VERSION: i32 = 2;
 
 /// The sketch's relative accuracy: every quantile read is within 1 % of a value of the
 /// sample at that rank.
@@ -104,7 +104,8 @@ pub async fn ready(pool: &PgPool, repositories: &[i64]) -> Result<bool, sqlx::Er
             SELECT 1 FROM unnest($1::bigint[]) r (id)
              WHERE NOT EXISTS (SELECT 1 FROM metric_rollup_state s
                                 WHERE s.repository_id = r.id AND s.version = $2)
-               AND EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.id))",
+               AND (EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.id)
+                    OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.id)))",
     )
     .bind(repositories)
     .bind(VERSION)
@@ -118,7 +119,8 @@ pub async fn unbuilt(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
         "SELECT r.github_id FROM repositories r
           WHERE NOT EXISTS (SELECT 1 FROM metric_rollup_state s
                              WHERE s.repository_id = r.github_id AND s.version = $1)
-            AND EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.github_id)",
+            AND (EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.github_id)
+                 OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.github_id))",
     )
     .bind(VERSION)
     .fetch_all(pool)
@@ -223,6 +225,60 @@ pub fn pieces(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Vec<(&'static st
         }
     }
     Some(out)
+}
+
+/// A sample larger than this is read from the rollups (its quantiles from their
+/// sketches); a smaller one from its rows, exactly.
+pub const EXACT_LIMIT: i64 = 2_000;
+
+/// The sketches of a period's measures, by (measure, group).
+#[derive(Debug, Clone, Default)]
+pub struct Rolled(HashMap<(String, String), Sketch>);
+
+impl Rolled {
+    /// A measure over all its groups.
+    pub fn sum(&self, measure: &str) -> Sketch {
+        let mut all = Sketch::default();
+        for ((m, _), sketch) in &self.0 {
+            if m == measure {
+                all.merge(sketch);
+            }
+        }
+        all
+    }
+
+    /// One group of a measure.
+    pub fn get(&self, measure: &str, grp: &str) -> Option<&Sketch> {
+        self.0.get(&(measure.to_string(), grp.to_string()))
+    }
+
+    /// The groups of a measure with their sketches.
+    pub fn groups<'a>(&'a self, measure: &'a str) -> impl Iterator<Item = (&'a str, &'a Sketch)> {
+        self.0
+            .iter()
+            .filter(move |((m, g), _)| m == measure && !g.is_empty())
+            .map(|((_, g), s)| (g.as_str(), s))
+    }
+}
+
+/// The rollups of `measures` over `[from, to)` when they should answer: the period is whole
+/// UTC days, every repository's rollups are built, and `size_measure` counts more than
+/// [`EXACT_LIMIT`] items; `None` when the rows should.
+pub async fn when_large(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    measures: &[&str],
+    size_measure: &str,
+) -> Result<Option<Rolled>, sqlx::Error> {
+    let Some(pieces) = pieces(from, to) else {
+        return Ok(None);
+    };
+    if !ready(pool, repositories).await? {
+        return Ok(None);
+    }
+    let rolled = Rolled(read(pool, repositories, measures, &pieces).await?);
+    Ok((rolled.sum(size_measure).n > EXACT_LIMIT).then_some(rolled))
 }
 
 /// The sketches of `measures` over the repositories and pieces, by (measure, group).

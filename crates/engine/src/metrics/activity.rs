@@ -165,11 +165,10 @@ pub fn issues(h: &IssueHealth) -> Vec<Figure> {
 
 /// CI reliability and speed.
 pub fn ci(c: &Ci) -> Vec<Figure> {
-    let basis = measured(if c.sketched {
-        "GitHub Actions workflow runs created in the period, from the daily, weekly and monthly rollups: counts and totals exact, quantiles from their sketches (DDSketch), within 1 %"
-    } else {
-        "GitHub Actions workflow runs created in the period"
-    });
+    let basis = measured(&format!(
+        "GitHub Actions workflow runs created in the period{}",
+        if c.sketched { super::SKETCHED } else { "" }
+    ));
     let none = "no workflow run in this period";
     let mut figures = vec![
         count("workflow_runs", c.runs, &basis),

@@ -60,7 +60,10 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
     let none_reviewed =
         "no pull request merged in this period had a review by someone else before its merge";
     let measured = Basis::Measured {
-        source: "pull requests by people merged in the period: first commit, ready for review, first review or comment by someone else, merge".into(),
+        source: format!(
+            "pull requests by people merged in the period: first commit, ready for review, first review or comment by someone else, merge{}",
+            if flow.sketched { super::SKETCHED } else { "" }
+        ),
     };
     let mut figures = Vec::new();
     figures.extend(durations(

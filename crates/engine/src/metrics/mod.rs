@@ -22,6 +22,9 @@ use crate::db::settings::DeploymentSource;
 
 pub use attribution::attribution;
 
+/// What a basis read from the rollups adds (METRICS.md, "Rollups").
+pub(crate) const SKETCHED: &str = "; from the daily, weekly and monthly rollups: counts and totals exact, quantiles from their sketches (DDSketch), within 1 %";
+
 /// One figure. A value on an unavailable basis is dropped, and a missing value is
 /// unavailable (with the basis' own reason, else `why`): a figure has a value exactly when
 /// its basis is not unavailable.

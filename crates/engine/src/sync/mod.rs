@@ -226,7 +226,7 @@ impl Syncer {
             .filter(|r| resources.is_empty() || resources.contains(r))
             .collect();
         let mut outcome = RepoOutcome::default();
-        let (mut delivery, mut commits_changed, mut runs_changed) = (false, false, false);
+        let (mut delivery, mut commits_changed, mut rolled_changed) = (false, false, false);
         for resource in wanted {
             let run = db::sync_runs::start(
                 &self.pool,
@@ -270,12 +270,10 @@ impl Syncer {
             if ctx.items > 0 {
                 match resource {
                     Resource::Commits => (delivery, commits_changed) = (true, true),
-                    Resource::WorkflowRuns => (delivery, runs_changed) = (true, true),
-                    Resource::Workflows => runs_changed = true,
-                    Resource::PullRequests
-                    | Resource::Deployments
-                    | Resource::Releases
-                    | Resource::Tags => delivery = true,
+                    Resource::WorkflowRuns => (delivery, rolled_changed) = (true, true),
+                    Resource::Workflows => rolled_changed = true,
+                    Resource::PullRequests => (delivery, rolled_changed) = (true, true),
+                    Resource::Deployments | Resource::Releases | Resource::Tags => delivery = true,
                     _ => {}
                 }
             }
@@ -316,8 +314,9 @@ impl Syncer {
         if delivery {
             crate::facts::refresh_delivery(&self.pool, repository_id, commits_changed).await?;
         }
-        // The rollups of runs (METRICS.md, "Rollups"), rebuilt when runs were stored.
-        if runs_changed {
+        // The rollups (METRICS.md, "Rollups"), rebuilt when runs, workflows or pull
+        // requests were stored.
+        if rolled_changed {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }
         Ok(outcome)

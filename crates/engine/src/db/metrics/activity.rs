@@ -261,10 +261,6 @@ pub struct Ci {
     pub sketched: bool,
 }
 
-/// A sample larger than this is read from the rollups (its quantiles from their
-/// sketches); a smaller one from its rows, exactly.
-pub const EXACT_LIMIT: i64 = 2_000;
-
 const RUN_MINUTES: &str = "CASE WHEN r.status = 'completed' AND r.run_started_at IS NOT NULL
          THEN extract(epoch FROM r.updated_at - r.run_started_at)::float8 / 60 END";
 
@@ -329,88 +325,54 @@ fn ci_measures() -> Vec<crate::db::rollups::Measure> {
     ]
 }
 
-/// CI over the workflow runs created in the period: from the rollups when the period is
-/// whole days, every repository's rollups are built and the runs are more than
-/// [`EXACT_LIMIT`]; else from the rows.
+/// CI over the workflow runs created in the period: from the rollups when they should
+/// answer ([`crate::db::rollups::when_large`]), else from the rows.
 pub async fn ci(
     pool: &PgPool,
     repositories: &[i64],
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    period: (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Ci, sqlx::Error> {
-    use crate::db::rollups;
-    if let Some(pieces) = rollups::pieces(from, to) {
-        if rollups::ready(pool, repositories).await? {
-            let names: Vec<&str> = CI_MEASURES.iter().map(|m| m.name).collect();
-            let s = rollups::read(pool, repositories, &names, &pieces).await?;
-            let sum = |measure: &str| -> rollups::Sketch {
-                let mut all = rollups::Sketch::default();
-                for ((m, _), sketch) in &s {
-                    if m == measure {
-                        all.merge(sketch);
-                    }
-                }
-                all
-            };
-            let runs = sum("ci.runs");
-            if runs.n > EXACT_LIMIT {
-                return Ok(ci_sketched(&s, &sum));
-            }
-        }
+    let names: Vec<&str> = CI_MEASURES.iter().map(|m| m.name).collect();
+    match crate::db::rollups::when_large(pool, repositories, period, &names, "ci.runs").await? {
+        Some(rolled) => Ok(ci_sketched(&rolled)),
+        None => ci_exact(pool, repositories, period).await,
     }
-    ci_exact(pool, repositories, (from, to)).await
 }
 
-#[allow(clippy::type_complexity)]
-fn ci_sketched(
-    s: &std::collections::HashMap<(String, String), crate::db::rollups::Sketch>,
-    sum: &dyn Fn(&str) -> crate::db::rollups::Sketch,
-) -> Ci {
-    let quantiles = |sketch: &crate::db::rollups::Sketch| {
-        let values: Option<Vec<f64>> = QUANTILES.iter().map(|q| sketch.quantile(*q)).collect();
-        (
-            Quantiles {
-                n: sketch.n,
-                values,
-            },
-            sketch.quantile(0.95),
-        )
-    };
-    let (duration, duration_p95) = quantiles(&sum("ci.run_minutes"));
-    let (queue, queue_p95) = quantiles(&sum("ci.queue_minutes"));
-    let of = |measure: &str, grp: &str| s.get(&(measure.to_string(), grp.to_string()));
+fn ci_sketched(s: &crate::db::rollups::Rolled) -> Ci {
+    let (duration, duration_p95) = super::sketched_quantiles(&s.sum("ci.run_minutes"));
+    let (queue, queue_p95) = super::sketched_quantiles(&s.sum("ci.queue_minutes"));
     let mut workflows: Vec<(String, i64, Option<f64>, Option<f64>)> = s
-        .iter()
-        .filter(|((m, g), _)| m == "ci.runs" && !g.is_empty())
-        .map(|((_, g), runs)| {
-            let decided = of("ci.decided", g).map_or(0, |x| x.n);
-            let succeeded = of("ci.succeeded", g).map_or(0, |x| x.n);
+        .groups("ci.runs")
+        .map(|(g, runs)| {
+            let decided = s.get("ci.decided", g).map_or(0, |x| x.n);
+            let succeeded = s.get("ci.succeeded", g).map_or(0, |x| x.n);
             (
-                g.clone(),
+                g.to_string(),
                 runs.n,
                 (decided > 0).then(|| succeeded as f64 / decided as f64),
-                of("ci.run_minutes", g).and_then(|x| x.quantile(0.5)),
+                s.get("ci.run_minutes", g).and_then(|x| x.quantile(0.5)),
             )
         })
         .collect();
     workflows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     workflows.truncate(20);
     let mut slowest_jobs: Vec<(String, i64, f64)> = s
-        .iter()
-        .filter(|((m, _), _)| m == "ci.job_minutes")
-        .filter_map(|((_, g), x)| Some((g.clone(), x.n, x.quantile(0.5)?)))
+        .groups("ci.job_minutes")
+        .filter_map(|(g, x)| Some((g.to_string(), x.n, x.quantile(0.5)?)))
         .collect();
     slowest_jobs.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     slowest_jobs.truncate(5);
     Ci {
-        runs: sum("ci.runs").n,
-        decided: sum("ci.decided").n,
-        succeeded: sum("ci.succeeded").n,
+        runs: s.sum("ci.runs").n,
+        decided: s.sum("ci.decided").n,
+        succeeded: s.sum("ci.succeeded").n,
         duration,
         duration_p95,
         queue,
         queue_p95,
-        failed_hours: sum("ci.failed_minutes").total / 60.0,
-        flaky: sum("ci.flaky").n,
+        failed_hours: s.sum("ci.failed_minutes").total / 60.0,
+        flaky: s.sum("ci.flaky").n,
         workflows,
         slowest_jobs,
         sketched: true,

@@ -84,6 +84,62 @@ pub struct Flow {
     pub reviews: i64,
     /// Ready for review to the first review by someone else.
     pub first_review: Quantiles,
+    /// Read from the rollups: quantiles within their sketches' relative accuracy.
+    pub sketched: bool,
+}
+
+/// A sketch's [`QUANTILES`] and its p95.
+pub(crate) fn sketched_quantiles(s: &super::rollups::Sketch) -> (Quantiles, Option<f64>) {
+    let values: Option<Vec<f64>> = QUANTILES.iter().map(|q| s.quantile(*q)).collect();
+    (Quantiles { n: s.n, values }, s.quantile(0.95))
+}
+
+/// The measures of flow, over each repository's pull requests by people, by merge time.
+pub static FLOW_MEASURES: std::sync::LazyLock<Vec<super::rollups::Measure>> =
+    std::sync::LazyLock::new(|| {
+        let m = |name: &'static str, value: &str, filter: &str| super::rollups::Measure {
+            name,
+            source: format!(
+                "SELECT merged_at AS at, '' AS grp, {value} AS value FROM pull_request_facts
+                  WHERE repository_id = $1 AND merged_at IS NOT NULL AND NOT is_bot {filter}"
+            ),
+        };
+        vec![
+            m("flow.merged", "1.0::float8", ""),
+            m("flow.cycle_hours", "cycle_hours", ""),
+            m("flow.coding_hours", "coding_hours", ""),
+            m("flow.pickup_hours", "pickup_hours", ""),
+            m("flow.review_hours", "review_hours", ""),
+            m(
+                "flow.unreviewed",
+                "1.0::float8",
+                "AND (first_review_at IS NULL OR first_review_at > merged_at)",
+            ),
+            m("flow.approved", "1.0::float8", "AND approved_at <= merged_at"),
+            m("flow.reviews", "reviews::float8", ""),
+            m(
+                "flow.to_review_hours",
+                "CASE WHEN first_review_at <= merged_at
+                      THEN extract(epoch FROM greatest(first_review_at, ready_at) - ready_at)::float8 / 3600 END",
+                "",
+            ),
+        ]
+    });
+
+fn flow_sketched(s: &super::rollups::Rolled) -> Flow {
+    let q = |m: &str| sketched_quantiles(&s.sum(m)).0;
+    Flow {
+        merged: s.sum("flow.merged").n,
+        cycle: q("flow.cycle_hours"),
+        coding: q("flow.coding_hours"),
+        pickup: q("flow.pickup_hours"),
+        review: q("flow.review_hours"),
+        unreviewed: s.sum("flow.unreviewed").n,
+        approved: s.sum("flow.approved").n,
+        reviews: s.sum("flow.reviews").total.round() as i64,
+        first_review: q("flow.to_review_hours"),
+        sketched: true,
+    }
 }
 
 type QRow = (i64, Option<Vec<f64>>);
@@ -95,7 +151,21 @@ fn q(row: QRow) -> Quantiles {
     }
 }
 
+/// The flow of the pull requests by people merged in the period: from the rollups when
+/// they should answer ([`super::rollups::when_large`]), else from the rows.
 pub async fn flow(
+    pool: &PgPool,
+    repositories: &[i64],
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Flow, sqlx::Error> {
+    let names: Vec<&str> = FLOW_MEASURES.iter().map(|m| m.name).collect();
+    match super::rollups::when_large(pool, repositories, period, &names, "flow.merged").await? {
+        Some(rolled) => Ok(flow_sketched(&rolled)),
+        None => flow_exact(pool, repositories, period).await,
+    }
+}
+
+async fn flow_exact(
     pool: &PgPool,
     repositories: &[i64],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
@@ -151,6 +221,7 @@ pub async fn flow(
         approved: r.10,
         reviews: r.11,
         first_review: q((r.12, r.13)),
+        sketched: false,
     })
 }
 

@@ -498,7 +498,14 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
     let now = fx.sim.sim.with_world(|w| w.now);
     let period = (now - Duration::days(91), now - Duration::days(1));
     let names = names(&repos);
-    for scope in ["org:acme", "acme/api"] {
+    // The organisation over a year too: large enough for flow and CI to be read from the
+    // rollups, so that their sketched path is compared as well.
+    let year = (now - Duration::days(365), now - Duration::days(1));
+    for (scope, period) in [
+        ("org:acme", year),
+        ("org:acme", period),
+        ("acme/api", period),
+    ] {
         let report =
             crate::metrics::report(&fx.pool, fx.user_id, scope, period, wire::DoraReport::Y2023)
                 .await
@@ -538,6 +545,17 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
             }
             let unavailable = matches!(f.basis, wire::Basis::Unavailable { .. });
             assert_eq!(f.value.is_none(), unavailable, "{scope}: {f:?}");
+        }
+        // Over the organisation both flow and CI are large enough to be read from the
+        // rollups: the sketched path is what this compares.
+        if period == year {
+            for metric in ["pull_request_cycle_time", "workflow_run_duration"] {
+                let f = report.figures.iter().find(|f| f.metric == metric).unwrap();
+                assert!(
+                    matches!(&f.basis, wire::Basis::Measured { source } if source.contains("DDSketch")),
+                    "{metric} not from the rollups: {f:?}"
+                );
+            }
         }
         for (metric, statistic, want) in expect.0 {
             let got = report
