@@ -336,6 +336,12 @@ pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result
     let mut tx = pool.begin().await?;
     db::rollups::refresh(&mut tx, repository_id, &db::metrics::activity::CI_MEASURES).await?;
     db::rollups::refresh(&mut tx, repository_id, &db::metrics::FLOW_MEASURES).await?;
+    db::rollups::refresh(
+        &mut tx,
+        repository_id,
+        &db::metrics::activity::VELOCITY_MEASURES,
+    )
+    .await?;
     db::rollups::built(&mut tx, repository_id).await?;
     tx.commit().await?;
     Ok(())

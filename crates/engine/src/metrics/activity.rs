@@ -38,7 +38,10 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 
 /// Pull requests opened and merged, their ratio, size, and work in progress.
 pub fn velocity(v: &Velocity) -> Vec<Figure> {
-    let basis = measured("pull requests by people: opened, merged and open in the period");
+    let basis = measured(&format!(
+        "pull requests by people: opened, merged and open in the period{}",
+        if v.sketched { super::SKETCHED } else { "" }
+    ));
     let mut figures = vec![
         count("pull_requests_opened", v.opened, &basis),
         figure(
@@ -51,8 +54,10 @@ pub fn velocity(v: &Velocity) -> Vec<Figure> {
             "no pull request by a person was opened in this period",
         ),
     ];
-    let sizes =
-        measured("additions + deletions of the pull requests by people merged in the period");
+    let sizes = measured(&format!(
+        "additions + deletions of the pull requests by people merged in the period{}",
+        if v.sketched { super::SKETCHED } else { "" }
+    ));
     let none = "no pull request by a person with a known size was merged in this period";
     figures.extend(quantiles(
         "pull_request_size",

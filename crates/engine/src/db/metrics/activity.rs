@@ -23,6 +23,8 @@ pub struct Velocity {
     /// Open at the end of the period (or now, if sooner), by age.
     pub open: i64,
     pub open_buckets: Buckets,
+    /// Read from the rollups: quantiles within their sketches' relative accuracy.
+    pub sketched: bool,
 }
 
 /// Size buckets of lines changed: under 10, 50, 250, 1,000, and more.
@@ -32,7 +34,106 @@ pub const FILE_BUCKETS: [&str; 4] = ["1", "2-5", "6-20", "21+"];
 /// Ages of open items for pull requests: under a day, a week, 30 days, more.
 pub const PULL_AGE_BUCKETS: [&str; 4] = ["<1d", "1-7d", "7-30d", "30d+"];
 
+/// The measures of velocity and size, over each repository's pull requests by people:
+/// opened by creation; lines and files changed of those merged by the merge, grouped by
+/// their size bucket.
+pub static VELOCITY_MEASURES: std::sync::LazyLock<Vec<crate::db::rollups::Measure>> =
+    std::sync::LazyLock::new(|| {
+        use crate::db::rollups::Measure;
+        vec![
+            Measure {
+                name: "pr.opened",
+                source: "SELECT created_at AS at, '' AS grp, 1.0::float8 AS value
+                           FROM pull_request_facts WHERE repository_id = $1 AND NOT is_bot"
+                    .into(),
+            },
+            Measure {
+                name: "pr.merged_lines",
+                source: "SELECT merged_at AS at,
+                                CASE WHEN lines_changed < 10 THEN 'xs' WHEN lines_changed < 50 THEN 's'
+                                     WHEN lines_changed < 250 THEN 'm' WHEN lines_changed < 1000 THEN 'l'
+                                     ELSE 'xl' END AS grp,
+                                lines_changed::float8 AS value
+                           FROM pull_request_facts
+                          WHERE repository_id = $1 AND NOT is_bot AND merged_at IS NOT NULL"
+                    .into(),
+            },
+            Measure {
+                name: "pr.merged_files",
+                source: "SELECT merged_at AS at,
+                                CASE WHEN changed_files <= 1 THEN '1' WHEN changed_files <= 5 THEN '2-5'
+                                     WHEN changed_files <= 20 THEN '6-20' ELSE '21+' END AS grp,
+                                changed_files::float8 AS value
+                           FROM pull_request_facts
+                          WHERE repository_id = $1 AND NOT is_bot AND merged_at IS NOT NULL"
+                    .into(),
+            },
+        ]
+    });
+
+/// Velocity, size and work in progress: the counts and sizes from the rollups when they
+/// should answer ([`crate::db::rollups::when_large`]), else all from the rows.
 pub async fn velocity(
+    pool: &PgPool,
+    repositories: &[i64],
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Velocity, sqlx::Error> {
+    let mut names: Vec<&str> = VELOCITY_MEASURES.iter().map(|m| m.name).collect();
+    names.push("flow.merged");
+    let Some(s) =
+        crate::db::rollups::when_large(pool, repositories, period, &names, "pr.opened").await?
+    else {
+        return velocity_exact(pool, repositories, period).await;
+    };
+    let lines = s.sum("pr.merged_lines");
+    let (lines_q, _) = super::sketched_quantiles(&lines);
+    let bucket =
+        |measure: &str, label: &'static str| (label, s.get(measure, label).map_or(0, |x| x.n));
+    let (open, open_buckets) = open_pulls(pool, repositories, period.1).await?;
+    Ok(Velocity {
+        opened: s.sum("pr.opened").n,
+        merged: s.sum("flow.merged").n,
+        lines: lines_q,
+        lines_buckets: LINE_BUCKETS
+            .into_iter()
+            .map(|b| bucket("pr.merged_lines", b))
+            .collect(),
+        files_buckets: FILE_BUCKETS
+            .into_iter()
+            .map(|b| bucket("pr.merged_files", b))
+            .collect(),
+        open,
+        open_buckets,
+        sketched: true,
+    })
+}
+
+/// Pull requests by people open at `to` (or now, if sooner), and by age.
+async fn open_pulls(
+    pool: &PgPool,
+    repositories: &[i64],
+    to: DateTime<Utc>,
+) -> Result<(i64, Buckets), sqlx::Error> {
+    let (open, ages): (i64, Vec<i64>) = sqlx::query_as(
+        "WITH o AS (
+            SELECT extract(epoch FROM least($2, now()) - created_at)::float8 / 86400 AS days
+              FROM pull_request_facts
+             WHERE repository_id = ANY($1) AND NOT is_bot
+               AND coalesce(closed_at, 'infinity') >= least($2, now())
+               AND created_at < least($2, now()))
+         SELECT count(*), ARRAY[count(*) FILTER (WHERE days < 1),
+                                count(*) FILTER (WHERE days >= 1 AND days < 7),
+                                count(*) FILTER (WHERE days >= 7 AND days < 30),
+                                count(*) FILTER (WHERE days >= 30)] FROM o",
+    )
+    .bind(repositories)
+    .bind(to)
+    .fetch_one(pool)
+    .await?;
+    Ok((open, PULL_AGE_BUCKETS.into_iter().zip(ages).collect()))
+}
+
+async fn velocity_exact(
     pool: &PgPool,
     repositories: &[i64],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
@@ -87,6 +188,7 @@ pub async fn velocity(
         files_buckets: FILE_BUCKETS.into_iter().zip(r.5).collect(),
         open: r.6,
         open_buckets: PULL_AGE_BUCKETS.into_iter().zip(r.7).collect(),
+        sketched: false,
     })
 }
 

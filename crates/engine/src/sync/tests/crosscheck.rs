@@ -549,7 +549,11 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
         // Over the organisation both flow and CI are large enough to be read from the
         // rollups: the sketched path is what this compares.
         if period == year {
-            for metric in ["pull_request_cycle_time", "workflow_run_duration"] {
+            for metric in [
+                "pull_request_cycle_time",
+                "workflow_run_duration",
+                "pull_request_size",
+            ] {
                 let f = report.figures.iter().find(|f| f.metric == metric).unwrap();
                 assert!(
                     matches!(&f.basis, wire::Basis::Measured { source } if source.contains("DDSketch")),
