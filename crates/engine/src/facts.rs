@@ -336,6 +336,7 @@ pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result
     let mut tx = pool.begin().await?;
     db::rollups::refresh(&mut tx, repository_id, &db::metrics::activity::CI_MEASURES).await?;
     db::rollups::refresh(&mut tx, repository_id, &db::metrics::FLOW_MEASURES).await?;
+    db::rollups::refresh(&mut tx, repository_id, &db::metrics::LEAD_TIME_MEASURES).await?;
     db::rollups::refresh(
         &mut tx,
         repository_id,

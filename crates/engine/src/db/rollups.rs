@@ -17,7 +17,7 @@ use super::Conn;
 
 /// The measures' version: a repository whose rollups were built by another is rebuilt at
 /// startup and read exactly until then.
-pub const VERSION: i32 = 3;
+pub const VERSION: i32 = 4;
 
 /// The sketch's relative accuracy: every quantile read is within 1 % of a value of the
 /// sample at that rank.

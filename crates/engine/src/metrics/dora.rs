@@ -89,6 +89,7 @@ pub fn first_parent_chain(
 /// ever (left out: an earlier, unrecorded deployment may have shipped them), and with a
 /// merge commit not on the default branch's history.
 pub fn lead_time(lt: &LeadTime, basis: &Basis) -> Vec<Figure> {
+    let basis = &super::sketched_basis(basis, lt.sketched);
     let none = match basis {
         Basis::Unavailable { reason } => reason.as_str(),
         _ => "no change by a person went out in a deployment in this period",

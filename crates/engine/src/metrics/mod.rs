@@ -25,6 +25,23 @@ pub use attribution::attribution;
 /// What a basis read from the rollups adds (METRICS.md, "Rollups").
 pub(crate) const SKETCHED: &str = "; from the daily, weekly and monthly rollups: counts and totals exact, quantiles from their sketches (DDSketch), within 1 %";
 
+/// `basis`, saying it was read from the rollups when `sketched`.
+pub(crate) fn sketched_basis(basis: &Basis, sketched: bool) -> Basis {
+    match basis.clone() {
+        Basis::Measured { source } if sketched => Basis::Measured {
+            source: format!("{source}{SKETCHED}"),
+        },
+        Basis::Proxy {
+            source,
+            stands_in_for,
+        } if sketched => Basis::Proxy {
+            source: format!("{source}{SKETCHED}"),
+            stands_in_for,
+        },
+        other => other,
+    }
+}
+
 /// One figure. A value on an unavailable basis is dropped, and a missing value is
 /// unavailable (with the basis' own reason, else `why`): a figure has a value exactly when
 /// its basis is not unavailable.

@@ -315,8 +315,8 @@ impl Syncer {
             crate::facts::refresh_delivery(&self.pool, repository_id, commits_changed).await?;
         }
         // The rollups (METRICS.md, "Rollups"), rebuilt when runs, workflows or pull
-        // requests were stored.
-        if rolled_changed {
+        // requests were stored, or delivery was derived again.
+        if rolled_changed || delivery {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }
         Ok(outcome)

@@ -273,9 +273,86 @@ pub struct LeadTime {
     pub before_first: i64,
     /// Merged in the period with a merge commit not on the default branch's history.
     pub untraced: i64,
+    /// Read from the rollups: quantiles within their sketches' relative accuracy.
+    pub sketched: bool,
 }
 
+/// The measures of lead time, over each repository's changes by people: the lead and
+/// deploy hours by the deployment, of changes merged after the repository's first
+/// production deployment; the changes pending, merged before the first deployment, or off
+/// the default branch, by the merge.
+pub static LEAD_TIME_MEASURES: std::sync::LazyLock<Vec<super::rollups::Measure>> =
+    std::sync::LazyLock::new(|| {
+        let m = |name: &'static str, at: &str, value: &str, filter: &str| super::rollups::Measure {
+            name,
+            source: format!(
+                "SELECT {at} AS at, '' AS grp, {value} AS value
+                   FROM pull_request_facts f
+                   CROSS JOIN (SELECT min(succeeded_at) AS first FROM production_deployments
+                                WHERE repository_id = $1) d
+                   LEFT JOIN default_branch_positions p
+                          ON p.repository_id = f.repository_id AND p.sha = f.merge_commit_sha
+                  WHERE f.repository_id = $1 AND NOT f.is_bot AND f.merged_at IS NOT NULL
+                    AND d.first IS NOT NULL AND {filter}"
+            ),
+        };
+        let after = "f.merged_at >= d.first";
+        vec![
+            m(
+                "lead.hours",
+                "f.deployed_at",
+                "extract(epoch FROM f.deployed_at - f.first_commit_at)::float8 / 3600",
+                after,
+            ),
+            m(
+                "lead.deploy_hours",
+                "f.deployed_at",
+                "extract(epoch FROM f.deployed_at - f.merged_at)::float8 / 3600",
+                after,
+            ),
+            m(
+                "lead.pending",
+                "f.merged_at",
+                "1.0::float8",
+                "f.merged_at >= d.first AND p.sha IS NOT NULL AND f.deployed_at IS NULL",
+            ),
+            m(
+                "lead.before_first",
+                "f.merged_at",
+                "1.0::float8",
+                "f.merged_at < d.first",
+            ),
+            m(
+                "lead.untraced",
+                "f.merged_at",
+                "1.0::float8",
+                "f.merged_at >= d.first AND p.sha IS NULL",
+            ),
+        ]
+    });
+
+/// Lead time for changes: from the rollups when they should answer
+/// ([`super::rollups::when_large`]), else from the rows.
 pub async fn lead_time(
+    pool: &PgPool,
+    repositories: &[i64],
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<LeadTime, sqlx::Error> {
+    let names: Vec<&str> = LEAD_TIME_MEASURES.iter().map(|m| m.name).collect();
+    match super::rollups::when_large(pool, repositories, period, &names, "lead.hours").await? {
+        Some(s) => Ok(LeadTime {
+            lead: sketched_quantiles(&s.sum("lead.hours")).0,
+            deploy: sketched_quantiles(&s.sum("lead.deploy_hours")).0,
+            pending: s.sum("lead.pending").n,
+            before_first: s.sum("lead.before_first").n,
+            untraced: s.sum("lead.untraced").n,
+            sketched: true,
+        }),
+        None => lead_time_exact(pool, repositories, period).await,
+    }
+}
+
+async fn lead_time_exact(
     pool: &PgPool,
     repositories: &[i64],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
@@ -321,6 +398,7 @@ pub async fn lead_time(
         pending: r.4,
         before_first: r.5,
         untraced: r.6,
+        sketched: false,
     })
 }
 
