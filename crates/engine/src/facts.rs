@@ -340,6 +340,20 @@ pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result
     db::rollups::refresh(
         &mut tx,
         repository_id,
+        &db::metrics::activity::GROWTH_MEASURES,
+    )
+    .await?;
+    db::rollups::refresh_members(
+        &mut tx,
+        repository_id,
+        db::metrics::activity::AUTHORS_MEASURE,
+        &db::metrics::activity::authors_source(),
+    )
+    .await?;
+    db::metrics::activity::refresh_contributor_firsts(&mut tx, repository_id).await?;
+    db::rollups::refresh(
+        &mut tx,
+        repository_id,
         &db::metrics::activity::VELOCITY_MEASURES,
     )
     .await?;

@@ -279,6 +279,7 @@ mod tests {
             [
                 "public.change_deployments",
                 "public.commits",
+                "public.contributor_firsts",
                 "public.contributors",
                 "public.conversation_comments",
                 "public.default_branch_positions",

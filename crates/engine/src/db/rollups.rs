@@ -17,7 +17,7 @@ use super::Conn;
 
 /// The measures' version: a repository whose rollups were built by another is rebuilt at
 /// startup and read exactly until then.
-pub const VERSION: i32 = 4;
+pub const VERSION: i32 = 5;
 
 /// The sketch's relative accuracy: every quantile read is within 1 % of a value of the
 /// sample at that rank.
@@ -83,6 +83,90 @@ pub async fn refresh(
     Ok(())
 }
 
+/// Builds the rollups of a members measure for a repository again: `source` is the SQL of
+/// its items of repository `$1` as rows `(at timestamptz, member text)`; each day's, week's
+/// and month's rollup keeps its distinct members (a commit's author, say) with their
+/// counts instead of a sketch.
+pub async fn refresh_members(
+    conn: &mut Conn,
+    repository_id: i64,
+    measure: &str,
+    source: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM metric_rollups WHERE repository_id = $1 AND measure = $2")
+        .bind(repository_id)
+        .bind(measure)
+        .execute(&mut *conn)
+        .await?;
+    let sql = format!(
+        "WITH src AS ({source}),
+         spread AS (
+            SELECT g.grain,
+                   date_trunc(CASE g.grain WHEN 'd' THEN 'day' WHEN 'w' THEN 'week' ELSE 'month' END,
+                              at AT TIME ZONE 'UTC')::date AS start,
+                   member
+              FROM src CROSS JOIN (VALUES ('d'), ('w'), ('m')) g (grain)
+             WHERE at IS NOT NULL AND member IS NOT NULL),
+         per_member AS (
+            SELECT grain, start, member, count(*) AS c FROM spread GROUP BY grain, start, member)
+         INSERT INTO metric_rollups (repository_id, measure, grp, grain, start, n, total, keys, counts, members)
+         SELECT $1, $2, '', grain, start, sum(c), sum(c), '{{}}',
+                array_agg(c::int ORDER BY member), array_agg(member ORDER BY member)
+           FROM per_member GROUP BY grain, start"
+    );
+    sqlx::query(&sql)
+        .bind(repository_id)
+        .bind(measure)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The members of a members measure over the repositories and pieces, with their counts.
+pub async fn read_members(
+    pool: &PgPool,
+    repositories: &[i64],
+    measure: &str,
+    pieces: &[(&'static str, NaiveDate)],
+) -> Result<HashMap<String, i64>, sqlx::Error> {
+    let grains: Vec<&str> = pieces.iter().map(|(g, _)| *g).collect();
+    let starts: Vec<NaiveDate> = pieces.iter().map(|(_, d)| *d).collect();
+    let rows: Vec<(Vec<String>, Vec<i32>)> = sqlx::query_as(
+        "SELECT members, counts FROM metric_rollups
+          WHERE repository_id = ANY($1) AND measure = $2 AND members IS NOT NULL
+            AND (grain, start) IN (SELECT * FROM unnest($3::text[], $4::date[]))",
+    )
+    .bind(repositories)
+    .bind(measure)
+    .bind(&grains)
+    .bind(&starts)
+    .fetch_all(pool)
+    .await?;
+    let mut out: HashMap<String, i64> = HashMap::new();
+    for (members, counts) in rows {
+        for (m, c) in members.into_iter().zip(counts) {
+            *out.entry(m).or_default() += i64::from(c);
+        }
+    }
+    Ok(out)
+}
+
+/// How many items a measure has had in all, over the repositories (its monthly rollups).
+pub async fn all_time(
+    pool: &PgPool,
+    repositories: &[i64],
+    measure: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT coalesce(sum(n), 0)::bigint FROM metric_rollups
+          WHERE repository_id = ANY($1) AND measure = $2 AND grain = 'm'",
+    )
+    .bind(repositories)
+    .bind(measure)
+    .fetch_one(pool)
+    .await
+}
+
 /// Records that a repository's rollups are all built by [`VERSION`].
 pub async fn built(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -105,7 +189,10 @@ pub async fn ready(pool: &PgPool, repositories: &[i64]) -> Result<bool, sqlx::Er
              WHERE NOT EXISTS (SELECT 1 FROM metric_rollup_state s
                                 WHERE s.repository_id = r.id AND s.version = $2)
                AND (EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.id)
-                    OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.id)))",
+                    OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.id)
+                    OR EXISTS (SELECT 1 FROM commits c WHERE c.repository_id = r.id)
+                    OR EXISTS (SELECT 1 FROM stargazers s WHERE s.repository_id = r.id)
+                    OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.id)))",
     )
     .bind(repositories)
     .bind(VERSION)
@@ -120,7 +207,10 @@ pub async fn unbuilt(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
           WHERE NOT EXISTS (SELECT 1 FROM metric_rollup_state s
                              WHERE s.repository_id = r.github_id AND s.version = $1)
             AND (EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.github_id)
-                 OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.github_id))",
+                 OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.github_id)
+                 OR EXISTS (SELECT 1 FROM commits c WHERE c.repository_id = r.github_id)
+                 OR EXISTS (SELECT 1 FROM stargazers s WHERE s.repository_id = r.github_id)
+                 OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.github_id))",
     )
     .bind(VERSION)
     .fetch_all(pool)

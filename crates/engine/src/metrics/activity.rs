@@ -304,7 +304,10 @@ pub fn growth(g: &Growth, days: f64) -> Vec<Figure> {
         &releases,
         "fewer than two releases: no interval ended in this period",
     ));
-    let people = measured("authors of the default branch's commits, by GitHub account, else e-mail, else name; bots left out");
+    let people = measured(&format!(
+        "authors of the default branch's commits, by GitHub account, else e-mail, else name; bots left out{}",
+        if g.rolled { "; from the daily, weekly and monthly rollups (exact)" } else { "" }
+    ));
     figures.push(count("contributors_active", g.contributors, &people));
     figures.push(count("contributors_new", g.new_contributors, &people));
     figures.push(count(

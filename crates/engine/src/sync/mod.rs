@@ -271,7 +271,9 @@ impl Syncer {
                 match resource {
                     Resource::Commits => (delivery, commits_changed) = (true, true),
                     Resource::WorkflowRuns => (delivery, rolled_changed) = (true, true),
-                    Resource::Workflows => rolled_changed = true,
+                    Resource::Workflows | Resource::Stargazers | Resource::Forks => {
+                        rolled_changed = true
+                    }
                     Resource::PullRequests => (delivery, rolled_changed) = (true, true),
                     Resource::Deployments | Resource::Releases | Resource::Tags => delivery = true,
                     _ => {}
@@ -314,8 +316,8 @@ impl Syncer {
         if delivery {
             crate::facts::refresh_delivery(&self.pool, repository_id, commits_changed).await?;
         }
-        // The rollups (METRICS.md, "Rollups"), rebuilt when runs, workflows or pull
-        // requests were stored, or delivery was derived again.
+        // The rollups (METRICS.md, "Rollups"), rebuilt when runs, workflows, pull
+        // requests, stars or forks were stored, or delivery was derived again.
         if rolled_changed || delivery {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }

@@ -612,9 +612,194 @@ pub struct Growth {
     /// and those commits.
     pub bus_factor: i64,
     pub bus_commits: i64,
+    /// Read from the rollups (every value exact).
+    pub rolled: bool,
 }
 
+/// Who a commit's author is (by GitHub account, else e-mail, else name) and whether the
+/// commit is a person's, as SQL over `commits`.
+const AUTHOR: &str = "coalesce(author_github_id::text, lower(author_email), author_name)";
+const BY_PEOPLE: &str = "coalesce(author_login, author_name, '') NOT LIKE '%[bot]'";
+
+/// The measures of growth: stars by `starred_at`, forks by creation, people's commits by
+/// their author date.
+pub static GROWTH_MEASURES: std::sync::LazyLock<Vec<crate::db::rollups::Measure>> =
+    std::sync::LazyLock::new(|| {
+        use crate::db::rollups::Measure;
+        vec![
+            Measure {
+                name: "growth.stars",
+                source: "SELECT starred_at AS at, '' AS grp, 1.0::float8 AS value
+                           FROM stargazers WHERE repository_id = $1"
+                    .into(),
+            },
+            Measure {
+                name: "growth.forks",
+                source: "SELECT created_at AS at, '' AS grp, 1.0::float8 AS value
+                           FROM forks WHERE repository_id = $1"
+                    .into(),
+            },
+            Measure {
+                name: "growth.commits",
+                source: format!(
+                    "SELECT authored_at AS at, '' AS grp, 1.0::float8 AS value
+                       FROM commits WHERE repository_id = $1 AND {BY_PEOPLE}"
+                ),
+            },
+        ]
+    });
+
+/// The members measure of the people who authored commits, and its source.
+pub const AUTHORS_MEASURE: &str = "growth.authors";
+
+pub fn authors_source() -> String {
+    format!(
+        "SELECT authored_at AS at, {AUTHOR} AS member FROM commits
+          WHERE repository_id = $1 AND {BY_PEOPLE}"
+    )
+}
+
+/// Each author's first commit to a repository, derived again (`contributor_firsts`).
+pub async fn refresh_contributor_firsts(
+    conn: &mut crate::db::Conn,
+    repository_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM contributor_firsts WHERE repository_id = $1")
+        .bind(repository_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO contributor_firsts (repository_id, who, first_at)
+         SELECT $1, {AUTHOR}, min(authored_at) FROM commits
+          WHERE repository_id = $1 AND {BY_PEOPLE} AND {AUTHOR} IS NOT NULL
+          GROUP BY {AUTHOR}"
+    ))
+    .bind(repository_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The people who authored commits in `[from, to)` with their commits: whole days from the
+/// rollups, the ends of days cut by the period from the rows.
+async fn authors_between(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    use chrono::{Duration, NaiveTime};
+    let day = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
+    let first_whole = if day(from) == from {
+        from
+    } else {
+        day(from) + Duration::days(1)
+    };
+    let last_whole = day(to);
+    let mut out = std::collections::HashMap::new();
+    let mut raw = vec![];
+    if first_whole < last_whole {
+        let pieces = crate::db::rollups::pieces(first_whole, last_whole).unwrap_or_default();
+        out =
+            crate::db::rollups::read_members(pool, repositories, AUTHORS_MEASURE, &pieces).await?;
+        raw.push((from, first_whole));
+        raw.push((last_whole, to));
+    } else {
+        raw.push((from, to));
+    }
+    for (a, b) in raw.into_iter().filter(|(a, b)| a < b) {
+        let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT {AUTHOR}, count(*) FROM commits
+              WHERE repository_id = ANY($1) AND authored_at >= $2 AND authored_at < $3
+                AND {BY_PEOPLE} AND {AUTHOR} IS NOT NULL
+              GROUP BY 1"
+        ))
+        .bind(repositories)
+        .bind(a)
+        .bind(b)
+        .fetch_all(pool)
+        .await?;
+        for (who, n) in rows {
+            *out.entry(who).or_default() += n;
+        }
+    }
+    Ok(out)
+}
+
+/// Growth and community: from the rollups when they should answer
+/// ([`crate::db::rollups::when_large`]), else from the rows.
 pub async fn growth(
+    pool: &PgPool,
+    repositories: &[i64],
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Growth, sqlx::Error> {
+    use chrono::Duration;
+    let names: Vec<&str> = GROWTH_MEASURES.iter().map(|m| m.name).collect();
+    let Some(s) =
+        crate::db::rollups::when_large(pool, repositories, period, &names, "growth.commits")
+            .await?
+    else {
+        return growth_exact(pool, repositories, period).await;
+    };
+    let (from, to) = period;
+    #[allow(clippy::type_complexity)]
+    let r: (i64, i64, i64, i64, Option<Vec<f64>>, i64) = sqlx::query_as(
+        "WITH rel AS (SELECT published_at,
+                        extract(epoch FROM published_at - lag(published_at) OVER
+                                (PARTITION BY repository_id ORDER BY published_at))::float8 / 86400 AS gap
+                   FROM releases
+                  WHERE repository_id = ANY($1) AND NOT draft AND published_at IS NOT NULL)
+         SELECT (SELECT coalesce(sum(stargazers_count), 0) FROM repositories WHERE github_id = ANY($1)),
+                (SELECT coalesce(sum(forks_count), 0) FROM repositories WHERE github_id = ANY($1)),
+                (SELECT count(*) FROM rel WHERE published_at >= $2 AND published_at < $3),
+                (SELECT count(gap) FROM rel WHERE published_at >= $2 AND published_at < $3),
+                (SELECT percentile_cont($4) WITHIN GROUP (ORDER BY gap) FROM rel
+                  WHERE published_at >= $2 AND published_at < $3),
+                (SELECT count(*) FROM (SELECT who, min(first_at) AS first FROM contributor_firsts
+                                        WHERE repository_id = ANY($1) GROUP BY who) f
+                  WHERE first >= $2 AND first < $3)",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&QUANTILES[..])
+    .fetch_one(pool)
+    .await?;
+    let active = authors_between(pool, repositories, period).await?;
+    let end = to.min(chrono::Utc::now());
+    let recent = authors_between(pool, repositories, (end - Duration::days(90), end)).await?;
+    // The fewest authors covering half the commits: most commits first, then by who.
+    let mut counts: Vec<(&String, &i64)> = recent.iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let total: i64 = counts.iter().map(|(_, n)| **n).sum();
+    let mut cum = 0;
+    let mut bus_factor = 0;
+    for (_, n) in &counts {
+        if (cum as f64) < total as f64 / 2.0 {
+            bus_factor += 1;
+        }
+        cum += **n;
+    }
+    Ok(Growth {
+        stars_gained: s.sum("growth.stars").n,
+        stars_listed: crate::db::rollups::all_time(pool, repositories, "growth.stars").await?,
+        stars_total: r.0,
+        forks_gained: s.sum("growth.forks").n,
+        forks_total: r.1,
+        releases: r.2,
+        release_gaps: Quantiles {
+            n: r.3,
+            values: r.4,
+        },
+        contributors: active.len() as i64,
+        new_contributors: r.5,
+        commits: s.sum("growth.commits").n,
+        bus_factor,
+        bus_commits: total,
+        rolled: true,
+    })
+}
+
+async fn growth_exact(
     pool: &PgPool,
     repositories: &[i64],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
@@ -692,5 +877,6 @@ pub async fn growth(
         commits: r.10,
         bus_factor: r.11,
         bus_commits: r.12,
+        rolled: false,
     })
 }

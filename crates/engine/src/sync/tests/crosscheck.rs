@@ -560,6 +560,15 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
                     "{metric} not from the rollups: {f:?}"
                 );
             }
+            let commits = report
+                .figures
+                .iter()
+                .find(|f| f.metric == "commits")
+                .unwrap();
+            assert!(
+                matches!(&commits.basis, wire::Basis::Measured { source } if source.contains("rollups (exact)")),
+                "growth not from the rollups: {commits:?}"
+            );
         }
         for (metric, statistic, want) in expect.0 {
             let got = report
