@@ -371,6 +371,34 @@ pub async fn when_large(
     Ok((rolled.sum(size_measure).n > EXACT_LIMIT).then_some(rolled))
 }
 
+/// The weekly sketches of `measures` over the repositories for the ISO weeks starting on
+/// `mondays`, by (measure, Monday), all groups merged.
+pub async fn read_weeks(
+    pool: &PgPool,
+    repositories: &[i64],
+    measures: &[&str],
+    mondays: &[NaiveDate],
+) -> Result<HashMap<(String, NaiveDate), Sketch>, sqlx::Error> {
+    type Row = (String, NaiveDate, i64, f64, Vec<i32>, Vec<i32>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT measure, start, n, total, keys, counts FROM metric_rollups
+          WHERE repository_id = ANY($1) AND measure = ANY($2) AND grain = 'w'
+            AND start = ANY($3)",
+    )
+    .bind(repositories)
+    .bind(measures)
+    .bind(mondays)
+    .fetch_all(pool)
+    .await?;
+    let mut out: HashMap<(String, NaiveDate), Sketch> = HashMap::new();
+    for (measure, start, n, total, keys, counts) in rows {
+        out.entry((measure, start))
+            .or_default()
+            .add(n, total, &keys, &counts);
+    }
+    Ok(out)
+}
+
 /// The sketches of `measures` over the repositories and pieces, by (measure, group).
 pub async fn read(
     pool: &PgPool,

@@ -498,6 +498,30 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
     let now = fx.sim.sim.with_world(|w| w.now);
     let period = (now - Duration::days(91), now - Duration::days(1));
     let names = names(&repos);
+    // The weekly series from the weekly rollups equals the one from the rows (medians
+    // within the sketches' accuracy).
+    let org: Vec<i64> = repos.iter().map(|r| r.github_id).collect();
+    let rolled = db::metrics::weekly(&fx.pool, &org, (now - Duration::days(365), now))
+        .await
+        .unwrap();
+    let exact = db::metrics::weekly_exact(&fx.pool, &org, (now - Duration::days(365), now))
+        .await
+        .unwrap();
+    assert_eq!(rolled.len(), exact.len());
+    let near = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() <= db::rollups::RELATIVE_ACCURACY * b.abs() + 1e-9,
+        (a, b) => a == b,
+    };
+    for (r, e) in rolled.iter().zip(&exact) {
+        assert_eq!(
+            (r.week, r.merged, r.deployments, r.stars),
+            (e.week, e.merged, e.deployments, e.stars)
+        );
+        assert!(
+            near(r.cycle, e.cycle) && near(r.lead, e.lead),
+            "{r:?} against {e:?}"
+        );
+    }
     // The organisation over a year too: large enough for flow and CI to be read from the
     // rollups, so that their sketched path is compared as well.
     let year = (now - Duration::days(365), now - Duration::days(1));
