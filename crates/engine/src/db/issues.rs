@@ -56,7 +56,8 @@ pub async fn store_page(
 /// The derived facts of the issues among `numbers` (all with `None`): the first response,
 /// the first conversation comment by someone other than its author who is not a bot (a
 /// `Bot` account, a login ending in `[bot]`, or one of the repository's `bot_logins`); and
-/// the severity the repository's `severity_labels` give it with that severity's SLA.
+/// the severity the repository's `severity_labels` give it with that severity's SLA; and
+/// whether its `incident_labels` make it an incident.
 pub async fn refresh_facts(
     conn: &mut Conn,
     repository_id: i64,
@@ -70,7 +71,8 @@ pub async fn refresh_facts(
             .collect()
     };
     sqlx::query(
-        "INSERT INTO issue_facts (repository_id, number, first_response_at, severity, sla_hours)
+        "INSERT INTO issue_facts (repository_id, number, first_response_at, severity, sla_hours,
+                                  incident)
          SELECT i.repository_id, i.number,
                 (SELECT min(c.created_at) FROM conversation_comments c
                   WHERE c.repository_id = i.repository_id AND c.issue_number = i.number
@@ -80,16 +82,18 @@ pub async fn refresh_facts(
                     AND NOT (lower(coalesce(c.author_login, '')) = ANY(
                         SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
                          WHERE s.repository_id = i.repository_id))),
-                sv.severity, ($7::int[])[sv.severity]
+                sv.severity, ($7::int[])[sv.severity], sv.incident
            FROM issues i,
                 LATERAL (SELECT CASE WHEN l && $3 THEN 1 WHEN l && $4 THEN 2
-                                     WHEN l && $5 THEN 3 WHEN l && $6 THEN 4 END AS severity
+                                     WHEN l && $5 THEN 3 WHEN l && $6 THEN 4 END AS severity,
+                                l && $8 AS incident
                            FROM (SELECT coalesce(array_agg(lower(y)), '{}') AS l
                                    FROM unnest(i.labels) y) ls) sv
           WHERE i.repository_id = $1 AND ($2::bigint[] IS NULL OR i.number = ANY($2))
          ON CONFLICT (repository_id, number)
          DO UPDATE SET first_response_at = EXCLUDED.first_response_at,
-                       severity = EXCLUDED.severity, sla_hours = EXCLUDED.sla_hours",
+                       severity = EXCLUDED.severity, sla_hours = EXCLUDED.sla_hours,
+                       incident = EXCLUDED.incident",
     )
     .bind(repository_id)
     .bind(numbers)
@@ -98,6 +102,13 @@ pub async fn refresh_facts(
     .bind(labels(2))
     .bind(labels(3))
     .bind(&settings.sla_hours[..])
+    .bind(
+        settings
+            .incident_labels
+            .iter()
+            .map(|l| l.trim().to_lowercase())
+            .collect::<Vec<_>>(),
+    )
     .execute(conn)
     .await?;
     Ok(())

@@ -99,15 +99,13 @@ pub async fn attribution(
     let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
     let name: HashMap<i64, &str> = repos.iter().map(|(id, n)| (*id, n.as_str())).collect();
     let repo = |id: i64| name.get(&id).copied().unwrap_or("?").to_string();
-    // The same reach as the figures: incidents early in the period blame deployments up to
-    // a window before it; recoveries may come up to now.
-    let reach = (
-        from - Duration::days(366),
-        Utc::now().max(to) + Duration::days(1),
-    );
-    let deployed = db::metrics::deployments(pool, &ids, reach).await?;
-    let incidents = db::metrics::incidents(pool, &ids, (from, reach.1)).await?;
-    let reverts = db::metrics::reverts(pool, &ids, (from, reach.1)).await?;
+    // The same rows as the figures.
+    let super::Delivery {
+        windows,
+        deployed,
+        incidents,
+        reverts,
+    } = super::delivery_rows(pool, &ids, (from, to)).await?;
     let shipped = db::metrics::deployed_changes(pool, &ids, (from, to)).await?;
     let titles = db::metrics::issue_titles(
         pool,
@@ -127,7 +125,7 @@ pub async fn attribution(
 
     let mut deployments: Vec<(DateTime<Utc>, wire::AttributedDeployment)> = Vec::new();
     let mut attributed: Vec<(DateTime<Utc>, wire::AttributedIncident)> = Vec::new();
-    for (id, window) in db::metrics::incident_windows(pool, &ids).await? {
+    for (id, window) in windows {
         let d: Vec<ProductionDeployment> = deployed
             .iter()
             .filter(|x| x.repository_id == id)

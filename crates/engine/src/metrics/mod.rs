@@ -269,22 +269,19 @@ async fn figures(
         })
         .collect();
     let basis = delivery_basis(&deployment_sources);
-    // Incidents early in the period blame deployments up to a window before it (365 days
-    // at most); recoveries may come up to now.
-    let reach = (
-        from - Duration::days(366),
-        Utc::now().max(to) + Duration::days(1),
-    );
-    let deployed = db::metrics::deployments(pool, &ids, reach).await?;
+    let Delivery {
+        windows,
+        deployed,
+        incidents,
+        reverts,
+    } = delivery_rows(pool, &ids, period).await?;
     figures.extend(dora::deployment_frequency(&deployed, &basis, period));
     figures.extend(dora::lead_time(
         &db::metrics::lead_time(pool, &ids, period).await?,
         &basis,
     ));
-    let incidents = db::metrics::incidents(pool, &ids, (from, reach.1)).await?;
-    let reverts = db::metrics::reverts(pool, &ids, (from, reach.1)).await?;
     let mut failures = dora::Failures::default();
-    for (id, window) in db::metrics::incident_windows(pool, &ids).await? {
+    for (id, window) in windows {
         let mine = |r: i64| r == id;
         let d: Vec<_> = deployed
             .iter()
@@ -319,6 +316,57 @@ async fn figures(
         &db::packages::downloads(pool, &ids, period).await?,
     ));
     Ok((figures, deployment_sources))
+}
+
+/// What the DORA failure figures of a period read.
+pub(crate) struct Delivery {
+    /// Each repository's incident window in days.
+    pub windows: Vec<(i64, i32)>,
+    /// The production deployments of the reach and those the reverts name, oldest first.
+    pub deployed: Vec<db::facts::ProductionDeployment>,
+    /// Incidents and reverts opened from the period's start to now.
+    pub incidents: Vec<db::metrics::Incident>,
+    pub reverts: Vec<db::metrics::Revert>,
+}
+
+/// The rows of [`Delivery`]: incidents early in the period blame deployments up to the
+/// longest incident window before it; a revert fails the deployment that shipped the
+/// change however long before; recoveries may come up to now.
+pub(crate) async fn delivery_rows(
+    pool: &PgPool,
+    ids: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> crate::Result<Delivery> {
+    let windows = db::metrics::incident_windows(pool, ids).await?;
+    let longest = windows.iter().map(|(_, w)| *w).max().unwrap_or(0);
+    let reach = (
+        from - Duration::days(i64::from(longest) + 1),
+        Utc::now().max(to) + Duration::days(1),
+    );
+    let mut deployed = db::metrics::deployments(pool, ids, reach).await?;
+    let incidents = db::metrics::incidents(pool, ids, (from, reach.1)).await?;
+    let reverts = db::metrics::reverts(pool, ids, (from, reach.1)).await?;
+    let missing: Vec<(i64, String, String)> = reverts
+        .iter()
+        .filter(|r| {
+            !deployed.iter().any(|d| {
+                d.repository_id == r.repository_id
+                    && d.environment == r.environment
+                    && d.sha == r.sha
+            })
+        })
+        .map(|r| (r.repository_id, r.environment.clone(), r.sha.clone()))
+        .collect();
+    if !missing.is_empty() {
+        deployed.extend(db::metrics::deployments_by_key(pool, &missing).await?);
+        deployed.sort_by_key(|d| d.succeeded_at);
+    }
+    Ok(Delivery {
+        windows,
+        deployed,
+        incidents,
+        reverts,
+    })
 }
 
 /// The repositories a scope names that the user may see.

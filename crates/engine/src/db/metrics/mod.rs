@@ -259,6 +259,28 @@ pub async fn deployments(
     .await
 }
 
+/// The production deployments of the given (repository, environment, commit) keys.
+pub async fn deployments_by_key(
+    pool: &PgPool,
+    keys: &[(i64, String, String)],
+) -> Result<Vec<super::facts::ProductionDeployment>, sqlx::Error> {
+    let repositories: Vec<i64> = keys.iter().map(|k| k.0).collect();
+    let environments: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
+    let shas: Vec<&str> = keys.iter().map(|k| k.2.as_str()).collect();
+    sqlx::query_as(
+        "SELECT d.repository_id, d.environment, d.sha, d.succeeded_at, d.failed_at, d.source
+           FROM production_deployments d
+           JOIN unnest($1::bigint[], $2::text[], $3::text[]) k (r, e, s)
+             ON d.repository_id = k.r AND d.environment = k.e AND d.sha = k.s
+          ORDER BY d.succeeded_at",
+    )
+    .bind(&repositories)
+    .bind(&environments)
+    .bind(&shas)
+    .fetch_all(pool)
+    .await
+}
+
 /// Lead time for changes over the changes by people (METRICS.md, "Lead time for changes").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LeadTime {
@@ -532,18 +554,16 @@ pub async fn incidents(
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Vec<Incident>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT i.repository_id, i.number, i.created_at, i.closed_at FROM issues i
-           LEFT JOIN repository_settings s ON s.repository_id = i.repository_id
-          WHERE i.repository_id = ANY($1) AND i.created_at >= $2 AND i.created_at < $3
-            AND EXISTS (SELECT 1 FROM unnest(i.labels) l
-                         WHERE lower(l) IN (SELECT lower(x)
-                                  FROM unnest(coalesce(s.incident_labels, $4)) x))
+        "SELECT i.repository_id, i.number, i.created_at, i.closed_at
+           FROM issue_facts f
+           JOIN issues i ON i.repository_id = f.repository_id AND i.number = f.number
+          WHERE f.repository_id = ANY($1) AND f.incident
+            AND i.created_at >= $2 AND i.created_at < $3
           ORDER BY i.created_at",
     )
     .bind(repositories)
     .bind(from)
     .bind(to)
-    .bind(&super::settings::RepositorySettings::default().incident_labels)
     .fetch_all(pool)
     .await
 }
@@ -574,7 +594,8 @@ pub async fn reverts(
            JOIN change_deployments c
              ON c.repository_id = r.repository_id AND c.pull_number = r.reverts
            LEFT JOIN repository_settings s ON s.repository_id = r.repository_id
-          WHERE r.repository_id = ANY($1) AND r.created_at >= $2 AND r.created_at < $3
+          WHERE r.repository_id = ANY($1) AND r.reverts IS NOT NULL
+            AND r.created_at >= $2 AND r.created_at < $3
             AND r.merged_at IS NOT NULL AND coalesce(s.revert_failures, true)
           ORDER BY r.created_at",
     )
