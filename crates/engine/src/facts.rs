@@ -334,15 +334,16 @@ pub async fn refresh_repository(pool: &PgPool, repository_id: i64) -> crate::Res
 /// of the measures.
 pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result<()> {
     let mut tx = pool.begin().await?;
-    db::rollups::refresh(&mut tx, repository_id, &db::metrics::activity::CI_MEASURES).await?;
-    db::rollups::refresh(&mut tx, repository_id, &db::metrics::FLOW_MEASURES).await?;
-    db::rollups::refresh(&mut tx, repository_id, &db::metrics::LEAD_TIME_MEASURES).await?;
-    db::rollups::refresh(
-        &mut tx,
-        repository_id,
-        &db::metrics::activity::GROWTH_MEASURES,
-    )
-    .await?;
+    for family in [
+        &*db::metrics::activity::CI_MEASURES,
+        &*db::metrics::FLOW_MEASURES,
+        &*db::metrics::activity::VELOCITY_MEASURES,
+        &*db::metrics::LEAD_TIME_MEASURES,
+        &*db::metrics::activity::ISSUE_MEASURES,
+        &*db::metrics::activity::GROWTH_MEASURES,
+    ] {
+        db::rollups::refresh(&mut tx, repository_id, family).await?;
+    }
     db::rollups::refresh_members(
         &mut tx,
         repository_id,
@@ -351,12 +352,6 @@ pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result
     )
     .await?;
     db::metrics::activity::refresh_contributor_firsts(&mut tx, repository_id).await?;
-    db::rollups::refresh(
-        &mut tx,
-        repository_id,
-        &db::metrics::activity::VELOCITY_MEASURES,
-    )
-    .await?;
     db::rollups::built(&mut tx, repository_id).await?;
     tx.commit().await?;
     Ok(())

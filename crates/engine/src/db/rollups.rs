@@ -17,7 +17,7 @@ use super::Conn;
 
 /// The measures' version: a repository whose rollups were built by another is rebuilt at
 /// startup and read exactly until then.
-pub const VERSION: i32 = 5;
+pub const VERSION: i32 = 6;
 
 /// The sketch's relative accuracy: every quantile read is within 1 % of a value of the
 /// sample at that rank.
@@ -192,7 +192,8 @@ pub async fn ready(pool: &PgPool, repositories: &[i64]) -> Result<bool, sqlx::Er
                     OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.id)
                     OR EXISTS (SELECT 1 FROM commits c WHERE c.repository_id = r.id)
                     OR EXISTS (SELECT 1 FROM stargazers s WHERE s.repository_id = r.id)
-                    OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.id)))",
+                    OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.id)
+                    OR EXISTS (SELECT 1 FROM issues i WHERE i.repository_id = r.id)))",
     )
     .bind(repositories)
     .bind(VERSION)
@@ -210,7 +211,8 @@ pub async fn unbuilt(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
                  OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.github_id)
                  OR EXISTS (SELECT 1 FROM commits c WHERE c.repository_id = r.github_id)
                  OR EXISTS (SELECT 1 FROM stargazers s WHERE s.repository_id = r.github_id)
-                 OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.github_id))",
+                 OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.github_id)
+                 OR EXISTS (SELECT 1 FROM issues i WHERE i.repository_id = r.github_id))",
     )
     .bind(VERSION)
     .fetch_all(pool)

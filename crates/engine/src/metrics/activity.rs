@@ -110,7 +110,7 @@ pub fn issues(h: &IssueHealth) -> Vec<Figure> {
         "issue_time_to_close",
         Unit::Hours,
         &h.to_close,
-        &basis,
+        &super::sketched_basis(&basis, h.sketched),
         "no issue was closed in this period",
     ));
     figures.extend(quantiles(
@@ -133,7 +133,7 @@ pub fn issues(h: &IssueHealth) -> Vec<Figure> {
         "issue_time_to_first_response",
         Unit::Hours,
         &h.first_response,
-        &responses,
+        &super::sketched_basis(&responses, h.sketched),
         "no issue opened in this period has had a response from someone else",
     ));
     figures.push(count(

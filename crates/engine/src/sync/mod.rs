@@ -271,9 +271,11 @@ impl Syncer {
                 match resource {
                     Resource::Commits => (delivery, commits_changed) = (true, true),
                     Resource::WorkflowRuns => (delivery, rolled_changed) = (true, true),
-                    Resource::Workflows | Resource::Stargazers | Resource::Forks => {
-                        rolled_changed = true
-                    }
+                    Resource::Workflows
+                    | Resource::Stargazers
+                    | Resource::Forks
+                    | Resource::Issues
+                    | Resource::IssueComments => rolled_changed = true,
                     Resource::PullRequests => (delivery, rolled_changed) = (true, true),
                     Resource::Deployments | Resource::Releases | Resource::Tags => delivery = true,
                     _ => {}
@@ -317,7 +319,8 @@ impl Syncer {
             crate::facts::refresh_delivery(&self.pool, repository_id, commits_changed).await?;
         }
         // The rollups (METRICS.md, "Rollups"), rebuilt when runs, workflows, pull
-        // requests, stars or forks were stored, or delivery was derived again.
+        // requests, issues, comments, stars or forks were stored, or delivery was derived
+        // again.
         if rolled_changed || delivery {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }

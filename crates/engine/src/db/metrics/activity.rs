@@ -215,9 +215,169 @@ pub struct IssueHealth {
     pub first_response: Quantiles,
     /// Opened in the period, still open at its end and not answered.
     pub awaiting_response: i64,
+    /// Read from the rollups: quantiles within their sketches' relative accuracy.
+    pub sketched: bool,
 }
 
+/// The measures of issue health, over each repository's issues by people: opened (and
+/// time to the first response) by the opening, closed (and time to close) by the closing,
+/// SLA deadlines and those missed by the deadline, grouped by severity.
+pub static ISSUE_MEASURES: std::sync::LazyLock<Vec<crate::db::rollups::Measure>> =
+    std::sync::LazyLock::new(|| {
+        let m = |name: &'static str, at: &str, grp: &str, value: &str, filter: &str| {
+            crate::db::rollups::Measure {
+                name,
+                source: format!(
+                    "SELECT {at} AS at, {grp} AS grp, {value} AS value
+                       FROM issues x
+                       LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
+                      WHERE x.repository_id = $1
+                        AND coalesce(x.author_login, '') NOT LIKE '%[bot]' {filter}"
+                ),
+            }
+        };
+        let severity = "(ARRAY['critical', 'high', 'medium', 'low'])[r.severity]";
+        let deadline = "x.created_at + make_interval(hours => r.sla_hours)";
+        vec![
+            m("issues.opened", "x.created_at", "''", "1.0::float8", ""),
+            m(
+                "issues.response_hours",
+                "x.created_at",
+                "''",
+                "extract(epoch FROM r.first_response_at - x.created_at)::float8 / 3600",
+                "",
+            ),
+            m("issues.closed", "x.closed_at", "''", "1.0::float8", ""),
+            m(
+                "issues.close_hours",
+                "x.closed_at",
+                "''",
+                "extract(epoch FROM x.closed_at - x.created_at)::float8 / 3600",
+                "",
+            ),
+            m(
+                "issues.sla_deadlines",
+                deadline,
+                severity,
+                "1.0::float8",
+                "AND r.severity IS NOT NULL",
+            ),
+            m(
+                "issues.sla_missed",
+                deadline,
+                severity,
+                "1.0::float8",
+                &format!(
+                    "AND r.severity IS NOT NULL AND (x.closed_at IS NULL OR x.closed_at > {deadline})"
+                ),
+            ),
+        ]
+    });
+
+/// Issue health: opened, closed, response and close times and SLA deadlines from the
+/// rollups when they should answer ([`crate::db::rollups::when_large`]; deadlines of the
+/// day now is in from the rows), what is open at the period's end from the rows, by an
+/// index on the closing; else all from the rows.
 pub async fn issues(
+    pool: &PgPool,
+    repositories: &[i64],
+    period: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<IssueHealth, sqlx::Error> {
+    use chrono::NaiveTime;
+    let (from, to) = period;
+    let t = to.min(chrono::Utc::now());
+    let midnight = t.date_naive().and_time(NaiveTime::MIN).and_utc();
+    // Deadlines fall up to the period's end or now: whole days from the rollups, the day
+    // now is in from the rows.
+    let rolled_until = if midnight > from { midnight } else { t };
+    let names: Vec<&str> = ISSUE_MEASURES.iter().map(|m| m.name).collect();
+    let whole = crate::db::rollups::when_large(pool, repositories, period, &names, "issues.opened");
+    let deadlines = crate::db::rollups::when_large(
+        pool,
+        repositories,
+        (from, rolled_until),
+        &["issues.sla_deadlines", "issues.sla_missed", "issues.opened"],
+        "issues.opened",
+    );
+    let (w, dd) = (whole.await?, deadlines.await?);
+    let (Some(s), Some(d)) = (w, dd) else {
+        return issues_exact(pool, repositories, period).await;
+    };
+    #[allow(clippy::type_complexity)]
+    let open: (i64, Option<Vec<f64>>, Vec<i64>, Vec<i64>, i64, Vec<i64>, Vec<i64>) =
+        sqlx::query_as(
+            "WITH o AS (
+                SELECT x.created_at, r.severity, r.first_response_at,
+                       extract(epoch FROM $2 - x.created_at)::float8 / 86400 AS days
+                  FROM issues x
+                  LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
+                 WHERE x.repository_id = ANY($1)
+                   AND coalesce(x.closed_at, 'infinity'::timestamptz) >= $2 AND x.created_at < $2
+                   AND coalesce(x.author_login, '') NOT LIKE '%[bot]'),
+             late AS (
+                SELECT r.severity,
+                       x.closed_at IS NULL OR x.closed_at > x.created_at + make_interval(hours => r.sla_hours) AS missed
+                  FROM issues x
+                  JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
+                 WHERE x.repository_id = ANY($1) AND r.severity IS NOT NULL
+                   AND x.created_at >= $4 - interval '8760 hours' AND x.created_at < $2
+                   AND x.created_at + make_interval(hours => r.sla_hours) >= greatest($4, $5)
+                   AND x.created_at + make_interval(hours => r.sla_hours) < $2
+                   AND coalesce(x.author_login, '') NOT LIKE '%[bot]')
+             SELECT (SELECT count(*) FROM o),
+                    (SELECT percentile_cont($3) WITHIN GROUP (ORDER BY days) FROM o),
+                    (SELECT ARRAY[count(*) FILTER (WHERE days < 7),
+                                  count(*) FILTER (WHERE days >= 7 AND days < 30),
+                                  count(*) FILTER (WHERE days >= 30 AND days < 90),
+                                  count(*) FILTER (WHERE days >= 90)] FROM o),
+                    (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
+                                  count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
+                       FROM o),
+                    (SELECT count(*) FROM o WHERE created_at >= $5 AND first_response_at IS NULL),
+                    (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
+                                  count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
+                       FROM late),
+                    (SELECT ARRAY[count(*) FILTER (WHERE severity = 1 AND missed), count(*) FILTER (WHERE severity = 2 AND missed),
+                                  count(*) FILTER (WHERE severity = 3 AND missed), count(*) FILTER (WHERE severity = 4 AND missed)]
+                       FROM late)",
+        )
+        .bind(repositories)
+        .bind(t)
+        .bind(&QUANTILES[..])
+        .bind(rolled_until)
+        .bind(from)
+        .fetch_one(pool)
+        .await?;
+    let close = super::sketched_quantiles(&s.sum("issues.close_hours")).0;
+    let response = super::sketched_quantiles(&s.sum("issues.response_hours")).0;
+    let of = |measure: &str, k: usize| d.get(measure, SEVERITIES[k]).map_or(0, |x| x.n);
+    Ok(IssueHealth {
+        opened: s.sum("issues.opened").n,
+        closed: s.sum("issues.closed").n,
+        backlog: open.0,
+        to_close: close,
+        age: Quantiles {
+            n: open.0,
+            values: open.1,
+        },
+        age_buckets: ISSUE_AGE_BUCKETS.into_iter().zip(open.2).collect(),
+        severities: (0..4)
+            .map(|k| {
+                (
+                    SEVERITIES[k],
+                    open.3[k],
+                    of("issues.sla_deadlines", k) + open.5[k],
+                    of("issues.sla_missed", k) + open.6[k],
+                )
+            })
+            .collect(),
+        first_response: response,
+        awaiting_response: open.4,
+        sketched: true,
+    })
+}
+
+pub(crate) async fn issues_exact(
     pool: &PgPool,
     repositories: &[i64],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
@@ -307,6 +467,7 @@ pub async fn issues(
             values: r.12,
         },
         awaiting_response: r.13,
+        sketched: false,
     })
 }
 

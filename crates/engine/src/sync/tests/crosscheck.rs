@@ -455,11 +455,13 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
     let repos = alice_repos(&fx).await;
     sync_ok(&syncer, &repos, Mode::Full).await;
     // Every fourth repository deploys to two production regions: both are production.
+    // The generator labels no severity: its bugs are made high (24 h) to have deadlines.
     for repo in &repos {
-        let settings = db::settings::RepositorySettings {
+        let mut settings = db::settings::RepositorySettings {
             production_environments: "^(prod|production|production-eu)$".into(),
             ..Default::default()
         };
+        settings.severity_labels[1] = vec!["bug".into()];
         crate::facts::set_settings(&fx.pool, repo.github_id, &settings)
             .await
             .unwrap();
@@ -521,6 +523,49 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
             near(r.cycle, e.cycle) && near(r.lead, e.lead),
             "{r:?} against {e:?}"
         );
+    }
+    // Issue health from the rollups equals the one from the rows: every count and every
+    // severity's deadlines and misses exactly, the quantiles within the sketches' accuracy.
+    let year_period = (now - Duration::days(365), now - Duration::days(1));
+    let rolled = db::metrics::activity::issues(&fx.pool, &org, year_period)
+        .await
+        .unwrap();
+    let exact = db::metrics::activity::issues_exact(&fx.pool, &org, year_period)
+        .await
+        .unwrap();
+    assert!(
+        rolled.sketched && !exact.sketched,
+        "{rolled:?} {year_period:?}"
+    );
+    assert_eq!(
+        (
+            rolled.opened,
+            rolled.closed,
+            rolled.backlog,
+            rolled.awaiting_response,
+            &rolled.severities,
+            &rolled.age_buckets,
+            rolled.age.clone(),
+        ),
+        (
+            exact.opened,
+            exact.closed,
+            exact.backlog,
+            exact.awaiting_response,
+            &exact.severities,
+            &exact.age_buckets,
+            exact.age.clone(),
+        )
+    );
+    assert!(rolled.severities.iter().any(|(_, _, due, _)| *due > 0));
+    for (r, e) in [
+        (&rolled.to_close, &exact.to_close),
+        (&rolled.first_response, &exact.first_response),
+    ] {
+        assert_eq!(r.n, e.n);
+        for (a, b) in r.values.iter().flatten().zip(e.values.iter().flatten()) {
+            assert!((a - b).abs() <= db::rollups::RELATIVE_ACCURACY * b.abs() + 1e-9);
+        }
     }
     // The organisation over a year too: large enough for flow and CI to be read from the
     // rollups, so that their sketched path is compared as well.
