@@ -146,6 +146,15 @@ async fn run() -> anyhow::Result<()> {
     family!("growth and community", |p, ids| activity::growth(
         p, ids, year
     ));
+    family!("weekly history (anomalies, forecasts)", |p, ids| {
+        metrics::weekly(p, ids, (year.0 - Duration::weeks(12), now))
+    });
+    family!("open issues by priority", |p, ids: &Vec<i64>| {
+        engine::metrics::priorities(p, ids, now, engine::metrics::PRIORITY_LIST)
+    });
+    family!("npm downloads", |p, ids| engine::db::packages::downloads(
+        p, ids, year
+    ));
     let mut cells = Vec::new();
     for scope in [one_name.clone(), "org:acme".to_string()] {
         let (pool, scope) = (&pool, &scope);
@@ -192,6 +201,25 @@ async fn run() -> anyhow::Result<()> {
     })
     .await?;
     println!("derive {one_name}'s delivery again (positions, deployments, attribution): {p50:.0} / {p95:.0} ms");
+    let (p50, p95) = time(5, || {
+        let pool = &pool;
+        async move {
+            engine::facts::refresh_rollups(pool, one).await?;
+            Ok::<_, anyhow::Error>(())
+        }
+    })
+    .await?;
+    let rows: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM pull_requests WHERE repository_id = $1)
+              + (SELECT count(*) FROM workflow_runs WHERE repository_id = $1)
+              + (SELECT count(*) FROM issues WHERE repository_id = $1)
+              + (SELECT count(*) FROM commits WHERE repository_id = $1)
+              + (SELECT count(*) FROM stargazers WHERE repository_id = $1)",
+    )
+    .bind(one)
+    .fetch_one(&pool)
+    .await?;
+    println!("rebuild {one_name}'s rollups ({rows} pull requests, runs, issues, commits and stars): {p50:.0} / {p95:.0} ms");
 
     // The plans of the organisation's heaviest queries.
     for (label, sql) in [
