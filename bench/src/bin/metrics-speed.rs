@@ -43,6 +43,15 @@ where
     Ok((percentile(&ms, 0.5), percentile(&ms, 0.95)))
 }
 
+/// The report's priority list, as of the benchmark's now.
+async fn priorities(
+    pool: &sqlx::PgPool,
+    ids: &[i64],
+) -> Result<Vec<wire::PriorityIssue>, engine::Error> {
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    engine::metrics::priorities(pool, ids, now, engine::metrics::PRIORITY_LIST).await
+}
+
 fn main() -> anyhow::Result<()> {
     tokio::runtime::Runtime::new()?.block_on(run())
 }
@@ -149,9 +158,7 @@ async fn run() -> anyhow::Result<()> {
     family!("weekly history (anomalies, forecasts)", |p, ids| {
         metrics::weekly(p, ids, (year.0 - Duration::weeks(12), now))
     });
-    family!("open issues by priority", |p, ids: &Vec<i64>| {
-        engine::metrics::priorities(p, ids, now, engine::metrics::PRIORITY_LIST)
-    });
+    family!("open issues by priority", priorities);
     family!("npm downloads", |p, ids| engine::db::packages::downloads(
         p, ids, year
     ));
