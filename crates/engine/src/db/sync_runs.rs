@@ -125,6 +125,27 @@ pub async fn latest(
     .await
 }
 
+/// How long a sync run is kept once a newer run of the same repository and resource exists.
+pub const KEEP_DAYS: i64 = 30;
+
+/// Deletes the runs that finished more than [`KEEP_DAYS`] before `now` and are not the
+/// latest of their repository and resource (which the pages show); returns how many.
+pub async fn prune(pool: &PgPool, now: chrono::DateTime<chrono::Utc>) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM sync_runs s
+          WHERE s.status <> 'running'
+            AND s.started_at < $1 - make_interval(days => $2::int)
+            AND EXISTS (SELECT 1 FROM sync_runs n
+                         WHERE n.repository_id = s.repository_id AND n.resource = s.resource
+                           AND n.started_at > s.started_at)",
+    )
+    .bind(now)
+    .bind(KEEP_DAYS as i32)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Marks the runs of a job that are still "running" as interrupted: their process
 /// stopped or died, and the job is being resumed from its checkpoints. Returns how many.
 pub async fn interrupt_job_runs(pool: &PgPool, job_id: i64) -> Result<u64, sqlx::Error> {

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 
 use super::{changes, Mode, RepoRef, Resource};
 use crate::clients::Clients;
@@ -167,6 +167,14 @@ pub async fn tick(
         return Ok(None);
     }
     let result = schedule(pool, clients, intervals, now).await;
+    // Once an hour, the runs nobody will look at again go (the latest of each stays).
+    if now.minute() == 0 {
+        match db::sync_runs::prune(pool, now).await {
+            Ok(n) if n > 0 => tracing::info!(pruned = n, "old sync runs deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "old sync runs could not be deleted"),
+        }
+    }
     db::schedule::unlock(&mut lock, LOCK).await?;
     result.map(Some)
 }

@@ -814,3 +814,41 @@ async fn npm_downloads_worked_out_by_hand() {
     assert_eq!(total.value, Some(900.0));
     assert_eq!(downloads(&report, Total).previous, Some(900.0));
 }
+
+/// Old sync runs go, the latest of each repository and resource stays, however old.
+#[tokio::test]
+async fn old_sync_runs_are_pruned_but_the_latest_of_each_stays() {
+    let fx = synced(EXAMPLE).await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM sync_runs")
+            .fetch_one(&fx.pool)
+            .await
+            .unwrap()
+    };
+    let latest = count().await;
+    assert!(latest > 0);
+    // Two older copies of every run: 40 and 20 days before it.
+    for days in [40, 20] {
+        sqlx::query(
+            "INSERT INTO sync_runs (repository_id, resource, status, started_at, finished_at)
+             SELECT repository_id, resource, 'succeeded', started_at - make_interval(days => $1),
+                    started_at - make_interval(days => $1)
+               FROM sync_runs WHERE started_at > now() - interval '1 day'",
+        )
+        .bind(days)
+        .execute(&fx.pool)
+        .await
+        .unwrap();
+    }
+    assert_eq!(count().await, 3 * latest);
+    // Those 40 days old go; those 20 days old are within the 30 kept; the latest stay.
+    let pruned = db::sync_runs::prune(&fx.pool, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(pruned as i64, latest);
+    assert_eq!(count().await, 2 * latest);
+    // Forty days on, only the latest of each is left.
+    let later = chrono::Utc::now() + chrono::Duration::days(40);
+    db::sync_runs::prune(&fx.pool, later).await.unwrap();
+    assert_eq!(count().await, latest);
+}
