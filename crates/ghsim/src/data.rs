@@ -278,6 +278,44 @@ impl Package {
 }
 
 impl Repository {
+    /// A repository with no history yet: public, `main` as its default branch, created,
+    /// updated and pushed at `created_at`.
+    pub fn new(
+        id: u64,
+        owner: &str,
+        name: &str,
+        created_at: Time,
+        collaborators: Vec<(u64, Permission)>,
+    ) -> Repository {
+        Repository {
+            id,
+            owner: owner.to_string(),
+            name: name.to_string(),
+            former_names: Vec::new(),
+            description: String::new(),
+            private: false,
+            language: String::new(),
+            topics: Vec::new(),
+            default_branch: "main".into(),
+            created_at,
+            updated_at: created_at,
+            pushed_at: created_at,
+            archived: false,
+            collaborators,
+            pulls: Vec::new(),
+            issues: Vec::new(),
+            commits: Vec::new(),
+            stars: Vec::new(),
+            forks: Vec::new(),
+            releases: Vec::new(),
+            workflows: Vec::new(),
+            runs: Vec::new(),
+            deployments: Vec::new(),
+            hooks: Vec::new(),
+            package: None,
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{}/{}", self.owner, self.name)
     }

@@ -184,48 +184,27 @@ impl World {
                 }
             }
             let repo_id = 500_000 + r as u64 * 7 + 1;
-            let mut repo = Repository {
-                id: repo_id,
-                owner: org.login.clone(),
-                name,
-                former_names: Vec::new(),
-                description: format!("Acme's {base} service"),
-                private: r % 3 == 2,
-                language: (*rng.pick(LANGUAGES)).to_string(),
-                topics: vec![TOPICS[r % TOPICS.len()]],
-                default_branch: "main".into(),
-                created_at,
-                updated_at: created_at,
-                pushed_at: created_at,
-                archived: false,
-                collaborators,
-                pulls: Vec::new(),
-                issues: Vec::new(),
-                commits: Vec::new(),
-                stars: Vec::new(),
-                forks: Vec::new(),
-                releases: Vec::new(),
-                workflows: vec![
-                    Workflow {
-                        id: repo_id * 10 + 1,
-                        name: "CI",
-                        path: ".github/workflows/ci.yml",
-                        created_at,
-                        updated_at: created_at,
-                    },
-                    Workflow {
-                        id: repo_id * 10 + 2,
-                        name: "Deploy",
-                        path: ".github/workflows/deploy.yml",
-                        created_at,
-                        updated_at: created_at,
-                    },
-                ],
-                runs: Vec::new(),
-                deployments: Vec::new(),
-                hooks: Vec::new(),
-                package: None,
-            };
+            let mut repo = Repository::new(repo_id, &org.login, &name, created_at, collaborators);
+            repo.description = format!("Acme's {base} service");
+            repo.private = r % 3 == 2;
+            repo.language = (*rng.pick(LANGUAGES)).to_string();
+            repo.topics = vec![TOPICS[r % TOPICS.len()]];
+            repo.workflows = vec![
+                Workflow {
+                    id: repo_id * 10 + 1,
+                    name: "CI",
+                    path: ".github/workflows/ci.yml",
+                    created_at,
+                    updated_at: created_at,
+                },
+                Workflow {
+                    id: repo_id * 10 + 2,
+                    name: "Deploy",
+                    path: ".github/workflows/deploy.yml",
+                    created_at,
+                    updated_at: created_at,
+                },
+            ];
             if repo.language == "TypeScript" {
                 repo.package = Some(package(&repo, now));
             }

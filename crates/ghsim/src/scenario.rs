@@ -679,33 +679,14 @@ impl Builder {
                 "a repository needs someone with access (no owner or member, and none listed)",
             ));
         }
-        let mut repo = Repository {
-            id,
-            owner: org.login.clone(),
-            name: spec.name.clone(),
-            former_names: Vec::new(),
-            description: format!("{}'s {}", org.name, spec.name),
-            private: spec.private,
-            language: "Rust".into(),
-            topics: Vec::new(),
-            default_branch: spec.default_branch.clone().unwrap_or_else(|| "main".into()),
-            created_at: spec.created_at,
-            updated_at: spec.created_at,
-            pushed_at: spec.created_at,
-            archived: false,
-            collaborators,
-            pulls: Vec::new(),
-            issues: Vec::new(),
-            commits: Vec::new(),
-            stars: Vec::new(),
-            forks: Vec::new(),
-            releases: Vec::new(),
-            workflows: Vec::new(),
-            runs: Vec::new(),
-            deployments: Vec::new(),
-            hooks: Vec::new(),
-            package: package(field, &spec)?,
-        };
+        let mut repo = Repository::new(id, &org.login, &spec.name, spec.created_at, collaborators);
+        repo.description = format!("{}'s {}", org.name, spec.name);
+        repo.private = spec.private;
+        repo.language = "Rust".into();
+        if let Some(branch) = &spec.default_branch {
+            repo.default_branch.clone_from(branch);
+        }
+        repo.package = package(field, &spec)?;
         let shas = self.commits(field, &spec, &mut repo)?;
         let commit = |at: String, name: &str| {
             if shas.contains(name) {
