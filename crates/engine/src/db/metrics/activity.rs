@@ -303,122 +303,61 @@ pub async fn issues(
     let (Some(s), Some(d)) = (w, dd) else {
         return issues_exact(pool, repositories, period).await;
     };
-    #[allow(clippy::type_complexity)]
-    let open: (i64, Option<Vec<f64>>, Vec<i64>, Vec<i64>, i64, Vec<i64>, Vec<i64>) =
-        sqlx::query_as(
-            "WITH o AS (
-                SELECT x.created_at, r.severity, r.first_response_at,
-                       extract(epoch FROM $2 - x.created_at)::float8 / 86400 AS days
-                  FROM issues x
-                  LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
-                 WHERE x.repository_id = ANY($1)
-                   AND coalesce(x.closed_at, 'infinity'::timestamptz) >= $2 AND x.created_at < $2
-                   AND coalesce(x.author_login, '') NOT LIKE '%[bot]'),
-             late AS (
-                SELECT r.severity,
-                       x.closed_at IS NULL OR x.closed_at > x.created_at + make_interval(hours => r.sla_hours) AS missed
-                  FROM issues x
-                  JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
-                 WHERE x.repository_id = ANY($1) AND r.severity IS NOT NULL
-                   AND x.created_at >= $4 - interval '8760 hours' AND x.created_at < $2
-                   AND x.created_at + make_interval(hours => r.sla_hours) >= greatest($4, $5)
-                   AND x.created_at + make_interval(hours => r.sla_hours) < $2
-                   AND coalesce(x.author_login, '') NOT LIKE '%[bot]')
-             SELECT (SELECT count(*) FROM o),
-                    (SELECT percentile_cont($3) WITHIN GROUP (ORDER BY days) FROM o),
-                    (SELECT ARRAY[count(*) FILTER (WHERE days < 7),
-                                  count(*) FILTER (WHERE days >= 7 AND days < 30),
-                                  count(*) FILTER (WHERE days >= 30 AND days < 90),
-                                  count(*) FILTER (WHERE days >= 90)] FROM o),
-                    (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
-                                  count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
-                       FROM o),
-                    (SELECT count(*) FROM o WHERE created_at >= $5 AND first_response_at IS NULL),
-                    (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
-                                  count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
-                       FROM late),
-                    (SELECT ARRAY[count(*) FILTER (WHERE severity = 1 AND missed), count(*) FILTER (WHERE severity = 2 AND missed),
-                                  count(*) FILTER (WHERE severity = 3 AND missed), count(*) FILTER (WHERE severity = 4 AND missed)]
-                       FROM late)",
-        )
-        .bind(repositories)
-        .bind(t)
-        .bind(&QUANTILES[..])
-        .bind(rolled_until)
-        .bind(from)
-        .fetch_one(pool)
-        .await?;
+    let open = open_at(pool, repositories, from, t).await?;
+    let (due, missed) = deadlines_between(pool, repositories, (rolled_until, t)).await?;
     let close = super::sketched_quantiles(&s.sum("issues.close_hours")).0;
     let response = super::sketched_quantiles(&s.sum("issues.response_hours")).0;
     let of = |measure: &str, k: usize| d.get(measure, SEVERITIES[k]).map_or(0, |x| x.n);
     Ok(IssueHealth {
         opened: s.sum("issues.opened").n,
         closed: s.sum("issues.closed").n,
-        backlog: open.0,
+        backlog: open.age.n,
         to_close: close,
-        age: Quantiles {
-            n: open.0,
-            values: open.1,
-        },
-        age_buckets: ISSUE_AGE_BUCKETS.into_iter().zip(open.2).collect(),
+        age: open.age,
+        age_buckets: open.age_buckets,
         severities: (0..4)
             .map(|k| {
                 (
                     SEVERITIES[k],
-                    open.3[k],
-                    of("issues.sla_deadlines", k) + open.5[k],
-                    of("issues.sla_missed", k) + open.6[k],
+                    open.by_severity[k],
+                    of("issues.sla_deadlines", k) + due[k],
+                    of("issues.sla_missed", k) + missed[k],
                 )
             })
             .collect(),
         first_response: response,
-        awaiting_response: open.4,
+        awaiting_response: open.awaiting_response,
         sketched: true,
     })
 }
 
-pub(crate) async fn issues_exact(
+/// The issues by people open at `t`: how old (days), by age and severity, and those opened
+/// since `from` with no response yet; found by the index on the closing.
+struct OpenAt {
+    age: Quantiles,
+    age_buckets: Buckets,
+    by_severity: Vec<i64>,
+    awaiting_response: i64,
+}
+
+async fn open_at(
     pool: &PgPool,
     repositories: &[i64],
-    (from, to): (DateTime<Utc>, DateTime<Utc>),
-) -> Result<IssueHealth, sqlx::Error> {
+    from: DateTime<Utc>,
+    t: DateTime<Utc>,
+) -> Result<OpenAt, sqlx::Error> {
     #[allow(clippy::type_complexity)]
-    let r: (
-        i64,
-        i64,
-        i64,
-        i64,
-        Option<Vec<f64>>,
-        i64,
-        Option<Vec<f64>>,
-        Vec<i64>,
-        Vec<i64>,
-        Vec<i64>,
-        Vec<i64>,
-        i64,
-        Option<Vec<f64>>,
-        i64,
-    ) = sqlx::query_as(
-        "WITH i AS (
-            SELECT x.*, least($3, now()) AS t, r.first_response_at, r.severity, r.sla_hours
+    let r: (i64, Option<Vec<f64>>, Vec<i64>, Vec<i64>, i64) = sqlx::query_as(
+        "WITH o AS (
+            SELECT x.created_at, r.severity, r.first_response_at,
+                   extract(epoch FROM $2 - x.created_at)::float8 / 86400 AS days
               FROM issues x
               LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
-             WHERE x.repository_id = ANY($1) AND x.created_at < $3
-               AND (x.closed_at IS NULL OR x.closed_at >= $2)
-               AND coalesce(x.author_login, '') NOT LIKE '%[bot]'),
-         o AS (SELECT *, extract(epoch FROM t - created_at)::float8 / 86400 AS days FROM i
-                WHERE created_at < t AND (closed_at IS NULL OR closed_at >= t)),
-         d AS (SELECT i.*, i.created_at + make_interval(hours => sla_hours) AS deadline
-                 FROM i WHERE severity IS NOT NULL)
-         SELECT (SELECT count(*) FROM i WHERE created_at >= $2),
-                (SELECT count(*) FROM i WHERE closed_at >= $2 AND closed_at < $3),
-                (SELECT count(*) FROM o),
-                (SELECT count(*) FROM i WHERE closed_at >= $2 AND closed_at < $3),
-                (SELECT percentile_cont($4) WITHIN GROUP
-                          (ORDER BY extract(epoch FROM closed_at - created_at)::float8 / 3600)
-                   FROM i WHERE closed_at >= $2 AND closed_at < $3),
-                (SELECT count(*) FROM o),
-                (SELECT percentile_cont($4) WITHIN GROUP (ORDER BY days) FROM o),
+             WHERE x.repository_id = ANY($1)
+               AND coalesce(x.closed_at, 'infinity'::timestamptz) >= $2 AND x.created_at < $2
+               AND coalesce(x.author_login, '') NOT LIKE '%[bot]')
+         SELECT (SELECT count(*) FROM o),
+                (SELECT percentile_cont($3) WITHIN GROUP (ORDER BY days) FROM o),
                 (SELECT ARRAY[count(*) FILTER (WHERE days < 7),
                               count(*) FILTER (WHERE days >= 7 AND days < 30),
                               count(*) FILTER (WHERE days >= 30 AND days < 90),
@@ -426,19 +365,84 @@ pub(crate) async fn issues_exact(
                 (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
                               count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
                    FROM o),
-                (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
-                              count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
-                   FROM d WHERE deadline >= $2 AND deadline < t),
-                (SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
-                              count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)]
-                   FROM d WHERE deadline >= $2 AND deadline < t
-                            AND (closed_at IS NULL OR closed_at > deadline)),
+                (SELECT count(*) FROM o WHERE created_at >= $4 AND first_response_at IS NULL)",
+    )
+    .bind(repositories)
+    .bind(t)
+    .bind(&QUANTILES[..])
+    .bind(from)
+    .fetch_one(pool)
+    .await?;
+    Ok(OpenAt {
+        age: Quantiles {
+            n: r.0,
+            values: r.1,
+        },
+        age_buckets: ISSUE_AGE_BUCKETS.into_iter().zip(r.2).collect(),
+        by_severity: r.3,
+        awaiting_response: r.4,
+    })
+}
+
+/// Per severity, the SLA deadlines of issues by people falling in `[a, b)` and those missed
+/// (the issue still open, or closed after it).
+async fn deadlines_between(
+    pool: &PgPool,
+    repositories: &[i64],
+    (a, b): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<(Vec<i64>, Vec<i64>), sqlx::Error> {
+    sqlx::query_as(
+        "WITH late AS (
+            SELECT r.severity,
+                   x.closed_at IS NULL
+                   OR x.closed_at > x.created_at + make_interval(hours => r.sla_hours) AS missed
+              FROM issues x
+              JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
+             WHERE x.repository_id = ANY($1) AND r.severity IS NOT NULL
+               AND x.created_at >= $2 - interval '8760 hours' AND x.created_at < $3
+               AND x.created_at + make_interval(hours => r.sla_hours) >= $2
+               AND x.created_at + make_interval(hours => r.sla_hours) < $3
+               AND coalesce(x.author_login, '') NOT LIKE '%[bot]')
+         SELECT ARRAY[count(*) FILTER (WHERE severity = 1), count(*) FILTER (WHERE severity = 2),
+                      count(*) FILTER (WHERE severity = 3), count(*) FILTER (WHERE severity = 4)],
+                ARRAY[count(*) FILTER (WHERE severity = 1 AND missed),
+                      count(*) FILTER (WHERE severity = 2 AND missed),
+                      count(*) FILTER (WHERE severity = 3 AND missed),
+                      count(*) FILTER (WHERE severity = 4 AND missed)]
+           FROM late",
+    )
+    .bind(repositories)
+    .bind(a)
+    .bind(b)
+    .fetch_one(pool)
+    .await
+}
+
+pub(crate) async fn issues_exact(
+    pool: &PgPool,
+    repositories: &[i64],
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<IssueHealth, sqlx::Error> {
+    let t = to.min(chrono::Utc::now());
+    #[allow(clippy::type_complexity)]
+    let r: (i64, i64, i64, Option<Vec<f64>>, i64, Option<Vec<f64>>) = sqlx::query_as(
+        "WITH i AS (
+            SELECT x.*, r.first_response_at
+              FROM issues x
+              LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
+             WHERE x.repository_id = ANY($1) AND x.created_at < $3
+               AND (x.closed_at IS NULL OR x.closed_at >= $2)
+               AND coalesce(x.author_login, '') NOT LIKE '%[bot]')
+         SELECT (SELECT count(*) FROM i WHERE created_at >= $2),
+                (SELECT count(*) FROM i WHERE closed_at >= $2 AND closed_at < $3),
+                (SELECT count(*) FROM i WHERE closed_at >= $2 AND closed_at < $3),
+                (SELECT percentile_cont($4) WITHIN GROUP
+                          (ORDER BY extract(epoch FROM closed_at - created_at)::float8 / 3600)
+                   FROM i WHERE closed_at >= $2 AND closed_at < $3),
                 (SELECT count(first_response_at) FROM i WHERE created_at >= $2),
                 (SELECT percentile_cont($4) WITHIN GROUP
                           (ORDER BY extract(epoch FROM first_response_at - created_at)::float8 / 3600)
-                   FROM i WHERE created_at >= $2),
-                (SELECT count(*) FROM i WHERE created_at >= $2 AND first_response_at IS NULL
-                    AND (closed_at IS NULL OR closed_at >= t))",
+                   FROM i WHERE created_at >= $2)",
     )
     .bind(repositories)
     .bind(from)
@@ -446,27 +450,26 @@ pub(crate) async fn issues_exact(
     .bind(&QUANTILES[..])
     .fetch_one(pool)
     .await?;
+    let open = open_at(pool, repositories, from, t).await?;
+    let (due, missed) = deadlines_between(pool, repositories, (from, t)).await?;
     Ok(IssueHealth {
         opened: r.0,
         closed: r.1,
-        backlog: r.2,
+        backlog: open.age.n,
         to_close: Quantiles {
-            n: r.3,
-            values: r.4,
+            n: r.2,
+            values: r.3,
         },
-        age: Quantiles {
-            n: r.5,
-            values: r.6,
-        },
-        age_buckets: ISSUE_AGE_BUCKETS.into_iter().zip(r.7).collect(),
+        age: open.age,
+        age_buckets: open.age_buckets,
         severities: (0..4)
-            .map(|k| (SEVERITIES[k], r.8[k], r.9[k], r.10[k]))
+            .map(|k| (SEVERITIES[k], open.by_severity[k], due[k], missed[k]))
             .collect(),
         first_response: Quantiles {
-            n: r.11,
-            values: r.12,
+            n: r.4,
+            values: r.5,
         },
-        awaiting_response: r.13,
+        awaiting_response: open.awaiting_response,
         sketched: false,
     })
 }
