@@ -334,6 +334,7 @@ pub async fn refresh_repository(pool: &PgPool, repository_id: i64) -> crate::Res
 /// of the measures.
 pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result<()> {
     let mut tx = pool.begin().await?;
+    db::rollups::lock(&mut tx, repository_id).await?;
     for family in [
         &*db::metrics::activity::CI_MEASURES,
         &*db::metrics::FLOW_MEASURES,
@@ -381,6 +382,9 @@ pub async fn set_settings(
     s: &RepositorySettings,
 ) -> crate::Result<()> {
     let mut conn = pool.acquire().await?;
+    s.validate()?;
+    // Until derived again under the new settings, the figures come from the rows.
+    db::rollups::invalidate(&mut conn, repository_id).await?;
     settings::set(&mut conn, repository_id, s).await?;
     drop(conn);
     refresh_repository(pool, repository_id).await

@@ -116,8 +116,11 @@ pub async fn refresh(pool: &PgPool, npm: &NpmClient, repository_id: i64) -> crat
         return Ok(0);
     }
     let today = Utc::now().date_naive();
+    // npm answers at most 18 months (548 days) at a time.
     let from = match read {
-        Some((name, _, _, Some(last))) if name == package => last - Duration::days(3),
+        Some((name, _, _, Some(last))) if name == package => {
+            (last - Duration::days(3)).max(today - Duration::days(540))
+        }
         _ => today - Duration::days(365),
     };
     match npm.range(&package, from, today).await {

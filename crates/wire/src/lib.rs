@@ -219,8 +219,8 @@ pub struct AttributedChange {
     pub author: Option<String>,
     pub first_commit_at: Option<String>,
     pub merged_at: String,
-    /// `deployed`, `pending`, `before_first_deployment`, `not_on_default_branch`, or
-    /// `bot` (left out of lead time).
+    /// `deployed`, `pending`, `before_first_deployment`, `not_on_default_branch`,
+    /// `no_deployments` (its repository has none yet), or `bot` (left out of lead time).
     pub status: String,
     /// The first production deployment containing it: (environment, sha, deployed at).
     pub deployment: Option<(String, String, String)>,

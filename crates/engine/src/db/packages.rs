@@ -42,14 +42,7 @@ pub async fn store(
     days: &[(NaiveDate, i64)],
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
-        "DELETE FROM package_downloads WHERE repository_id = $1 AND EXISTS (
-             SELECT 1 FROM package_reads WHERE repository_id = $1 AND package <> $2)",
-    )
-    .bind(repository_id)
-    .bind(package)
-    .execute(&mut *tx)
-    .await?;
+    drop_other_package(&mut tx, repository_id, package).await?;
     let (dates, counts): (Vec<NaiveDate>, Vec<i64>) = days.iter().copied().unzip();
     sqlx::query(
         "INSERT INTO package_downloads (repository_id, day, downloads)
@@ -72,8 +65,27 @@ pub async fn failed(
     package: &str,
     error: &str,
 ) -> Result<(), sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    read(&mut conn, repository_id, package, Some(error)).await
+    let mut tx = pool.begin().await?;
+    drop_other_package(&mut tx, repository_id, package).await?;
+    read(&mut tx, repository_id, package, Some(error)).await?;
+    tx.commit().await
+}
+
+/// Deletes the downloads read of another package than `package` (the setting changed).
+async fn drop_other_package(
+    conn: &mut sqlx::PgConnection,
+    repository_id: i64,
+    package: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM package_downloads WHERE repository_id = $1 AND EXISTS (
+             SELECT 1 FROM package_reads WHERE repository_id = $1 AND package <> $2)",
+    )
+    .bind(repository_id)
+    .bind(package)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 async fn read(
@@ -123,10 +135,13 @@ pub async fn downloads(
     .fetch_all(pool)
     .await?;
     let (total, days): (i64, i64) = sqlx::query_as(
-        "SELECT coalesce(sum(downloads), 0)::bigint, count(DISTINCT day) FROM package_downloads
-          WHERE repository_id = ANY($1)
-            AND day >= ($2::timestamptz AT TIME ZONE 'UTC')::date
-            AND day < ($3::timestamptz AT TIME ZONE 'UTC')::date",
+        "SELECT coalesce(sum(d.downloads), 0)::bigint, count(DISTINCT d.day)
+           FROM package_downloads d
+           JOIN repository_settings s ON s.repository_id = d.repository_id
+           JOIN package_reads r ON r.repository_id = d.repository_id AND r.package = s.npm_package
+          WHERE d.repository_id = ANY($1)
+            AND d.day >= ($2::timestamptz AT TIME ZONE 'UTC')::date
+            AND d.day < ($3::timestamptz AT TIME ZONE 'UTC')::date",
     )
     .bind(repositories)
     .bind(from)

@@ -28,8 +28,13 @@ fn gamma() -> f64 {
     (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)
 }
 
-/// The bucket of values at or below zero (none of the measures is negative).
+/// The bucket of values within 1e-9 of zero.
 const ZERO_KEY: i32 = -1_000_000;
+
+/// Negative values (a lead time from a commit dated in the future, say) mirror the positive
+/// buckets below this base: bucket `NEGATIVE_BASE - k` holds the values in
+/// [-γ^k, -γ^(k-1)), so that keys still sort as their values do.
+const NEGATIVE_BASE: i32 = -2_000_000;
 
 /// One measure: the SQL of its items of repository `$1`, as rows
 /// `(at timestamptz, grp text, value float8)`; `at` decides the day, week and month.
@@ -55,7 +60,9 @@ pub async fn refresh(
             "WITH src AS ({source}),
              keyed AS (
                 SELECT at, coalesce(grp, '') AS grp, value,
-                       CASE WHEN value > 1e-9 THEN ceil(ln(value) / ln($3))::int ELSE $4 END AS key
+                       CASE WHEN value > 1e-9 THEN ceil(ln(value) / ln($3))::int
+                            WHEN value < -1e-9 THEN $5 - ceil(ln(-value) / ln($3))::int
+                            ELSE $4 END AS key
                   FROM src WHERE value IS NOT NULL AND at IS NOT NULL),
              spread AS (
                 SELECT g.grain,
@@ -77,6 +84,7 @@ pub async fn refresh(
             .bind(m.name)
             .bind(gamma())
             .bind(ZERO_KEY)
+            .bind(NEGATIVE_BASE)
             .execute(&mut *conn)
             .await?;
     }
@@ -167,6 +175,27 @@ pub async fn all_time(
     .await
 }
 
+/// Marks a repository's rollups as not current (its rows are about to change): until
+/// [`built`] is recorded again, its figures are read from the rows, and the startup
+/// backfill rebuilds them if the process stops first.
+pub async fn invalidate(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE metric_rollup_state SET version = 0 WHERE repository_id = $1")
+        .bind(repository_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Serialises the rebuilds of one repository's rollups (a settings change during a sync)
+/// until the transaction ends.
+pub async fn lock(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(('x' || md5('pulseboard-rollups-' || $1::text))::bit(64)::bigint)")
+        .bind(repository_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Records that a repository's rollups are all built by [`VERSION`].
 pub async fn built(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -248,11 +277,14 @@ impl Sketch {
     /// The value DDSketch reads for a bucket: within the relative accuracy of every value
     /// in it.
     fn value(key: i32) -> f64 {
-        if key == ZERO_KEY {
-            return 0.0;
-        }
         let g = gamma();
-        2.0 * g.powi(key) / (g + 1.0)
+        if key == ZERO_KEY {
+            0.0
+        } else if key < ZERO_KEY {
+            -2.0 * g.powi(NEGATIVE_BASE - key) / (g + 1.0)
+        } else {
+            2.0 * g.powi(key) / (g + 1.0)
+        }
     }
 
     /// The value at rank `r` (0-based) of the sorted sample.
@@ -290,21 +322,22 @@ pub fn pieces(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Vec<(&'static st
         return None;
     }
     let (mut day, end) = (from.date_naive(), to.date_naive());
+    // `None` past the last date chrono knows: such a month never fits.
     let next_month = |d: NaiveDate| {
         let (y, m) = if d.month() == 12 {
             (d.year() + 1, 1)
         } else {
             (d.year(), d.month() + 1)
         };
-        NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+        NaiveDate::from_ymd_opt(y, m, 1)
     };
-    let month_fits = |d: NaiveDate| d.day() == 1 && next_month(d) <= end;
+    let month_fits = |d: NaiveDate| d.day() == 1 && next_month(d).is_some_and(|n| n <= end);
     let mut out = Vec::new();
     while day < end {
         let week_end = day + Duration::days(7);
-        if month_fits(day) {
+        if let Some(next) = next_month(day).filter(|_| month_fits(day)) {
             out.push(("m", day));
-            day = next_month(day);
+            day = next;
         } else if day.weekday() == Weekday::Mon
             && week_end <= end
             && !(1..7).any(|k| month_fits(day + Duration::days(k)))
@@ -313,7 +346,10 @@ pub fn pieces(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Vec<(&'static st
             day = week_end;
         } else {
             out.push(("d", day));
-            day += Duration::days(1);
+            match day.succ_opt() {
+                Some(next) => day = next,
+                None => break,
+            }
         }
     }
     Some(out)
@@ -486,5 +522,21 @@ mod tests {
         }
         assert_eq!(s.n, 1000);
         assert_eq!(Sketch::default().quantile(0.5), None);
+        // Negative values keep their sign and order: [-8, -2, 0, 3] has its median at
+        // -1 (between -2 and 0), its p75 at 0.75 (between 0 and 3).
+        let mut s = Sketch::default();
+        for v in [-8.0f64, -2.0, 0.0, 3.0] {
+            let key = if v > 1e-9 {
+                (v.ln() / gamma().ln()).ceil() as i32
+            } else if v < -1e-9 {
+                NEGATIVE_BASE - ((-v).ln() / gamma().ln()).ceil() as i32
+            } else {
+                ZERO_KEY
+            };
+            s.add(1, v, &[key], &[1]);
+        }
+        assert!((s.quantile(0.5).unwrap() + 1.0).abs() <= 0.01 * 2.0);
+        assert!((s.quantile(0.75).unwrap() - 0.75).abs() <= 0.01 * 3.0);
+        assert!((s.quantile(0.0).unwrap() + 8.0).abs() <= 0.01 * 8.0);
     }
 }

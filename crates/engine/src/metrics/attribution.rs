@@ -56,8 +56,8 @@ fn change_why(c: &Change) -> (&'static str, String) {
         }
         _ => match (c.first_deployment_at, c.position) {
             (None, _) => (
-                "pending",
-                "the repository has no production deployment yet".into(),
+                "no_deployments",
+                "the repository has no production deployment yet: no lead time, and not counted as pending".into(),
             ),
             (Some(first), _) if c.merged_at < first => (
                 "before_first_deployment",

@@ -226,7 +226,30 @@ impl Syncer {
             .filter(|r| resources.is_empty() || resources.contains(r))
             .collect();
         let mut outcome = RepoOutcome::default();
-        let (mut delivery, mut commits_changed, mut rolled_changed) = (false, false, false);
+        let (mut delivery, mut commits_changed) = (false, false);
+        // Resources whose rows the rollups are built from: while they are read (pages are
+        // committed one by one, deletions reconciled), the rollups are not current; they
+        // are rebuilt at the end (METRICS.md, "Rollups").
+        let rolled = wanted.iter().any(|r| {
+            matches!(
+                r,
+                Resource::PullRequests
+                    | Resource::Issues
+                    | Resource::IssueComments
+                    | Resource::Commits
+                    | Resource::Workflows
+                    | Resource::WorkflowRuns
+                    | Resource::Deployments
+                    | Resource::Releases
+                    | Resource::Tags
+                    | Resource::Stargazers
+                    | Resource::Forks
+            )
+        });
+        if rolled {
+            let mut conn = self.pool.acquire().await?;
+            db::rollups::invalidate(&mut conn, repository_id).await?;
+        }
         for resource in wanted {
             let run = db::sync_runs::start(
                 &self.pool,
@@ -267,17 +290,18 @@ impl Syncer {
             // What was stored changes the derived facts of delivery (METRICS.md,
             // "Derived facts"), brought up to date once the resources are read; pull
             // requests' own facts were kept with each page.
+            // Commits read may have dropped rewritten ones (a force-push back) with no item
+            // stored: delivery is derived again whenever they were read.
+            if resource == Resource::Commits {
+                (delivery, commits_changed) = (true, true);
+            }
             if ctx.items > 0 {
                 match resource {
-                    Resource::Commits => (delivery, commits_changed) = (true, true),
-                    Resource::WorkflowRuns => (delivery, rolled_changed) = (true, true),
-                    Resource::Workflows
-                    | Resource::Stargazers
-                    | Resource::Forks
-                    | Resource::Issues
-                    | Resource::IssueComments => rolled_changed = true,
-                    Resource::PullRequests => (delivery, rolled_changed) = (true, true),
-                    Resource::Deployments | Resource::Releases | Resource::Tags => delivery = true,
+                    Resource::PullRequests
+                    | Resource::WorkflowRuns
+                    | Resource::Deployments
+                    | Resource::Releases
+                    | Resource::Tags => delivery = true,
                     _ => {}
                 }
             }
@@ -318,10 +342,9 @@ impl Syncer {
         if delivery {
             crate::facts::refresh_delivery(&self.pool, repository_id, commits_changed).await?;
         }
-        // The rollups (METRICS.md, "Rollups"), rebuilt when runs, workflows, pull
-        // requests, issues, comments, stars or forks were stored, or delivery was derived
-        // again.
-        if rolled_changed || delivery {
+        // Rebuilt whenever one of their resources was read, stored rows or not: a
+        // reconciliation may have deleted some (METRICS.md, "Rollups").
+        if rolled {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }
         Ok(outcome)

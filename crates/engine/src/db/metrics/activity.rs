@@ -990,7 +990,7 @@ async fn growth_exact(
               FROM commits
              WHERE repository_id = ANY($1)
                AND coalesce(author_login, author_name, '') NOT LIKE '%[bot]'),
-         firsts AS (SELECT who, min(authored_at) AS first FROM c GROUP BY who),
+         firsts AS (SELECT who, min(authored_at) AS first FROM c WHERE who IS NOT NULL GROUP BY who),
          recent AS (SELECT who, count(*) AS n FROM c
                      WHERE authored_at >= least($3, now()) - interval '90 days'
                        AND authored_at < least($3, now())
