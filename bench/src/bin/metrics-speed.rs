@@ -228,26 +228,36 @@ async fn run() -> anyhow::Result<()> {
     .await?;
     println!("rebuild {one_name}'s rollups ({rows} pull requests, runs, issues, commits and stars): {p50:.0} / {p95:.0} ms");
 
-    // The plans of the organisation's heaviest queries.
+    // The plans of the organisation's heaviest reads: a year of flow from its rows, and of
+    // CI from the rollups (the pieces of the year, as `rollups::read` asks for them).
+    let pieces = engine::db::rollups::pieces(year.0, year.1).unwrap_or_default();
+    let grains: Vec<&str> = pieces.iter().map(|(g, _)| *g).collect();
+    let starts: Vec<chrono::NaiveDate> = pieces.iter().map(|(_, d)| *d).collect();
     for (label, sql) in [
         (
-            "flow",
+            "flow (rows)",
             "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY cycle_hours)
                FROM pull_request_facts WHERE repository_id = ANY($1) AND merged_at >= $2
-                AND merged_at < $3 AND NOT is_bot",
+                AND merged_at < $3 AND NOT is_bot AND $4::text[] IS NOT NULL
+                AND $5::date[] IS NOT NULL",
         ),
         (
-            "CI",
-            "SELECT count(*) FROM workflow_runs WHERE repository_id = ANY($1)
-                AND created_at >= $2 AND created_at < $3",
+            "CI (rollups)",
+            "SELECT measure, grp, n, total, keys, counts FROM metric_rollups
+              WHERE repository_id = ANY($1) AND measure LIKE 'ci.%'
+                AND $2::timestamptz IS NOT NULL AND $3::timestamptz IS NOT NULL
+                AND (grain, start) IN (SELECT * FROM unnest($4::text[], $5::date[]))",
         ),
     ] {
-        let plan: Vec<String> = sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, COSTS OFF) {sql}"))
-            .bind(&org)
-            .bind(year.0)
-            .bind(year.1)
-            .fetch_all(&pool)
-            .await?;
+        let plan: Vec<String> =
+            sqlx::query_scalar(&format!("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {sql}"))
+                .bind(&org)
+                .bind(year.0)
+                .bind(year.1)
+                .bind(&grains)
+                .bind(&starts)
+                .fetch_all(&pool)
+                .await?;
         println!("plan of the organisation's {label} query:");
         for line in plan {
             println!("    {line}");
