@@ -44,6 +44,23 @@ pub struct Measure {
     pub source: String,
 }
 
+/// SQL spreading each row of a `src` with an `at` over the day, ISO week and month it falls
+/// in (UTC): `FROM src CROSS JOIN`ed with it, it gives `g.grain` and `PIECE_START`.
+const GRAINS: &str = "(VALUES ('d'), ('w'), ('m')) g (grain)";
+const PIECE_START: &str =
+    "date_trunc(CASE g.grain WHEN 'd' THEN 'day' WHEN 'w' THEN 'week' ELSE 'month' END,
+                                  at AT TIME ZONE 'UTC')::date";
+
+/// Deletes a measure's rollups of a repository, before they are built again.
+async fn clear(conn: &mut Conn, repository_id: i64, measure: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM metric_rollups WHERE repository_id = $1 AND measure = $2")
+        .bind(repository_id)
+        .bind(measure)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Builds the rollups of `measures` for a repository again from its rows.
 pub async fn refresh(
     conn: &mut Conn,
@@ -51,11 +68,7 @@ pub async fn refresh(
     measures: &[Measure],
 ) -> Result<(), sqlx::Error> {
     for m in measures {
-        sqlx::query("DELETE FROM metric_rollups WHERE repository_id = $1 AND measure = $2")
-            .bind(repository_id)
-            .bind(m.name)
-            .execute(&mut *conn)
-            .await?;
+        clear(conn, repository_id, m.name).await?;
         let sql = format!(
             "WITH src AS ({source}),
              keyed AS (
@@ -65,11 +78,8 @@ pub async fn refresh(
                             ELSE $4 END AS key
                   FROM src WHERE value IS NOT NULL AND at IS NOT NULL),
              spread AS (
-                SELECT g.grain,
-                       date_trunc(CASE g.grain WHEN 'd' THEN 'day' WHEN 'w' THEN 'week' ELSE 'month' END,
-                                  at AT TIME ZONE 'UTC')::date AS start,
-                       grp, value, key
-                  FROM keyed CROSS JOIN (VALUES ('d'), ('w'), ('m')) g (grain)),
+                SELECT g.grain, {PIECE_START} AS start, grp, value, key
+                  FROM keyed CROSS JOIN {GRAINS}),
              per_key AS (
                 SELECT grain, start, grp, key, count(*) AS c, sum(value) AS s
                   FROM spread GROUP BY grain, start, grp, key)
@@ -101,19 +111,12 @@ pub async fn refresh_members(
     measure: &str,
     source: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM metric_rollups WHERE repository_id = $1 AND measure = $2")
-        .bind(repository_id)
-        .bind(measure)
-        .execute(&mut *conn)
-        .await?;
+    clear(conn, repository_id, measure).await?;
     let sql = format!(
         "WITH src AS ({source}),
          spread AS (
-            SELECT g.grain,
-                   date_trunc(CASE g.grain WHEN 'd' THEN 'day' WHEN 'w' THEN 'week' ELSE 'month' END,
-                              at AT TIME ZONE 'UTC')::date AS start,
-                   member
-              FROM src CROSS JOIN (VALUES ('d'), ('w'), ('m')) g (grain)
+            SELECT g.grain, {PIECE_START} AS start, member
+              FROM src CROSS JOIN {GRAINS}
              WHERE at IS NOT NULL AND member IS NOT NULL),
          per_member AS (
             SELECT grain, start, member, count(*) AS c FROM spread GROUP BY grain, start, member)
@@ -428,13 +431,21 @@ pub async fn read_weeks(
     .bind(mondays)
     .fetch_all(pool)
     .await?;
-    let mut out: HashMap<(String, NaiveDate), Sketch> = HashMap::new();
-    for (measure, start, n, total, keys, counts) in rows {
-        out.entry((measure, start))
-            .or_default()
-            .add(n, total, &keys, &counts);
+    Ok(merged(
+        rows.into_iter()
+            .map(|(m, start, n, t, k, c)| ((m, start), n, t, k, c)),
+    ))
+}
+
+/// Rollup rows merged into one sketch per key.
+fn merged<K: std::hash::Hash + Eq>(
+    rows: impl Iterator<Item = (K, i64, f64, Vec<i32>, Vec<i32>)>,
+) -> HashMap<K, Sketch> {
+    let mut out: HashMap<K, Sketch> = HashMap::new();
+    for (key, n, total, keys, counts) in rows {
+        out.entry(key).or_default().add(n, total, &keys, &counts);
     }
-    Ok(out)
+    out
 }
 
 /// The sketches of `measures` over the repositories and pieces, by (measure, group).
@@ -458,13 +469,10 @@ pub async fn read(
     .bind(&starts)
     .fetch_all(pool)
     .await?;
-    let mut out: HashMap<(String, String), Sketch> = HashMap::new();
-    for (measure, grp, n, total, keys, counts) in rows {
-        out.entry((measure, grp))
-            .or_default()
-            .add(n, total, &keys, &counts);
-    }
-    Ok(out)
+    Ok(merged(
+        rows.into_iter()
+            .map(|(m, grp, n, t, k, c)| ((m, grp), n, t, k, c)),
+    ))
 }
 
 #[cfg(test)]

@@ -38,10 +38,10 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 
 /// Pull requests opened and merged, their ratio, size, and work in progress.
 pub fn velocity(v: &Velocity) -> Vec<Figure> {
-    let basis = measured(&format!(
-        "pull requests by people: opened, merged and open in the period{}",
-        if v.sketched { super::SKETCHED } else { "" }
-    ));
+    let basis = super::sketched_basis(
+        &measured("pull requests by people: opened, merged and open in the period"),
+        v.sketched,
+    );
     let mut figures = vec![
         count("pull_requests_opened", v.opened, &basis),
         figure(
@@ -54,10 +54,10 @@ pub fn velocity(v: &Velocity) -> Vec<Figure> {
             "no pull request by a person was opened in this period",
         ),
     ];
-    let sizes = measured(&format!(
-        "additions + deletions of the pull requests by people merged in the period{}",
-        if v.sketched { super::SKETCHED } else { "" }
-    ));
+    let sizes = super::sketched_basis(
+        &measured("additions + deletions of the pull requests by people merged in the period"),
+        v.sketched,
+    );
     let none = "no pull request by a person with a known size was merged in this period";
     figures.extend(quantiles(
         "pull_request_size",
@@ -170,10 +170,10 @@ pub fn issues(h: &IssueHealth) -> Vec<Figure> {
 
 /// CI reliability and speed.
 pub fn ci(c: &Ci) -> Vec<Figure> {
-    let basis = measured(&format!(
-        "GitHub Actions workflow runs created in the period{}",
-        if c.sketched { super::SKETCHED } else { "" }
-    ));
+    let basis = super::sketched_basis(
+        &measured("GitHub Actions workflow runs created in the period"),
+        c.sketched,
+    );
     let none = "no workflow run in this period";
     let mut figures = vec![
         count("workflow_runs", c.runs, &basis),

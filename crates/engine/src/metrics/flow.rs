@@ -59,12 +59,12 @@ pub fn cycle_time(flow: &Flow) -> Vec<Figure> {
         "no pull request merged in this period had a review or comment by someone else before its merge";
     let none_reviewed =
         "no pull request merged in this period had a review by someone else before its merge";
-    let measured = Basis::Measured {
-        source: format!(
-            "pull requests by people merged in the period: first commit, ready for review, first review or comment by someone else, merge{}",
-            if flow.sketched { super::SKETCHED } else { "" }
-        ),
-    };
+    let measured = super::sketched_basis(
+        &Basis::Measured {
+            source: "pull requests by people merged in the period: first commit, ready for review, first review or comment by someone else, merge".into(),
+        },
+        flow.sketched,
+    );
     let mut figures = Vec::new();
     figures.extend(durations(
         "pull_request_cycle_time",

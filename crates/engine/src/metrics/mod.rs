@@ -23,7 +23,7 @@ use crate::db::settings::DeploymentSource;
 pub use attribution::attribution;
 
 /// What a basis read from the rollups adds (METRICS.md, "Rollups").
-pub(crate) const SKETCHED: &str = "; from the daily, weekly and monthly rollups: counts and totals exact, quantiles from their sketches (DDSketch), within 1 %";
+const SKETCHED: &str = "; from the daily, weekly and monthly rollups: counts and totals exact, quantiles from their sketches (DDSketch), within 1 %";
 
 /// `basis`, saying it was read from the rollups when `sketched`.
 pub(crate) fn sketched_basis(basis: &Basis, sketched: bool) -> Basis {

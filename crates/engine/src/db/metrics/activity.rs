@@ -139,44 +139,36 @@ async fn velocity_exact(
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Velocity, sqlx::Error> {
     #[allow(clippy::type_complexity)]
-    let r: (i64, i64, i64, Option<Vec<f64>>, Vec<i64>, Vec<i64>, i64, Vec<i64>) =
-        sqlx::query_as(
-            "WITH p AS (
-                SELECT f.*, least($3, now()) AS t,
-                       f.merged_at >= $2 AND f.merged_at < $3 AS merged_here
-                  FROM pull_request_facts f
-                 WHERE f.repository_id = ANY($1) AND NOT f.is_bot AND f.created_at < $3
-                   AND (f.closed_at IS NULL OR f.closed_at >= $2)),
-             o AS (SELECT extract(epoch FROM t - created_at)::float8 / 86400 AS days FROM p
-                    WHERE created_at < t AND (closed_at IS NULL OR closed_at >= t))
-             SELECT (SELECT count(*) FROM p WHERE created_at >= $2),
-                    (SELECT count(*) FROM p WHERE merged_here),
-                    (SELECT count(lines_changed) FROM p WHERE merged_here),
-                    (SELECT percentile_cont($4) WITHIN GROUP (ORDER BY lines_changed)
-                       FROM p WHERE merged_here),
-                    (SELECT ARRAY[count(*) FILTER (WHERE lines_changed < 10),
-                                  count(*) FILTER (WHERE lines_changed >= 10 AND lines_changed < 50),
-                                  count(*) FILTER (WHERE lines_changed >= 50 AND lines_changed < 250),
-                                  count(*) FILTER (WHERE lines_changed >= 250 AND lines_changed < 1000),
-                                  count(*) FILTER (WHERE lines_changed >= 1000)]
-                       FROM p WHERE merged_here),
-                    (SELECT ARRAY[count(*) FILTER (WHERE changed_files <= 1),
-                                  count(*) FILTER (WHERE changed_files BETWEEN 2 AND 5),
-                                  count(*) FILTER (WHERE changed_files BETWEEN 6 AND 20),
-                                  count(*) FILTER (WHERE changed_files > 20)]
-                       FROM p WHERE merged_here),
-                    (SELECT count(*) FROM o),
-                    (SELECT ARRAY[count(*) FILTER (WHERE days < 1),
-                                  count(*) FILTER (WHERE days >= 1 AND days < 7),
-                                  count(*) FILTER (WHERE days >= 7 AND days < 30),
-                                  count(*) FILTER (WHERE days >= 30)] FROM o)",
-        )
-        .bind(repositories)
-        .bind(from)
-        .bind(to)
-        .bind(&QUANTILES[..])
-        .fetch_one(pool)
-        .await?;
+    let r: (i64, i64, i64, Option<Vec<f64>>, Vec<i64>, Vec<i64>) = sqlx::query_as(
+        "WITH p AS (
+            SELECT f.*, f.merged_at >= $2 AND f.merged_at < $3 AS merged_here
+              FROM pull_request_facts f
+             WHERE f.repository_id = ANY($1) AND NOT f.is_bot AND f.created_at < $3
+               AND (f.closed_at IS NULL OR f.closed_at >= $2))
+         SELECT (SELECT count(*) FROM p WHERE created_at >= $2),
+                (SELECT count(*) FROM p WHERE merged_here),
+                (SELECT count(lines_changed) FROM p WHERE merged_here),
+                (SELECT percentile_cont($4) WITHIN GROUP (ORDER BY lines_changed)
+                   FROM p WHERE merged_here),
+                (SELECT ARRAY[count(*) FILTER (WHERE lines_changed < 10),
+                              count(*) FILTER (WHERE lines_changed >= 10 AND lines_changed < 50),
+                              count(*) FILTER (WHERE lines_changed >= 50 AND lines_changed < 250),
+                              count(*) FILTER (WHERE lines_changed >= 250 AND lines_changed < 1000),
+                              count(*) FILTER (WHERE lines_changed >= 1000)]
+                   FROM p WHERE merged_here),
+                (SELECT ARRAY[count(*) FILTER (WHERE changed_files <= 1),
+                              count(*) FILTER (WHERE changed_files BETWEEN 2 AND 5),
+                              count(*) FILTER (WHERE changed_files BETWEEN 6 AND 20),
+                              count(*) FILTER (WHERE changed_files > 20)]
+                   FROM p WHERE merged_here)",
+    )
+    .bind(repositories)
+    .bind(from)
+    .bind(to)
+    .bind(&QUANTILES[..])
+    .fetch_one(pool)
+    .await?;
+    let (open, open_buckets) = open_pulls(pool, repositories, to).await?;
     Ok(Velocity {
         opened: r.0,
         merged: r.1,
@@ -186,8 +178,8 @@ async fn velocity_exact(
         },
         lines_buckets: LINE_BUCKETS.into_iter().zip(r.4).collect(),
         files_buckets: FILE_BUCKETS.into_iter().zip(r.5).collect(),
-        open: r.6,
-        open_buckets: PULL_AGE_BUCKETS.into_iter().zip(r.7).collect(),
+        open,
+        open_buckets,
         sketched: false,
     })
 }
@@ -291,16 +283,22 @@ pub async fn issues(
     // now is in from the rows.
     let rolled_until = if midnight > from { midnight } else { t };
     let names: Vec<&str> = ISSUE_MEASURES.iter().map(|m| m.name).collect();
-    let whole = crate::db::rollups::when_large(pool, repositories, period, &names, "issues.opened");
-    let deadlines = crate::db::rollups::when_large(
-        pool,
-        repositories,
-        (from, rolled_until),
-        &["issues.sla_deadlines", "issues.sla_missed", "issues.opened"],
-        "issues.opened",
-    );
-    let (w, dd) = (whole.await?, deadlines.await?);
-    let (Some(s), Some(d)) = (w, dd) else {
+    let whole =
+        crate::db::rollups::when_large(pool, repositories, period, &names, "issues.opened").await?;
+    // When the period ends at a past midnight, the deadlines' span is the period itself.
+    let deadlines = if rolled_until == to {
+        whole.clone()
+    } else {
+        crate::db::rollups::when_large(
+            pool,
+            repositories,
+            (from, rolled_until),
+            &["issues.sla_deadlines", "issues.sla_missed", "issues.opened"],
+            "issues.opened",
+        )
+        .await?
+    };
+    let (Some(s), Some(d)) = (whole, deadlines) else {
         return issues_exact(pool, repositories, period).await;
     };
     let open = open_at(pool, repositories, from, t).await?;

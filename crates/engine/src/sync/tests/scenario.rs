@@ -24,6 +24,22 @@ fn npm_syncer(fx: &Fixture) -> Syncer {
     alice_syncer(fx).with_npm(Some(crate::npm::NpmClient::new(&fx.sim.base_url).unwrap()))
 }
 
+/// The value of a report's figure (the metric in `group`, as `statistic`); panics naming it
+/// when the report has no such figure.
+fn figure_value(
+    report: &crate::metrics::Report,
+    metric: &str,
+    group: Option<&str>,
+    statistic: wire::Statistic,
+) -> Option<f64> {
+    report
+        .figures
+        .iter()
+        .find(|f| f.metric == metric && f.group.as_deref() == group && f.statistic == statistic)
+        .unwrap_or_else(|| panic!("{metric} {group:?} {statistic:?}"))
+        .value
+}
+
 /// acme/api's report over `[from, to)` (RFC 3339), graded by the 2023 report.
 async fn report_of(fx: &Fixture, from: &str, to: &str) -> crate::metrics::Report {
     crate::metrics::report(
@@ -299,12 +315,7 @@ async fn the_examples_activity_worked_out_by_hand() {
     let report = report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await;
     use wire::Statistic::{Count, Median, Rate, Ratio, Total, P75, P90, P95};
     let value = |metric: &str, group: Option<&str>, statistic| {
-        let f = report
-            .figures
-            .iter()
-            .find(|f| f.metric == metric && f.group.as_deref() == group && f.statistic == statistic)
-            .unwrap_or_else(|| panic!("{metric} {group:?} {statistic:?}"));
-        f.value
+        figure_value(&report, metric, group, statistic)
     };
     // Pull requests by people: #1 (opened 02-02, merged 02-03; 40 + 5 lines, 3 files),
     // #2 (opened 02-04, merged 02-05; 8 + 1 lines, 1 file), #5 (a draft opened 02-20,
@@ -416,12 +427,7 @@ async fn the_edge_cases_worked_out_by_hand() {
     let report = report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await;
     use wire::Statistic::{Count, Mean, Median, Rate, Ratio, P75, P90};
     let value = |metric: &str, group: Option<&str>, statistic| {
-        report
-            .figures
-            .iter()
-            .find(|f| f.metric == metric && f.group.as_deref() == group && f.statistic == statistic)
-            .unwrap_or_else(|| panic!("{metric} {group:?} {statistic:?}"))
-            .value
+        figure_value(&report, metric, group, statistic)
     };
     let close = |got: Option<f64>, want: f64| {
         assert!((got.unwrap() - want).abs() < 1e-9, "{got:?} != {want}");
@@ -654,14 +660,7 @@ async fn the_edge_cases_worked_out_by_hand() {
 async fn issue_severities_slas_and_priorities_worked_out_by_hand() {
     let fx = synced(include_str!("../../../../ghsim/scenarios/issues.json")).await;
     use wire::Statistic::{Count, Ratio};
-    let value = |report: &crate::metrics::Report, metric: &str, group: Option<&str>, statistic| {
-        report
-            .figures
-            .iter()
-            .find(|f| f.metric == metric && f.group.as_deref() == group && f.statistic == statistic)
-            .unwrap_or_else(|| panic!("{metric} {group:?} {statistic:?}"))
-            .value
-    };
+    let value = figure_value;
     let ranked = |report: &crate::metrics::Report| -> Vec<(i64, f64)> {
         report
             .priorities
