@@ -48,5 +48,16 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
             "derived the facts of data stored before them"
         );
     }
+    // Rollups not current are rebuilt meanwhile; figures read the rows until then.
+    let background = pool.clone();
+    tokio::spawn(async move {
+        match engine::facts::backfill_rollups(&background).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(repositories = n, "rebuilt the rollups not current"),
+            Err(e) => {
+                tracing::warn!(error = %e, "rebuilding the rollups failed; figures read the rows")
+            }
+        }
+    });
     Ok(Database { pool, embedded })
 }

@@ -80,7 +80,8 @@ async fn run() -> anyhow::Result<()> {
     let repos = engine::db::repos::visible_refs(&pool, user.id).await?;
     let started = Instant::now();
     if synced {
-        let derived = engine::facts::backfill(&pool).await?;
+        let derived =
+            engine::facts::backfill(&pool).await? + engine::facts::backfill_rollups(&pool).await?;
         println!(
             "kept database in {}: not synced again; {derived} repositories derived at startup",
             dir.display()
@@ -243,10 +244,10 @@ async fn run() -> anyhow::Result<()> {
         ),
         (
             "CI (rollups)",
-            "SELECT measure, grp, n, total, keys, counts FROM metric_rollups
-              WHERE repository_id = ANY($1) AND measure LIKE 'ci.%'
-                AND $2::timestamptz IS NOT NULL AND $3::timestamptz IS NOT NULL
-                AND (grain, start) IN (SELECT * FROM unnest($4::text[], $5::date[]))",
+            "SELECT start, body FROM metric_packs
+              WHERE family = 'ci' AND $2::timestamptz IS NOT NULL AND $3::timestamptz IS NOT NULL
+                AND (grain, start) IN (SELECT * FROM unnest($4::text[], $5::date[]))
+                AND repository_id = ANY($1)",
         ),
     ] {
         let plan: Vec<String> =

@@ -335,21 +335,22 @@ pub async fn refresh_repository(pool: &PgPool, repository_id: i64) -> crate::Res
 pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result<()> {
     let mut tx = pool.begin().await?;
     db::rollups::lock(&mut tx, repository_id).await?;
-    for family in [
+    let measures: Vec<&db::rollups::Measure> = [
         &*db::metrics::activity::CI_MEASURES,
         &*db::metrics::FLOW_MEASURES,
         &*db::metrics::activity::VELOCITY_MEASURES,
         &*db::metrics::LEAD_TIME_MEASURES,
         &*db::metrics::activity::ISSUE_MEASURES,
         &*db::metrics::activity::GROWTH_MEASURES,
-    ] {
-        db::rollups::refresh(&mut tx, repository_id, family).await?;
-    }
-    db::rollups::refresh_members(
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    db::rollups::rebuild(
         &mut tx,
         repository_id,
-        db::metrics::activity::AUTHORS_MEASURE,
-        &db::metrics::activity::authors_source(),
+        &measures,
+        &[&db::metrics::activity::AUTHORS],
     )
     .await?;
     db::metrics::activity::refresh_contributor_firsts(&mut tx, repository_id).await?;
@@ -358,19 +359,27 @@ pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result
     Ok(())
 }
 
-/// Derives the facts of every repository stored before the facts existed, and builds the
-/// rollups missing or of another version (after an upgrade); returns how many
-/// repositories. Run at startup, after the migrations.
+/// Derives the facts of every repository stored before the facts existed (after an
+/// upgrade); returns how many repositories. Run at startup, after the migrations, before
+/// serving: the exact figures read the facts.
 pub async fn backfill(pool: &PgPool) -> crate::Result<usize> {
     let ids = db::facts::underived(pool).await?;
     for &id in &ids {
         refresh_repository(pool, id).await?;
     }
+    Ok(ids.len())
+}
+
+/// Builds the rollups that are not current (built by another version of the measures, or
+/// left unbuilt by a stopped process); returns how many repositories. Run at startup in
+/// the background: until a repository's are built, the figures that include it are read
+/// from the rows ([`db::rollups::ready`]), so nothing waits for it.
+pub async fn backfill_rollups(pool: &PgPool) -> crate::Result<usize> {
     let unbuilt = db::rollups::unbuilt(pool).await?;
     for &id in &unbuilt {
         refresh_rollups(pool, id).await?;
     }
-    Ok(ids.len() + unbuilt.len())
+    Ok(unbuilt.len())
 }
 
 /// Stores a repository's settings and derives its facts again under them.

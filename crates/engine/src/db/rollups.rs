@@ -1,12 +1,17 @@
 //! Rollups (METRICS.md, "Rollups"): per repository, measure and group, the count, sum and
-//! a sketch of the values of the items of each UTC day, ISO week and calendar month, so
-//! that a period over many repositories reads a few rows a repository instead of every
-//! item. Counts and sums are exact; quantiles come from the sketch, DDSketch's logarithmic
-//! buckets (Masson, Rim and Lee, "DDSketch: a fast and fully-mergeable quantile sketch
-//! with relative-error guarantees", VLDB 2019) with a relative accuracy of 1 %.
+//! a sketch of the values of the items of each UTC day, ISO week and calendar month (and
+//! of all time), so that a period over many repositories reads a few rows a repository
+//! instead of every item. Counts and sums are exact; quantiles come from the sketch,
+//! DDSketch's logarithmic buckets (Masson, Rim and Lee, "DDSketch: a fast and
+//! fully-mergeable quantile sketch with relative-error guarantees", VLDB 2019) with a
+//! relative accuracy of 1 %.
 //!
-//! Kept by the sync as it stores items ([`refresh`]); a repository whose rollups are not
-//! built by the current [`VERSION`] is left to the exact path ([`ready`]).
+//! Stored packed: one row of `metric_packs` per repository, family (a measure's name up to
+//! its first dot), grain and start holds every measure and group of that piece in one
+//! binary value ([`Pack`]'s format), plus a `history` family of the weekly headline series
+//! with its groups merged. Built again by the sync once a repository's rows changed
+//! ([`rebuild`]); a repository whose rollups are not built by the current [`VERSION`] is
+//! left to the exact path ([`ready`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -17,7 +22,7 @@ use super::Conn;
 
 /// The measures' version: a repository whose rollups were built by another is rebuilt at
 /// startup and read exactly until then.
-pub const VERSION: i32 = 6;
+pub const VERSION: i32 = 7;
 
 /// The sketch's relative accuracy: every quantile read is within 1 % of a value of the
 /// sample at that rank.
@@ -28,13 +33,25 @@ fn gamma() -> f64 {
     (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY)
 }
 
-/// The bucket of values within 1e-9 of zero.
+/// The bucket SQL gives the values within 1e-9 of zero.
 const ZERO_KEY: i32 = -1_000_000;
 
-/// Negative values (a lead time from a commit dated in the future, say) mirror the positive
-/// buckets below this base: bucket `NEGATIVE_BASE - k` holds the values in
-/// [-γ^k, -γ^(k-1)), so that keys still sort as their values do.
+/// SQL's key of a negative value (a lead time from a commit dated in the future, say):
+/// `NEGATIVE_BASE - k` for the values in [-γ^k, -γ^(k-1)), so that keys sort as their
+/// values do.
 const NEGATIVE_BASE: i32 = -2_000_000;
+
+/// The family of the weekly headline series: [`HISTORY_MEASURES`] by ISO week, groups
+/// merged.
+pub const HISTORY: &str = "history";
+
+/// The measures the weekly headline series reads ([`read_weeks`]).
+pub const HISTORY_MEASURES: [&str; 4] = [
+    "flow.merged",
+    "flow.cycle_hours",
+    "lead.hours",
+    "growth.stars",
+];
 
 /// One measure: the SQL of its items of repository `$1`, as rows
 /// `(at timestamptz, grp text, value float8)`; `at` decides the day, week and month.
@@ -44,93 +61,354 @@ pub struct Measure {
     pub source: String,
 }
 
-/// SQL spreading each row of a `src` with an `at` over the day, ISO week and month it falls
-/// in (UTC): `FROM src CROSS JOIN`ed with it, it gives `g.grain` and `PIECE_START`.
-const GRAINS: &str = "(VALUES ('d'), ('w'), ('m')) g (grain)";
-const PIECE_START: &str =
-    "date_trunc(CASE g.grain WHEN 'd' THEN 'day' WHEN 'w' THEN 'week' ELSE 'month' END,
-                                  at AT TIME ZONE 'UTC')::date";
-
-/// Deletes a measure's rollups of a repository, before they are built again.
-async fn clear(conn: &mut Conn, repository_id: i64, measure: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM metric_rollups WHERE repository_id = $1 AND measure = $2")
-        .bind(repository_id)
-        .bind(measure)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// A members measure: the SQL of its items of repository `$1` as rows
+/// `(at timestamptz, member text)`; each piece keeps its distinct members (a commit's
+/// author, say) with their counts.
+#[derive(Debug, Clone)]
+pub struct Members {
+    pub name: &'static str,
+    pub source: String,
 }
 
-/// Builds the rollups of `measures` for a repository again from its rows.
-pub async fn refresh(
+/// The family a measure is stored in: its name up to the first dot.
+fn family(measure: &str) -> &str {
+    measure.split('.').next().unwrap_or(measure)
+}
+
+/// The first day of the ISO week and of the month a day is in.
+fn week_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(day.weekday().num_days_from_monday().into())
+}
+fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The start of the one all-time piece of a family.
+fn all_time_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+type PieceKey = (String, &'static str, NaiveDate);
+
+/// Builds every rollup of a repository again from its rows: the `measures`' sketches and
+/// the `members`' members of each day, week, month (and all time, for sketches), and the
+/// weekly [`HISTORY`]. Replaces what was stored in one statement per thousand pieces.
+pub async fn rebuild(
     conn: &mut Conn,
     repository_id: i64,
-    measures: &[Measure],
+    measures: &[&Measure],
+    members: &[&Members],
 ) -> Result<(), sqlx::Error> {
+    let mut packs: BTreeMap<PieceKey, Pack> = BTreeMap::new();
     for m in measures {
-        clear(conn, repository_id, m.name).await?;
+        let fam = family(m.name);
         let sql = format!(
-            "WITH src AS ({source}),
-             keyed AS (
-                SELECT at, coalesce(grp, '') AS grp, value,
-                       CASE WHEN value > 1e-9 THEN ceil(ln(value) / ln($3))::int
-                            WHEN value < -1e-9 THEN $5 - ceil(ln(-value) / ln($3))::int
-                            ELSE $4 END AS key
-                  FROM src WHERE value IS NOT NULL AND at IS NOT NULL),
-             spread AS (
-                SELECT g.grain, {PIECE_START} AS start, grp, value, key
-                  FROM keyed CROSS JOIN {GRAINS}),
-             per_key AS (
-                SELECT grain, start, grp, key, count(*) AS c, sum(value) AS s
-                  FROM spread GROUP BY grain, start, grp, key)
-             INSERT INTO metric_rollups (repository_id, measure, grp, grain, start, n, total, keys, counts)
-             SELECT $1, $2, grp, grain, start, sum(c), sum(s),
-                    array_agg(key ORDER BY key), array_agg(c::int ORDER BY key)
-               FROM per_key GROUP BY grain, start, grp",
+            "WITH src AS ({source})
+             SELECT (at AT TIME ZONE 'UTC')::date AS day, coalesce(grp, '') AS grp,
+                    CASE WHEN value > 1e-9 THEN ceil(ln(value) / ln($2))::int
+                         WHEN value < -1e-9 THEN $4 - ceil(ln(-value) / ln($2))::int
+                         ELSE $3 END AS key,
+                    count(*)::bigint, sum(value)::float8
+               FROM src WHERE value IS NOT NULL AND at IS NOT NULL
+              GROUP BY 1, 2, 3",
             source = m.source
         );
-        sqlx::query(&sql)
+        let rows: Vec<(NaiveDate, String, i32, i64, f64)> = sqlx::query_as(&sql)
             .bind(repository_id)
-            .bind(m.name)
             .bind(gamma())
             .bind(ZERO_KEY)
             .bind(NEGATIVE_BASE)
-            .execute(&mut *conn)
+            .fetch_all(&mut *conn)
             .await?;
+        let history = HISTORY_MEASURES.contains(&m.name);
+        for (day, grp, key, c, s) in rows {
+            let pieces = [
+                ("d", day),
+                ("w", week_of(day)),
+                ("m", month_of(day)),
+                ("a", all_time_start()),
+            ];
+            for (grain, start) in pieces {
+                packs
+                    .entry((fam.to_string(), grain, start))
+                    .or_default()
+                    .sketch(m.name, &grp)
+                    .add_key(key, c, s);
+            }
+            if history {
+                packs
+                    .entry((HISTORY.to_string(), "w", week_of(day)))
+                    .or_default()
+                    .sketch(m.name, "")
+                    .add_key(key, c, s);
+            }
+        }
+    }
+    for m in members {
+        let fam = family(m.name);
+        let sql = format!(
+            "WITH src AS ({source})
+             SELECT (at AT TIME ZONE 'UTC')::date AS day, member, count(*)::bigint
+               FROM src WHERE at IS NOT NULL AND member IS NOT NULL GROUP BY 1, 2",
+            source = m.source
+        );
+        let rows: Vec<(NaiveDate, String, i64)> = sqlx::query_as(&sql)
+            .bind(repository_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        for (day, member, c) in rows {
+            for (grain, start) in [("d", day), ("w", week_of(day)), ("m", month_of(day))] {
+                *packs
+                    .entry((fam.to_string(), grain, start))
+                    .or_default()
+                    .members(m.name)
+                    .entry(member.clone())
+                    .or_default() += c;
+            }
+        }
+    }
+    sqlx::query("DELETE FROM metric_packs WHERE repository_id = $1")
+        .bind(repository_id)
+        .execute(&mut *conn)
+        .await?;
+    let packs: Vec<(PieceKey, Pack)> = packs.into_iter().collect();
+    for chunk in packs.chunks(1000) {
+        let families: Vec<&str> = chunk.iter().map(|((f, _, _), _)| f.as_str()).collect();
+        let grains: Vec<&str> = chunk.iter().map(|((_, g, _), _)| *g).collect();
+        let starts: Vec<NaiveDate> = chunk.iter().map(|((_, _, s), _)| *s).collect();
+        let bodies: Vec<Vec<u8>> = chunk.iter().map(|(_, p)| p.encode()).collect();
+        sqlx::query(
+            "INSERT INTO metric_packs (family, grain, start, repository_id, body)
+             SELECT f, g, s, $5, b FROM unnest($1::text[], $2::text[], $3::date[], $4::bytea[])
+                    AS t (f, g, s, b)",
+        )
+        .bind(&families)
+        .bind(&grains)
+        .bind(&starts)
+        .bind(&bodies)
+        .bind(repository_id)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
 
-/// Builds the rollups of a members measure for a repository again: `source` is the SQL of
-/// its items of repository `$1` as rows `(at timestamptz, member text)`; each day's, week's
-/// and month's rollup keeps its distinct members (a commit's author, say) with their
-/// counts instead of a sketch.
-pub async fn refresh_members(
-    conn: &mut Conn,
-    repository_id: i64,
-    measure: &str,
-    source: &str,
+/// One piece's measures: each (measure, group)'s sketch and members.
+#[derive(Debug, Clone, Default)]
+struct Pack(BTreeMap<(String, String), (Sketch, BTreeMap<String, i64>)>);
+
+/// The format of a pack's body, its first byte.
+const FORMAT: u8 = 1;
+
+impl Pack {
+    fn entry(&mut self, measure: &str, grp: &str) -> &mut (Sketch, BTreeMap<String, i64>) {
+        self.0
+            .entry((measure.to_string(), grp.to_string()))
+            .or_default()
+    }
+
+    fn sketch(&mut self, measure: &str, grp: &str) -> &mut Sketch {
+        &mut self.entry(measure, grp).0
+    }
+
+    fn members(&mut self, measure: &str) -> &mut BTreeMap<String, i64> {
+        &mut self.entry(measure, "").1
+    }
+
+    /// The body: a format byte, the number of entries, then each entry's measure and
+    /// group (length-prefixed UTF-8), its payload's length and its payload: count, sum
+    /// (f64, little-endian), the zero bucket's count, the positive and then the negative
+    /// buckets (how many, then each key as a zigzag delta from the previous and its
+    /// count), and the members (how many, then each name and count). Integers are LEB128
+    /// varints.
+    fn encode(&self) -> Vec<u8> {
+        let mut out = vec![FORMAT];
+        put(&mut out, self.0.len() as u64);
+        let mut payload = Vec::new();
+        for ((measure, grp), (s, members)) in &self.0 {
+            put_str(&mut out, measure);
+            put_str(&mut out, grp);
+            payload.clear();
+            put(&mut payload, s.n.max(0) as u64);
+            payload.extend_from_slice(&s.total.to_le_bytes());
+            put(&mut payload, s.zero.max(0) as u64);
+            for store in [&s.pos, &s.neg] {
+                let buckets: Vec<(i32, i64)> = store.iter().collect();
+                put(&mut payload, buckets.len() as u64);
+                let mut previous = 0i64;
+                for (k, c) in buckets {
+                    put(&mut payload, zigzag(i64::from(k) - previous));
+                    put(&mut payload, c.max(0) as u64);
+                    previous = i64::from(k);
+                }
+            }
+            put(&mut payload, members.len() as u64);
+            for (m, c) in members {
+                put_str(&mut payload, m);
+                put(&mut payload, (*c).max(0) as u64);
+            }
+            put(&mut out, payload.len() as u64);
+            out.extend_from_slice(&payload);
+        }
+        out
+    }
+}
+
+fn put(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+/// A pack's body being read; every read fails on a truncated or malformed body.
+struct Reader<'a>(&'a [u8]);
+
+fn malformed() -> sqlx::Error {
+    sqlx::Error::Decode("a rollup pack's body is malformed".into())
+}
+
+impl<'a> Reader<'a> {
+    fn varint(&mut self) -> Result<u64, sqlx::Error> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&byte, rest) = self.0.split_first().ok_or_else(malformed)?;
+            self.0 = rest;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(malformed())
+    }
+
+    fn bytes(&mut self, len: usize) -> Result<&'a [u8], sqlx::Error> {
+        if self.0.len() < len {
+            return Err(malformed());
+        }
+        let (head, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn str(&mut self) -> Result<&'a str, sqlx::Error> {
+        let len = self.varint()? as usize;
+        std::str::from_utf8(self.bytes(len)?).map_err(|_| malformed())
+    }
+
+    fn count(&mut self) -> Result<i64, sqlx::Error> {
+        i64::try_from(self.varint()?).map_err(|_| malformed())
+    }
+
+    /// Adds an entry's payload to a sketch and, when given, its members to a map.
+    fn merge_into(
+        mut self,
+        s: &mut Sketch,
+        members: Option<&mut HashMap<String, i64>>,
+    ) -> Result<(), sqlx::Error> {
+        s.n += self.count()?;
+        let total: [u8; 8] = self.bytes(8)?.try_into().map_err(|_| malformed())?;
+        s.total += f64::from_le_bytes(total);
+        s.zero += self.count()?;
+        for negative in [false, true] {
+            let mut key = 0i64;
+            for _ in 0..self.varint()? {
+                key += unzigzag(self.varint()?);
+                let k = i32::try_from(key).map_err(|_| malformed())?;
+                let c = self.count()?;
+                if negative {
+                    s.neg.add(k, c);
+                } else {
+                    s.pos.add(k, c);
+                }
+            }
+        }
+        if let Some(members) = members {
+            for _ in 0..self.varint()? {
+                let m = self.str()?;
+                let c = self.count()?;
+                match members.get_mut(m) {
+                    Some(n) => *n += c,
+                    None => {
+                        members.insert(m.to_string(), c);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Calls `f` with each entry of a body whose measure `wanted` accepts: its measure, group
+/// and a reader of its payload.
+fn entries<'a>(
+    body: &'a [u8],
+    wanted: impl Fn(&str) -> bool,
+    mut f: impl FnMut(&'a str, &'a str, Reader<'a>) -> Result<(), sqlx::Error>,
 ) -> Result<(), sqlx::Error> {
-    clear(conn, repository_id, measure).await?;
-    let sql = format!(
-        "WITH src AS ({source}),
-         spread AS (
-            SELECT g.grain, {PIECE_START} AS start, member
-              FROM src CROSS JOIN {GRAINS}
-             WHERE at IS NOT NULL AND member IS NOT NULL),
-         per_member AS (
-            SELECT grain, start, member, count(*) AS c FROM spread GROUP BY grain, start, member)
-         INSERT INTO metric_rollups (repository_id, measure, grp, grain, start, n, total, keys, counts, members)
-         SELECT $1, $2, '', grain, start, sum(c), sum(c), '{{}}',
-                array_agg(c::int ORDER BY member), array_agg(member ORDER BY member)
-           FROM per_member GROUP BY grain, start"
-    );
-    sqlx::query(&sql)
-        .bind(repository_id)
-        .bind(measure)
-        .execute(conn)
-        .await?;
+    let mut r = Reader(body);
+    if r.bytes(1)? != [FORMAT] {
+        return Err(malformed());
+    }
+    for _ in 0..r.varint()? {
+        let measure = r.str()?;
+        let grp = r.str()?;
+        let len = r.varint()? as usize;
+        let payload = r.bytes(len)?;
+        if wanted(measure) {
+            f(measure, grp, Reader(payload))?;
+        }
+    }
     Ok(())
+}
+
+/// The bodies of the packs of `families` over the repositories and pieces, with their
+/// starts.
+async fn bodies(
+    pool: &PgPool,
+    repositories: &[i64],
+    families: &[&str],
+    pieces: &[(&'static str, NaiveDate)],
+) -> Result<Vec<(NaiveDate, Vec<u8>)>, sqlx::Error> {
+    let grains: Vec<&str> = pieces.iter().map(|(g, _)| *g).collect();
+    let starts: Vec<NaiveDate> = pieces.iter().map(|(_, d)| *d).collect();
+    sqlx::query_as(
+        "SELECT start, body FROM metric_packs
+          WHERE family = ANY($1) AND (grain, start) IN (SELECT * FROM unnest($2::text[], $3::date[]))
+            AND repository_id = ANY($4)",
+    )
+    .bind(families)
+    .bind(&grains)
+    .bind(&starts)
+    .bind(repositories)
+    .fetch_all(pool)
+    .await
+}
+
+/// The families `measures` are stored in, each once.
+fn families_of<'a>(measures: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = measures.iter().map(|m| family(m)).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The members of a members measure over the repositories and pieces, with their counts.
@@ -140,52 +418,40 @@ pub async fn read_members(
     measure: &str,
     pieces: &[(&'static str, NaiveDate)],
 ) -> Result<HashMap<String, i64>, sqlx::Error> {
-    let grains: Vec<&str> = pieces.iter().map(|(g, _)| *g).collect();
-    let starts: Vec<NaiveDate> = pieces.iter().map(|(_, d)| *d).collect();
-    let rows: Vec<(Vec<String>, Vec<i32>)> = sqlx::query_as(
-        "SELECT members, counts FROM metric_rollups
-          WHERE repository_id = ANY($1) AND measure = $2 AND members IS NOT NULL
-            AND (grain, start) IN (SELECT * FROM unnest($3::text[], $4::date[]))",
-    )
-    .bind(repositories)
-    .bind(measure)
-    .bind(&grains)
-    .bind(&starts)
-    .fetch_all(pool)
-    .await?;
-    let mut out: HashMap<String, i64> = HashMap::new();
-    for (members, counts) in rows {
-        for (m, c) in members.into_iter().zip(counts) {
-            *out.entry(m).or_default() += i64::from(c);
-        }
+    let mut out = HashMap::new();
+    let mut scratch = Sketch::default();
+    for (_, body) in bodies(pool, repositories, &[family(measure)], pieces).await? {
+        entries(
+            &body,
+            |m| m == measure,
+            |_, _, r| r.merge_into(&mut scratch, Some(&mut out)),
+        )?;
     }
     Ok(out)
 }
 
-/// How many items a measure has had in all, over the repositories (its monthly rollups).
+/// How many items a measure has had in all, over the repositories (their all-time pieces).
 pub async fn all_time(
     pool: &PgPool,
     repositories: &[i64],
     measure: &str,
 ) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT coalesce(sum(n), 0)::bigint FROM metric_rollups
-          WHERE repository_id = ANY($1) AND measure = $2 AND grain = 'm'",
-    )
-    .bind(repositories)
-    .bind(measure)
-    .fetch_one(pool)
-    .await
+    let rolled = read(pool, repositories, &[measure], &[("a", all_time_start())]).await?;
+    Ok(rolled.sum(measure).n)
 }
 
 /// Marks a repository's rollups as not current (its rows are about to change): until
 /// [`built`] is recorded again, its figures are read from the rows, and the startup
-/// backfill rebuilds them if the process stops first.
+/// backfill rebuilds them if the process stops first. Called before a repository's first
+/// rows are stored, so every repository with rows has a state ([`ready`] relies on it).
 pub async fn invalidate(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE metric_rollup_state SET version = 0 WHERE repository_id = $1")
-        .bind(repository_id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO metric_rollup_state (repository_id, version) VALUES ($1, 0)
+         ON CONFLICT (repository_id) DO UPDATE SET version = 0",
+    )
+    .bind(repository_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -212,20 +478,13 @@ pub async fn built(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-/// Whether every one of the repositories that has rows to roll up has its rollups built
-/// by [`VERSION`].
+/// Whether every one of the repositories has its rollups built by [`VERSION`]: a
+/// repository without a state has never had rows stored ([`invalidate`]), so nothing to
+/// roll up.
 pub async fn ready(pool: &PgPool, repositories: &[i64]) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT NOT EXISTS (
-            SELECT 1 FROM unnest($1::bigint[]) r (id)
-             WHERE NOT EXISTS (SELECT 1 FROM metric_rollup_state s
-                                WHERE s.repository_id = r.id AND s.version = $2)
-               AND (EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.id)
-                    OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.id)
-                    OR EXISTS (SELECT 1 FROM commits c WHERE c.repository_id = r.id)
-                    OR EXISTS (SELECT 1 FROM stargazers s WHERE s.repository_id = r.id)
-                    OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.id)
-                    OR EXISTS (SELECT 1 FROM issues i WHERE i.repository_id = r.id)))",
+        "SELECT NOT EXISTS (SELECT 1 FROM metric_rollup_state
+                             WHERE repository_id = ANY($1) AND version <> $2)",
     )
     .bind(repositories)
     .bind(VERSION)
@@ -233,30 +492,63 @@ pub async fn ready(pool: &PgPool, repositories: &[i64]) -> Result<bool, sqlx::Er
     .await
 }
 
-/// Repositories with rows to roll up whose rollups are missing or built by another version.
+/// Repositories whose rollups are not current (built by another version, or a sync or
+/// settings change stopped before rebuilding them).
 pub async fn unbuilt(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT r.github_id FROM repositories r
-          WHERE NOT EXISTS (SELECT 1 FROM metric_rollup_state s
-                             WHERE s.repository_id = r.github_id AND s.version = $1)
-            AND (EXISTS (SELECT 1 FROM workflow_runs w WHERE w.repository_id = r.github_id)
-                 OR EXISTS (SELECT 1 FROM pull_request_facts f WHERE f.repository_id = r.github_id)
-                 OR EXISTS (SELECT 1 FROM commits c WHERE c.repository_id = r.github_id)
-                 OR EXISTS (SELECT 1 FROM stargazers s WHERE s.repository_id = r.github_id)
-                 OR EXISTS (SELECT 1 FROM forks k WHERE k.repository_id = r.github_id)
-                 OR EXISTS (SELECT 1 FROM issues i WHERE i.repository_id = r.github_id))",
+        "SELECT repository_id FROM metric_rollup_state WHERE version <> $1 ORDER BY repository_id",
     )
     .bind(VERSION)
     .fetch_all(pool)
     .await
 }
 
-/// A mergeable sketch of a sample: its size, sum and DDSketch buckets.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// DDSketch buckets of one sign, dense from the lowest key held.
+#[derive(Debug, Clone, Default)]
+struct Store {
+    lo: i32,
+    counts: Vec<i64>,
+}
+
+impl Store {
+    fn add(&mut self, key: i32, c: i64) {
+        if self.counts.is_empty() {
+            self.lo = key;
+        } else if key < self.lo {
+            let shift = (self.lo - key) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, shift));
+            self.lo = key;
+        }
+        let i = (key - self.lo) as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        self.counts[i] += c;
+    }
+
+    /// The non-empty buckets, lowest key first.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = (i32, i64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != 0)
+            .map(|(i, c)| (self.lo + i as i32, *c))
+    }
+
+    fn count(&self) -> i64 {
+        self.counts.iter().sum()
+    }
+}
+
+/// A mergeable sketch of a sample: its size, sum and DDSketch buckets (positive values by
+/// their key, negative ones by their magnitude's key, and those within 1e-9 of zero).
+#[derive(Debug, Clone, Default)]
 pub struct Sketch {
     pub n: i64,
     pub total: f64,
-    buckets: BTreeMap<i32, i64>,
+    zero: i64,
+    pos: Store,
+    neg: Store,
 }
 
 impl Sketch {
@@ -264,16 +556,25 @@ impl Sketch {
     pub fn merge(&mut self, other: &Sketch) {
         self.n += other.n;
         self.total += other.total;
-        for (k, c) in &other.buckets {
-            *self.buckets.entry(*k).or_default() += c;
+        self.zero += other.zero;
+        for (k, c) in other.pos.iter() {
+            self.pos.add(k, c);
+        }
+        for (k, c) in other.neg.iter() {
+            self.neg.add(k, c);
         }
     }
 
-    fn add(&mut self, n: i64, total: f64, keys: &[i32], counts: &[i32]) {
-        self.n += n;
-        self.total += total;
-        for (k, c) in keys.iter().zip(counts) {
-            *self.buckets.entry(*k).or_default() += i64::from(*c);
+    /// Adds `c` items summing to `s` whose values have SQL's key `key`.
+    fn add_key(&mut self, key: i32, c: i64, s: f64) {
+        self.n += c;
+        self.total += s;
+        if key == ZERO_KEY {
+            self.zero += c;
+        } else if key < ZERO_KEY {
+            self.neg.add(NEGATIVE_BASE - key, c);
+        } else {
+            self.pos.add(key, c);
         }
     }
 
@@ -281,31 +582,38 @@ impl Sketch {
     /// in it.
     fn value(key: i32) -> f64 {
         let g = gamma();
-        if key == ZERO_KEY {
-            0.0
-        } else if key < ZERO_KEY {
-            -2.0 * g.powi(NEGATIVE_BASE - key) / (g + 1.0)
-        } else {
-            2.0 * g.powi(key) / (g + 1.0)
-        }
+        2.0 * g.powi(key) / (g + 1.0)
     }
 
-    /// The value at rank `r` (0-based) of the sorted sample.
+    /// The value at rank `r` (0-based) of the sorted sample: the negative values from the
+    /// largest magnitude, zero, then the positive ones.
     fn at_rank(&self, r: i64) -> f64 {
         let mut seen = 0;
-        for (k, c) in &self.buckets {
+        for (k, c) in self.neg.iter().rev() {
             seen += c;
             if seen > r {
-                return Self::value(*k);
+                return -Self::value(k);
             }
         }
-        self.buckets.keys().last().map_or(0.0, |k| Self::value(*k))
+        seen += self.zero;
+        if seen > r {
+            return 0.0;
+        }
+        let mut last = 0.0;
+        for (k, c) in self.pos.iter() {
+            seen += c;
+            last = Self::value(k);
+            if seen > r {
+                return last;
+            }
+        }
+        last
     }
 
     /// The `q` quantile with the interpolation of [`crate::metrics::stats::quantile`]
     /// (type 7) between the two ranks around `(n - 1) q`; `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
-        let count: i64 = self.buckets.values().sum();
+        let count = self.neg.count() + self.zero + self.pos.count();
         if count == 0 {
             return None;
         }
@@ -362,33 +670,45 @@ pub fn pieces(from: DateTime<Utc>, to: DateTime<Utc>) -> Option<Vec<(&'static st
 /// sketches); a smaller one from its rows, exactly.
 pub const EXACT_LIMIT: i64 = 2_000;
 
-/// The sketches of a period's measures, by (measure, group).
+/// The sketches of a period's measures, by measure and group.
 #[derive(Debug, Clone, Default)]
-pub struct Rolled(HashMap<(String, String), Sketch>);
+pub struct Rolled(HashMap<String, HashMap<String, Sketch>>);
 
 impl Rolled {
     /// A measure over all its groups.
     pub fn sum(&self, measure: &str) -> Sketch {
         let mut all = Sketch::default();
-        for ((m, _), sketch) in &self.0 {
-            if m == measure {
-                all.merge(sketch);
-            }
+        for sketch in self.0.get(measure).into_iter().flat_map(|g| g.values()) {
+            all.merge(sketch);
         }
         all
     }
 
     /// One group of a measure.
     pub fn get(&self, measure: &str, grp: &str) -> Option<&Sketch> {
-        self.0.get(&(measure.to_string(), grp.to_string()))
+        self.0.get(measure)?.get(grp)
     }
 
     /// The groups of a measure with their sketches.
     pub fn groups<'a>(&'a self, measure: &'a str) -> impl Iterator<Item = (&'a str, &'a Sketch)> {
         self.0
-            .iter()
-            .filter(move |((m, g), _)| m == measure && !g.is_empty())
-            .map(|((_, g), s)| (g.as_str(), s))
+            .get(measure)
+            .into_iter()
+            .flat_map(|g| g.iter())
+            .filter(|(g, _)| !g.is_empty())
+            .map(|(g, s)| (g.as_str(), s))
+    }
+
+    /// The sketch of a measure's group, made empty when new.
+    fn slot(&mut self, measure: &str, grp: &str) -> &mut Sketch {
+        if !self.0.contains_key(measure) {
+            self.0.insert(measure.to_string(), HashMap::new());
+        }
+        let groups = self.0.get_mut(measure).expect("inserted above");
+        if !groups.contains_key(grp) {
+            groups.insert(grp.to_string(), Sketch::default());
+        }
+        groups.get_mut(grp).expect("inserted above")
     }
 }
 
@@ -408,71 +728,49 @@ pub async fn when_large(
     if !ready(pool, repositories).await? {
         return Ok(None);
     }
-    let rolled = Rolled(read(pool, repositories, measures, &pieces).await?);
+    let rolled = read(pool, repositories, measures, &pieces).await?;
     Ok((rolled.sum(size_measure).n > EXACT_LIMIT).then_some(rolled))
 }
 
-/// The weekly sketches of `measures` over the repositories for the ISO weeks starting on
-/// `mondays`, by (measure, Monday), all groups merged.
+/// The weekly sketches of [`HISTORY_MEASURES`] over the repositories for the ISO weeks
+/// starting on `mondays`, by (measure, Monday), all groups merged.
 pub async fn read_weeks(
     pool: &PgPool,
     repositories: &[i64],
-    measures: &[&str],
     mondays: &[NaiveDate],
 ) -> Result<HashMap<(String, NaiveDate), Sketch>, sqlx::Error> {
-    type Row = (String, NaiveDate, i64, f64, Vec<i32>, Vec<i32>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT measure, start, n, total, keys, counts FROM metric_rollups
-          WHERE repository_id = ANY($1) AND measure = ANY($2) AND grain = 'w'
-            AND start = ANY($3)",
-    )
-    .bind(repositories)
-    .bind(measures)
-    .bind(mondays)
-    .fetch_all(pool)
-    .await?;
-    Ok(merged(
-        rows.into_iter()
-            .map(|(m, start, n, t, k, c)| ((m, start), n, t, k, c)),
-    ))
-}
-
-/// Rollup rows merged into one sketch per key.
-fn merged<K: std::hash::Hash + Eq>(
-    rows: impl Iterator<Item = (K, i64, f64, Vec<i32>, Vec<i32>)>,
-) -> HashMap<K, Sketch> {
-    let mut out: HashMap<K, Sketch> = HashMap::new();
-    for (key, n, total, keys, counts) in rows {
-        out.entry(key).or_default().add(n, total, &keys, &counts);
+    let pieces: Vec<(&'static str, NaiveDate)> = mondays.iter().map(|d| ("w", *d)).collect();
+    let mut out: HashMap<(String, NaiveDate), Sketch> = HashMap::new();
+    for (start, body) in bodies(pool, repositories, &[HISTORY], &pieces).await? {
+        entries(
+            &body,
+            |_| true,
+            |measure, _, r| {
+                let slot = out.entry((measure.to_string(), start)).or_default();
+                r.merge_into(slot, None)
+            },
+        )?;
     }
-    out
+    Ok(out)
 }
 
-/// The sketches of `measures` over the repositories and pieces, by (measure, group).
+/// The sketches of `measures` over the repositories and pieces.
 pub async fn read(
     pool: &PgPool,
     repositories: &[i64],
     measures: &[&str],
     pieces: &[(&'static str, NaiveDate)],
-) -> Result<HashMap<(String, String), Sketch>, sqlx::Error> {
-    let grains: Vec<&str> = pieces.iter().map(|(g, _)| *g).collect();
-    let starts: Vec<NaiveDate> = pieces.iter().map(|(_, d)| *d).collect();
-    type Row = (String, String, i64, f64, Vec<i32>, Vec<i32>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT measure, grp, n, total, keys, counts FROM metric_rollups
-          WHERE repository_id = ANY($1) AND measure = ANY($2)
-            AND (grain, start) IN (SELECT * FROM unnest($3::text[], $4::date[]))",
-    )
-    .bind(repositories)
-    .bind(measures)
-    .bind(&grains)
-    .bind(&starts)
-    .fetch_all(pool)
-    .await?;
-    Ok(merged(
-        rows.into_iter()
-            .map(|(m, grp, n, t, k, c)| ((m, grp), n, t, k, c)),
-    ))
+) -> Result<Rolled, sqlx::Error> {
+    let mut rolled = Rolled::default();
+    let families = families_of(measures);
+    for (_, body) in bodies(pool, repositories, &families, pieces).await? {
+        entries(
+            &body,
+            |m| measures.contains(&m),
+            |measure, grp, r| r.merge_into(rolled.slot(measure, grp), None),
+        )?;
+    }
+    Ok(rolled)
 }
 
 #[cfg(test)]
@@ -518,7 +816,7 @@ mod tests {
         let mut s = Sketch::default();
         for v in &values {
             let key = (v.ln() / gamma().ln()).ceil() as i32;
-            s.add(1, *v, &[key], &[1]);
+            s.add_key(key, 1, *v);
         }
         for q in [0.5, 0.75, 0.9, 0.95] {
             let exact = crate::metrics::stats::quantile(&values, q).unwrap();
@@ -541,10 +839,63 @@ mod tests {
             } else {
                 ZERO_KEY
             };
-            s.add(1, v, &[key], &[1]);
+            s.add_key(key, 1, v);
         }
         assert!((s.quantile(0.5).unwrap() + 1.0).abs() <= 0.01 * 2.0);
         assert!((s.quantile(0.75).unwrap() - 0.75).abs() <= 0.01 * 3.0);
         assert!((s.quantile(0.0).unwrap() + 8.0).abs() <= 0.01 * 8.0);
+    }
+
+    #[test]
+    fn packs_read_back_what_was_written() {
+        let mut pack = Pack::default();
+        // Keys as SQL gives them (ceil(ln |v| / ln γ)): positive, zero and negative values.
+        let k = |v: f64| (v.abs().ln() / gamma().ln()).ceil() as i32;
+        for (key, c, v) in [
+            (k(2.0), 2, 4.0),
+            (k(200.0), 1, 200.0),
+            (ZERO_KEY, 3, 0.0),
+            (NEGATIVE_BASE - k(5.0), 1, -5.0),
+        ] {
+            pack.sketch("ci.run_minutes", "build").add_key(key, c, v);
+        }
+        pack.sketch("ci.runs", "").add_key(0, 7, 7.0);
+        *pack
+            .members("growth.authors")
+            .entry("ada".into())
+            .or_default() += 4;
+        let body = pack.encode();
+        let mut rolled = Rolled::default();
+        let mut members = HashMap::new();
+        entries(
+            &body,
+            |_| true,
+            |m, g, r| {
+                if m == "growth.authors" {
+                    r.merge_into(&mut Sketch::default(), Some(&mut members))
+                } else {
+                    r.merge_into(rolled.slot(m, g), None)
+                }
+            },
+        )
+        .unwrap();
+        let s = rolled.get("ci.run_minutes", "build").unwrap();
+        // Seven items; the sums as given: 4 (both at ~2) + 200 + 0 - 5 = 199.
+        assert_eq!((s.n, s.total), (7, 199.0));
+        // Sorted: -5, 0, 0, 0, ~2.0, ~2.0, ~200: the median is 0, the minimum about -5.
+        assert_eq!(s.quantile(0.5), Some(0.0));
+        assert!((s.quantile(0.0).unwrap() + 5.0).abs() <= 0.05 * 5.0);
+        assert_eq!(rolled.sum("ci.runs").n, 7);
+        assert_eq!(rolled.groups("ci.runs").count(), 0);
+        assert_eq!(members.get("ada"), Some(&4));
+        // A body cut short is an error, not an empty pack.
+        let cut = &body[..body.len() - 3];
+        assert!(entries(
+            cut,
+            |_| true,
+            |_, _, r| r.merge_into(&mut Sketch::default(), None)
+        )
+        .is_err());
+        assert!(entries(&[9], |_| true, |_, _, _| Ok(())).is_err());
     }
 }

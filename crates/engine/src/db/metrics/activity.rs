@@ -811,15 +811,19 @@ pub static GROWTH_MEASURES: std::sync::LazyLock<Vec<crate::db::rollups::Measure>
         ]
     });
 
-/// The members measure of the people who authored commits, and its source.
+/// The members measure of the people who authored commits.
 pub const AUTHORS_MEASURE: &str = "growth.authors";
 
-pub fn authors_source() -> String {
-    format!(
-        "SELECT authored_at AS at, {AUTHOR} AS member FROM commits
-          WHERE repository_id = $1 AND {BY_PEOPLE}"
-    )
-}
+/// The people who authored commits, by their author date: [`AUTHORS_MEASURE`] and its
+/// source.
+pub static AUTHORS: std::sync::LazyLock<crate::db::rollups::Members> =
+    std::sync::LazyLock::new(|| crate::db::rollups::Members {
+        name: AUTHORS_MEASURE,
+        source: format!(
+            "SELECT authored_at AS at, {AUTHOR} AS member FROM commits
+              WHERE repository_id = $1 AND {BY_PEOPLE}"
+        ),
+    });
 
 /// Each author's first commit to a repository, derived again (`contributor_firsts`).
 pub async fn refresh_contributor_firsts(

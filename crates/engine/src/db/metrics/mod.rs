@@ -654,13 +654,7 @@ pub async fn weekly(
         mondays.push(monday);
         monday += Duration::days(7);
     }
-    let measures = [
-        "flow.merged",
-        "flow.cycle_hours",
-        "lead.hours",
-        "growth.stars",
-    ];
-    let s = super::rollups::read_weeks(pool, repositories, &measures, &mondays).await?;
+    let s = super::rollups::read_weeks(pool, repositories, &mondays).await?;
     let get = |m: &str, d: NaiveDate| s.get(&(m.to_string(), d));
     let merged: i64 = mondays
         .iter()
