@@ -143,8 +143,17 @@ async fn run() -> anyhow::Result<()> {
         activity::velocity(p, ids, year)
     });
     family!("deployment sources", metrics::deployment_sources);
-    family!("deployments (+ a year before)", |p, ids| {
-        metrics::deployments(p, ids, (year.0 - Duration::days(366), now))
+    // What the report reads: the period, the longest incident window before it (the
+    // default 7 days, and one more) and up to a day after now.
+    family!("deployments (+ incident window)", |p, ids| {
+        metrics::deployments(
+            p,
+            ids,
+            (
+                year.0 - Duration::days(8),
+                chrono::Utc::now().max(now) + Duration::days(1),
+            ),
+        )
     });
     family!("lead time for changes", |p, ids| metrics::lead_time(
         p, ids, year

@@ -367,7 +367,13 @@ pub async fn backfill(pool: &PgPool) -> crate::Result<usize> {
     for &id in &ids {
         refresh_repository(pool, id).await?;
     }
-    Ok(ids.len())
+    let unscored = db::issues::unscored(pool).await?;
+    for &id in &unscored {
+        let mut tx = pool.begin().await?;
+        db::issues::refresh_facts(&mut tx, id, None).await?;
+        tx.commit().await?;
+    }
+    Ok(ids.len() + unscored.len())
 }
 
 /// Builds the rollups that are not current (built by another version of the measures, or

@@ -72,7 +72,7 @@ pub async fn refresh_facts(
     };
     sqlx::query(
         "INSERT INTO issue_facts (repository_id, number, first_response_at, severity, sla_hours,
-                                  incident)
+                                  incident, created_at, open_until, by_people)
          SELECT i.repository_id, i.number,
                 (SELECT min(c.created_at) FROM conversation_comments c
                   WHERE c.repository_id = i.repository_id AND c.issue_number = i.number
@@ -82,7 +82,9 @@ pub async fn refresh_facts(
                     AND NOT (lower(coalesce(c.author_login, '')) = ANY(
                         SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
                          WHERE s.repository_id = i.repository_id))),
-                sv.severity, ($7::int[])[sv.severity], sv.incident
+                sv.severity, ($7::int[])[sv.severity], sv.incident,
+                i.created_at, coalesce(i.closed_at, 'infinity'::timestamptz),
+                coalesce(i.author_login, '') NOT LIKE '%[bot]'
            FROM issues i,
                 LATERAL (SELECT CASE WHEN l && $3 THEN 1 WHEN l && $4 THEN 2
                                      WHEN l && $5 THEN 3 WHEN l && $6 THEN 4 END AS severity,
@@ -93,7 +95,8 @@ pub async fn refresh_facts(
          ON CONFLICT (repository_id, number)
          DO UPDATE SET first_response_at = EXCLUDED.first_response_at,
                        severity = EXCLUDED.severity, sla_hours = EXCLUDED.sla_hours,
-                       incident = EXCLUDED.incident",
+                       incident = EXCLUDED.incident, created_at = EXCLUDED.created_at,
+                       open_until = EXCLUDED.open_until, by_people = EXCLUDED.by_people",
     )
     .bind(repository_id)
     .bind(numbers)
@@ -109,7 +112,57 @@ pub async fn refresh_facts(
             .map(|l| l.trim().to_lowercase())
             .collect::<Vec<_>>(),
     )
+    .execute(&mut *conn)
+    .await?;
+    score(conn, repository_id, numbers).await
+}
+
+/// Stores the terms of the issues' priority scores that do not change while they are open
+/// ([`crate::metrics::priority::label_points`]) with their facts.
+async fn score(
+    conn: &mut Conn,
+    repository_id: i64,
+    numbers: Option<&[i64]>,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i32, Vec<String>, Option<i16>)> = sqlx::query_as(
+        "SELECT i.number, i.labels, f.severity FROM issues i
+           JOIN issue_facts f ON f.repository_id = i.repository_id AND f.number = i.number
+          WHERE i.repository_id = $1 AND ($2::bigint[] IS NULL OR i.number = ANY($2))",
+    )
+    .bind(repository_id)
+    .bind(numbers)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (numbers, points): (Vec<i32>, Vec<f32>) = rows
+        .into_iter()
+        .map(|(number, labels, severity)| {
+            // Stored 1-4; the score counts 0 (critical) to 3.
+            let k = severity.and_then(|k| usize::try_from(k - 1).ok());
+            (
+                number,
+                crate::metrics::priority::label_points(k, &labels) as f32,
+            )
+        })
+        .unzip();
+    sqlx::query(
+        "UPDATE issue_facts f SET label_points = v.p
+           FROM unnest($2::int[], $3::real[]) v (n, p)
+          WHERE f.repository_id = $1 AND f.number = v.n",
+    )
+    .bind(repository_id)
+    .bind(&numbers)
+    .bind(&points)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Repositories with issue facts whose priority terms are not stored yet (derived before
+/// they existed).
+pub async fn unscored(pool: &sqlx::PgPool) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT repository_id FROM issue_facts WHERE label_points IS NULL ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
 }

@@ -181,7 +181,7 @@ pub async fn priorities(
     at: DateTime<Utc>,
     limit: usize,
 ) -> crate::Result<Vec<wire::PriorityIssue>> {
-    let open = db::metrics::activity::open_issues(pool, ids, at).await?;
+    let open = db::metrics::activity::open_issues(pool, ids, at, limit).await?;
     let mut ranked: Vec<wire::PriorityIssue> = open
         .into_iter()
         .map(|(repository, number, title, labels, severity, age_days)| {

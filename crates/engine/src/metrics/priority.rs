@@ -34,11 +34,12 @@ fn word(label: &str) -> String {
     }
 }
 
-/// An issue's score in [0, 100] and the terms that made it, in the order of the formula
-/// (`"severity high +45"`, `"security label +15"`, `"open 3 weeks +6"`, …).
+/// The terms of an issue's score that do not change while it stays open: its severity and
+/// its labels' (what the sync stores with the issue's facts, so that ranking an
+/// organisation's open issues reads one number each).
 ///
-/// `severity`: 0 (critical) to 3 (low), or `None`; `age_days`: how long it has been open.
-pub fn score(severity: Option<usize>, labels: &[String], age_days: f64) -> (f64, Vec<String>) {
+/// `severity`: 0 (critical) to 3 (low), or `None`.
+pub fn label_terms(severity: Option<usize>, labels: &[String]) -> Vec<(String, f64)> {
     let words: Vec<String> = labels.iter().map(|l| word(l)).collect();
     let has = |kind: &[&str]| words.iter().any(|w| kind.contains(&w.as_str()));
     let mut terms: Vec<(String, f64)> = vec![match severity.filter(|k| *k < 4) {
@@ -60,8 +61,27 @@ pub fn score(severity: Option<usize>, labels: &[String], age_days: f64) -> (f64,
             terms.push((name.into(), points));
         }
     }
+    terms
+}
+
+/// The sum of [`label_terms`].
+pub fn label_points(severity: Option<usize>, labels: &[String]) -> f64 {
+    label_terms(severity, labels).iter().map(|(_, p)| p).sum()
+}
+
+/// The whole weeks an issue has been open and the points they add.
+pub fn age_points(age_days: f64) -> (f64, f64) {
     let weeks = (age_days.max(0.0) / 7.0).floor();
-    let age = (weeks * POINTS_PER_WEEK).min(MAX_AGE_POINTS);
+    (weeks, (weeks * POINTS_PER_WEEK).min(MAX_AGE_POINTS))
+}
+
+/// An issue's score in [0, 100] and the terms that made it, in the order of the formula
+/// (`"severity high +45"`, `"security label +15"`, `"open 3 weeks +6"`, …).
+///
+/// `severity`: 0 (critical) to 3 (low), or `None`; `age_days`: how long it has been open.
+pub fn score(severity: Option<usize>, labels: &[String], age_days: f64) -> (f64, Vec<String>) {
+    let mut terms = label_terms(severity, labels);
+    let (weeks, age) = age_points(age_days);
     if age > 0.0 {
         terms.push((format!("open {weeks} weeks"), age));
     }
@@ -71,6 +91,15 @@ pub fn score(severity: Option<usize>, labels: &[String], age_days: f64) -> (f64,
         .map(|(name, p)| format!("{name} {}{p}", if p >= 0.0 { "+" } else { "" }))
         .collect();
     (total.clamp(0.0, 100.0), reasons)
+}
+
+/// The score as SQL over a row of `issue_facts` (`label_points`) and its days open
+/// (`days`), for ranking in the database: [`score`]'s formula with its constants, so that
+/// the two agree (the scenario tests compare the ranked list with [`score`]'s).
+pub fn score_sql(days: &str) -> String {
+    format!(
+        "least(greatest(label_points + least(floor(greatest({days}, 0) / 7) * {POINTS_PER_WEEK}, {MAX_AGE_POINTS}), 0), 100)"
+    )
 }
 
 #[cfg(test)]

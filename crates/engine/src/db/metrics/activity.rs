@@ -347,13 +347,10 @@ async fn open_at(
     #[allow(clippy::type_complexity)]
     let r: (i64, Option<Vec<f64>>, Vec<i64>, Vec<i64>, i64) = sqlx::query_as(
         "WITH o AS (
-            SELECT x.created_at, r.severity, r.first_response_at,
-                   extract(epoch FROM $2 - x.created_at)::float8 / 86400 AS days
-              FROM issues x
-              LEFT JOIN issue_facts r ON r.repository_id = x.repository_id AND r.number = x.number
-             WHERE x.repository_id = ANY($1)
-               AND coalesce(x.closed_at, 'infinity'::timestamptz) >= $2 AND x.created_at < $2
-               AND coalesce(x.author_login, '') NOT LIKE '%[bot]')
+            SELECT created_at, severity, first_response_at,
+                   extract(epoch FROM $2 - created_at)::float8 / 86400 AS days
+              FROM issue_facts
+             WHERE repository_id = ANY($1) AND by_people AND open_until >= $2 AND created_at < $2)
          SELECT (SELECT count(*) FROM o),
                 (SELECT percentile_cont($3) WITHIN GROUP (ORDER BY days) FROM o),
                 (SELECT ARRAY[count(*) FILTER (WHERE days < 7),
@@ -389,6 +386,9 @@ async fn deadlines_between(
     repositories: &[i64],
     (a, b): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<(Vec<i64>, Vec<i64>), sqlx::Error> {
+    if a >= b {
+        return Ok((vec![0; 4], vec![0; 4]));
+    }
     sqlx::query_as(
         "WITH late AS (
             SELECT r.severity,
@@ -476,25 +476,35 @@ pub(crate) async fn issues_exact(
 /// 0-3 or none, days open)`.
 pub type OpenIssue = (String, i64, String, Vec<String>, Option<i16>, f64);
 
-/// The issues by people open at `at` (capped at now), oldest first.
+/// The `limit` issues by people open at `at` (capped at now) with the highest priority
+/// score ([`crate::metrics::priority::score_sql`] over their facts), highest first, then
+/// oldest, by repository and number.
 pub async fn open_issues(
     pool: &PgPool,
     repositories: &[i64],
     at: DateTime<Utc>,
+    limit: usize,
 ) -> Result<Vec<OpenIssue>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT r.full_name, x.number::bigint, x.title, x.labels, (f.severity - 1)::smallint,
-                extract(epoch FROM least($2, now()) - x.created_at)::float8 / 86400
-           FROM issues x
-           JOIN repositories r ON r.github_id = x.repository_id
-           LEFT JOIN issue_facts f ON f.repository_id = x.repository_id AND f.number = x.number
-          WHERE x.repository_id = ANY($1) AND x.created_at < least($2, now())
-            AND (x.closed_at IS NULL OR x.closed_at >= least($2, now()))
-            AND coalesce(x.author_login, '') NOT LIKE '%[bot]'
-          ORDER BY x.created_at, r.full_name, x.number",
-    )
+    let score = crate::metrics::priority::score_sql("f.days");
+    sqlx::query_as(&format!(
+        "WITH f AS (
+            SELECT f.*, extract(epoch FROM least($2, now()) - f.created_at)::float8 / 86400 AS days
+              FROM issue_facts f
+             WHERE f.repository_id = ANY($1) AND f.by_people
+               AND f.open_until >= least($2, now()) AND f.created_at < least($2, now())),
+         top AS (
+            SELECT f.repository_id, f.number, f.severity, f.days, f.created_at, r.full_name,
+                   {score} AS score
+              FROM f JOIN repositories r ON r.github_id = f.repository_id
+             ORDER BY score DESC NULLS LAST, f.created_at, r.full_name, f.number
+             LIMIT $3)
+         SELECT t.full_name, t.number::bigint, x.title, x.labels, (t.severity - 1)::smallint, t.days
+           FROM top t JOIN issues x ON x.repository_id = t.repository_id AND x.number = t.number
+          ORDER BY t.score DESC NULLS LAST, t.created_at, t.full_name, t.number"
+    ))
     .bind(repositories)
     .bind(at)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
     .fetch_all(pool)
     .await
 }

@@ -579,7 +579,7 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
             crate::metrics::report(&fx.pool, fx.user_id, scope, period, wire::DoraReport::Y2023)
                 .await
                 .unwrap();
-        let (expect, sources) = fx.sim.sim.with_world(|w| {
+        let (expect, sources, ranked) = fx.sim.sim.with_world(|w| {
             let mine: Vec<&Repository> = w
                 .repos
                 .iter()
@@ -590,8 +590,57 @@ async fn every_metric_equals_a_plain_reimplementation_on_medium() {
                 .iter()
                 .map(|r| (format!("acme/{}", r.name), deployments(r).0.to_string()))
                 .collect();
-            (expected(w, &mine, period), sources)
+            // The priority list, by METRICS.md's formula: `bug` is high here (45), other
+            // issues have no severity (20); documentation -15; 2 points a full week open,
+            // at most 20; clamped to 0-100. Highest first, then oldest, by repository and
+            // number; the first 20 issues by people open at the period's end.
+            let t = period.1;
+            let mut ranked: Vec<(f64, Time, String, i64)> = vec![];
+            for r in &mine {
+                for i in &r.issues {
+                    let bot = w
+                        .account(i.author_id)
+                        .is_some_and(|a| a.login.ends_with("[bot]"));
+                    if bot || i.created_at >= t || i.closed_at.is_some_and(|c| c < t) {
+                        continue;
+                    }
+                    let mut points = if i.labels.contains(&"bug") {
+                        45.0
+                    } else {
+                        20.0
+                    };
+                    if i.labels.contains(&"documentation") {
+                        points -= 15.0;
+                    }
+                    let weeks = ((t - i.created_at).num_seconds() as f64 / 86_400.0 / 7.0).floor();
+                    points += (weeks * 2.0).min(20.0);
+                    let name = format!("acme/{}", r.name);
+                    ranked.push((
+                        points.clamp(0.0, 100.0),
+                        i.created_at,
+                        name,
+                        i.number as i64,
+                    ));
+                }
+            }
+            ranked.sort_by(|a, b| {
+                b.0.total_cmp(&a.0)
+                    .then(a.1.cmp(&b.1))
+                    .then_with(|| a.2.cmp(&b.2))
+                    .then(a.3.cmp(&b.3))
+            });
+            ranked.truncate(crate::metrics::PRIORITY_LIST);
+            (expected(w, &mine, period), sources, ranked)
         });
+        let got: Vec<(f64, String, i64)> = report
+            .priorities
+            .iter()
+            .map(|p| (p.score, p.repository.clone(), p.number))
+            .collect();
+        let want: Vec<(f64, String, i64)> =
+            ranked.into_iter().map(|(s, _, n, k)| (s, n, k)).collect();
+        assert_eq!(got, want, "{scope}: the priority list");
+        assert_eq!(got.len(), crate::metrics::PRIORITY_LIST, "{scope}: {got:?}");
         let mut sorted = sources;
         sorted.sort_by_key(|(n, _)| n.to_lowercase());
         assert_eq!(report.deployment_sources, sorted, "{scope}");
