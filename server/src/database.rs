@@ -48,10 +48,15 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
             "derived the facts of data stored before them"
         );
     }
-    // Rollups not current are rebuilt meanwhile; figures read the rows until then.
-    let background = pool.clone();
+    Ok(Database { pool, embedded })
+}
+
+/// Rebuilds the rollups not current in the background (the server only: a command that
+/// exits would cut it short); figures read the rows until each repository's are built.
+pub fn rebuild_rollups_in_background(pool: &PgPool) {
+    let pool = pool.clone();
     tokio::spawn(async move {
-        match engine::facts::backfill_rollups(&background).await {
+        match engine::facts::backfill_rollups(&pool).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(repositories = n, "rebuilt the rollups not current"),
             Err(e) => {
@@ -59,5 +64,4 @@ pub async fn open(config: &Config) -> anyhow::Result<Database> {
             }
         }
     });
-    Ok(Database { pool, embedded })
 }

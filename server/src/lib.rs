@@ -121,6 +121,7 @@ pub async fn serve(
     configure_github(&config);
     let key = secret_key(&config)?;
     let db = database::open(&config).await?;
+    database::rebuild_rollups_in_background(&db.pool);
     let state = app_state(&config, db.pool.clone(), &key);
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(l) => l,

@@ -1,29 +1,18 @@
 //! `pulseboard metrics`: a scope's metrics with their provenance, as a table or JSON.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use wire::{Basis, Figure};
 
 use crate::config::{Config, MetricsArgs, SettingsArgs};
 
-fn day(flag: &str, text: &str) -> anyhow::Result<DateTime<Utc>> {
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| anyhow::anyhow!("{flag} {text:?}: a date like 2026-11-30"))?;
-    Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-}
-
 pub async fn run(args: MetricsArgs) -> anyhow::Result<()> {
-    let to = match &args.to {
-        Some(t) => day("--to", t)?,
-        None => (Utc::now() + Duration::days(1))
-            .date_naive()
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc(),
-    };
-    let from = match &args.from {
-        Some(f) => day("--from", f)?,
-        None => to - Duration::days(30),
-    };
+    let (from, to) = engine::metrics::period_of(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        Utc::now(),
+        ["--from", "--to"],
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let config: Config = args.serve.clone().into_config()?;
     let db = crate::database::open(&config).await?;
     let grain = args
@@ -275,9 +264,15 @@ fn table(report: &engine::metrics::Report) -> String {
     for (repository, source) in &report.deployment_sources {
         out.push_str(&format!("deployments of {repository}: {source}\n"));
     }
+    // The report's own times, which the engine wrote (RFC 3339).
+    let when = |t: &str| {
+        DateTime::parse_from_rfc3339(t)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    };
     out.push_str(&lines(
         &report.scope,
-        (report.from, report.to),
+        (when(&report.from), when(&report.to)),
         &report.figures,
     ));
     out.push_str(&grades(report));

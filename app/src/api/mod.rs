@@ -5,11 +5,13 @@
 
 pub mod account;
 pub mod error;
+pub mod metrics;
 pub mod repositories;
 pub mod sync;
 
 pub use account::*;
 pub use error::{AppError, AppResult};
+pub use metrics::*;
 pub use repositories::*;
 pub use sync::*;
 

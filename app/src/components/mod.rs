@@ -1,2 +1,3 @@
+pub mod figure;
 pub mod header;
 pub mod throughput_chart;

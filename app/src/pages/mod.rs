@@ -1,5 +1,6 @@
 pub mod auth_error;
 pub mod home;
 pub mod not_found;
+pub mod overview;
 pub mod repo;
 pub mod sync;

@@ -333,7 +333,22 @@ pub async fn refresh_repository(pool: &PgPool, repository_id: i64) -> crate::Res
 /// pull requests changed, its settings changed, or when they were built by another version
 /// of the measures.
 pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result<()> {
+    rebuild_rollups(pool, repository_id, false)
+        .await
+        .map(|_| ())
+}
+
+/// Builds a repository's rollups again; with `unless_syncing`, does nothing (and returns
+/// false) while a sync of it is storing rows, whose own rebuild at its end will do.
+async fn rebuild_rollups(
+    pool: &PgPool,
+    repository_id: i64,
+    unless_syncing: bool,
+) -> crate::Result<bool> {
     let mut tx = pool.begin().await?;
+    if unless_syncing && db::rollups::syncing(&mut tx, repository_id).await? {
+        return Ok(false);
+    }
     db::rollups::lock(&mut tx, repository_id).await?;
     let measures: Vec<&db::rollups::Measure> = [
         &*db::metrics::activity::CI_MEASURES,
@@ -356,7 +371,7 @@ pub async fn refresh_rollups(pool: &PgPool, repository_id: i64) -> crate::Result
     db::metrics::activity::refresh_contributor_firsts(&mut tx, repository_id).await?;
     db::rollups::built(&mut tx, repository_id).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(true)
 }
 
 /// Derives the facts of every repository stored before the facts existed (after an
@@ -377,15 +392,22 @@ pub async fn backfill(pool: &PgPool) -> crate::Result<usize> {
 }
 
 /// Builds the rollups that are not current (built by another version of the measures, or
-/// left unbuilt by a stopped process); returns how many repositories. Run at startup in
-/// the background: until a repository's are built, the figures that include it are read
-/// from the rows ([`db::rollups::ready`]), so nothing waits for it.
+/// left unbuilt by a stopped process), except those of repositories a sync is storing
+/// rows of now (its own rebuild at the end will do); returns how many were built. Run at
+/// startup in the background: until a repository's are built, the figures that include
+/// it are read from the rows ([`db::rollups::ready`]), so nothing waits for it. A
+/// repository that fails is logged and left to its next sync; the others go on.
 pub async fn backfill_rollups(pool: &PgPool) -> crate::Result<usize> {
-    let unbuilt = db::rollups::unbuilt(pool).await?;
-    for &id in &unbuilt {
-        refresh_rollups(pool, id).await?;
+    let mut built = 0;
+    for id in db::rollups::unbuilt(pool).await? {
+        match rebuild_rollups(pool, id, true).await {
+            Ok(done) => built += usize::from(done),
+            Err(e) => {
+                tracing::warn!(repository_id = id, error = %e, "rebuilding a repository's rollups failed; its figures read the rows")
+            }
+        }
     }
-    Ok(unbuilt.len())
+    Ok(built)
 }
 
 /// Stores a repository's settings and derives its facts again under them.

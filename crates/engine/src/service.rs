@@ -269,6 +269,20 @@ impl Engine {
     }
 
     /// The ids of the repositories the user may see (progress events are filtered by them).
+    /// Every metric of a scope the person may see over `[from, to)`, graded by `dora`
+    /// (METRICS.md): what the pages show and `pulseboard metrics --json` prints.
+    ///
+    /// Errors: as [`crate::metrics::report`].
+    pub async fn report(
+        &self,
+        user_id: i64,
+        scope: &str,
+        period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        dora: wire::DoraReport,
+    ) -> crate::Result<wire::Report> {
+        crate::metrics::report(&self.pool, user_id, scope, period, dora).await
+    }
+
     pub async fn visible_repository_ids(&self, user_id: i64) -> crate::Result<Vec<i64>> {
         Ok(db::repos::visible(&self.pool, user_id)
             .await?

@@ -273,3 +273,45 @@ pub struct Insight {
     /// Where the drill-down is: a path with the scope, the metric and the period.
     pub link: String,
 }
+
+/// Every metric of a scope over a period with its provenance: what `pulseboard metrics
+/// --json` prints and the pages show (`engine::metrics::report` builds it; METRICS.md
+/// names every field and figure). Times are RFC 3339 (UTC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The scope as asked (`owner/name`, `org:acme`, `team:acme/platform`, `tracked`).
+    pub scope: String,
+    /// The repositories it covers, `owner/name`.
+    pub repositories: Vec<String>,
+    /// The period, `[from, to)`.
+    pub from: String,
+    pub to: String,
+    /// Each repository's deployment source (METRICS.md, "Deployments"): `owner/name` to
+    /// the source's name, or to `none` when it has no deployment and no merge yet.
+    pub deployment_sources: Vec<(String, String)>,
+    pub figures: Vec<Figure>,
+    /// The four keys' levels by the chosen report's performance levels.
+    pub grades: Vec<Grade>,
+    /// Weeks of the period far from the weeks before them.
+    pub anomalies: Vec<Anomaly>,
+    /// The next weeks of throughput, lead time and stars.
+    pub forecasts: Vec<Forecast>,
+    /// Sentences from rules over all of the above.
+    pub insights: Vec<Insight>,
+    /// The open issues to look at first, highest priority score first.
+    pub priorities: Vec<PriorityIssue>,
+}
+
+impl Report {
+    /// The figure of a metric and statistic, over the whole scope (no group).
+    pub fn figure(&self, metric: &str, statistic: Statistic) -> Option<&Figure> {
+        self.figures
+            .iter()
+            .find(|f| f.metric == metric && f.statistic == statistic && f.group.is_none())
+    }
+
+    /// The grade of a key, when graded.
+    pub fn grade(&self, metric: &str) -> Option<&Grade> {
+        self.grades.iter().find(|g| g.metric == metric)
+    }
+}

@@ -465,6 +465,39 @@ pub async fn lock(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error
     Ok(())
 }
 
+/// The advisory lock a sync of a repository holds while it stores rows (see
+/// [`hold_for_sync`]).
+const SYNC_LOCK: &str =
+    "SELECT pg_advisory_lock(('x' || md5('pulseboard-sync-' || $1::text))::bit(64)::bigint)";
+
+/// Holds a repository's sync lock until the returned connection is dropped (it is taken
+/// out of the pool, so dropping it closes it and PostgreSQL releases the lock, also when
+/// the process dies). A second sync of the same repository waits for the first; the
+/// startup rebuild ([`syncing`]) leaves a repository being synced to that sync.
+pub async fn hold_for_sync(
+    pool: &PgPool,
+    repository_id: i64,
+) -> Result<sqlx::PgConnection, sqlx::Error> {
+    let mut conn = pool.acquire().await?.detach();
+    sqlx::query(SYNC_LOCK)
+        .bind(repository_id)
+        .execute(&mut conn)
+        .await?;
+    Ok(conn)
+}
+
+/// Whether a sync holds the repository's sync lock now; when it does not, this
+/// transaction holds it until it ends, so that no sync starts storing rows meanwhile.
+pub async fn syncing(conn: &mut Conn, repository_id: i64) -> Result<bool, sqlx::Error> {
+    let free: bool = sqlx::query_scalar(
+        "SELECT pg_try_advisory_xact_lock(('x' || md5('pulseboard-sync-' || $1::text))::bit(64)::bigint)",
+    )
+    .bind(repository_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(!free)
+}
+
 /// Records that a repository's rollups are all built by [`VERSION`].
 pub async fn built(conn: &mut Conn, repository_id: i64) -> Result<(), sqlx::Error> {
     sqlx::query(

@@ -143,32 +143,9 @@ pub fn parse_scope(text: &str) -> crate::Result<ScopeName> {
     }
 }
 
-/// Every metric of a scope and period, as `pulseboard metrics`, the pages and (to come)
-/// the API and the exports all get it: one function per metric family behind it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    /// The scope as asked (`owner/name`, `org:acme`, …).
-    pub scope: String,
-    /// The repositories it covers, `owner/name`.
-    pub repositories: Vec<String>,
-    /// The period, `[from, to)`.
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// Each repository's deployment source (METRICS.md, "Deployments"): `owner/name` to
-    /// the source's name, or to `none` when it has no deployment and no merge yet.
-    pub deployment_sources: Vec<(String, String)>,
-    pub figures: Vec<wire::Figure>,
-    /// The four keys' levels by `dora_report`'s performance levels.
-    pub grades: Vec<wire::Grade>,
-    /// Weeks of the period far from the weeks before them.
-    pub anomalies: Vec<wire::Anomaly>,
-    /// The next weeks of throughput, lead time and stars.
-    pub forecasts: Vec<wire::Forecast>,
-    /// Sentences from rules over all of the above.
-    pub insights: Vec<wire::Insight>,
-    /// The open issues to look at first: the [`PRIORITY_LIST`] highest priority scores.
-    pub priorities: Vec<wire::PriorityIssue>,
-}
+/// Every metric of a scope over a period: the page, `pulseboard metrics`, the API and the
+/// exports all get it (one function per metric family behind it).
+pub use wire::Report;
 
 /// How many issues [`Report::priorities`] lists.
 pub const PRIORITY_LIST: usize = 20;
@@ -382,6 +359,38 @@ async fn resolve(pool: &PgPool, user_id: i64, scope: &str) -> crate::Result<Vec<
     Ok(repos)
 }
 
+/// The period `[from, to)` named by two optional dates (`YYYY-MM-DD`, UTC midnights), as
+/// `pulseboard metrics --from --to` and the pages' `?from=&to=` give them: `to` defaults
+/// to the next midnight after `now` (today included), `from` to 30 days before `to`.
+///
+/// Errors: [`crate::Error::Invalid`] naming the field as `names` (from, to) call them and
+/// the form expected, or when the period does not end after it starts.
+pub fn period_of(
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+    names: [&str; 2],
+) -> crate::Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let day = |field: &str, text: &str| {
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+            .map_err(|_| crate::Error::Invalid(format!("{field} {text:?}: a date like 2026-11-30")))
+    };
+    let to = match to.filter(|t| !t.trim().is_empty()) {
+        Some(t) => day(names[1], t)?,
+        None => (now + Duration::days(1))
+            .date_naive()
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc(),
+    };
+    let from = match from.filter(|f| !f.trim().is_empty()) {
+        Some(f) => day(names[0], f)?,
+        None => to - Duration::days(30),
+    };
+    check_period(from, to)?;
+    Ok((from, to))
+}
+
 fn check_period(from: DateTime<Utc>, to: DateTime<Utc>) -> crate::Result<()> {
     if to <= from {
         return Err(crate::Error::Invalid(format!(
@@ -434,8 +443,8 @@ pub async fn report(
     Ok(Report {
         scope: scope.to_string(),
         repositories: repos.into_iter().map(|(_, n)| n).collect(),
-        from,
-        to,
+        from: from.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        to: to.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         deployment_sources,
         figures,
         grades,

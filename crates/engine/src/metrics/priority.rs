@@ -4,6 +4,10 @@
 
 use crate::db::settings::SEVERITIES;
 
+// The sync stores each issue's severity and label terms (`issue_facts.label_points`, see
+// [`label_points`]): a release that changes these points or the label words ships a
+// migration setting that column to NULL, and the startup backfill scores every issue again.
+
 /// Points by severity (critical, high, medium, low) and for an issue with none.
 pub const SEVERITY_POINTS: [f64; 4] = [60.0, 45.0, 30.0, 15.0];
 pub const NO_SEVERITY_POINTS: f64 = 20.0;

@@ -246,10 +246,16 @@ impl Syncer {
                     | Resource::Forks
             )
         });
-        if rolled {
+        // Held until this function returns: the startup rebuild leaves the repository to
+        // this sync's own rebuild at the end.
+        let _sync_lock = if rolled {
+            let lock = db::rollups::hold_for_sync(&self.pool, repository_id).await?;
             let mut conn = self.pool.acquire().await?;
             db::rollups::invalidate(&mut conn, repository_id).await?;
-        }
+            Some(lock)
+        } else {
+            None
+        };
         for resource in wanted {
             let run = db::sync_runs::start(
                 &self.pool,

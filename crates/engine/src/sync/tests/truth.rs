@@ -142,6 +142,24 @@ async fn full_then_incremental_sync_equals_the_worlds_truth() {
     .await
     .unwrap();
     assert_eq!(renamed, "acme/payments");
+    // The deleted issue's facts went with it: nothing that reads only the facts (the
+    // issues open at a time, the priority list) can count it.
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM issue_facts f WHERE NOT EXISTS (
+            SELECT 1 FROM issues i WHERE i.repository_id = f.repository_id AND i.number = f.number)",
+    )
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    let facts_of_gone: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM issue_facts f JOIN repositories r ON r.github_id = f.repository_id
+          WHERE r.full_name = 'acme/web' AND f.number = $1",
+    )
+    .bind(i32::try_from(gone).unwrap())
+    .fetch_one(&fx.pool)
+    .await
+    .unwrap();
+    assert_eq!((orphans, facts_of_gone), (0, 0));
     // Only what changed was read.
     let untouched: Vec<&RepoOutcome> = outcomes
         .iter()

@@ -1,0 +1,90 @@
+//! The numbers of a scope and period (the overview), and the scopes a person can pick.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppResult;
+
+/// A scope a person can open: its name as `pulseboard metrics` takes it (`tracked`,
+/// `org:acme`, `acme/api`) and how the page labels it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeChoice {
+    pub scope: String,
+    pub label: String,
+}
+
+/// Every metric of `scope` over the period the dates name (`YYYY-MM-DD`, empty for the
+/// default: the 30 days up to today), graded by the DORA report of `dora` (`2023`, the
+/// default, or `2024`): the report `pulseboard metrics --json` prints for the same
+/// arguments.
+#[server(endpoint = "report")]
+pub async fn scope_report(
+    scope: String,
+    from: String,
+    to: String,
+    dora: String,
+) -> AppResult<wire::Report> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let period = engine::metrics::period_of(
+        Some(from.as_str()),
+        Some(to.as_str()),
+        chrono::Utc::now(),
+        ["from", "to"],
+    )
+    .map_err(super::ssr::user_error)?;
+    let dora = match dora.as_str() {
+        "" | "2023" => wire::DoraReport::Y2023,
+        "2024" => wire::DoraReport::Y2024,
+        other => {
+            return Err(super::ssr::user_error(engine::Error::Invalid(format!(
+                "report {other:?}: 2023 or 2024"
+            ))))
+        }
+    };
+    let scope = if scope.is_empty() {
+        "tracked".into()
+    } else {
+        scope
+    };
+    engine
+        .report(user_id, &scope, period, dora)
+        .await
+        .map_err(super::ssr::user_error)
+}
+
+/// The scopes the signed-in person can open: everything they follow, each organisation
+/// or account of what they follow, and each repository they follow.
+#[server(endpoint = "scopes")]
+pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let repos = engine
+        .visible_repositories(user_id, false)
+        .await
+        .map_err(super::ssr::user_error)?;
+    let tracked: Vec<String> = repos
+        .into_iter()
+        .filter(|r| r.tracked)
+        .map(|r| r.full_name)
+        .collect();
+    let mut owners: Vec<&str> = tracked
+        .iter()
+        .filter_map(|n| n.split_once('/').map(|(o, _)| o))
+        .collect();
+    owners.sort_unstable_by_key(|o| o.to_lowercase());
+    owners.dedup();
+    let mut out = vec![ScopeChoice {
+        scope: "tracked".into(),
+        label: "Everything you follow".into(),
+    }];
+    out.extend(owners.iter().map(|o| ScopeChoice {
+        scope: format!("org:{o}"),
+        label: format!("{o} (organisation)"),
+    }));
+    out.extend(tracked.iter().map(|n| ScopeChoice {
+        scope: n.clone(),
+        label: n.clone(),
+    }));
+    Ok(out)
+}

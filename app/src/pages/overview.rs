@@ -1,0 +1,291 @@
+//! The overview of a scope over a period: DORA's four keys with their grades, flow,
+//! issues, CI and growth, the insights, anomalies and the issues to look at first. The
+//! scope, the period and the DORA report live in the URL (`/overview?scope=org:acme&
+//! from=2026-10-01&to=2026-11-01&report=2023`), so a link reproduces the view.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+use wire::{Report, Statistic};
+
+use crate::api::{scope_choices, scope_report, AppError};
+use crate::components::figure::{number, FigureTile};
+
+/// A tile of the overview: its label, the metric and statistic it shows, and one
+/// sentence of its definition (METRICS.md has the whole).
+struct Tile {
+    label: &'static str,
+    metric: &'static str,
+    statistic: Statistic,
+    definition: &'static str,
+}
+
+const fn tile(
+    label: &'static str,
+    metric: &'static str,
+    statistic: Statistic,
+    definition: &'static str,
+) -> Tile {
+    Tile {
+        label,
+        metric,
+        statistic,
+        definition,
+    }
+}
+
+/// The sections of the overview and their tiles.
+const SECTIONS: &[(&str, &[Tile])] = &[
+    (
+        "DORA's four keys",
+        &[
+            tile("Deployment frequency", "deployment_frequency", Statistic::Rate,
+                 "Production deployments per week."),
+            tile("Lead time for changes", "lead_time_for_changes", Statistic::Median,
+                 "From a change's first commit to the first production deployment that contains it."),
+            tile("Change failure rate", "change_failure_rate", Statistic::Ratio,
+                 "Production deployments followed by a failure (incident, failed deployment or revert), over all production deployments."),
+            tile("Failed deployment recovery time", "failed_deployment_recovery_time", Statistic::Median,
+                 "From a failing deployment (or the incident's creation) to recovery."),
+        ],
+    ),
+    (
+        "Pull requests",
+        &[
+            tile("Merged", "pull_requests_merged", Statistic::Count,
+                 "Pull requests by people merged in the period."),
+            tile("Cycle time", "pull_request_cycle_time", Statistic::Median,
+                 "From the first commit to the merge."),
+            tile("Pickup time", "pull_request_pickup_time", Statistic::Median,
+                 "From ready for review to the first review or comment by someone else."),
+            tile("Review coverage", "review_coverage", Statistic::Ratio,
+                 "Merged pull requests approved by someone other than the author, not a bot."),
+            tile("Merged without review", "merged_without_review", Statistic::Count,
+                 "Merged with no review by someone else before the merge."),
+        ],
+    ),
+    (
+        "Issues",
+        &[
+            tile("Opened", "issues_opened", Statistic::Count,
+                 "Issues by people opened in the period."),
+            tile("Backlog", "issue_backlog", Statistic::Count,
+                 "Issues by people open at the period's end."),
+            tile("Time to first response", "issue_time_to_first_response", Statistic::Median,
+                 "From opening to the first comment by someone other than the author, not a bot."),
+            tile("Time to close", "issue_time_to_close", Statistic::Median,
+                 "From opening to closing, of the issues closed in the period."),
+        ],
+    ),
+    (
+        "CI",
+        &[
+            tile("Success rate", "workflow_success_rate", Statistic::Ratio,
+                 "Workflow runs that succeeded, over those that succeeded, failed or timed out."),
+            tile("Run duration", "workflow_run_duration", Statistic::Median,
+                 "From a run's start to its completion."),
+            tile("Time lost to failures", "workflow_time_lost_to_failures", Statistic::Total,
+                 "Hours spent in runs that failed or timed out."),
+        ],
+    ),
+    (
+        "Growth",
+        &[
+            tile("Stars gained", "stars_gained", Statistic::Count,
+                 "Stars given in the period, by their starred_at."),
+            tile("Bus factor", "bus_factor", Statistic::Count,
+                 "The fewest authors covering half the commits of the last 90 days."),
+            tile("Health score", "health_score", Statistic::Count,
+                 "A documented 0-100 score of activity, backlog, reviews, CI and bus factor."),
+        ],
+    ),
+];
+
+/// The view's parameters from the URL: scope, from, to, report.
+fn params() -> impl Fn() -> (String, String, String, String) + Copy {
+    let query = use_query_map();
+    move || {
+        let q = query.read();
+        let get = |k: &str| q.get(k).unwrap_or_default();
+        (get("scope"), get("from"), get("to"), get("report"))
+    }
+}
+
+#[component]
+pub fn Overview() -> impl IntoView {
+    let params = params();
+    let report = Resource::new(params, |(scope, from, to, dora)| {
+        scope_report(scope, from, to, dora)
+    });
+    let choices = Resource::new(|| (), |_| scope_choices());
+    view! {
+        <Title text="Overview"/>
+        <section class="panel">
+            <div class="panel-head">
+                <h1>"Overview"</h1>
+                <a href="/">"Repositories"</a>
+            </div>
+            <Controls params choices/>
+            <Suspense fallback=|| view! { <Skeleton/> }>
+                {move || Suspend::new(async move {
+                    match report.await {
+                        Ok(r) => view! { <Body r/> }.into_any(),
+                        Err(e) => view! { <Failed e retry=move || report.refetch()/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// Scope, period and report year: a GET form, so it works before the WASM loads and the
+/// URL always says what is shown.
+#[component]
+fn Controls(
+    params: impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static,
+    choices: Resource<Result<Vec<crate::api::ScopeChoice>, AppError>>,
+) -> impl IntoView {
+    view! {
+        <Form method="GET" action="/overview" attr:class="controls" attr:aria-label="What to show">
+            <label>
+                "Scope "
+                <Suspense fallback=move || view! { <select name="scope" id="scope"><option value=params().0>{params().0}</option></select> }>
+                    {move || Suspend::new(async move {
+                        let current = params().0;
+                        let list = choices.await.unwrap_or_default();
+                        view! {
+                            <select name="scope" id="scope">
+                                {list.into_iter().map(|c| {
+                                    let selected = c.scope == current || (current.is_empty() && c.scope == "tracked");
+                                    view! { <option value=c.scope.clone() selected=selected>{c.label}</option> }
+                                }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Suspense>
+            </label>
+            <label>"From " <input type="date" name="from" id="from" value=move || params().1/></label>
+            <label>"To (exclusive) " <input type="date" name="to" id="to" value=move || params().2/></label>
+            <label>
+                "DORA report "
+                <select name="report" id="report">
+                    <option value="2023" selected=move || params().3 != "2024">"2023"</option>
+                    <option value="2024" selected=move || params().3 == "2024">"2024"</option>
+                </select>
+            </label>
+            <button type="submit" class="primary" id="apply">"Show"</button>
+        </Form>
+    }
+}
+
+#[component]
+fn Skeleton() -> impl IntoView {
+    view! {
+        <div class="tiles skeleton" aria-busy="true" aria-label="Loading the numbers">
+            {(0..8).map(|_| view! { <div class="tile"><span class="tile-label">" "</span><span class="tile-value">" "</span></div> }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let sign_in = matches!(e, AppError::SignedOut);
+    view! {
+        <div class="error" data-testid="overview-error" role="alert">
+            <p>{e.to_string()}</p>
+            {if sign_in {
+                view! { <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a> }.into_any()
+            } else {
+                view! { <button class="secondary" on:click=move |_| retry()>"Try again"</button> }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Body(r: Report) -> impl IntoView {
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let summary = format!(
+        "{} · {} repositories · {} to {} (UTC, the end excluded)",
+        r.scope,
+        number(r.repositories.len() as f64),
+        day(&r.from),
+        day(&r.to)
+    );
+    let sections = SECTIONS
+        .iter()
+        .map(|(title, tiles)| {
+            let tiles = tiles
+                .iter()
+                .map(|t| {
+                    let figure = r.figure(t.metric, t.statistic).cloned();
+                    let grade = r.grade(t.metric).cloned();
+                    match grade {
+                        Some(g) => view! { <FigureTile label=t.label definition=t.definition figure grade=g/> }.into_any(),
+                        None => view! { <FigureTile label=t.label definition=t.definition figure/> }.into_any(),
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="section" aria-label=*title>
+                    <h2>{*title}</h2>
+                    <div class="tiles">{tiles}</div>
+                </section>
+            }
+        })
+        .collect_view();
+    let insights = r.insights.clone();
+    let anomalies = r.anomalies.clone();
+    let priorities: Vec<_> = r.priorities.iter().take(10).cloned().collect();
+    let sources = r.deployment_sources.clone();
+    view! {
+        <p class="muted" data-testid="overview-summary">{summary}</p>
+        {sections}
+        <section class="section" aria-label="Insights">
+            <h2>"Insights"</h2>
+            {if insights.is_empty() {
+                view! { <p class="muted">"Nothing stands out in this period."</p> }.into_any()
+            } else {
+                view! { <ul class="insights" data-testid="insights">{insights.into_iter().map(|i| view! { <li>{i.text}</li> }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+        <section class="section" aria-label="Anomalies">
+            <h2>"Anomalies"</h2>
+            {if anomalies.is_empty() {
+                view! { <p class="muted">"No week of this period is far from the twelve before it."</p> }.into_any()
+            } else {
+                view! { <ul data-testid="anomalies">{anomalies.into_iter().map(|a| view! {
+                    <li>{format!("{} in the week of {}: {} against a median of {}", a.metric, a.week, number(a.value), number(a.baseline))}</li>
+                }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+        <section class="section" aria-label="Issues to look at first">
+            <h2>"Issues to look at first"</h2>
+            {if priorities.is_empty() {
+                view! { <p class="muted">"No issue by a person is open at the period's end."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="priorities" data-testid="priorities">
+                        <thead><tr><th scope="col">"Score"</th><th scope="col">"Issue"</th><th scope="col">"Severity"</th><th scope="col">"Open"</th><th scope="col">"Why"</th></tr></thead>
+                        <tbody>{priorities.into_iter().map(|p| view! {
+                            <tr>
+                                <td class="num">{number(p.score)}</td>
+                                <td>{format!("{}#{} ", p.repository, p.number)}<span class="muted">{p.title}</span></td>
+                                <td>{p.severity.unwrap_or_else(|| "none".into())}</td>
+                                <td class="num">{format!("{} d", number(p.age_days))}</td>
+                                <td class="small">{p.reasons.join(", ")}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <section class="section" aria-label="What counts as a deployment">
+            <h2>"What counts as a deployment"</h2>
+            <ul class="small" data-testid="deployment-sources">
+                {sources.into_iter().map(|(repo, source)| view! { <li>{format!("{repo}: {source}")}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
