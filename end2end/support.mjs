@@ -13,7 +13,7 @@ export const root = path.resolve(import.meta.dirname, '..');
 const targetDir = process.env.CARGO_TARGET_DIR
   ? path.resolve(root, process.env.CARGO_TARGET_DIR)
   : path.join(root, 'target');
-const binary = path.join(targetDir, 'debug', 'pulseboard');
+export const binary = path.join(targetDir, 'debug', 'pulseboard');
 const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',

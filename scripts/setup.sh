@@ -40,7 +40,8 @@ if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTO
   cargo install --quiet --locked cargo-leptos --version "$CARGO_LEPTOS_VERSION"
 fi
 
-# npm: ECharts (served from public/), binaryen's wasm-opt for release builds, playwright-core.
+# npm: ECharts (served from public/), binaryen's wasm-opt for release builds, playwright-core
+# and axe-core (the end2end suite's accessibility checks).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   npm ci --silent --no-audit --no-fund >/dev/null

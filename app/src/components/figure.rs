@@ -102,6 +102,21 @@ pub fn explain(definition: &str, f: &Figure) -> String {
     )
 }
 
+/// A statistic's name as METRICS.md and the JSON spell it.
+pub fn statistic_key(s: Statistic) -> &'static str {
+    match s {
+        Statistic::Count => "count",
+        Statistic::Median => "median",
+        Statistic::P75 => "p75",
+        Statistic::P90 => "p90",
+        Statistic::P95 => "p95",
+        Statistic::Total => "total",
+        Statistic::Mean => "mean",
+        Statistic::Ratio => "ratio",
+        Statistic::Rate => "rate",
+    }
+}
+
 /// A tile: label, value with unit, marker, sample, change and grade.
 #[component]
 pub fn FigureTile(
@@ -140,7 +155,7 @@ pub fn FigureTile(
         value.clone().unwrap_or_else(|| "unavailable".into())
     );
     view! {
-        <div class=class title=tooltip.clone() data-metric=f.metric.clone()
+        <div class=class title=tooltip.clone() data-metric=f.metric.clone() data-statistic=statistic_key(f.statistic)
              data-value=f.value.map(|v| v.to_string()).unwrap_or_default() tabindex="0"
              aria-label=aria>
             <span class="tile-label">

@@ -61,8 +61,8 @@ const SECTIONS: &[(&str, &[Tile])] = &[
                  "From ready for review to the first review or comment by someone else."),
             tile("Review coverage", "review_coverage", Statistic::Ratio,
                  "Merged pull requests approved by someone other than the author, not a bot."),
-            tile("Merged without review", "merged_without_review", Statistic::Count,
-                 "Merged with no review by someone else before the merge."),
+            tile("Merged without review", "merged_without_review", Statistic::Ratio,
+                 "Merged pull requests with no review by someone else before the merge."),
         ],
     ),
     (
@@ -96,7 +96,7 @@ const SECTIONS: &[(&str, &[Tile])] = &[
                  "Stars given in the period, by their starred_at."),
             tile("Bus factor", "bus_factor", Statistic::Count,
                  "The fewest authors covering half the commits of the last 90 days."),
-            tile("Health score", "health_score", Statistic::Count,
+            tile("Health score", "health_score", Statistic::Mean,
                  "A documented 0-100 score of activity, backlog, reviews, CI and bus factor."),
         ],
     ),
@@ -206,10 +206,12 @@ fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoVie
 #[component]
 fn Body(r: Report) -> impl IntoView {
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let n = r.repositories.len();
     let summary = format!(
-        "{} · {} repositories · {} to {} (UTC, the end excluded)",
+        "{} · {} {} · {} to {} (UTC, the end excluded)",
         r.scope,
-        number(r.repositories.len() as f64),
+        number(n as f64),
+        if n == 1 { "repository" } else { "repositories" },
         day(&r.from),
         day(&r.to)
     );
@@ -266,6 +268,7 @@ fn Body(r: Report) -> impl IntoView {
                 view! { <p class="muted">"No issue by a person is open at the period's end."</p> }.into_any()
             } else {
                 view! {
+                    <div class="scroll">
                     <table class="priorities" data-testid="priorities">
                         <thead><tr><th scope="col">"Score"</th><th scope="col">"Issue"</th><th scope="col">"Severity"</th><th scope="col">"Open"</th><th scope="col">"Why"</th></tr></thead>
                         <tbody>{priorities.into_iter().map(|p| view! {
@@ -278,6 +281,7 @@ fn Body(r: Report) -> impl IntoView {
                             </tr>
                         }).collect_view()}</tbody>
                     </table>
+                    </div>
                 }.into_any()
             }}
         </section>

@@ -1,0 +1,118 @@
+// The overview in a real browser, on the demo's data: sign in, follow acme/api, open the
+// overview of it for a period named in the URL; every tile's number equals what
+// `pulseboard metrics --json` prints for the same scope and period (run against the
+// demo's own database), a reload of the URL in a fresh context shows the same numbers,
+// a change of the controls changes the URL and the numbers, and axe-core finds no
+// serious or critical accessibility violation. Screenshots at desktop and phone width.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { Demo, root, binary } from '../support.mjs';
+
+let demo;
+
+before(async () => {
+  demo = await Demo.start();
+});
+
+after(async () => {
+  await demo?.stop();
+});
+
+const day = (t) => new Date(t).toISOString().slice(0, 10);
+
+/// What the engine's CLI prints for a scope and period, from the demo's database.
+function cliReport(scope, from, to) {
+  const socket = path.join(demo.dataDir, 'demo', 'postgres');
+  const out = execFileSync(binary, ['metrics', scope, '--as', 'alice', '--from', from, '--to', to, '--json'], {
+    env: { ...process.env, DATABASE_URL: `postgres://postgres@localhost/pulseboard?host=${socket}`, RUST_LOG: 'warn' },
+  });
+  return JSON.parse(out);
+}
+
+/// Every tile's metric and value (`data-value`, empty when unavailable) on the page.
+async function tiles(page) {
+  return page.$$eval('.tiles .tile[data-metric]', (els) => els.map((e) => ({ metric: e.dataset.metric, statistic: e.dataset.statistic, value: e.dataset.value })));
+}
+
+async function axe(context, url) {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=overview-summary]');
+  await page.addScriptTag({ path: path.join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  await page.close();
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('the overview shows the engine\'s numbers for the scope and period in its URL', async () => {
+  const page = demo.watch(await demo.browser.newPage());
+  await demo.signIn(page, 'alice');
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click('button.add-repo[data-repo="acme/api"]');
+  await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });
+  // The rest of its data is read in the background: wait for the queue to empty.
+  await demo.until('the queue to empty', async () => {
+    await page.goto(`${demo.base}/sync`);
+    return page.isVisible('[data-testid=queue-empty]');
+  }, 180_000, 1000);
+
+  const to = day(Date.now() + 86_400_000);
+  const from = day(Date.now() - 90 * 86_400_000);
+  const url = `${demo.base}/overview?scope=acme%2Fapi&from=${from}&to=${to}&report=2023`;
+  await page.goto(url);
+  await page.waitForSelector('[data-testid=overview-summary]');
+  const shown = await tiles(page);
+  assert.ok(shown.length >= 15, JSON.stringify(shown));
+  const report = cliReport('acme/api', from, to);
+  let compared = 0;
+  for (const t of shown) {
+    const f = report.figures.find((x) => x.metric === t.metric && x.statistic === t.statistic && !x.group);
+    assert.ok(f, `${t.metric} ${t.statistic} is not in the CLI's report`);
+    assert.equal(t.value, f.value === null ? '' : String(f.value), `${t.metric} ${t.statistic}`);
+    if (t.value !== '') compared += 1;
+  }
+  assert.ok(compared >= 10, `only ${compared} tiles have a value`);
+  // Unavailable tiles say why; none shows a bare 0 for no data.
+  for (const reason of await page.$$eval('.tile.unavailable .tile-note', (els) => els.map((e) => e.textContent))) {
+    assert.ok(reason.length > 10, reason);
+  }
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview.png'), fullPage: true });
+
+  // The same URL in a fresh context (signed in anew) shows the same numbers.
+  const fresh = await demo.browser.newContext();
+  const again = demo.watch(await fresh.newPage());
+  await demo.signIn(again, 'alice');
+  await again.goto(url);
+  await again.waitForSelector('[data-testid=overview-summary]');
+  assert.deepEqual(await tiles(again), shown);
+
+  // A change of the controls: a shorter period; the URL says it and the numbers follow.
+  await again.waitForSelector('body[data-hydrated=true]');
+  const shorter = day(Date.now() - 14 * 86_400_000);
+  await again.fill('#from', shorter);
+  await again.click('#apply');
+  await again.waitForURL((u) => u.searchParams.get('from') === shorter);
+  await again.waitForFunction((s) => document.querySelector('[data-testid=overview-summary]')?.textContent.includes(s), shorter);
+  const narrow = cliReport('acme/api', shorter, to);
+  const merged = narrow.figures.find((x) => x.metric === 'pull_requests_merged' && x.statistic === 'count');
+  const tile = await again.getAttribute('.tile[data-metric=pull_requests_merged]', 'data-value');
+  assert.equal(tile, String(merged.value));
+
+  // Phone width.
+  await again.setViewportSize({ width: 390, height: 844 });
+  await again.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-phone.png'), fullPage: true });
+  await fresh.close();
+
+  // Accessibility: no serious or critical violation (axe-core injected, so this context
+  // bypasses the CSP that would rightly refuse the injected script).
+  const checked = await demo.browser.newContext({ bypassCSP: true });
+  const signing = await checked.newPage();
+  await demo.signIn(signing, 'alice');
+  await signing.close();
+  assert.deepEqual(await axe(checked, url), []);
+  await checked.close();
+  await page.close();
+});
