@@ -50,6 +50,7 @@ pub async fn scope_report(
     engine
         .report(user_id, &scope, period, dora)
         .await
+        .map(|r| (*r).clone())
         .map_err(super::ssr::user_error)
 }
 

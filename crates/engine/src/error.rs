@@ -60,6 +60,24 @@ impl Error {
         }
     }
 
+    /// The same error for a second caller (one computation shared by several, as the
+    /// report cache does): the same kind and sentence; a database error keeps whether
+    /// PostgreSQL was unreachable, the rest of its detail is in the log once.
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::NotFound => Error::NotFound,
+            Error::Forbidden => Error::Forbidden,
+            Error::NoToken => Error::NoToken,
+            Error::Decrypt => Error::Decrypt,
+            Error::Invalid(m) => Error::Invalid(m.clone()),
+            Error::Database(_) if self.is_unavailable() => {
+                Error::Database(sqlx::Error::PoolTimedOut)
+            }
+            Error::Database(e) => Error::Database(sqlx::Error::Protocol(e.to_string())),
+            Error::GitHub(_) => Error::Invalid(self.public_message()),
+        }
+    }
+
     /// Whether PostgreSQL could not be reached (as opposed to refusing a query): the
     /// request may succeed if tried again later.
     pub fn is_unavailable(&self) -> bool {

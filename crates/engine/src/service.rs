@@ -41,6 +41,8 @@ pub struct Engine {
     /// Serialises repository-list refreshes per person in this process (striped by user
     /// id), so that concurrent requests wait for one refresh and then share its result.
     refreshes: std::sync::Arc<[tokio::sync::Mutex<()>; 64]>,
+    /// Reports computed in the last minute, shared by the pages of everyone.
+    reports: crate::metrics::ReportCache,
 }
 
 /// A repository's pull request throughput, as the repository page shows it.
@@ -94,6 +96,7 @@ impl Engine {
             clients: Clients::new(pool.clone(), cipher, github_api_url),
             pool,
             refreshes: std::sync::Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
+            reports: crate::metrics::ReportCache::default(),
         }
     }
 
@@ -270,7 +273,8 @@ impl Engine {
 
     /// The ids of the repositories the user may see (progress events are filtered by them).
     /// Every metric of a scope the person may see over `[from, to)`, graded by `dora`
-    /// (METRICS.md): what the pages show and `pulseboard metrics --json` prints.
+    /// (METRICS.md): what the pages show and `pulseboard metrics --json` prints, kept a
+    /// minute for everyone who asks the same ([`crate::metrics::ReportCache`]).
     ///
     /// Errors: as [`crate::metrics::report`].
     pub async fn report(
@@ -279,8 +283,10 @@ impl Engine {
         scope: &str,
         period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
         dora: wire::DoraReport,
-    ) -> crate::Result<wire::Report> {
-        crate::metrics::report(&self.pool, user_id, scope, period, dora).await
+    ) -> crate::Result<std::sync::Arc<wire::Report>> {
+        self.reports
+            .report(&self.pool, user_id, scope, period, dora)
+            .await
     }
 
     pub async fn visible_repository_ids(&self, user_id: i64) -> crate::Result<Vec<i64>> {

@@ -125,7 +125,7 @@ pub enum Level {
 }
 
 /// The State of DevOps report whose performance levels grade the four keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum DoraReport {
     /// Accelerate State of DevOps Report 2023 (the default).
     #[default]

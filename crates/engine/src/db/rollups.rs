@@ -525,6 +525,23 @@ pub async fn ready(pool: &PgPool, repositories: &[i64]) -> Result<bool, sqlx::Er
     .await
 }
 
+/// The stamp of the repositories' data: when their rollups were last built, and how
+/// many are not current. A sync (which marks them not current as it starts and rebuilds
+/// them as it ends) or a settings change gives a new stamp.
+pub async fn stamp(
+    pool: &PgPool,
+    repositories: &[i64],
+) -> Result<(Option<DateTime<Utc>>, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT max(refreshed_at), count(*) FILTER (WHERE version <> $2)
+           FROM metric_rollup_state WHERE repository_id = ANY($1)",
+    )
+    .bind(repositories)
+    .bind(VERSION)
+    .fetch_one(pool)
+    .await
+}
+
 /// Repositories whose rollups are not current (built by another version, or a sync or
 /// settings change stopped before rebuilding them).
 pub async fn unbuilt(pool: &PgPool) -> Result<Vec<i64>, sqlx::Error> {

@@ -415,6 +415,17 @@ pub async fn report(
 ) -> crate::Result<Report> {
     check_period(from, to)?;
     let repos = resolve(pool, user_id, scope).await?;
+    report_of(pool, scope, repos, (from, to), dora_report).await
+}
+
+/// The report of a scope already resolved to its repositories `(id, owner/name)`.
+async fn report_of(
+    pool: &PgPool,
+    scope: &str,
+    repos: Vec<(i64, String)>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    dora_report: wire::DoraReport,
+) -> crate::Result<Report> {
     let (mut figures, deployment_sources) = figures(pool, &repos, (from, to)).await?;
     let (before, _) = figures_of_previous(pool, &repos, (from, to)).await?;
     for f in &mut figures {
@@ -453,6 +464,77 @@ pub async fn report(
         insights,
         priorities,
     })
+}
+
+/// What a kept report is keyed by: the scope as asked and the repositories it resolved to
+/// (two people may see different ones), the period, the DORA report, and the stamp of
+/// the repositories' data ([`db::rollups::stamp`]), so that a sync or a settings change
+/// makes a new key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ReportKey {
+    scope: String,
+    repositories: Vec<i64>,
+    period: (DateTime<Utc>, DateTime<Utc>),
+    dora: wire::DoraReport,
+    stamp: (Option<DateTime<Utc>>, i64),
+}
+
+/// Reports kept for a short while ([`ReportCache::TTL`]) so that a page asked by many at
+/// once, or again, is computed once: concurrent asks of the same key wait for one
+/// computation. A report also depends on the time (ages, what is open now), which moves
+/// at most `TTL` behind; the data it reads moves it to a new key at once.
+#[derive(Clone, Debug)]
+pub struct ReportCache(moka::future::Cache<ReportKey, std::sync::Arc<Report>>);
+
+impl Default for ReportCache {
+    fn default() -> Self {
+        ReportCache(
+            moka::future::Cache::builder()
+                .max_capacity(Self::CAPACITY)
+                .time_to_live(Self::TTL)
+                .build(),
+        )
+    }
+}
+
+impl ReportCache {
+    /// How long a report is kept at most.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    /// How many reports are kept at most.
+    pub const CAPACITY: u64 = 500;
+
+    /// [`report`], from the cache when the same scope, repositories, period, DORA report
+    /// and data were asked within [`Self::TTL`].
+    ///
+    /// Errors: as [`report`].
+    pub async fn report(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        dora: wire::DoraReport,
+    ) -> crate::Result<std::sync::Arc<Report>> {
+        check_period(from, to)?;
+        let repos = resolve(pool, user_id, scope).await?;
+        let mut ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        let key = ReportKey {
+            scope: scope.to_string(),
+            stamp: db::rollups::stamp(pool, &ids).await?,
+            repositories: ids,
+            period: (from, to),
+            dora,
+        };
+        self.0
+            .try_get_with(key, async move {
+                report_of(pool, scope, repos, (from, to), dora)
+                    .await
+                    .map(std::sync::Arc::new)
+            })
+            .await
+            .map_err(|shared| std::sync::Arc::try_unwrap(shared).unwrap_or_else(|e| e.duplicate()))
+    }
 }
 
 /// Where a metric of a scope and period is drilled into:

@@ -851,3 +851,59 @@ async fn old_sync_runs_are_pruned_but_the_latest_of_each_stays() {
     db::sync_runs::prune(&fx.pool, later).await.unwrap();
     assert_eq!(count().await, latest);
 }
+
+/// The report cache gives the same report to a second ask of the same scope and period,
+/// and a new one once the data changes (a settings change here), equal to one computed
+/// without it.
+#[tokio::test]
+async fn kept_reports_follow_the_data() {
+    let fx = synced(EXAMPLE).await;
+    let cache = crate::metrics::ReportCache::default();
+    let period = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+    let ask = || {
+        cache.report(
+            &fx.pool,
+            fx.user_id,
+            "acme/api",
+            period,
+            wire::DoraReport::Y2023,
+        )
+    };
+    let (a, b) = (ask().await.unwrap(), ask().await.unwrap());
+    assert!(std::sync::Arc::ptr_eq(&a, &b), "computed twice");
+    assert_eq!(
+        *a,
+        report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await
+    );
+    // Another incident window: a new stamp, so a new report.
+    let (_, mut s) = crate::metrics::settings(&fx.pool, fx.user_id, "acme/api")
+        .await
+        .unwrap();
+    s.incident_window_days = 3;
+    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &s)
+        .await
+        .unwrap();
+    let c = ask().await.unwrap();
+    assert!(
+        !std::sync::Arc::ptr_eq(&a, &c),
+        "kept across a settings change"
+    );
+    assert_eq!(
+        *c,
+        report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await
+    );
+    // Someone who may not see the repository is refused, kept report or not.
+    let refused = cache
+        .report(
+            &fx.pool,
+            fx.user_id + 1000,
+            "acme/api",
+            period,
+            wire::DoraReport::Y2023,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(crate::Error::NotFound)),
+        "{refused:?}"
+    );
+}
