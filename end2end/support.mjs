@@ -2,7 +2,7 @@
 // in-process) on a free port with a private data directory, Debian's Chromium, signing in
 // through the simulator's consent page, and a watch for Content-Security-Policy violations.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -132,4 +132,42 @@ export async function startSimulator(extraArgs = []) {
       await exited;
     },
   };
+}
+
+/// What `pulseboard ARGS` prints as JSON, run against a running demo's own database.
+export function cliJson(demo, args) {
+  const socket = path.join(demo.dataDir, 'demo', 'postgres');
+  const out = execFileSync(binary, args, {
+    env: { ...process.env, DATABASE_URL: `postgres://postgres@localhost/pulseboard?host=${socket}`, RUST_LOG: 'warn' },
+  });
+  return JSON.parse(out);
+}
+
+/// Follows a repository from the home page and waits until the sync queue is empty.
+export async function followAndWait(demo, page, fullName) {
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click(`button.add-repo[data-repo="${fullName}"]`);
+  await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });
+  await demo.until('the queue to empty', async () => {
+    await page.goto(`${demo.base}/sync`);
+    return page.isVisible('[data-testid=queue-empty]');
+  }, 180_000, 1000);
+}
+
+/// The serious and critical axe-core violations of a page (as alice), once `ready` shows.
+/// The context bypasses the CSP that would rightly refuse the injected script.
+export async function axeViolations(demo, url, ready) {
+  const context = await demo.browser.newContext({ bypassCSP: true });
+  try {
+    const page = await context.newPage();
+    await demo.signIn(page, 'alice');
+    await page.goto(url);
+    await page.waitForSelector(ready);
+    await page.addScriptTag({ path: path.join(root, 'node_modules', 'axe-core', 'axe.min.js') });
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  } finally {
+    await context.close();
+  }
 }

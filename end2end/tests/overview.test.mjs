@@ -6,9 +6,8 @@
 // serious or critical accessibility violation. Screenshots at desktop and phone width.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { Demo, root, binary } from '../support.mjs';
+import { Demo, root, cliJson, axeViolations, followAndWait } from '../support.mjs';
 
 let demo;
 
@@ -23,41 +22,17 @@ after(async () => {
 const day = (t) => new Date(t).toISOString().slice(0, 10);
 
 /// What the engine's CLI prints for a scope and period, from the demo's database.
-function cliReport(scope, from, to) {
-  const socket = path.join(demo.dataDir, 'demo', 'postgres');
-  const out = execFileSync(binary, ['metrics', scope, '--as', 'alice', '--from', from, '--to', to, '--json'], {
-    env: { ...process.env, DATABASE_URL: `postgres://postgres@localhost/pulseboard?host=${socket}`, RUST_LOG: 'warn' },
-  });
-  return JSON.parse(out);
-}
+const cliReport = (scope, from, to) => cliJson(demo, ['metrics', scope, '--as', 'alice', '--from', from, '--to', to, '--json']);
 
 /// Every tile's metric and value (`data-value`, empty when unavailable) on the page.
 async function tiles(page) {
   return page.$$eval('.tiles .tile[data-metric]', (els) => els.map((e) => ({ metric: e.dataset.metric, statistic: e.dataset.statistic, value: e.dataset.value })));
 }
 
-async function axe(context, url) {
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.waitForSelector('[data-testid=overview-summary]');
-  await page.addScriptTag({ path: path.join(root, 'node_modules', 'axe-core', 'axe.min.js') });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  await page.close();
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-
 test('the overview shows the engine\'s numbers for the scope and period in its URL', async () => {
   const page = demo.watch(await demo.browser.newPage());
   await demo.signIn(page, 'alice');
-  await page.waitForSelector('body[data-hydrated=true]');
-  await page.click('button.add-repo[data-repo="acme/api"]');
-  await page.waitForSelector('[data-testid=track-result]', { timeout: 60_000 });
-  // The rest of its data is read in the background: wait for the queue to empty.
-  await demo.until('the queue to empty', async () => {
-    await page.goto(`${demo.base}/sync`);
-    return page.isVisible('[data-testid=queue-empty]');
-  }, 180_000, 1000);
+  await followAndWait(demo, page, 'acme/api');
 
   const to = day(Date.now() + 86_400_000);
   const from = day(Date.now() - 90 * 86_400_000);
@@ -106,13 +81,7 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   await again.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-phone.png'), fullPage: true });
   await fresh.close();
 
-  // Accessibility: no serious or critical violation (axe-core injected, so this context
-  // bypasses the CSP that would rightly refuse the injected script).
-  const checked = await demo.browser.newContext({ bypassCSP: true });
-  const signing = await checked.newPage();
-  await demo.signIn(signing, 'alice');
-  await signing.close();
-  assert.deepEqual(await axe(checked, url), []);
-  await checked.close();
+  // Accessibility: no serious or critical violation.
+  assert.deepEqual(await axeViolations(demo, url, '[data-testid=overview-summary]'), []);
   await page.close();
 });

@@ -26,22 +26,8 @@ pub async fn scope_report(
 ) -> AppResult<wire::Report> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
-    let period = engine::metrics::period_of(
-        Some(from.as_str()),
-        Some(to.as_str()),
-        chrono::Utc::now(),
-        ["from", "to"],
-    )
-    .map_err(super::ssr::user_error)?;
-    let dora = match dora.as_str() {
-        "" | "2023" => wire::DoraReport::Y2023,
-        "2024" => wire::DoraReport::Y2024,
-        other => {
-            return Err(super::ssr::user_error(engine::Error::Invalid(format!(
-                "report {other:?}: 2023 or 2024"
-            ))))
-        }
-    };
+    let period = period(&from, &to)?;
+    let dora = dora_report(&dora)?;
     let scope = if scope.is_empty() {
         "tracked".into()
     } else {
@@ -51,6 +37,95 @@ pub async fn scope_report(
         .report(user_id, &scope, period, dora)
         .await
         .map(|r| (*r).clone())
+        .map_err(super::ssr::user_error)
+}
+
+/// The DORA report of `dora` (`2023` by default, or `2024`).
+#[cfg(feature = "ssr")]
+fn dora_report(dora: &str) -> AppResult<wire::DoraReport> {
+    match dora {
+        "" | "2023" => Ok(wire::DoraReport::Y2023),
+        "2024" => Ok(wire::DoraReport::Y2024),
+        other => Err(super::ssr::user_error(engine::Error::Invalid(format!(
+            "report {other:?}: 2023 or 2024"
+        )))),
+    }
+}
+
+/// The period the dates name, as [`scope_report`] reads them.
+#[cfg(feature = "ssr")]
+fn period(
+    from: &str,
+    to: &str,
+) -> AppResult<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    engine::metrics::period_of(Some(from), Some(to), chrono::Utc::now(), ["from", "to"])
+        .map_err(super::ssr::user_error)
+}
+
+/// DORA's four keys of `scope` per `grain` (`day`, `week`, the default, or `month`) of
+/// the period the dates name, graded by `dora`, with the report's performance levels.
+#[server(endpoint = "dora")]
+pub async fn dora_series(
+    scope: String,
+    from: String,
+    to: String,
+    dora: String,
+    grain: String,
+) -> AppResult<wire::DoraSeries> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let grain = match grain.as_str() {
+        "" => engine::metrics::Grain::Week,
+        g => engine::metrics::Grain::parse(g).ok_or_else(|| {
+            super::ssr::user_error(engine::Error::Invalid(format!(
+                "grain {g:?}: day, week or month"
+            )))
+        })?,
+    };
+    let scope = if scope.is_empty() {
+        "tracked".into()
+    } else {
+        scope
+    };
+    engine
+        .dora_series(
+            user_id,
+            &scope,
+            period(&from, &to)?,
+            grain,
+            dora_report(&dora)?,
+        )
+        .await
+        .map_err(super::ssr::user_error)
+}
+
+/// How many deployments, changes and incidents a drill-down lists at most.
+pub const ATTRIBUTION_LIMIT: usize = 200;
+
+/// The deployments, changes and incidents behind the DORA keys of `scope` in `[from, to)`
+/// (`from` and `to` RFC 3339 or `YYYY-MM-DD`), each with why.
+#[server(endpoint = "attribution")]
+pub async fn dora_attribution(
+    scope: String,
+    from: String,
+    to: String,
+) -> AppResult<wire::Attribution> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let scope = if scope.is_empty() {
+        "tracked".into()
+    } else {
+        scope
+    };
+    engine
+        .attribution(
+            user_id,
+            &scope,
+            period(&day(&from), &day(&to))?,
+            ATTRIBUTION_LIMIT,
+        )
+        .await
         .map_err(super::ssr::user_error)
 }
 

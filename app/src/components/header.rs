@@ -16,6 +16,7 @@ pub fn Header() -> impl IntoView {
                         Ok(Some(me)) => view! {
                             <div class="account">
                                 <a class="nav" href="/overview" id="nav-overview">"Overview"</a>
+                                <a class="nav" href="/dora" id="nav-dora">"DORA"</a>
                                 <a class="nav" href="/sync" id="nav-sync">"Sync"</a>
                                 <span class="login" data-testid="signed-in-as">{me.login}</span>
                                 <form method="post" action="/auth/logout">

@@ -38,7 +38,7 @@ fn draw(weeks: &[WeekPoint]) {
     use charming::component::{Axis, Grid, Legend};
     use charming::element::{AxisType, Tooltip, Trigger};
     use charming::series::{Bar, Line};
-    use charming::{Chart, WasmRenderer};
+    use charming::Chart;
 
     let labels: Vec<String> = weeks.iter().map(|w| w.week_start.clone()).collect();
     let opened: Vec<i64> = weeks.iter().map(|w| i64::from(w.opened)).collect();
@@ -65,7 +65,7 @@ fn draw(weeks: &[WeekPoint]) {
         .and_then(|d| d.get_element_by_id(CHART_ID))
         .map(|e| e.client_width().max(320) as u32)
         .unwrap_or(800);
-    if let Err(e) = WasmRenderer::new(width, 360).render(CHART_ID, &chart) {
-        leptos::logging::error!("could not draw the throughput chart: {e:?}");
+    if let Err(e) = super::echarts::render(CHART_ID, &chart, width, 360) {
+        leptos::logging::error!("could not draw the throughput chart: {e}");
     }
 }

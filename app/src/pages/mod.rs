@@ -1,4 +1,5 @@
 pub mod auth_error;
+pub mod dora;
 pub mod home;
 pub mod not_found;
 pub mod overview;

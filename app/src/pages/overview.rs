@@ -5,11 +5,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use wire::{Report, Statistic};
 
 use crate::api::{scope_choices, scope_report, AppError};
+use crate::components::controls::Controls;
 use crate::components::figure::{number, FigureTile};
 
 /// A tile of the overview: its label, the metric and statistic it shows, and one
@@ -126,7 +126,7 @@ pub fn Overview() -> impl IntoView {
                 <h1>"Overview"</h1>
                 <a href="/">"Repositories"</a>
             </div>
-            <Controls params choices/>
+            <Controls action="/overview" params choices/>
             <Suspense fallback=|| view! { <Skeleton/> }>
                 {move || Suspend::new(async move {
                     match report.await {
@@ -136,46 +136,6 @@ pub fn Overview() -> impl IntoView {
                 })}
             </Suspense>
         </section>
-    }
-}
-
-/// Scope, period and report year: a GET form, so it works before the WASM loads and the
-/// URL always says what is shown.
-#[component]
-fn Controls(
-    params: impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static,
-    choices: Resource<Result<Vec<crate::api::ScopeChoice>, AppError>>,
-) -> impl IntoView {
-    view! {
-        <Form method="GET" action="/overview" attr:class="controls" attr:aria-label="What to show">
-            <label>
-                "Scope "
-                <Suspense fallback=move || view! { <select name="scope" id="scope"><option value=params().0>{params().0}</option></select> }>
-                    {move || Suspend::new(async move {
-                        let current = params().0;
-                        let list = choices.await.unwrap_or_default();
-                        view! {
-                            <select name="scope" id="scope">
-                                {list.into_iter().map(|c| {
-                                    let selected = c.scope == current || (current.is_empty() && c.scope == "tracked");
-                                    view! { <option value=c.scope.clone() selected=selected>{c.label}</option> }
-                                }).collect_view()}
-                            </select>
-                        }
-                    })}
-                </Suspense>
-            </label>
-            <label>"From " <input type="date" name="from" id="from" value=move || params().1/></label>
-            <label>"To (exclusive) " <input type="date" name="to" id="to" value=move || params().2/></label>
-            <label>
-                "DORA report "
-                <select name="report" id="report">
-                    <option value="2023" selected=move || params().3 != "2024">"2023"</option>
-                    <option value="2024" selected=move || params().3 == "2024">"2024"</option>
-                </select>
-            </label>
-            <button type="submit" class="primary" id="apply">"Show"</button>
-        </Form>
     }
 }
 

@@ -289,6 +289,31 @@ impl Engine {
             .await
     }
 
+    /// DORA's four keys of a scope per day, week or month of `[from, to)`
+    /// ([`crate::metrics::dora_series`]).
+    pub async fn dora_series(
+        &self,
+        user_id: i64,
+        scope: &str,
+        period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        grain: crate::metrics::Grain,
+        dora: wire::DoraReport,
+    ) -> crate::Result<wire::DoraSeries> {
+        crate::metrics::dora_series(&self.pool, user_id, scope, period, grain, dora).await
+    }
+
+    /// The deployments, changes and incidents behind a period's DORA keys, at most
+    /// `limit` of each ([`crate::metrics::attribution`]).
+    pub async fn attribution(
+        &self,
+        user_id: i64,
+        scope: &str,
+        period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        limit: usize,
+    ) -> crate::Result<wire::Attribution> {
+        crate::metrics::attribution(&self.pool, user_id, scope, period, limit).await
+    }
+
     pub async fn visible_repository_ids(&self, user_id: i64) -> crate::Result<Vec<i64>> {
         Ok(db::repos::visible(&self.pool, user_id)
             .await?

@@ -315,3 +315,39 @@ impl Report {
         self.grades.iter().find(|g| g.metric == metric)
     }
 }
+
+/// DORA's four keys of a scope for each part of a period (the DORA page's chart), graded
+/// part by part; any part's deployments, changes and incidents are its [`Attribution`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoraSeries {
+    pub scope: String,
+    /// `day`, `week` (ISO, from Monday) or `month`; parts are UTC and cut at the period's
+    /// ends.
+    pub grain: String,
+    pub report: DoraReport,
+    /// Each repository's deployment source, as in [`Report::deployment_sources`].
+    pub deployment_sources: Vec<(String, String)>,
+    /// The report's performance levels of each key, as value ranges.
+    pub bands: Vec<GradeBand>,
+    pub parts: Vec<DoraPart>,
+}
+
+/// One performance level of a DORA key as a value range `[from, to)` in the key's unit
+/// (`to` `None`: no upper end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeBand {
+    pub metric: String,
+    pub level: Level,
+    pub from: f64,
+    pub to: Option<f64>,
+}
+
+/// One part of a [`DoraSeries`]: its period `[from, to)` (RFC 3339), the four keys'
+/// figures and their grades.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoraPart {
+    pub from: String,
+    pub to: String,
+    pub figures: Vec<Figure>,
+    pub grades: Vec<Grade>,
+}

@@ -310,59 +310,82 @@ pub fn change_failure(
     }
 }
 
-/// The level of one key's value by a report's performance levels (METRICS.md, "Grades"):
-/// deployment frequency per week, lead time and recovery time as medians in hours,
-/// change failure rate as a ratio. `None` for any other metric.
-pub fn level(metric: &str, value: f64, report: DoraReport) -> Option<Level> {
+/// The performance levels of one key by a report (METRICS.md, "Grades"), as value ranges
+/// `[from, to)` (`to` `None`: no upper end) covering every value from 0, in the key's
+/// unit: deployment frequency per week, lead time and recovery time as medians in hours,
+/// change failure rate as a ratio. `None` for any other metric. The DORA page draws
+/// them; [`level`] reads them.
+pub fn bands(metric: &str, report: DoraReport) -> Option<Vec<wire::GradeBand>> {
     use Level::*;
-    let by = |bounds: [f64; 3], higher_is_better: bool| {
-        let levels = [Elite, High, Medium];
-        let passes = |b: f64| {
-            if higher_is_better {
-                value >= b
+    let band = |level, from: f64, to: Option<f64>| wire::GradeBand {
+        metric: metric.to_string(),
+        level,
+        from,
+        to,
+    };
+    // Bounds from the best level down: higher is better (a level from its bound up), or
+    // lower is better (a level below its bound).
+    let by = |bounds: &[(Level, f64)], worst: Level, higher_is_better: bool| {
+        let mut out = Vec::new();
+        let mut edge: Option<f64> = None;
+        for &(level, bound) in bounds {
+            out.push(if higher_is_better {
+                band(level, bound, edge)
             } else {
-                value < b
-            }
-        };
-        bounds
-            .iter()
-            .zip(levels)
-            .find(|(b, _)| passes(**b))
-            .map_or(Low, |(_, l)| l)
+                band(level, edge.unwrap_or(0.0), Some(bound))
+            });
+            edge = Some(bound);
+        }
+        out.push(if higher_is_better {
+            band(worst, 0.0, edge)
+        } else {
+            band(worst, edge.unwrap_or(0.0), None)
+        });
+        out
     };
     Some(match (metric, report) {
         // On demand (at least daily), daily to weekly, weekly to monthly.
-        ("deployment_frequency", _) => by([7.0, 1.0, 12.0 / 52.0], true),
+        ("deployment_frequency", _) => by(
+            &[(Elite, 7.0), (High, 1.0), (Medium, 12.0 / 52.0)],
+            Low,
+            true,
+        ),
         // Under a day, a day to a week, a week to a month (30 days).
-        ("lead_time_for_changes", _) => by([24.0, 168.0, 720.0], false),
+        ("lead_time_for_changes", _) => {
+            by(&[(Elite, 24.0), (High, 168.0), (Medium, 720.0)], Low, false)
+        }
         // Typical rates 5 %, 10 %, 15 %, 64 %: the nearest one, so the midpoints.
-        ("change_failure_rate", DoraReport::Y2023) => by([0.075, 0.125, 0.395], false),
+        ("change_failure_rate", DoraReport::Y2023) => by(
+            &[(Elite, 0.075), (High, 0.125), (Medium, 0.395)],
+            Low,
+            false,
+        ),
         // Typical rates 5 % (elite), 10 % (medium), 20 % (high), 40 % (low).
         ("change_failure_rate", DoraReport::Y2024) => {
-            if value < 0.075 {
-                Elite
-            } else if value < 0.15 {
-                Medium
-            } else if value < 0.30 {
-                High
-            } else {
-                Low
-            }
+            by(&[(Elite, 0.075), (Medium, 0.15), (High, 0.30)], Low, false)
         }
         // Under an hour, under a day, a day to a week, then a month to six months.
-        ("failed_deployment_recovery_time", DoraReport::Y2023) => by([1.0, 24.0, 168.0], false),
+        ("failed_deployment_recovery_time", DoraReport::Y2023) => {
+            by(&[(Elite, 1.0), (High, 24.0), (Medium, 168.0)], Low, false)
+        }
         // Under an hour; under a day (high and medium alike); then a week to a month.
         ("failed_deployment_recovery_time", DoraReport::Y2024) => {
-            if value < 1.0 {
-                Elite
-            } else if value < 24.0 {
-                High
-            } else {
-                Low
-            }
+            by(&[(Elite, 1.0), (High, 24.0)], Low, false)
         }
         _ => return None,
     })
+}
+
+/// The level of one key's value by a report's performance levels: the band of
+/// [`bands`] it falls in. `None` for any other metric.
+pub fn level(metric: &str, value: f64, report: DoraReport) -> Option<Level> {
+    let bands = bands(metric, report)?;
+    Some(
+        bands
+            .iter()
+            .find(|b| value >= b.from && b.to.is_none_or(|to| value < to))
+            .map_or(Level::Low, |b| b.level),
+    )
 }
 
 /// The grades of the four keys among `figures` (their rate, medians and ratio), for the
@@ -551,5 +574,48 @@ mod tests {
             Some(Level::Low)
         );
         assert_eq!(level("pull_request_cycle_time", 1.0, Y2023), None);
+    }
+
+    #[test]
+    fn bands_cover_every_value_once() {
+        for report in [DoraReport::Y2023, DoraReport::Y2024] {
+            for metric in [
+                "deployment_frequency",
+                "lead_time_for_changes",
+                "change_failure_rate",
+                "failed_deployment_recovery_time",
+            ] {
+                let mut b = bands(metric, report).unwrap();
+                b.sort_by(|x, y| x.from.total_cmp(&y.from));
+                // From 0, each band starting where the one below ends, the last open.
+                assert_eq!(b[0].from, 0.0, "{metric}");
+                for pair in b.windows(2) {
+                    assert_eq!(pair[0].to, Some(pair[1].from), "{metric} {report:?}");
+                }
+                assert_eq!(b.last().unwrap().to, None, "{metric}");
+            }
+        }
+        // 2024 swaps medium and high for change failure: 12 % is medium, 20 % high.
+        assert_eq!(
+            level("change_failure_rate", 0.12, DoraReport::Y2024),
+            Some(Level::Medium)
+        );
+        assert_eq!(
+            level("change_failure_rate", 0.20, DoraReport::Y2024),
+            Some(Level::High)
+        );
+        assert_eq!(
+            level("change_failure_rate", 0.12, DoraReport::Y2023),
+            Some(Level::High)
+        );
+        // Exactly daily (7 a week) is elite; exactly a day's lead time is high.
+        assert_eq!(
+            level("deployment_frequency", 7.0, DoraReport::Y2023),
+            Some(Level::Elite)
+        );
+        assert_eq!(
+            level("lead_time_for_changes", 24.0, DoraReport::Y2023),
+            Some(Level::High)
+        );
     }
 }

@@ -11,6 +11,8 @@ pub mod signals;
 pub mod stats;
 pub mod throughput;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -234,50 +236,8 @@ async fn figures(
         &db::metrics::activity::velocity(pool, &ids, period).await?,
     ));
 
-    let known = db::metrics::deployment_sources(pool, &ids).await?;
-    let deployment_sources: Vec<(String, String)> = repos
-        .iter()
-        .map(|(id, full_name)| {
-            let source = known
-                .iter()
-                .find(|(r, _, _)| r == id)
-                .map_or("none", |(_, s, _)| s.as_str());
-            (full_name.clone(), source.to_string())
-        })
-        .collect();
-    let basis = delivery_basis(&deployment_sources);
-    let Delivery {
-        windows,
-        deployed,
-        incidents,
-        reverts,
-    } = delivery_rows(pool, &ids, period).await?;
-    figures.extend(dora::deployment_frequency(&deployed, &basis, period));
-    figures.extend(dora::lead_time(
-        &db::metrics::lead_time(pool, &ids, period).await?,
-        &basis,
-    ));
-    let mut failures = dora::Failures::default();
-    for (id, window) in windows {
-        let mine = |r: i64| r == id;
-        let d: Vec<_> = deployed
-            .iter()
-            .filter(|x| mine(x.repository_id))
-            .cloned()
-            .collect();
-        let i: Vec<_> = incidents
-            .iter()
-            .filter(|x| mine(x.repository_id))
-            .cloned()
-            .collect();
-        let r: Vec<_> = reverts
-            .iter()
-            .filter(|x| mine(x.repository_id))
-            .cloned()
-            .collect();
-        failures.add(dora::change_failure(&d, &i, &r, window.into(), period));
-    }
-    figures.extend(failures.figures(&basis));
+    let (dora, deployment_sources) = dora_figures(pool, repos, &[period]).await?;
+    figures.extend(dora.into_iter().flatten());
     figures.extend(activity::issues(
         &db::metrics::activity::issues(pool, &ids, period).await?,
     ));
@@ -293,6 +253,125 @@ async fn figures(
         &db::packages::downloads(pool, &ids, period).await?,
     ));
     Ok((figures, deployment_sources))
+}
+
+/// DORA's four keys of some repositories for each of `parts` (in order), the delivery rows
+/// read once for them all, and each repository's deployment source (`owner/name`, source
+/// name or `none`).
+async fn dora_figures(
+    pool: &PgPool,
+    repos: &[(i64, String)],
+    parts: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> crate::Result<(Vec<Vec<Figure>>, Vec<(String, String)>)> {
+    let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+    let known = db::metrics::deployment_sources(pool, &ids).await?;
+    let deployment_sources: Vec<(String, String)> = repos
+        .iter()
+        .map(|(id, full_name)| {
+            let source = known
+                .iter()
+                .find(|(r, _, _)| r == id)
+                .map_or("none", |(_, s, _)| s.as_str());
+            (full_name.clone(), source.to_string())
+        })
+        .collect();
+    let basis = delivery_basis(&deployment_sources);
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return Ok((vec![], deployment_sources));
+    };
+    let Delivery {
+        windows,
+        deployed,
+        incidents,
+        reverts,
+    } = delivery_rows(pool, &ids, (first.0, last.1)).await?;
+    // Each repository's rows, once: its failures are judged against its own window.
+    let mut by_repository: HashMap<i64, (Vec<_>, Vec<_>, Vec<_>)> = HashMap::new();
+    for d in &deployed {
+        by_repository
+            .entry(d.repository_id)
+            .or_default()
+            .0
+            .push(d.clone());
+    }
+    for i in incidents {
+        by_repository.entry(i.repository_id).or_default().1.push(i);
+    }
+    for r in reverts {
+        by_repository.entry(r.repository_id).or_default().2.push(r);
+    }
+    let mut out = Vec::with_capacity(parts.len());
+    for &period in parts {
+        let mut figures = dora::deployment_frequency(&deployed, &basis, period);
+        figures.extend(dora::lead_time(
+            &db::metrics::lead_time(pool, &ids, period).await?,
+            &basis,
+        ));
+        let mut failures = dora::Failures::default();
+        for &(id, window) in &windows {
+            let (d, i, r) = by_repository
+                .get(&id)
+                .map_or((&[][..], &[][..], &[][..]), |(d, i, r)| {
+                    (&d[..], &i[..], &r[..])
+                });
+            failures.add(dora::change_failure(d, i, r, window.into(), period));
+        }
+        figures.extend(failures.figures(&basis));
+        out.push(figures);
+    }
+    Ok((out, deployment_sources))
+}
+
+/// DORA's four keys of a scope per day, week or month of `[from, to)`, each part graded by
+/// `dora_report`: the same figures as [`report`] gives for that part's period, the
+/// delivery rows read once for every part.
+///
+/// Errors: as [`report`], and [`crate::Error::Invalid`] for more than 400 parts.
+pub async fn dora_series(
+    pool: &PgPool,
+    user_id: i64,
+    scope: &str,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    grain: Grain,
+    dora_report: wire::DoraReport,
+) -> crate::Result<wire::DoraSeries> {
+    check_period(from, to)?;
+    let cut = grain.parts(from, to);
+    if cut.len() > 400 {
+        return Err(crate::Error::Invalid(format!(
+            "{} parts are too many for one series: at most 400 (a coarser grain, or a shorter period)",
+            cut.len()
+        )));
+    }
+    let repos = resolve(pool, user_id, scope).await?;
+    let (figures, deployment_sources) = dora_figures(pool, &repos, &cut).await?;
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    Ok(wire::DoraSeries {
+        scope: scope.to_string(),
+        grain: grain.name().to_string(),
+        report: dora_report,
+        deployment_sources,
+        bands: [
+            "deployment_frequency",
+            "lead_time_for_changes",
+            "change_failure_rate",
+            "failed_deployment_recovery_time",
+        ]
+        .into_iter()
+        .filter_map(|m| dora::bands(m, dora_report))
+        .flatten()
+        .collect(),
+        parts: cut
+            .into_iter()
+            .zip(figures)
+            .map(|((a, b), figures)| wire::DoraPart {
+                from: time(a),
+                to: time(b),
+                grades: dora::grades(&figures, dora_report),
+                figures,
+            })
+            .collect(),
+    })
 }
 
 /// What the DORA failure figures of a period read.
@@ -567,6 +646,15 @@ pub enum Grain {
 }
 
 impl Grain {
+    /// `day`, `week` or `month`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grain::Day => "day",
+            Grain::Week => "week",
+            Grain::Month => "month",
+        }
+    }
+
     /// `day`, `week` or `month`.
     pub fn parse(text: &str) -> Option<Grain> {
         match text {

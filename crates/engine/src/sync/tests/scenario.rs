@@ -907,3 +907,58 @@ async fn kept_reports_follow_the_data() {
         "{refused:?}"
     );
 }
+
+/// The DORA series gives each week the same four keys as the report of that week
+/// (`edge-cases.json`: deployments, a revert, incidents in and outside the window), the
+/// delivery rows read once for all weeks.
+#[tokio::test]
+async fn the_dora_series_agrees_with_a_report_per_part() {
+    let fx = synced(include_str!("../../../../ghsim/scenarios/edge-cases.json")).await;
+    let settings = db::settings::RepositorySettings {
+        production_environments: "^production(-eu)?$".into(),
+        ..Default::default()
+    };
+    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &settings)
+        .await
+        .unwrap();
+    let period = (t("2026-01-26T00:00:00Z"), t("2026-03-02T00:00:00Z"));
+    let series = crate::metrics::dora_series(
+        &fx.pool,
+        fx.user_id,
+        "acme/api",
+        period,
+        crate::metrics::Grain::Week,
+        wire::DoraReport::Y2023,
+    )
+    .await
+    .unwrap();
+    assert_eq!(series.parts.len(), 5);
+    let mut valued = 0;
+    for part in &series.parts {
+        let report = report_of(&fx, &part.from, &part.to).await;
+        for f in &part.figures {
+            let same = report
+                .figures
+                .iter()
+                .find(|r| r.metric == f.metric && r.statistic == f.statistic && r.group == f.group)
+                .unwrap_or_else(|| panic!("{} {:?} not in the report", f.metric, f.statistic));
+            assert_eq!(
+                (&same.value, same.sample, &same.basis),
+                (&f.value, f.sample, &f.basis),
+                "{} {:?} in {}",
+                f.metric,
+                f.statistic,
+                part.from
+            );
+            valued += usize::from(f.value.is_some());
+        }
+        let graded: Vec<_> = report
+            .grades
+            .iter()
+            .filter(|g| part.grades.iter().any(|p| p.metric == g.metric))
+            .cloned()
+            .collect();
+        assert_eq!(graded, part.grades, "{}", part.from);
+    }
+    assert!(valued > 10, "{valued} values");
+}

@@ -1,0 +1,51 @@
+//! Drawing a charming chart with the ECharts that `public/` serves, under the CSP: the
+//! option charming builds, with tooltips drawn on the canvas (`renderMode: richText`),
+//! since ECharts' HTML tooltips write `style` attributes that the CSP rightly refuses.
+
+/// Draws `chart` into the element `id` at `width` × `height` pixels, replacing a chart
+/// drawn there before; returns the ECharts instance.
+#[cfg(feature = "hydrate")]
+pub fn render(
+    id: &str,
+    chart: &charming::Chart,
+    width: u32,
+    height: u32,
+) -> Result<wasm_bindgen::JsValue, String> {
+    use js_sys::{Function, Reflect, JSON};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    let mut option = serde_json::to_value(chart).map_err(|e| e.to_string())?;
+    match option.get_mut("tooltip") {
+        Some(serde_json::Value::Array(all)) => {
+            for t in all {
+                t["renderMode"] = "richText".into();
+            }
+        }
+        Some(t @ serde_json::Value::Object(_)) => t["renderMode"] = "richText".into(),
+        _ => {}
+    }
+    let window = web_sys::window().ok_or("no window")?;
+    let element = window
+        .document()
+        .and_then(|d| d.get_element_by_id(id))
+        .ok_or_else(|| format!("no element #{id}"))?;
+    let echarts = Reflect::get(&window, &"echarts".into()).map_err(|_| "ECharts is not loaded")?;
+    let call = |target: &JsValue, name: &str, args: &[&JsValue]| -> Result<JsValue, String> {
+        let f: Function = Reflect::get(target, &name.into())
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| format!("ECharts has no {name}"))?;
+        let args: js_sys::Array = args.iter().copied().collect();
+        f.apply(target, &args).map_err(|e| format!("{name}: {e:?}"))
+    };
+    let old = call(&echarts, "getInstanceByDom", &[element.as_ref()])?;
+    if !old.is_undefined() && !old.is_null() {
+        call(&old, "dispose", &[])?;
+    }
+    let size = JSON::parse(&format!(r#"{{"width":{width},"height":{height}}}"#))
+        .map_err(|e| format!("{e:?}"))?;
+    let instance = call(&echarts, "init", &[element.as_ref(), &JsValue::NULL, &size])?;
+    let option = JSON::parse(&option.to_string()).map_err(|e| format!("{e:?}"))?;
+    call(&instance, "setOption", &[&option])?;
+    Ok(instance)
+}

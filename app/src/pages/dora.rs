@@ -1,0 +1,314 @@
+//! The DORA page: the four keys per week (or day, month) of a period with the performance
+//! levels of the chosen report drawn as bands; a click on any point, or on a row of the
+//! table, lists the deployments, changes and incidents behind that part and how each was
+//! attributed. Everything it shows lives in the URL (`/dora?scope=&from=&to=&report=&
+//! grain=&at=&until=`).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use wire::{Attribution, DoraSeries, Statistic};
+
+use crate::api::{dora_attribution, dora_series, scope_choices, AppError};
+use crate::components::controls::Controls;
+use crate::components::dora_chart::{DoraChart, KeySeries};
+use crate::components::figure::{number, with_unit};
+
+/// The four keys: metric, statistic, title, axis, scale for the axis.
+const KEYS: [(&str, Statistic, &str, &str, f64); 4] = [
+    (
+        "deployment_frequency",
+        Statistic::Rate,
+        "Deployment frequency",
+        "per week",
+        1.0,
+    ),
+    (
+        "lead_time_for_changes",
+        Statistic::Median,
+        "Lead time for changes",
+        "hours, median",
+        1.0,
+    ),
+    (
+        "change_failure_rate",
+        Statistic::Ratio,
+        "Change failure rate",
+        "%",
+        100.0,
+    ),
+    (
+        "failed_deployment_recovery_time",
+        Statistic::Median,
+        "Failed deployment recovery time",
+        "hours, median",
+        1.0,
+    ),
+];
+
+/// The URL of this page with `at`/`until` set to a part (or removed).
+fn url_with(query: &[(String, String)], part: Option<(&str, &str)>) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in query {
+        if k != "at" && k != "until" {
+            s.append_pair(k, v);
+        }
+    }
+    if let Some((at, until)) = part {
+        s.append_pair("at", at);
+        s.append_pair("until", until);
+    }
+    format!("/dora?{}", s.finish())
+}
+
+#[component]
+pub fn DoraPage() -> impl IntoView {
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let params = move || (get("scope"), get("from"), get("to"), get("report"));
+    let series = Resource::new(
+        move || {
+            (
+                get("scope"),
+                get("from"),
+                get("to"),
+                get("report"),
+                get("grain"),
+            )
+        },
+        |(scope, from, to, dora, grain)| dora_series(scope, from, to, dora, grain),
+    );
+    let picked = move || {
+        let (at, until) = (get("at"), get("until"));
+        (!at.is_empty() && !until.is_empty()).then_some((get("scope"), at, until))
+    };
+    let attribution = Resource::new(picked, |p| async move {
+        match p {
+            Some((scope, at, until)) => dora_attribution(scope, at, until).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    let choices = Resource::new(|| (), |_| scope_choices());
+    view! {
+        <Title text="DORA"/>
+        <section class="panel">
+            <div class="panel-head">
+                <h1>"DORA's four keys"</h1>
+                <a href="/overview">"Overview"</a>
+            </div>
+            <Controls action="/dora" params choices/>
+            <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
+                {move || Suspend::new(async move {
+                    match series.await {
+                        Ok(s) => view! { <Series s query/> }.into_any(),
+                        Err(e) => view! { <Failed e retry=move || series.refetch()/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading what lies behind…"</p> }>
+                {move || Suspend::new(async move {
+                    match attribution.await {
+                        Ok(Some(a)) => view! { <Behind a/> }.into_any(),
+                        Ok(None) => view! { <p class="muted" data-testid="pick-a-part">"Click a point, or open a row, to see the deployments, changes and incidents behind it."</p> }.into_any(),
+                        Err(e) => view! { <Failed e retry=move || attribution.refetch()/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let sign_in = matches!(e, AppError::SignedOut);
+    view! {
+        <div class="error" role="alert" data-testid="dora-error">
+            <p>{e.to_string()}</p>
+            {if sign_in {
+                view! { <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a> }.into_any()
+            } else {
+                view! { <button class="secondary" on:click=move |_| retry()>"Try again"</button> }.into_any()
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl IntoView {
+    let navigate = use_navigate();
+    let pairs = move || -> Vec<(String, String)> {
+        query
+            .get()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    };
+    let parts: Vec<(String, String)> = s
+        .parts
+        .iter()
+        .map(|p| (p.from.clone(), p.to.clone()))
+        .collect();
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let labels: Vec<String> = s.parts.iter().map(|p| day(&p.from)).collect();
+    let pick = {
+        let parts = parts.clone();
+        Callback::new(move |i: usize| {
+            if let Some((a, b)) = parts.get(i) {
+                let url = url_with(&pairs(), Some((&day(a), &day(b))));
+                navigate(&url, Default::default());
+            }
+        })
+    };
+    let charts = KEYS
+        .iter()
+        .map(|(metric, statistic, title, axis, scale)| {
+            let values = s
+                .parts
+                .iter()
+                .map(|p| {
+                    p.figures
+                        .iter()
+                        .find(|f| {
+                            f.metric == *metric && f.statistic == *statistic && f.group.is_none()
+                        })
+                        .and_then(|f| f.value)
+                })
+                .collect();
+            let series = KeySeries {
+                metric,
+                title,
+                axis,
+                scale: *scale,
+                labels: labels.clone(),
+                values,
+                bands: s
+                    .bands
+                    .iter()
+                    .filter(|b| b.metric == *metric)
+                    .cloned()
+                    .collect(),
+            };
+            view! { <DoraChart series on_pick=pick/> }
+        })
+        .collect_view();
+    let rows = s
+        .parts
+        .iter()
+        .map(|p| {
+            let cell = |metric: &str, statistic: Statistic| {
+                let f = p
+                    .figures
+                    .iter()
+                    .find(|f| f.metric == metric && f.statistic == statistic && f.group.is_none());
+                let value = f.and_then(|f| f.value);
+                let text = match (f, value) {
+                    (Some(f), Some(v)) => with_unit(v, f.unit),
+                    _ => "—".into(),
+                };
+                let title = match f.map(|f| &f.basis) {
+                    Some(wire::Basis::Unavailable { reason }) => reason.clone(),
+                    Some(wire::Basis::Proxy { source, stands_in_for }) => format!("A proxy: {source} stands in for {stands_in_for}"),
+                    _ => format!("n = {}", number(f.map_or(0, |f| f.sample) as f64)),
+                };
+                let grade = p.grades.iter().find(|g| g.metric == metric).map(|g| format!("{:?}", g.level).to_lowercase());
+                view! {
+                    <td class="num" title=title data-metric=metric.to_string()
+                        data-value=value.map(|v| v.to_string()).unwrap_or_default()>
+                        {text}
+                        {grade.map(|g| { let class = format!("grade {g}"); view! { " " <span class=class>{g}</span> } })}
+                    </td>
+                }
+            };
+            let href = url_with(&pairs(), Some((&day(&p.from), &day(&p.to))));
+            view! {
+                <tr data-part=day(&p.from)>
+                    <th scope="row"><a href=href>{format!("{} – {}", day(&p.from), day(&p.to))}</a></th>
+                    {cell("deployments", Statistic::Count)}
+                    {cell("deployment_frequency", Statistic::Rate)}
+                    {cell("lead_time_for_changes", Statistic::Median)}
+                    {cell("change_failure_rate", Statistic::Ratio)}
+                    {cell("failed_deployment_recovery_time", Statistic::Median)}
+                </tr>
+            }
+        })
+        .collect_view();
+    let sources = s.deployment_sources.clone();
+    view! {
+        <div class="charts">{charts}</div>
+        <h2>"Per " {s.grain.clone()} " (UTC; the end excluded)"</h2>
+        <div class="scroll">
+            <table class="dora-parts" data-testid="dora-parts">
+                <thead><tr>
+                    <th scope="col">"Part"</th><th scope="col">"Deployments"</th><th scope="col">"Frequency"</th>
+                    <th scope="col">"Lead time"</th><th scope="col">"Change failure"</th><th scope="col">"Recovery"</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <h2>"What counts as a deployment"</h2>
+        <ul class="small" data-testid="deployment-sources">
+            {sources.into_iter().map(|(repo, source)| view! { <li>{format!("{repo}: {source}")}</li> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn Behind(a: Attribution) -> impl IntoView {
+    let day = |t: &str| t.get(..16).unwrap_or(t).replace('T', " ");
+    let (deployments, changes, incidents) = a.totals;
+    let cut = |shown: usize, total: u64| {
+        (total as usize > shown).then(
+            || view! { <p class="muted small">{format!("The first {shown} of {total}.")}</p> },
+        )
+    };
+    let n_d = a.deployments.len();
+    let n_c = a.changes.len();
+    let n_i = a.incidents.len();
+    view! {
+        <section class="section" aria-label="What lies behind" data-testid="attribution"
+                 data-deployments=deployments data-changes=changes data-incidents=incidents>
+            <h2>{format!("Behind {} – {} ({}): {} deployments, {} changes, {} incidents",
+                day(&a.from), day(&a.to), a.scope, deployments, changes, incidents)}</h2>
+            <h3>"Production deployments"</h3>
+            <div class="scroll"><table data-testid="attributed-deployments">
+                <thead><tr><th scope="col">"Deployed (UTC)"</th><th scope="col">"Repository"</th><th scope="col">"Environment"</th><th scope="col">"Commit"</th><th scope="col">"Source"</th><th scope="col">"Changes first shipped"</th><th scope="col">"Failed because"</th></tr></thead>
+                <tbody>{a.deployments.into_iter().map(|d| view! {
+                    <tr>
+                        <td>{day(&d.deployed_at)}</td><td>{d.repository}</td><td>{d.environment}</td>
+                        <td><code>{d.sha.get(..7).unwrap_or(&d.sha).to_string()}</code></td><td>{d.source}</td>
+                        <td>{d.changes.iter().map(|n| format!("#{n}")).collect::<Vec<_>>().join(", ")}</td>
+                        <td>{if d.failures.is_empty() { "—".to_string() } else { d.failures.join("; ") }}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table></div>
+            {cut(n_d, deployments)}
+            <h3>"Changes"</h3>
+            <div class="scroll"><table data-testid="attributed-changes">
+                <thead><tr><th scope="col">"Change"</th><th scope="col">"Merged (UTC)"</th><th scope="col">"Status"</th><th scope="col">"Lead time"</th><th scope="col">"Why"</th></tr></thead>
+                <tbody>{a.changes.into_iter().map(|c| view! {
+                    <tr>
+                        <td>{format!("{}#{} ", c.repository, c.number)}<span class="muted">{c.title}</span></td>
+                        <td>{day(&c.merged_at)}</td><td>{c.status}</td>
+                        <td class="num">{c.lead_time_hours.map(|h| with_unit(h, wire::Unit::Hours)).unwrap_or_else(|| "—".into())}</td>
+                        <td class="small">{c.why}</td>
+                    </tr>
+                }).collect_view()}</tbody>
+            </table></div>
+            {cut(n_c, changes)}
+            <h3>"Incidents"</h3>
+            {if n_i == 0 {
+                view! { <p class="muted">"No incident was opened in this part."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="scroll"><table data-testid="attributed-incidents">
+                        <thead><tr><th scope="col">"Incident"</th><th scope="col">"Opened (UTC)"</th><th scope="col">"Why"</th></tr></thead>
+                        <tbody>{a.incidents.into_iter().map(|i| view! {
+                            <tr><td>{format!("{}#{} ", i.repository, i.number)}<span class="muted">{i.title}</span></td><td>{day(&i.created_at)}</td><td class="small">{i.why}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table></div>
+                }.into_any()
+            }}
+            {cut(n_i, incidents)}
+        </section>
+    }
+}
