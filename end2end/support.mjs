@@ -154,10 +154,11 @@ export async function followAndWait(demo, page, fullName) {
   }, 180_000, 1000);
 }
 
-/// The serious and critical axe-core violations of a page (as alice), once `ready` shows.
+/// The serious and critical axe-core violations of a page (as alice), once `ready` shows
+/// (`contextOptions`: Playwright's, such as `colorScheme: 'dark'`).
 /// The context bypasses the CSP that would rightly refuse the injected script.
-export async function axeViolations(demo, url, ready) {
-  const context = await demo.browser.newContext({ bypassCSP: true });
+export async function axeViolations(demo, url, ready, contextOptions = {}) {
+  const context = await demo.browser.newContext({ bypassCSP: true, ...contextOptions });
   try {
     const page = await context.newPage();
     await demo.signIn(page, 'alice');

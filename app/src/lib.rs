@@ -11,6 +11,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+/// Applies the theme the person picked before the first paint (a constant: nothing from a
+/// request reaches it).
+const THEME_SCRIPT: &str = "try{var t=localStorage.getItem('pulseboard-theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
+
 /// The document around the app. ECharts is loaded from our own `public/` copy, with this
 /// response's CSP nonce like every script the server writes.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -22,7 +26,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <script src="/vendor/echarts.min.js" defer nonce=nonce></script>
+                <script src="/vendor/echarts.min.js" defer nonce=nonce.clone()></script>
+                // The theme the person picked (the top bar's button), before the first paint.
+                <script nonce=nonce inner_html=THEME_SCRIPT></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -81,7 +81,18 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   await again.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-phone.png'), fullPage: true });
   await fresh.close();
 
-  // Accessibility: no serious or critical violation.
+  // Accessibility: no serious or critical violation, in the light and the dark theme.
   assert.deepEqual(await axeViolations(demo, url, '[data-testid=overview-summary]'), []);
+  assert.deepEqual(await axeViolations(demo, url, '[data-testid=overview-summary]', { colorScheme: 'dark' }), []);
+
+  // The theme button: light, then dark, kept across a reload (before the first paint).
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click('#theme-toggle');
+  await page.click('#theme-toggle');
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.reload();
+  assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
+  await page.waitForSelector('[data-testid=overview-summary]');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-dark.png'), fullPage: true });
   await page.close();
 });

@@ -4,12 +4,70 @@ use leptos::prelude::*;
 
 use crate::api::signed_in_user;
 
+/// The theme button: follows the system, then light, then dark; kept in the browser's
+/// local storage and applied as `data-theme` on the document.
+#[component]
+fn ThemeToggle() -> impl IntoView {
+    let theme = RwSignal::new(String::from("system"));
+    // After hydration: the server cannot know what this browser stored.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let stored = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item(THEME_KEY).ok().flatten());
+        if let Some(t) = stored.filter(|t| t == "light" || t == "dark") {
+            theme.set(t);
+        }
+    });
+    let next = move |_| {
+        let t = match theme.get().as_str() {
+            "system" => "light",
+            "light" => "dark",
+            _ => "system",
+        };
+        theme.set(t.to_string());
+        #[cfg(feature = "hydrate")]
+        apply(t);
+    };
+    view! {
+        <button type="button" class="theme-toggle" id="theme-toggle" on:click=next
+                title="Colour theme: follow the system, light or dark">
+            {move || match theme.get().as_str() { "light" => "Theme: light", "dark" => "Theme: dark", _ => "Theme: auto" }}
+        </button>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+const THEME_KEY: &str = "pulseboard-theme";
+
+#[cfg(feature = "hydrate")]
+fn apply(theme: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some(storage) = window.local_storage().ok().flatten() {
+        let _ = if theme == "system" {
+            storage.remove_item(THEME_KEY)
+        } else {
+            storage.set_item(THEME_KEY, theme)
+        };
+    }
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = if theme == "system" {
+            root.remove_attribute("data-theme")
+        } else {
+            root.set_attribute("data-theme", theme)
+        };
+    }
+}
+
 #[component]
 pub fn Header() -> impl IntoView {
     let who = Resource::new(|| (), |_| signed_in_user());
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Pulseboard"</a>
+            <div class="topbar-right">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match who.await {
@@ -34,6 +92,8 @@ pub fn Header() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <ThemeToggle/>
+            </div>
         </header>
     }
 }
