@@ -96,6 +96,7 @@ pub async fn dora_series(
             dora_report(&dora)?,
         )
         .await
+        .map(|s| (*s).clone())
         .map_err(super::ssr::user_error)
 }
 

@@ -290,7 +290,7 @@ impl Engine {
     }
 
     /// DORA's four keys of a scope per day, week or month of `[from, to)`
-    /// ([`crate::metrics::dora_series`]).
+    /// ([`crate::metrics::dora_series`]), kept a minute like [`Self::report`].
     pub async fn dora_series(
         &self,
         user_id: i64,
@@ -298,8 +298,10 @@ impl Engine {
         period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
         grain: crate::metrics::Grain,
         dora: wire::DoraReport,
-    ) -> crate::Result<wire::DoraSeries> {
-        crate::metrics::dora_series(&self.pool, user_id, scope, period, grain, dora).await
+    ) -> crate::Result<std::sync::Arc<wire::DoraSeries>> {
+        self.reports
+            .dora_series(&self.pool, user_id, scope, period, grain, dora)
+            .await
     }
 
     /// The deployments, changes and incidents behind a period's DORA keys, at most

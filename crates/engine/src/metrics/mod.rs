@@ -336,6 +336,19 @@ pub async fn dora_series(
     dora_report: wire::DoraReport,
 ) -> crate::Result<wire::DoraSeries> {
     check_period(from, to)?;
+    let repos = resolve(pool, user_id, scope).await?;
+    dora_series_of(pool, scope, repos, (from, to), grain, dora_report).await
+}
+
+/// The DORA series of a scope already resolved to its repositories.
+async fn dora_series_of(
+    pool: &PgPool,
+    scope: &str,
+    repos: Vec<(i64, String)>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    grain: Grain,
+    dora_report: wire::DoraReport,
+) -> crate::Result<wire::DoraSeries> {
     let cut = grain.parts(from, to);
     if cut.len() > 400 {
         return Err(crate::Error::Invalid(format!(
@@ -343,7 +356,6 @@ pub async fn dora_series(
             cut.len()
         )));
     }
-    let repos = resolve(pool, user_id, scope).await?;
     let (figures, deployment_sources) = dora_figures(pool, &repos, &cut).await?;
     let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     Ok(wire::DoraSeries {
@@ -563,16 +575,23 @@ struct ReportKey {
 /// computation. A report also depends on the time (ages, what is open now), which moves
 /// at most `TTL` behind; the data it reads moves it to a new key at once.
 #[derive(Clone, Debug)]
-pub struct ReportCache(moka::future::Cache<ReportKey, std::sync::Arc<Report>>);
+pub struct ReportCache {
+    reports: moka::future::Cache<ReportKey, std::sync::Arc<Report>>,
+    series: moka::future::Cache<(ReportKey, Grain), std::sync::Arc<wire::DoraSeries>>,
+}
 
 impl Default for ReportCache {
     fn default() -> Self {
-        ReportCache(
-            moka::future::Cache::builder()
+        ReportCache {
+            reports: moka::future::Cache::builder()
                 .max_capacity(Self::CAPACITY)
                 .time_to_live(Self::TTL)
                 .build(),
-        )
+            series: moka::future::Cache::builder()
+                .max_capacity(Self::CAPACITY)
+                .time_to_live(Self::TTL)
+                .build(),
+        }
     }
 }
 
@@ -595,6 +614,49 @@ impl ReportCache {
         dora: wire::DoraReport,
     ) -> crate::Result<std::sync::Arc<Report>> {
         check_period(from, to)?;
+        let (key, repos) = Self::key(pool, user_id, scope, (from, to), dora).await?;
+        self.reports
+            .try_get_with(key, async move {
+                report_of(pool, scope, repos, (from, to), dora)
+                    .await
+                    .map(std::sync::Arc::new)
+            })
+            .await
+            .map_err(unshare)
+    }
+
+    /// [`dora_series`], from the cache as [`Self::report`].
+    ///
+    /// Errors: as [`dora_series`].
+    pub async fn dora_series(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        grain: Grain,
+        dora: wire::DoraReport,
+    ) -> crate::Result<std::sync::Arc<wire::DoraSeries>> {
+        check_period(from, to)?;
+        let (key, repos) = Self::key(pool, user_id, scope, (from, to), dora).await?;
+        self.series
+            .try_get_with((key, grain), async move {
+                dora_series_of(pool, scope, repos, (from, to), grain, dora)
+                    .await
+                    .map(std::sync::Arc::new)
+            })
+            .await
+            .map_err(unshare)
+    }
+
+    /// The key of a scope for a person, and the repositories it resolved to.
+    async fn key(
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        period: (DateTime<Utc>, DateTime<Utc>),
+        dora: wire::DoraReport,
+    ) -> crate::Result<(ReportKey, Vec<(i64, String)>)> {
         let repos = resolve(pool, user_id, scope).await?;
         let mut ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
         ids.sort_unstable();
@@ -602,18 +664,16 @@ impl ReportCache {
             scope: scope.to_string(),
             stamp: db::rollups::stamp(pool, &ids).await?,
             repositories: ids,
-            period: (from, to),
+            period,
             dora,
         };
-        self.0
-            .try_get_with(key, async move {
-                report_of(pool, scope, repos, (from, to), dora)
-                    .await
-                    .map(std::sync::Arc::new)
-            })
-            .await
-            .map_err(|shared| std::sync::Arc::try_unwrap(shared).unwrap_or_else(|e| e.duplicate()))
+        Ok((key, repos))
     }
+}
+
+/// The error of a computation shared by several callers, for one of them.
+fn unshare(shared: std::sync::Arc<crate::Error>) -> crate::Error {
+    std::sync::Arc::try_unwrap(shared).unwrap_or_else(|e| e.duplicate())
 }
 
 /// Where a metric of a scope and period is drilled into:
@@ -637,7 +697,7 @@ async fn figures_of_previous(
 
 /// How a period is cut into a series: UTC days, ISO weeks (from Monday) or calendar
 /// months; the first and last part are cut at the period's ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grain {
     Day,

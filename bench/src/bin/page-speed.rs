@@ -1,0 +1,217 @@
+//! Server-side render time of the pages on `large` after a full sync: the overview of the
+//! organisation over a year, the DORA page of the organisation over 13 weeks, and a
+//! repository's page, each asked by 32 connections at once, p50 / p95 of the whole
+//! response (BENCHMARKS.md, "Pages").
+//!
+//! Needs the database `metrics-speed` keeps: `PULSEBOARD_BENCH_DATA=/path cargo run
+//! --release -p pulseboard-bench --bin page-speed [REQUESTS_PER_CONNECTION]`. The server
+//! runs in this process (routes and state as `pulseboard serve` builds them, without its
+//! worker and scheduler), signed in through the simulator's OAuth consent like a browser.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use chrono::{TimeZone, Utc};
+use clap::Parser;
+use ghsim::Size;
+use reqwest::redirect::Policy;
+use server::config::{Cli, Command, OAuthApp, Secret};
+
+const CONNECTIONS: usize = 32;
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    let rank = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn location(res: &reqwest::Response) -> anyhow::Result<String> {
+    Ok(res
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .ok_or_else(|| anyhow::anyhow!("no Location in {res:?}"))?
+        .to_str()?
+        .to_string())
+}
+
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
+    let per_connection: usize = std::env::args()
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let dir = std::env::var_os("PULSEBOARD_BENCH_DATA").ok_or_else(|| {
+        anyhow::anyhow!(
+            "PULSEBOARD_BENCH_DATA: the directory of the database metrics-speed kept for large"
+        )
+    })?;
+    let (pg, pool) = pulseboard_bench::database(std::path::Path::new(&dir)).await?;
+    let synced: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pull_requests)")
+        .fetch_one(&pool)
+        .await?;
+    anyhow::ensure!(
+        synced,
+        "{dir:?} holds no synced world: run metrics-speed large first"
+    );
+    engine::facts::backfill(&pool).await?;
+    engine::facts::backfill_rollups(&pool).await?;
+    // The same world and clock as metrics-speed.
+    let now = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    let sim = pulseboard_bench::simulator(Size::Large, now).await?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let data_dir = tempfile::tempdir()?;
+    let addr_text = addr.to_string();
+    let argv = [
+        "pulseboard",
+        "serve",
+        "--addr",
+        &addr_text,
+        "--data-dir",
+        data_dir.path().to_str().unwrap_or("."),
+        "--github-api-url",
+        &sim.base_url,
+        "--github-web-url",
+        &sim.base_url,
+    ];
+    let Command::Serve(args) = Cli::try_parse_from(argv)?.command else {
+        anyhow::bail!("not the serve command")
+    };
+    let mut config = args.into_config()?;
+    let app = sim.sim.oauth_app().clone();
+    config.oauth = Some(OAuthApp {
+        client_id: app.client_id,
+        client_secret: Secret::from_demo(app.client_secret),
+    });
+    let key = server::secret_key(&config)?;
+    let state = server::app_state(&config, pool.clone(), &key);
+    let shutdown = state.shutdown.clone();
+    let router = server::routes::router(state);
+    let limits = server::connection_limits(&config);
+    let task = tokio::spawn(server::http::serve(
+        listener,
+        router,
+        limits,
+        shutdown.wait(),
+    ));
+    let base = format!("http://{addr}");
+
+    // Sign in as alice through the simulator's consent page.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()?;
+    let to = location(
+        &client
+            .get(format!("{base}/auth/github/login"))
+            .send()
+            .await?,
+    )?;
+    let params: HashMap<String, String> = url::Url::parse(&to)?
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut form: Vec<(&str, &str)> = vec![("login", "alice"), ("decision", "allow")];
+    for k in [
+        "client_id",
+        "redirect_uri",
+        "scope",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ] {
+        if let Some(v) = params.get(k) {
+            form.push((k, v));
+        }
+    }
+    let callback = location(
+        &client
+            .post(format!("{}/login/oauth/authorize", sim.base_url))
+            .form(&form)
+            .send()
+            .await?,
+    )?;
+    let landed = location(&client.get(&callback).send().await?)?;
+    anyhow::ensure!(landed == "/", "sign-in failed: went to {landed}");
+
+    let pages = [
+        (
+            "overview, organisation over a year",
+            format!("{base}/overview?scope=org%3Aacme&from=2025-11-02&to=2026-11-02&report=2023"),
+            "data-testid=\"overview-summary\"",
+        ),
+        (
+            "DORA, organisation over 13 weeks",
+            format!(
+                "{base}/dora?scope=org%3Aacme&from=2026-08-03&to=2026-11-02&report=2023&grain=week"
+            ),
+            "data-testid=\"dora-parts\"",
+        ),
+        (
+            "repository page (acme/api)",
+            format!("{base}/repos/acme/api"),
+            "throughput-chart",
+        ),
+    ];
+    println!(
+        "{CONNECTIONS} connections, {per_connection} requests each; ms (p50 / p95); the first request computes, the rest read what it kept"
+    );
+    println!(
+        "{:<40} {:>10} {:>20} {:>12}",
+        "page", "first", "p50 / p95", "requests/s"
+    );
+    for (label, url, marker) in pages {
+        let started = Instant::now();
+        let body = client
+            .get(&url)
+            .send()
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        let first = started.elapsed().as_secs_f64() * 1000.0;
+        anyhow::ensure!(
+            body.contains(marker),
+            "{label}: the page lacks {marker}:\n{body}"
+        );
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..CONNECTIONS {
+            let (client, url) = (client.clone(), url.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut times = Vec::with_capacity(per_connection);
+                for _ in 0..per_connection {
+                    let t = Instant::now();
+                    let res = client.get(&url).send().await?.error_for_status()?;
+                    let _ = res.bytes().await?;
+                    times.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                Ok::<_, anyhow::Error>(times)
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await??);
+        }
+        let wall = started.elapsed().as_secs_f64();
+        all.sort_by(f64::total_cmp);
+        println!(
+            "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0}",
+            label,
+            first,
+            percentile(&all, 0.5),
+            percentile(&all, 0.95),
+            all.len() as f64 / wall
+        );
+    }
+    shutdown.begin();
+    let _ = task.await;
+    pool.close().await;
+    pg.stop().await?;
+    Ok(())
+}
