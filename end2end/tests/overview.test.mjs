@@ -81,11 +81,38 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   await again.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-phone.png'), fullPage: true });
   await fresh.close();
 
+  // The repository's tabs: every tile is a figure of the report (none missing), equal to
+  // the CLI's for the same period; each breakdown's rows equal the CLI's groups.
+  for (const tab of ['pulls', 'issues', 'ci', 'delivery', 'growth']) {
+    await page.goto(`${demo.base}/repos/acme/api?tab=${tab}&from=${from}&to=${to}`);
+    await page.waitForSelector(`[data-testid=tab-body-${tab}]`);
+    const onTab = await tiles(page);
+    assert.ok(onTab.length >= 4, `${tab}: ${JSON.stringify(onTab)}`);
+    for (const t of onTab) {
+      assert.ok(t.statistic, `${tab}: ${t.metric} is not in the report`);
+      const f = report.figures.find((x) => x.metric === t.metric && x.statistic === t.statistic && !x.group);
+      assert.ok(f, `${tab}: ${t.metric} ${t.statistic}`);
+      assert.equal(t.value, f.value === null ? '' : String(f.value), `${tab}: ${t.metric}`);
+    }
+    const rows = await page.$$eval('table.breakdown tr[data-group]', (trs) => trs.map((tr) => ({
+      metric: tr.closest('table').dataset.breakdown, group: tr.dataset.group, value: tr.dataset.value,
+    })));
+    for (const r of rows) {
+      const f = report.figures.find((x) => x.metric === r.metric && x.group === r.group);
+      assert.ok(f, `${tab}: ${r.metric}[${r.group}]`);
+      assert.equal(r.value, f.value === null ? '' : String(f.value), `${tab}: ${r.metric}[${r.group}]`);
+    }
+    if (tab === 'ci') assert.ok(rows.length > 0, 'the CI tab lists its workflows');
+    await page.screenshot({ path: path.join(root, 'end2end', 'test-results', `repo-${tab}.png`), fullPage: true });
+  }
+  assert.deepEqual(await axeViolations(demo, `${demo.base}/repos/acme/api?tab=ci&from=${from}&to=${to}`, '[data-testid=tab-body-ci]'), []);
+
   // Accessibility: no serious or critical violation, in the light and the dark theme.
   assert.deepEqual(await axeViolations(demo, url, '[data-testid=overview-summary]'), []);
   assert.deepEqual(await axeViolations(demo, url, '[data-testid=overview-summary]', { colorScheme: 'dark' }), []);
 
   // The theme button: light, then dark, kept across a reload (before the first paint).
+  await page.goto(url);
   await page.waitForSelector('body[data-hydrated=true]');
   await page.click('#theme-toggle');
   await page.click('#theme-toggle');

@@ -195,3 +195,53 @@ mod tests {
         assert_eq!(change(None, Some(3.0)), None);
     }
 }
+
+/// One metric broken down by its groups (size buckets, severities, workflows, jobs): a
+/// table of each group's value with its unit and sample, in the report's order.
+#[component]
+pub fn Breakdown(
+    /// The table's caption.
+    title: &'static str,
+    /// What the groups are (`Size`, `Workflow`).
+    group_label: &'static str,
+    metric: &'static str,
+    statistic: Statistic,
+    figures: Vec<Figure>,
+) -> impl IntoView {
+    let rows: Vec<Figure> = figures
+        .into_iter()
+        .filter(|f| f.metric == metric && f.statistic == statistic && f.group.is_some())
+        .collect();
+    if rows.is_empty() {
+        return view! {
+            <p class="muted" data-breakdown=metric>{format!("{title}: nothing in this period.")}</p>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="scroll">
+            <table class="breakdown" data-breakdown=metric>
+                <caption>{title}</caption>
+                <thead><tr><th scope="col">{group_label}</th><th scope="col">"Value"</th><th scope="col">"Sample"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|f| {
+                        let text = match (&f.basis, f.value) {
+                            (_, Some(v)) => with_unit(v, f.unit),
+                            (Basis::Unavailable { reason }, None) => format!("— ({reason})"),
+                            _ => "—".into(),
+                        };
+                        view! {
+                            <tr data-group=f.group.clone().unwrap_or_default()
+                                data-value=f.value.map(|v| v.to_string()).unwrap_or_default()>
+                                <td>{f.group.clone().unwrap_or_default()}</td>
+                                <td class="num">{text}</td>
+                                <td class="num">{number(f.sample as f64)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

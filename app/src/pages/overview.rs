@@ -14,14 +14,14 @@ use crate::components::figure::{number, FigureTile};
 
 /// A tile of the overview: its label, the metric and statistic it shows, and one
 /// sentence of its definition (METRICS.md has the whole).
-struct Tile {
-    label: &'static str,
-    metric: &'static str,
-    statistic: Statistic,
-    definition: &'static str,
+pub struct Tile {
+    pub label: &'static str,
+    pub metric: &'static str,
+    pub statistic: Statistic,
+    pub definition: &'static str,
 }
 
-const fn tile(
+pub const fn tile(
     label: &'static str,
     metric: &'static str,
     statistic: Statistic,
@@ -36,7 +36,7 @@ const fn tile(
 }
 
 /// The sections of the overview and their tiles.
-const SECTIONS: &[(&str, &[Tile])] = &[
+pub const SECTIONS: &[(&str, &[Tile])] = &[
     (
         "DORA's four keys",
         &[
@@ -178,21 +178,10 @@ fn Body(r: Report) -> impl IntoView {
     let sections = SECTIONS
         .iter()
         .map(|(title, tiles)| {
-            let tiles = tiles
-                .iter()
-                .map(|t| {
-                    let figure = r.figure(t.metric, t.statistic).cloned();
-                    let grade = r.grade(t.metric).cloned();
-                    match grade {
-                        Some(g) => view! { <FigureTile label=t.label definition=t.definition figure grade=g/> }.into_any(),
-                        None => view! { <FigureTile label=t.label definition=t.definition figure/> }.into_any(),
-                    }
-                })
-                .collect_view();
             view! {
                 <section class="section" aria-label=*title>
                     <h2>{*title}</h2>
-                    <div class="tiles">{tiles}</div>
+                    <TileGrid r=r.clone() tiles/>
                 </section>
             }
         })
@@ -224,26 +213,7 @@ fn Body(r: Report) -> impl IntoView {
         </section>
         <section class="section" aria-label="Issues to look at first">
             <h2>"Issues to look at first"</h2>
-            {if priorities.is_empty() {
-                view! { <p class="muted">"No issue by a person is open at the period's end."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="scroll">
-                    <table class="priorities" data-testid="priorities">
-                        <thead><tr><th scope="col">"Score"</th><th scope="col">"Issue"</th><th scope="col">"Severity"</th><th scope="col">"Open"</th><th scope="col">"Why"</th></tr></thead>
-                        <tbody>{priorities.into_iter().map(|p| view! {
-                            <tr>
-                                <td class="num">{number(p.score)}</td>
-                                <td>{format!("{}#{} ", p.repository, p.number)}<span class="muted">{p.title}</span></td>
-                                <td>{p.severity.unwrap_or_else(|| "none".into())}</td>
-                                <td class="num">{format!("{} d", number(p.age_days))}</td>
-                                <td class="small">{p.reasons.join(", ")}</td>
-                            </tr>
-                        }).collect_view()}</tbody>
-                    </table>
-                    </div>
-                }.into_any()
-            }}
+            <Priorities list=priorities/>
         </section>
         <section class="section" aria-label="What counts as a deployment">
             <h2>"What counts as a deployment"</h2>
@@ -252,4 +222,51 @@ fn Body(r: Report) -> impl IntoView {
             </ul>
         </section>
     }
+}
+
+/// A grid of tiles, each the report's figure of its metric and statistic, with its grade.
+#[component]
+pub fn TileGrid(r: Report, tiles: &'static [Tile]) -> impl IntoView {
+    let tiles = tiles
+        .iter()
+        .map(|t| {
+            let figure = r.figure(t.metric, t.statistic).cloned();
+            let grade = r.grade(t.metric).cloned();
+            match grade {
+                Some(g) => {
+                    view! { <FigureTile label=t.label definition=t.definition figure grade=g/> }
+                        .into_any()
+                }
+                None => {
+                    view! { <FigureTile label=t.label definition=t.definition figure/> }.into_any()
+                }
+            }
+        })
+        .collect_view();
+    view! { <div class="tiles">{tiles}</div> }
+}
+
+/// The open issues with the highest priority scores, with the terms that made them.
+#[component]
+pub fn Priorities(list: Vec<wire::PriorityIssue>) -> impl IntoView {
+    if list.is_empty() {
+        return view! { <p class="muted">"No issue by a person is open at the period's end."</p> }
+            .into_any();
+    }
+    view! {
+        <div class="scroll">
+        <table class="priorities" data-testid="priorities">
+            <thead><tr><th scope="col">"Score"</th><th scope="col">"Issue"</th><th scope="col">"Severity"</th><th scope="col">"Open"</th><th scope="col">"Why"</th></tr></thead>
+            <tbody>{list.into_iter().map(|p| view! {
+                <tr>
+                    <td class="num">{number(p.score)}</td>
+                    <td>{format!("{}#{} ", p.repository, p.number)}<span class="muted">{p.title}</span></td>
+                    <td>{p.severity.unwrap_or_else(|| "none".into())}</td>
+                    <td class="num">{format!("{} d", number(p.age_days))}</td>
+                    <td class="small">{p.reasons.join(", ")}</td>
+                </tr>
+            }).collect_view()}</tbody>
+        </table>
+        </div>
+    }.into_any()
 }

@@ -1,15 +1,222 @@
-//! A repository's page: pull requests opened vs merged per week, drawn in the browser.
+//! A repository's page: its numbers over a period in tabs (pull requests, issues, CI,
+//! delivery, growth), each tab the report's tiles and breakdowns for the repository, and
+//! pull requests opened vs merged per week drawn in the browser. Tab and period live in
+//! the URL (`/repos/OWNER/NAME?tab=ci&from=&to=`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use wire::{Report, Statistic};
 
-use crate::api::{repository_overview, AppError};
+use crate::api::{repository_overview, scope_report, AppError, RepoOverview};
+use crate::components::figure::Breakdown;
 use crate::components::throughput_chart::ThroughputChart;
+use crate::pages::overview::{tile, Priorities, Tile, TileGrid};
+
+/// The tabs: their key in the URL and their name.
+const TABS: [(&str, &str); 5] = [
+    ("pulls", "Pull requests"),
+    ("issues", "Issues"),
+    ("ci", "CI"),
+    ("delivery", "Delivery"),
+    ("growth", "Growth"),
+];
+
+const PULL_TILES: &[Tile] = &[
+    tile(
+        "Opened",
+        "pull_requests_opened",
+        Statistic::Count,
+        "Pull requests by people opened in the period.",
+    ),
+    tile(
+        "Merged",
+        "pull_requests_merged",
+        Statistic::Count,
+        "Pull requests by people merged in the period.",
+    ),
+    tile(
+        "Cycle time",
+        "pull_request_cycle_time",
+        Statistic::Median,
+        "From the first commit to the merge.",
+    ),
+    tile(
+        "Coding",
+        "pull_request_coding_time",
+        Statistic::Median,
+        "From the first commit to ready for review (draft time counts here).",
+    ),
+    tile(
+        "Pickup",
+        "pull_request_pickup_time",
+        Statistic::Median,
+        "From ready for review to the first review or comment by someone else.",
+    ),
+    tile(
+        "Review",
+        "pull_request_review_time",
+        Statistic::Median,
+        "From the first review to the merge.",
+    ),
+    tile(
+        "Review coverage",
+        "review_coverage",
+        Statistic::Ratio,
+        "Merged pull requests approved by someone other than the author, not a bot.",
+    ),
+    tile(
+        "Reviews per pull request",
+        "reviews_per_pull_request",
+        Statistic::Mean,
+        "Reviews by others on the merged pull requests, on average.",
+    ),
+];
+const ISSUE_TILES: &[Tile] = &[
+    tile(
+        "Opened",
+        "issues_opened",
+        Statistic::Count,
+        "Issues by people opened in the period.",
+    ),
+    tile(
+        "Closed",
+        "issues_closed",
+        Statistic::Count,
+        "Issues by people closed in the period.",
+    ),
+    tile(
+        "Backlog",
+        "issue_backlog",
+        Statistic::Count,
+        "Issues by people open at the period's end.",
+    ),
+    tile(
+        "Time to first response",
+        "issue_time_to_first_response",
+        Statistic::Median,
+        "From opening to the first comment by someone other than the author, not a bot.",
+    ),
+    tile(
+        "Time to close",
+        "issue_time_to_close",
+        Statistic::Median,
+        "From opening to closing, of the issues closed in the period.",
+    ),
+    tile(
+        "Awaiting a response",
+        "issues_awaiting_response",
+        Statistic::Count,
+        "Issues opened in the period, open at its end, with no response yet.",
+    ),
+];
+const CI_TILES: &[Tile] = &[
+    tile(
+        "Success rate",
+        "workflow_success_rate",
+        Statistic::Ratio,
+        "Workflow runs that succeeded, over those that succeeded, failed or timed out.",
+    ),
+    tile(
+        "Run duration",
+        "workflow_run_duration",
+        Statistic::Median,
+        "From a run's start to its completion.",
+    ),
+    tile(
+        "Queue time",
+        "workflow_queue_time",
+        Statistic::Median,
+        "From a run's creation to its start.",
+    ),
+    tile(
+        "Time lost to failures",
+        "workflow_time_lost_to_failures",
+        Statistic::Total,
+        "Hours spent in runs that failed or timed out.",
+    ),
+];
+const DELIVERY_TILES: &[Tile] = &[
+    tile(
+        "Deployments",
+        "deployments",
+        Statistic::Count,
+        "Production deployments in the period.",
+    ),
+    tile(
+        "Deployment frequency",
+        "deployment_frequency",
+        Statistic::Rate,
+        "Production deployments per week.",
+    ),
+    tile(
+        "Lead time for changes",
+        "lead_time_for_changes",
+        Statistic::Median,
+        "From a change's first commit to the first production deployment that contains it.",
+    ),
+    tile(
+        "Change failure rate",
+        "change_failure_rate",
+        Statistic::Ratio,
+        "Production deployments followed by a failure, over all production deployments.",
+    ),
+    tile(
+        "Failed deployment recovery time",
+        "failed_deployment_recovery_time",
+        Statistic::Median,
+        "From a failing deployment (or the incident's creation) to recovery.",
+    ),
+    tile(
+        "Waiting for a deployment",
+        "changes_pending_deployment",
+        Statistic::Count,
+        "Changes merged in the period not in any production deployment yet.",
+    ),
+];
+const GROWTH_TILES: &[Tile] = &[
+    tile(
+        "Stars gained",
+        "stars_gained",
+        Statistic::Count,
+        "Stars given in the period, by their starred_at.",
+    ),
+    tile(
+        "Commits",
+        "commits",
+        Statistic::Count,
+        "Commits by people authored in the period.",
+    ),
+    tile(
+        "Bus factor",
+        "bus_factor",
+        Statistic::Count,
+        "The fewest authors covering half the commits of the last 90 days.",
+    ),
+    tile(
+        "Releases",
+        "releases",
+        Statistic::Count,
+        "Published releases (not drafts, not pre-releases) in the period.",
+    ),
+    tile(
+        "Weekly npm downloads",
+        "package_downloads_weekly",
+        Statistic::Rate,
+        "Downloads of the package the repository names, per week (npm).",
+    ),
+    tile(
+        "Health score",
+        "health_score",
+        Statistic::Mean,
+        "A documented 0-100 score of activity, backlog, reviews, CI and bus factor.",
+    ),
+];
 
 #[component]
 pub fn RepositoryPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let full_name = move || {
         let p = params.read();
         format!(
@@ -18,69 +225,175 @@ pub fn RepositoryPage() -> impl IntoView {
             p.get("name").unwrap_or_default()
         )
     };
+    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let tab = move || {
+        let t = get("tab");
+        if TABS.iter().any(|(k, _)| *k == t) {
+            t
+        } else {
+            "pulls".to_string()
+        }
+    };
     let overview = Resource::new(full_name, repository_overview);
-    let show_table = RwSignal::new(false);
+    let report = Resource::new(
+        move || (full_name(), get("from"), get("to")),
+        |(scope, from, to)| scope_report(scope, from, to, String::new()),
+    );
     view! {
         <Title text=full_name/>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Err(e) => view! {
-                        <section class="panel error" data-testid="repo-error">
-                            <h1>{full_name()}</h1>
-                            <p>{e.to_string()}</p>
-                            {match e {
-                                AppError::SignedOut => view! {
-                                    <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a>
-                                }.into_any(),
-                                AppError::NotFound(_) | AppError::Forbidden(_) => view! {
-                                    <a class="button" href="/">"All repositories"</a>
-                                }.into_any(),
-                                _ => ().into_any(),
-                            }}
-                        </section>
-                    }.into_any(),
-                    Ok(o) => {
-                        let weeks = o.weeks.clone();
-                        let table_rows = o.weeks.clone().into_iter().map(|w| view! {
-                            <tr><td>{w.week_start}</td><td>{w.opened}</td><td>{w.merged}</td></tr>
-                        }).collect_view();
-                        view! {
-                            <section class="panel">
-                                <div class="panel-head">
-                                    <h1>{if o.repo.html_url.is_empty() {
-                                        view! { <span>{o.repo.full_name.clone()}</span> }.into_any()
-                                    } else {
-                                        view! { <a href=o.repo.html_url.clone() rel="external">{o.repo.full_name.clone()}</a> }.into_any()
-                                    }}</h1>
-                                    <a href="/">"All repositories"</a>
-                                </div>
-                                <div class="stats">
-                                    <div class="stat"><span class="value" data-testid="total-prs">{o.pull_requests}</span><span class="label">"pull requests"</span></div>
-                                    <div class="stat"><span class="value" data-testid="total-merged">{o.merged}</span><span class="label">"merged"</span></div>
-                                    <div class="stat"><span class="value" data-testid="week-count">{o.weeks.len()}</span><span class="label">"weeks"</span></div>
-                                </div>
-                                <h2>"Pull requests opened vs merged per week"</h2>
-                                <ThroughputChart weeks/>
-                                <button class="secondary" id="toggle-table" on:click=move |_| show_table.update(|s| *s = !*s)>
-                                    {move || if show_table.get() { "Hide the numbers" } else { "Show the numbers" }}
-                                </button>
-                                <table class="weeks" class:hidden=move || !show_table.get() data-testid="weeks-table">
-                                    <thead><tr><th>"Week of"</th><th>"Opened"</th><th>"Merged"</th></tr></thead>
-                                    <tbody>{table_rows}</tbody>
-                                </table>
-                                {o.last_sync.map(|s| view! {
-                                    <p class="muted small" data-testid="last-sync">
-                                        "Last sync: " {s.status} " " {s.finished_at.unwrap_or_default()} ", "
-                                        {s.cost.items} " items in " {s.cost.pages} " pages, " {s.cost.requests} " requests"
-                                        {s.error.map(|e| format!(" ({e})"))}
-                                    </p>
-                                })}
-                            </section>
-                        }.into_any()
-                    }
+                    Err(e) => view! { <Failed name=full_name() e/> }.into_any(),
+                    Ok(o) => view! { <Page o tab=Signal::derive(tab) report query/> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn Failed(name: String, e: AppError) -> impl IntoView {
+    view! {
+        <section class="panel error" data-testid="repo-error">
+            <h1>{name}</h1>
+            <p>{e.to_string()}</p>
+            {match e {
+                AppError::SignedOut => view! {
+                    <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a>
+                }.into_any(),
+                AppError::NotFound(_) | AppError::Forbidden(_) => view! {
+                    <a class="button" href="/">"All repositories"</a>
+                }.into_any(),
+                _ => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Page(
+    o: RepoOverview,
+    tab: Signal<String>,
+    report: Resource<Result<Report, AppError>>,
+    query: Memo<leptos_router::params::ParamsMap>,
+) -> impl IntoView {
+    let name = o.repo.full_name.clone();
+    let href = {
+        let name = name.clone();
+        move |t: &str| {
+            let q = query.get();
+            let mut s = url::form_urlencoded::Serializer::new(String::new());
+            s.append_pair("tab", t);
+            for k in ["from", "to"] {
+                if let Some(v) = q.get(k).filter(|v| !v.is_empty()) {
+                    s.append_pair(k, &v);
+                }
+            }
+            format!("/repos/{name}?{}", s.finish())
+        }
+    };
+    let tabs = TABS
+        .iter()
+        .map(|(key, label)| {
+            let href = href.clone();
+            view! {
+                <a href=href(key) id=format!("tab-{key}")
+                   aria-current=move || (tab.get() == *key).then_some("page")>{*label}</a>
+            }
+        })
+        .collect_view();
+    let weeks = o.weeks.clone();
+    let show_table = RwSignal::new(false);
+    let table_rows = o
+        .weeks
+        .iter()
+        .map(|w| view! { <tr><td>{w.week_start.clone()}</td><td>{w.opened}</td><td>{w.merged}</td></tr> })
+        .collect_view();
+    view! {
+        <section class="panel">
+            <div class="panel-head">
+                <h1>{if o.repo.html_url.is_empty() {
+                    view! { <span>{name.clone()}</span> }.into_any()
+                } else {
+                    view! { <a href=o.repo.html_url.clone() rel="external">{name.clone()}</a> }.into_any()
+                }}</h1>
+                <a href=format!("/dora?scope={}", name.replace('/', "%2F"))>"DORA"</a>
+            </div>
+            <nav class="tabs" aria-label="Sections of the repository">{tabs}</nav>
+            <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the numbers…"</p> }>
+                {move || Suspend::new(async move {
+                    match report.await {
+                        Ok(r) => view! { <Tab r tab=tab.get()/> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class:hidden=move || tab.get() != "pulls">
+                <h2>"Pull requests opened vs merged per week, all history"</h2>
+                <div class="stats">
+                    <div class="stat"><span class="value" data-testid="total-prs">{o.pull_requests}</span><span class="label">"pull requests"</span></div>
+                    <div class="stat"><span class="value" data-testid="total-merged">{o.merged}</span><span class="label">"merged"</span></div>
+                    <div class="stat"><span class="value" data-testid="week-count">{o.weeks.len()}</span><span class="label">"weeks"</span></div>
+                </div>
+                <ThroughputChart weeks/>
+                <button class="secondary" id="toggle-table" on:click=move |_| show_table.update(|s| *s = !*s)>
+                    {move || if show_table.get() { "Hide the numbers" } else { "Show the numbers" }}
+                </button>
+                <table class="weeks" class:hidden=move || !show_table.get() data-testid="weeks-table">
+                    <thead><tr><th>"Week of"</th><th>"Opened"</th><th>"Merged"</th></tr></thead>
+                    <tbody>{table_rows}</tbody>
+                </table>
+            </div>
+            {o.last_sync.map(|s| view! {
+                <p class="muted small" data-testid="last-sync">
+                    "Last sync: " {s.status} " " {s.finished_at.unwrap_or_default()} ", "
+                    {s.cost.items} " items in " {s.cost.pages} " pages, " {s.cost.requests} " requests"
+                    {s.error.map(|e| format!(" ({e})"))}
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// One tab's tiles and breakdowns.
+#[component]
+fn Tab(r: Report, tab: String) -> impl IntoView {
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let period = format!("{} to {} (UTC, the end excluded)", day(&r.from), day(&r.to));
+    let f = r.figures.clone();
+    let body = match tab.as_str() {
+        "issues" => view! {
+            <TileGrid r=r.clone() tiles=ISSUE_TILES/>
+            <Breakdown title="Open at the period's end, by age" group_label="Age" metric="issues_open_by_age" statistic=Statistic::Count figures=f.clone()/>
+            <Breakdown title="Open at the period's end, by severity" group_label="Severity" metric="issues_open_by_severity" statistic=Statistic::Count figures=f.clone()/>
+            <Breakdown title="SLA breaches in the period, by severity" group_label="Severity" metric="issue_sla_breaches" statistic=Statistic::Count figures=f.clone()/>
+            <h2>"Issues to look at first"</h2>
+            <Priorities list=r.priorities.clone()/>
+        }.into_any(),
+        "ci" => view! {
+            <TileGrid r=r.clone() tiles=CI_TILES/>
+            <Breakdown title="Success rate by workflow" group_label="Workflow" metric="workflow_success_rate" statistic=Statistic::Ratio figures=f.clone()/>
+            <Breakdown title="Median run duration by workflow" group_label="Workflow" metric="workflow_run_duration" statistic=Statistic::Median figures=f.clone()/>
+            <Breakdown title="Slowest jobs (median)" group_label="Job" metric="slowest_jobs" statistic=Statistic::Median figures=f.clone()/>
+        }.into_any(),
+        "delivery" => view! {
+            <TileGrid r=r.clone() tiles=DELIVERY_TILES/>
+            <p class="small">{r.deployment_sources.iter().map(|(repo, s)| format!("What counts as a deployment in {repo}: {s}. ")).collect::<String>()}</p>
+        }.into_any(),
+        "growth" => view! {
+            <TileGrid r=r.clone() tiles=GROWTH_TILES/>
+            <Breakdown title="Health score, by component" group_label="Component" metric="health_score" statistic=Statistic::Mean figures=f.clone()/>
+        }.into_any(),
+        _ => view! {
+            <TileGrid r=r.clone() tiles=PULL_TILES/>
+            <Breakdown title="Merged, by lines changed" group_label="Size" metric="pull_requests_by_size" statistic=Statistic::Count figures=f.clone()/>
+            <Breakdown title="Merged, by files changed" group_label="Files" metric="pull_requests_by_files" statistic=Statistic::Count figures=f.clone()/>
+            <Breakdown title="Open at the period's end, by age" group_label="Age" metric="pull_requests_open_by_age" statistic=Statistic::Count figures=f.clone()/>
+        }.into_any(),
+    };
+    view! {
+        <p class="muted" data-testid="repo-period">{period}</p>
+        <div data-testid=format!("tab-body-{tab}")>{body}</div>
     }
 }
