@@ -32,7 +32,13 @@ async function tiles(page) {
 test('the overview shows the engine\'s numbers for the scope and period in its URL', async () => {
   const page = demo.watch(await demo.browser.newPage());
   await demo.signIn(page, 'alice');
+  // Before following anything, the overview says what to do next.
+  await page.goto(`${demo.base}/overview`);
+  await page.waitForSelector('[data-testid=overview-empty] a[href="/"]');
+  await page.goto(`${demo.base}/`);
   await followAndWait(demo, page, 'acme/api');
+  await page.goto(`${demo.base}/`);
+  await page.waitForSelector('#overview-of-all');
 
   const to = day(Date.now() + 86_400_000);
   const from = day(Date.now() - 90 * 86_400_000);

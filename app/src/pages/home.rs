@@ -96,7 +96,9 @@ fn Repositories(
                 Ok(t) => view! {
                     <p class="notice" data-testid="track-result">
                         "Added " <a href=format!("/repos/{}", t.full_name)>{t.full_name.clone()}</a>
-                        ": " {t.pull_requests} " pull requests fetched with " {t.requests} " requests to GitHub."
+                        ": " {t.pull_requests} " pull requests fetched with " {t.requests} " requests to GitHub; "
+                        "the rest of its history is being read (see Sync). "
+                        <a href=format!("/overview?scope={}", t.full_name.replace('/', "%2F")) id="open-overview">"Open its overview"</a>
                     </p>
                 }.into_any(),
                 Err(e) => view! { <p class="error" data-testid="track-error">{e.to_string()}</p> }.into_any(),
@@ -130,6 +132,7 @@ fn RepoTable(
         return view! { <p class="muted">"GitHub lists no repositories for your account."</p> }
             .into_any();
     }
+    let following = list.iter().any(|r| r.tracked);
     let rows = list
         .into_iter()
         .map(|r| {
@@ -170,6 +173,9 @@ fn RepoTable(
         })
         .collect_view();
     view! {
+        {following.then(|| view! {
+            <p><a class="button primary" href="/overview" id="overview-of-all">"Overview of everything you follow"</a></p>
+        })}
         <table class="repos">
             <thead><tr><th>"Repository"</th><th>"Your role"</th><th></th></tr></thead>
             <tbody>{rows}</tbody>

@@ -150,16 +150,29 @@ fn Skeleton() -> impl IntoView {
 
 #[component]
 fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
-    let sign_in = matches!(e, AppError::SignedOut);
-    view! {
-        <div class="error" data-testid="overview-error" role="alert">
-            <p>{e.to_string()}</p>
-            {if sign_in {
-                view! { <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a> }.into_any()
-            } else {
-                view! { <button class="secondary" on:click=move |_| retry()>"Try again"</button> }.into_any()
-            }}
-        </div>
+    match e {
+        AppError::SignedOut => view! {
+            <div class="error" data-testid="overview-error" role="alert">
+                <p>{e.to_string()}</p>
+                <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a>
+            </div>
+        }
+        .into_any(),
+        // The scope names nothing this person follows or may see: say what to do next.
+        AppError::NotFound(_) => view! {
+            <div class="notice" data-testid="overview-empty">
+                <p>"Nothing to show for this scope: you follow no repository in it, or it is not yours to see."</p>
+                <a class="button primary" href="/">"Pick repositories to follow"</a>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <div class="error" data-testid="overview-error" role="alert">
+                <p>{e.to_string()}</p>
+                <button class="secondary" on:click=move |_| retry()>"Try again"</button>
+            </div>
+        }
+        .into_any(),
     }
 }
 
