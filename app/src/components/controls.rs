@@ -46,3 +46,11 @@ pub fn Controls(
         </Form>
     }
 }
+
+/// A page's address with its scope in the query, encoded (`/overview?scope=acme%2Fapi`).
+pub fn scoped(page: &str, scope: &str) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("scope", scope)
+        .finish();
+    format!("{page}?{query}")
+}

@@ -98,7 +98,7 @@ fn Repositories(
                         "Added " <a href=format!("/repos/{}", t.full_name)>{t.full_name.clone()}</a>
                         ": " {t.pull_requests} " pull requests fetched with " {t.requests} " requests to GitHub; "
                         "the rest of its history is being read (see Sync). "
-                        <a href=format!("/overview?scope={}", t.full_name.replace('/', "%2F")) id="open-overview">"Open its overview"</a>
+                        <a href=crate::components::controls::scoped("/overview", &t.full_name) id="open-overview">"Open its overview"</a>
                     </p>
                 }.into_any(),
                 Err(e) => view! { <p class="error" data-testid="track-error">{e.to_string()}</p> }.into_any(),

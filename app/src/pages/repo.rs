@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use wire::{Report, Statistic};
 
 use crate::api::{repository_overview, scope_report, AppError, RepoOverview};
+use crate::components::controls::scoped;
 use crate::components::figure::Breakdown;
 use crate::components::throughput_chart::ThroughputChart;
 use crate::pages::overview::{tile, Priorities, Tile, TileGrid};
@@ -318,7 +319,7 @@ fn Page(
                 } else {
                     view! { <a href=o.repo.html_url.clone() rel="external">{name.clone()}</a> }.into_any()
                 }}</h1>
-                <a href=format!("/dora?scope={}", name.replace('/', "%2F"))>"DORA"</a>
+                <a href=scoped("/dora", &name)>"DORA"</a>
             </div>
             <nav class="tabs" aria-label="Sections of the repository">{tabs}</nav>
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the numbers…"</p> }>
