@@ -172,3 +172,15 @@ export async function axeViolations(demo, url, ready, contextOptions = {}) {
     await context.close();
   }
 }
+
+/// The elements wider than the viewport at its current width (none on a page that fits a
+/// phone: wide tables scroll inside their own box).
+export async function overflowing(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.scroll'))
+      .slice(0, 8)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')} right ${Math.round(e.getBoundingClientRect().right)} > ${width}`);
+  });
+}

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Demo, root, cliJson, axeViolations, followAndWait } from '../support.mjs';
+import { Demo, root, cliJson, axeViolations, followAndWait, overflowing } from '../support.mjs';
 
 let demo;
 
@@ -81,6 +81,8 @@ test('the DORA page draws the keys per week and opens what lies behind a point',
   await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'dora.png'), fullPage: true });
 
   await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await overflowing(page), [], 'the DORA page fits a phone');
   await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'dora-phone.png'), fullPage: true });
   assert.deepEqual(await axeViolations(demo, page.url(), '[data-testid=attribution]'), []);
   await page.close();

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { Demo, root, cliJson, axeViolations, followAndWait } from '../support.mjs';
+import { Demo, root, cliJson, axeViolations, followAndWait, overflowing } from '../support.mjs';
 
 let demo;
 
@@ -84,6 +84,8 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
 
   // Phone width.
   await again.setViewportSize({ width: 390, height: 844 });
+  await again.waitForTimeout(300);
+  assert.deepEqual(await overflowing(again), [], 'the overview fits a phone');
   await again.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-phone.png'), fullPage: true });
   await fresh.close();
 

@@ -1,4 +1,5 @@
-//! The controls every metrics page shares: scope, period and DORA report, kept in the URL.
+//! The controls every metrics page shares: scope, period, DORA report (and the grain where
+//! a page is cut into parts), kept in the URL.
 
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -13,7 +14,12 @@ pub fn Controls(
     action: &'static str,
     params: impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static,
     choices: Resource<Result<Vec<crate::api::ScopeChoice>, AppError>>,
+    /// Whether the page is cut into parts (day, week, month), kept in `grain`.
+    #[prop(optional)]
+    grain: bool,
 ) -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let current_grain = move || query.read().get("grain").unwrap_or_default();
     view! {
         <Form method="GET" action=action attr:class="controls" attr:aria-label="What to show">
             <label>
@@ -21,11 +27,19 @@ pub fn Controls(
                 <Suspense fallback=move || view! { <select name="scope" id="scope"><option value=params().0>{params().0}</option></select> }>
                     {move || Suspend::new(async move {
                         let current = params().0;
-                        let list = choices.await.unwrap_or_default();
+                        let mut list = choices.await.unwrap_or_default();
+                        // A scope the URL names that is not among the choices (a team, a
+                        // repository seen but not followed) stays what is shown and chosen.
+                        let same = |c: &crate::api::ScopeChoice| {
+                            c.scope.eq_ignore_ascii_case(&current) || (current.is_empty() && c.scope == "tracked")
+                        };
+                        if !current.is_empty() && !list.iter().any(same) {
+                            list.insert(1, crate::api::ScopeChoice { scope: current.clone(), label: current.clone() });
+                        }
                         view! {
                             <select name="scope" id="scope">
                                 {list.into_iter().map(|c| {
-                                    let selected = c.scope == current || (current.is_empty() && c.scope == "tracked");
+                                    let selected = same(&c);
                                     view! { <option value=c.scope.clone() selected=selected>{c.label}</option> }
                                 }).collect_view()}
                             </select>
@@ -42,6 +56,16 @@ pub fn Controls(
                     <option value="2024" selected=move || params().3 == "2024">"2024"</option>
                 </select>
             </label>
+            {grain.then(|| view! {
+                <label>
+                    "Per "
+                    <select name="grain" id="grain">
+                        <option value="day" selected=move || current_grain() == "day">"day"</option>
+                        <option value="week" selected=move || !matches!(current_grain().as_str(), "day" | "month")>"week"</option>
+                        <option value="month" selected=move || current_grain() == "month">"month"</option>
+                    </select>
+                </label>
+            })}
             <button type="submit" class="primary" id="apply">"Show"</button>
         </Form>
     }

@@ -76,8 +76,19 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) {
                 .flatten()
         })
         .is_some_and(|m| m.matches());
-    // Bands up to a little above the highest value (or the highest band's start).
-    let ceiling = s.bands.iter().map(|b| b.from * s.scale).fold(top, f64::max) * 1.2 + f64::EPSILON;
+    // The axis up to a little above the highest value, the bands clipped to it, so that
+    // small values are not flattened by a band far above them; with no value, up to the
+    // first band boundary.
+    let ceiling = if top > 0.0 {
+        top * 1.3
+    } else {
+        s.bands
+            .iter()
+            .filter_map(|b| b.to)
+            .map(|t| t * s.scale)
+            .fold(f64::INFINITY, f64::min)
+            .min(100.0)
+    };
     let mut chart = Chart::new()
         .animation(!reduced_motion)
         .title(
@@ -122,7 +133,7 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) {
     let width = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
-        .map(|e| e.client_width().max(280) as u32)
+        .map(|e| e.client_width().max(240) as u32)
         .unwrap_or(560);
     let instance = match super::echarts::render(id, &chart, width, 260) {
         Ok(i) => i,

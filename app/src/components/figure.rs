@@ -5,10 +5,15 @@
 use leptos::prelude::*;
 use wire::{Basis, Figure, Grade, Level, Statistic, Unit};
 
-/// `1234567.8` as `1,234,568`; below 10 with one decimal (`7.5`), below 100 without.
+/// `1234567.8` as `1,234,568`; from 1 to 10 with one decimal (`7.5`); below 1 with two
+/// significant digits (`0.25`, `0.0031`), so that a small value never reads as 0.
 pub fn number(v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
+    }
+    if v != 0.0 && v.abs() < 1.0 {
+        let digits = (1 - v.abs().log10().floor() as i32).clamp(1, 12) as usize;
+        return format!("{v:.digits$}");
     }
     if v.abs() < 10.0 && v.fract() != 0.0 {
         return format!("{v:.1}");
@@ -49,10 +54,18 @@ pub fn with_unit(v: f64, unit: Unit) -> String {
     }
 }
 
-/// The change from `previous` to `value`, as the page words it (`▲ 12 %`), or `None`
-/// when there is nothing to compare.
-pub fn change(value: Option<f64>, previous: Option<f64>) -> Option<String> {
+/// The change from `previous` to `value`, as the page words it (`▲ 12 %`; for a ratio in
+/// percentage points, `▲ 5 pts`), or `None` when there is nothing to compare.
+pub fn change(value: Option<f64>, previous: Option<f64>, unit: Unit) -> Option<String> {
     let (v, p) = (value?, previous?);
+    if unit == Unit::Ratio {
+        let points = (v - p) * 100.0;
+        if points.abs() < 0.05 {
+            return Some("no change".into());
+        }
+        let arrow = if points > 0.0 { "▲" } else { "▼" };
+        return Some(format!("{arrow} {} pts", number(points.abs())));
+    }
     if p == 0.0 {
         return (v != 0.0).then(|| "was 0 before".to_string());
     }
@@ -149,21 +162,18 @@ pub fn FigureTile(
         Basis::Unavailable { reason } => Some(reason.clone()),
         _ => None,
     };
-    let delta = change(f.value, f.previous);
-    let aria = format!(
-        "{label}: {}. {tooltip}",
-        value.clone().unwrap_or_else(|| "unavailable".into())
-    );
+    let delta = change(f.value, f.previous, f.unit);
     view! {
         <div class=class title=tooltip.clone() data-metric=f.metric.clone() data-statistic=statistic_key(f.statistic)
-             data-value=f.value.map(|v| v.to_string()).unwrap_or_default() tabindex="0"
-             aria-label=aria>
+             data-value=f.value.map(|v| v.to_string()).unwrap_or_default()>
             <span class="tile-label">
                 {label}
                 {marker.map(|m| view! { <span class=format!("marker {m}")>{if m == "proxy" { "≈ proxy" } else { "no data" }}</span> })}
             </span>
             <span class="tile-value">{value.unwrap_or_else(|| "—".into())}</span>
             {reason.map(|r| view! { <span class="tile-note">{r}</span> })}
+            // What the tooltip says, for those who cannot hover.
+            <span class="visually-hidden">{tooltip.clone()}</span>
             <span class="tile-meta">
                 {f.value.is_some().then(|| format!("n = {}", number(f.sample as f64)))}
                 {delta.map(|d| view! { <span class="delta">{d} " vs the period before"</span> })}
@@ -189,10 +199,25 @@ mod tests {
         assert_eq!(with_unit(0.5, Unit::Hours), "30 min");
         assert_eq!(with_unit(0.874, Unit::Ratio), "87 %");
         assert_eq!(with_unit(3.5, Unit::PerWeek), "3.5 / week");
-        assert_eq!(change(Some(12.0), Some(10.0)).as_deref(), Some("▲ 20 %"));
-        assert_eq!(change(Some(5.0), Some(10.0)).as_deref(), Some("▼ 50 %"));
-        assert_eq!(change(Some(5.0), None), None);
-        assert_eq!(change(None, Some(3.0)), None);
+        assert_eq!(
+            change(Some(12.0), Some(10.0), Unit::Items).as_deref(),
+            Some("▲ 20 %")
+        );
+        assert_eq!(
+            change(Some(5.0), Some(10.0), Unit::Hours).as_deref(),
+            Some("▼ 50 %")
+        );
+        assert_eq!(change(Some(5.0), None, Unit::Items), None);
+        assert_eq!(change(None, Some(3.0), Unit::Items), None);
+        // A ratio moves in percentage points: 10 % to 15 % is 5 points, not 50 %.
+        assert_eq!(
+            change(Some(0.15), Some(0.10), Unit::Ratio).as_deref(),
+            Some("▲ 5.0 pts")
+        );
+        // Small values keep two significant digits: one deployment a year is not 0.
+        assert_eq!(number(0.0192), "0.019");
+        assert_eq!(with_unit(0.0004, Unit::Ratio), "0.040 %");
+        assert_eq!(number(0.25), "0.25");
     }
 }
 

@@ -64,6 +64,9 @@ fn apply(theme: &str) {
 #[component]
 pub fn Header() -> impl IntoView {
     let who = Resource::new(|| (), |_| signed_in_user());
+    let location = leptos_router::hooks::use_location();
+    // `page` for the link of the page shown (aria-current), else nothing.
+    let here = move |path: &'static str| (location.pathname.get() == path).then_some("page");
     view! {
         <header class="topbar">
             <a class="brand" href="/">"Pulseboard"</a>
@@ -73,9 +76,11 @@ pub fn Header() -> impl IntoView {
                     match who.await {
                         Ok(Some(me)) => view! {
                             <div class="account">
-                                <a class="nav" href="/overview" id="nav-overview">"Overview"</a>
-                                <a class="nav" href="/dora" id="nav-dora">"DORA"</a>
-                                <a class="nav" href="/sync" id="nav-sync">"Sync"</a>
+                                <nav class="pages" aria-label="Pages">
+                                    <a class="nav" href="/overview" id="nav-overview" aria-current=move || here("/overview")>"Overview"</a>
+                                    <a class="nav" href="/dora" id="nav-dora" aria-current=move || here("/dora")>"DORA"</a>
+                                    <a class="nav" href="/sync" id="nav-sync" aria-current=move || here("/sync")>"Sync"</a>
+                                </nav>
                                 <span class="login" data-testid="signed-in-as">{me.login}</span>
                                 <form method="post" action="/auth/logout">
                                     <button type="submit" class="link" id="sign-out">"Sign out"</button>

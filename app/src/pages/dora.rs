@@ -96,7 +96,7 @@ pub fn DoraPage() -> impl IntoView {
                 <h1>"DORA's four keys"</h1>
                 <a href="/overview">"Overview"</a>
             </div>
-            <Controls action="/dora" params choices/>
+            <Controls action="/dora" params choices grain=true/>
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
                 {move || Suspend::new(async move {
                     match series.await {

@@ -306,11 +306,13 @@ fn Page(
         .collect_view();
     let weeks = o.weeks.clone();
     let show_table = RwSignal::new(false);
-    let table_rows = o
-        .weeks
-        .iter()
-        .map(|w| view! { <tr><td>{w.week_start.clone()}</td><td>{w.opened}</td><td>{w.merged}</td></tr> })
-        .collect_view();
+    let table_weeks = o.weeks.clone();
+    let table_rows = move || {
+        table_weeks
+            .iter()
+            .map(|w| view! { <tr><td>{w.week_start.clone()}</td><td>{w.opened}</td><td>{w.merged}</td></tr> })
+            .collect_view()
+    };
     view! {
         <section class="panel">
             <div class="panel-head">
@@ -330,22 +332,23 @@ fn Page(
                     }
                 })}
             </Suspense>
-            <div class:hidden=move || tab.get() != "pulls">
+            // Mounted only on its tab: a chart drawn while hidden would measure no width.
+            <Show when=move || tab.get() == "pulls">
                 <h2>"Pull requests opened vs merged per week, all history"</h2>
                 <div class="stats">
                     <div class="stat"><span class="value" data-testid="total-prs">{o.pull_requests}</span><span class="label">"pull requests"</span></div>
                     <div class="stat"><span class="value" data-testid="total-merged">{o.merged}</span><span class="label">"merged"</span></div>
                     <div class="stat"><span class="value" data-testid="week-count">{o.weeks.len()}</span><span class="label">"weeks"</span></div>
                 </div>
-                <ThroughputChart weeks/>
+                <ThroughputChart weeks=weeks.clone()/>
                 <button class="secondary" id="toggle-table" on:click=move |_| show_table.update(|s| *s = !*s)>
                     {move || if show_table.get() { "Hide the numbers" } else { "Show the numbers" }}
                 </button>
                 <table class="weeks" class:hidden=move || !show_table.get() data-testid="weeks-table">
                     <thead><tr><th>"Week of"</th><th>"Opened"</th><th>"Merged"</th></tr></thead>
-                    <tbody>{table_rows}</tbody>
+                    <tbody>{table_rows.clone()()}</tbody>
                 </table>
-            </div>
+            </Show>
             {o.last_sync.map(|s| view! {
                 <p class="muted small" data-testid="last-sync">
                     "Last sync: " {s.status} " " {s.finished_at.unwrap_or_default()} ", "

@@ -271,7 +271,6 @@ impl Engine {
         .await?)
     }
 
-    /// The ids of the repositories the user may see (progress events are filtered by them).
     /// Every metric of a scope the person may see over `[from, to)`, graded by `dora`
     /// (METRICS.md): what the pages show and `pulseboard metrics --json` prints, kept a
     /// minute for everyone who asks the same ([`crate::metrics::ReportCache`]).
@@ -316,6 +315,7 @@ impl Engine {
         crate::metrics::attribution(&self.pool, user_id, scope, period, limit).await
     }
 
+    /// The ids of the repositories the user may see (progress events are filtered by them).
     pub async fn visible_repository_ids(&self, user_id: i64) -> crate::Result<Vec<i64>> {
         Ok(db::repos::visible(&self.pool, user_id)
             .await?

@@ -285,6 +285,7 @@ async fn dora_figures(
         incidents,
         reverts,
     } = delivery_rows(pool, &ids, (first.0, last.1)).await?;
+    let longest = windows.iter().map(|(_, w)| *w).max().unwrap_or(0);
     // Each repository's rows, once: its failures are judged against its own window.
     let mut by_repository: HashMap<i64, (Vec<_>, Vec<_>, Vec<_>)> = HashMap::new();
     for d in &deployed {
@@ -307,14 +308,36 @@ async fn dora_figures(
             &db::metrics::lead_time(pool, &ids, period).await?,
             &basis,
         ));
+        // What this part's own report reads (delivery_rows over the part): deployments from
+        // the longest incident window before it, and those its reverts name; incidents and
+        // reverts opened from its start.
+        let reach = period.0 - Duration::days(i64::from(longest) + 1);
         let mut failures = dora::Failures::default();
         for &(id, window) in &windows {
-            let (d, i, r) = by_repository
-                .get(&id)
-                .map_or((&[][..], &[][..], &[][..]), |(d, i, r)| {
-                    (&d[..], &i[..], &r[..])
-                });
-            failures.add(dora::change_failure(d, i, r, window.into(), period));
+            let Some((d, i, r)) = by_repository.get(&id) else {
+                failures.add(dora::change_failure(&[], &[], &[], window.into(), period));
+                continue;
+            };
+            let r: Vec<_> = r
+                .iter()
+                .filter(|x| x.created_at >= period.0)
+                .cloned()
+                .collect();
+            let i: Vec<_> = i
+                .iter()
+                .filter(|x| x.created_at >= period.0)
+                .cloned()
+                .collect();
+            let d: Vec<_> = d
+                .iter()
+                .filter(|x| {
+                    x.succeeded_at >= reach
+                        || r.iter()
+                            .any(|v| v.environment == x.environment && v.sha == x.sha)
+                })
+                .cloned()
+                .collect();
+            failures.add(dora::change_failure(&d, &i, &r, window.into(), period));
         }
         figures.extend(failures.figures(&basis));
         out.push(figures);
@@ -478,6 +501,14 @@ pub fn period_of(
         Some(f) => day(names[0], f)?,
         None => to - Duration::days(30),
     };
+    for (name, t) in [(names[0], from), (names[1], to)] {
+        if !(1970..=2200).contains(&chrono::Datelike::year(&t)) {
+            return Err(crate::Error::Invalid(format!(
+                "{name} {}: a date between 1970 and 2200",
+                t.date_naive()
+            )));
+        }
+    }
     check_period(from, to)?;
     Ok((from, to))
 }
@@ -901,6 +932,33 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn periods_are_read_from_dates_or_refused() {
+        let now: DateTime<Utc> = "2026-12-01T15:00:00Z".parse().unwrap();
+        let n = ["from", "to"];
+        // By default the 30 days up to the next midnight (today included).
+        let (from, to) = period_of(None, Some(""), now, n).unwrap();
+        assert_eq!(
+            (from.to_rfc3339(), to.to_rfc3339()),
+            (
+                "2026-11-02T00:00:00+00:00".into(),
+                "2026-12-02T00:00:00+00:00".into()
+            )
+        );
+        let e = period_of(Some("yesterday"), None, now, n)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("from \"yesterday\""), "{e}");
+        // Years far away are refused before anything is cut into parts.
+        for (f, t) in [
+            ("-200000-01-01", "2026-01-01"),
+            ("2026-01-01", "+200000-01-01"),
+        ] {
+            assert!(period_of(Some(f), Some(t), now, n).is_err(), "{f} {t}");
+        }
+        assert!(period_of(Some("2026-02-01"), Some("2026-01-01"), now, n).is_err());
     }
 
     #[test]
