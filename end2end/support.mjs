@@ -37,6 +37,8 @@ export class Demo {
     this.output = '';
     // Every CSP violation Chromium reports on a watched page: there must be none.
     this.cspViolations = [];
+    // Console errors and uncaught exceptions of watched pages: there must be none either.
+    this.consoleErrors = [];
   }
 
   static async start(extraArgs = []) {
@@ -73,7 +75,13 @@ export class Demo {
   watch(page) {
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) this.cspViolations.push(`${page.url()}: ${msg.text()}`);
+      // Errors in the page's own code (a page answered with an error status is logged as
+      // "Failed to load resource", which some tests ask for on purpose).
+      else if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) {
+        this.consoleErrors.push(`${page.url()}: ${msg.text()}`);
+      }
     });
+    page.on('pageerror', (e) => this.consoleErrors.push(`${page.url()}: ${e.message}`));
     return page;
   }
 
@@ -93,6 +101,7 @@ export class Demo {
     await this.browser?.close();
     try {
       assert.deepEqual(this.cspViolations, [], 'Chromium reported CSP violations');
+      assert.deepEqual(this.consoleErrors, [], 'the pages logged errors');
       if (this.app && this.app.exitCode === null) {
         const exited = new Promise((r) => this.app.once('exit', r));
         this.app.kill('SIGTERM');

@@ -54,6 +54,37 @@ test('markup from GitHub and from the URL is shown as text on every page', async
   await page.waitForSelector('body[data-hydrated=true]');
   await assertNothingInjected(page, dialogs, 'sync page');
 
+  // The metrics pages show titles, labels, workflow and job names from GitHub: once the
+  // rest of the repository is read, every tab, the overview and a DORA drill-down.
+  await demo.until('the queue to empty', async () => {
+    await page.goto(`${demo.base}/sync`);
+    return page.isVisible('[data-testid=queue-empty]');
+  }, 180_000, 1000);
+  const day = (t) => new Date(t).toISOString().slice(0, 10);
+  const period = `from=${day(Date.now() - 90 * 86_400_000)}&to=${day(Date.now() + 86_400_000)}`;
+  await page.goto(`${demo.base}/overview?scope=acme%2Fapi&${period}`);
+  await page.waitForSelector('[data-testid=overview-summary]');
+  await page.waitForSelector('body[data-hydrated=true]');
+  await assertNothingInjected(page, dialogs, 'overview');
+  for (const tab of ['pulls', 'issues', 'ci', 'delivery', 'growth']) {
+    await page.goto(`${demo.base}/repos/acme/api?tab=${tab}&${period}`);
+    await page.waitForSelector(`[data-testid=tab-body-${tab}]`);
+    await page.waitForSelector('body[data-hydrated=true]');
+    await assertNothingInjected(page, dialogs, `repository tab ${tab}`);
+  }
+  await page.goto(`${demo.base}/dora?scope=acme%2Fapi&${period}`);
+  await page.waitForSelector('[data-testid=dora-parts]');
+  await page.click('[data-testid=dora-parts] tbody tr:nth-child(3) th a');
+  await page.waitForSelector('[data-testid=attribution]');
+  await assertNothingInjected(page, dialogs, 'DORA drill-down');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'hostile-dora.png'), fullPage: true });
+  // A scope in the URL that is markup is named as text in the error.
+  await page.goto(`${demo.base}/overview?scope=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E`);
+  await page.waitForSelector('[data-testid=overview-error]');
+  assert.match(await page.textContent('[data-testid=overview-error]'), /<img src=x onerror=alert\(1\)>/);
+  await page.waitForSelector('body[data-hydrated=true]');
+  await assertNothingInjected(page, dialogs, 'overview of a markup scope');
+
   // The reflected payload of the probe, opened as a link by a signed-in person.
   await page.goto(`${demo.base}/repos/%3C%2Ftitle%3E%3Cscript%3Ealert(document.domain)%3C%2Fscript%3E/x`);
   await page.waitForSelector('body[data-hydrated=true]');

@@ -46,10 +46,24 @@ pub fn DoraChart(
     );
     #[cfg(feature = "hydrate")]
     {
+        use std::{cell::RefCell, rc::Rc};
+        // The chart drawn, disposed with its click handler when the component goes.
+        let drawn: Rc<RefCell<Option<Drawn>>> = Rc::default();
+        let kept = send_wrapper::SendWrapper::new(drawn.clone());
+        on_cleanup(move || {
+            if let Some(d) = kept.borrow_mut().take() {
+                d.dispose();
+            }
+        });
         let (series, id) = (series.clone(), id.clone());
         Effect::new(move |_| {
-            let (series, id) = (series.clone(), id.clone());
-            request_animation_frame(move || draw(&id, &series, on_pick));
+            let (series, id, drawn) = (series.clone(), id.clone(), drawn.clone());
+            request_animation_frame(move || {
+                // Drawing disposes the element's previous chart; its handler goes with it.
+                if let Some(d) = draw(&id, &series, on_pick) {
+                    drawn.borrow_mut().replace(d);
+                }
+            });
         });
     }
     #[cfg(not(feature = "hydrate"))]
@@ -59,8 +73,27 @@ pub fn DoraChart(
     }
 }
 
+/// A chart on the page and its click handler, which lives as long as the chart.
 #[cfg(feature = "hydrate")]
-fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) {
+struct Drawn {
+    instance: wasm_bindgen::JsValue,
+    _handler: wasm_bindgen::closure::Closure<dyn Fn(wasm_bindgen::JsValue)>,
+}
+
+#[cfg(feature = "hydrate")]
+impl Drawn {
+    /// Frees the ECharts instance (ECharts keeps every instance in a registry).
+    fn dispose(self) {
+        if let Ok(dispose) = js_sys::Reflect::get(&self.instance, &"dispose".into()) {
+            if let Some(dispose) = wasm_bindgen::JsCast::dyn_ref::<js_sys::Function>(&dispose) {
+                let _ = dispose.call0(&self.instance);
+            }
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
     use charming::component::{Axis, Grid, Title};
     use charming::element::{AxisType, ItemStyle, MarkArea, MarkAreaData, Tooltip, Trigger};
     use charming::series::Line;
@@ -80,7 +113,7 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) {
     // small values are not flattened by a band far above them; with no value, up to the
     // first band boundary.
     let ceiling = if top > 0.0 {
-        top * 1.3
+        nice_above(top * 1.2)
     } else {
         s.bands
             .iter()
@@ -129,7 +162,18 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) {
                 ),
         );
     }
-    chart = chart.series(Line::new().name(s.title).data(values).connect_nulls(false));
+    chart = chart.series(
+        Line::new()
+            .name(s.title)
+            .data(values)
+            .connect_nulls(false)
+            .item_style(ItemStyle::new().color("#6639ba"))
+            .line_style(
+                charming::element::LineStyle::new()
+                    .color("#6639ba")
+                    .width(2),
+            ),
+    );
     let width = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id))
@@ -139,7 +183,7 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) {
         Ok(i) => i,
         Err(e) => {
             leptos::logging::error!("could not draw {}: {e}", s.title);
-            return;
+            return None;
         }
     };
     // ECharts' own click event, on the value series' points: the part's index.
@@ -159,6 +203,30 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) {
             let _ = on.call2(&instance, &"click".into(), handler.as_ref());
         }
     }
-    // Lives as long as the chart: ECharts keeps calling it.
-    handler.forget();
+    Some(Drawn {
+        instance,
+        _handler: handler,
+    })
+}
+
+/// The smallest of 1, 2, 2.5 and 5 times a power of ten at or above `x` (> 0), so that the
+/// axis ends on a round number.
+pub fn nice_above(x: f64) -> f64 {
+    let power = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|v| *v >= x)
+        .unwrap_or(10.0 * power)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn axes_end_on_round_numbers() {
+        assert_eq!(super::nice_above(8.4), 10.0);
+        assert_eq!(super::nice_above(155.6), 200.0);
+        assert_eq!(super::nice_above(2.1), 2.5);
+        assert_eq!(super::nice_above(0.3), 0.5);
+    }
 }
