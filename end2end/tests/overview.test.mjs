@@ -89,6 +89,32 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   await again.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-phone.png'), fullPage: true });
   await fresh.close();
 
+  // A metric's page (where tiles and insights link): per week, equal to the CLI's series.
+  await page.goto(url);
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click('.tile[data-metric=pull_requests_merged] a.tile-link');
+  await page.waitForURL((u) => u.pathname === '/metrics/pull_requests_merged');
+  await page.waitForSelector('[data-testid=metric-parts]');
+  const weekly = cliJson(demo, ['metrics', 'acme/api', '--as', 'alice', '--from', from, '--to', to, '--grain', 'week', '--json']);
+  const cells = await page.$$eval('[data-testid=metric-parts] tbody tr', (trs) => trs.map((tr) => ({
+    part: tr.dataset.part, value: tr.querySelector('td[data-statistic=count]')?.dataset.value,
+  })));
+  assert.equal(cells.length, weekly.parts.length);
+  for (const [k, c] of cells.entries()) {
+    const f = weekly.parts[k].figures.find((x) => x.metric === 'pull_requests_merged' && x.statistic === 'count' && !x.group);
+    assert.equal(c.part, weekly.parts[k].from.slice(0, 10));
+    assert.equal(c.value, f.value === null ? '' : String(f.value), `week of ${c.part}`);
+  }
+  await page.waitForSelector('#dora-chart-metric canvas');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'metric.png'), fullPage: true });
+  // An insight's link opens its metric's page.
+  await page.goto(url);
+  const insight = await page.$('[data-testid=insights] a');
+  if (insight) {
+    await insight.click();
+    await page.waitForSelector('[data-testid=metric-parts]');
+  }
+
   // The repository's tabs: every tile is a figure of the report (none missing), equal to
   // the CLI's for the same period; each breakdown's rows equal the CLI's groups.
   for (const tab of ['pulls', 'issues', 'ci', 'delivery', 'growth']) {

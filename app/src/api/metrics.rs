@@ -100,6 +100,38 @@ pub async fn dora_series(
         .map_err(super::ssr::user_error)
 }
 
+/// One metric of `scope` per `grain` (`week` by default) of the period the dates name: a
+/// metric's page, where the insights link.
+#[server(endpoint = "metric")]
+pub async fn metric_series(
+    scope: String,
+    metric: String,
+    from: String,
+    to: String,
+    grain: String,
+) -> AppResult<wire::MetricSeries> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let grain = match grain.as_str() {
+        "" => engine::metrics::Grain::Week,
+        g => engine::metrics::Grain::parse(g).ok_or_else(|| {
+            super::ssr::user_error(engine::Error::Invalid(format!(
+                "grain {g:?}: day, week or month"
+            )))
+        })?,
+    };
+    let scope = if scope.is_empty() {
+        "tracked".into()
+    } else {
+        scope
+    };
+    engine
+        .metric_series(user_id, &scope, period(&from, &to)?, grain, &metric)
+        .await
+        .map(|s| (*s).clone())
+        .map_err(super::ssr::user_error)
+}
+
 /// How many deployments, changes and incidents a drill-down lists at most.
 pub const ATTRIBUTION_LIMIT: usize = 200;
 

@@ -10,8 +10,9 @@ use crate::api::AppError;
 /// URL always says what is shown. `params` reads (scope, from, to, report) from the URL.
 #[component]
 pub fn Controls(
-    /// The page the form shows (`/overview`, `/dora`).
-    action: &'static str,
+    /// The page the form shows (`/overview`, `/dora`, `/metrics/NAME`).
+    #[prop(into)]
+    action: String,
     params: impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static,
     choices: Resource<Result<Vec<crate::api::ScopeChoice>, AppError>>,
     /// Whether the page is cut into parts (day, week, month), kept in `grain`.

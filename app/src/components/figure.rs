@@ -140,6 +140,9 @@ pub fn FigureTile(
     /// The figure; `None` when the report has no such figure.
     figure: Option<Figure>,
     #[prop(optional)] grade: Option<Grade>,
+    /// Where the metric's series is (its page), when there is one.
+    #[prop(optional)]
+    href: Option<String>,
 ) -> impl IntoView {
     let Some(f) = figure else {
         return view! {
@@ -167,7 +170,10 @@ pub fn FigureTile(
         <div class=class title=tooltip.clone() data-metric=f.metric.clone() data-statistic=statistic_key(f.statistic)
              data-value=f.value.map(|v| v.to_string()).unwrap_or_default()>
             <span class="tile-label">
-                {label}
+                {match href {
+                    Some(h) => view! { <a href=h class="tile-link">{label}</a> }.into_any(),
+                    None => view! { <span>{label}</span> }.into_any(),
+                }}
                 {marker.map(|m| view! { <span class=format!("marker {m}")>{if m == "proxy" { "≈ proxy" } else { "no data" }}</span> })}
             </span>
             <span class="tile-value">{value.unwrap_or_else(|| "—".into())}</span>

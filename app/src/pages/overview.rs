@@ -211,7 +211,11 @@ fn Body(r: Report) -> impl IntoView {
             {if insights.is_empty() {
                 view! { <p class="muted">"Nothing stands out in this period."</p> }.into_any()
             } else {
-                view! { <ul class="insights" data-testid="insights">{insights.into_iter().map(|i| view! { <li>{i.text}</li> }).collect_view()}</ul> }.into_any()
+                view! { <ul class="insights" data-testid="insights">{insights.into_iter().map(|i| {
+                    // The engine's drill-down path; only a path of this site becomes a link.
+                    let link = i.link.starts_with("/metrics/").then_some(i.link);
+                    view! { <li>{i.text}" "{link.map(|l| view! { <a href=l class="small">"See the series"</a> })}</li> }
+                }).collect_view()}</ul> }.into_any()
             }}
         </section>
         <section class="section" aria-label="Anomalies">
@@ -240,19 +244,29 @@ fn Body(r: Report) -> impl IntoView {
 /// A grid of tiles, each the report's figure of its metric and statistic, with its grade.
 #[component]
 pub fn TileGrid(r: Report, tiles: &'static [Tile]) -> impl IntoView {
+    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    // The metric's page over the same scope and period (the scores have none).
+    let href = |metric: &str| {
+        (metric != "health_score" && metric != "performance_score").then(|| {
+            let query: String = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("scope", &r.scope)
+                .append_pair("from", &day(&r.from))
+                .append_pair("to", &day(&r.to))
+                .finish();
+            format!("/metrics/{metric}?{query}")
+        })
+    };
     let tiles = tiles
         .iter()
         .map(|t| {
             let figure = r.figure(t.metric, t.statistic).cloned();
             let grade = r.grade(t.metric).cloned();
-            match grade {
-                Some(g) => {
-                    view! { <FigureTile label=t.label definition=t.definition figure grade=g/> }
-                        .into_any()
-                }
-                None => {
-                    view! { <FigureTile label=t.label definition=t.definition figure/> }.into_any()
-                }
+            let href = href(t.metric);
+            match (grade, href) {
+                (Some(g), Some(h)) => view! { <FigureTile label=t.label definition=t.definition figure grade=g href=h/> }.into_any(),
+                (Some(g), None) => view! { <FigureTile label=t.label definition=t.definition figure grade=g/> }.into_any(),
+                (None, Some(h)) => view! { <FigureTile label=t.label definition=t.definition figure href=h/> }.into_any(),
+                (None, None) => view! { <FigureTile label=t.label definition=t.definition figure/> }.into_any(),
             }
         })
         .collect_view();

@@ -303,6 +303,21 @@ impl Engine {
             .await
     }
 
+    /// One metric of a scope per day, week or month of `[from, to)`
+    /// ([`crate::metrics::metric_series`]), kept a minute like [`Self::report`].
+    pub async fn metric_series(
+        &self,
+        user_id: i64,
+        scope: &str,
+        period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        grain: crate::metrics::Grain,
+        metric: &str,
+    ) -> crate::Result<std::sync::Arc<wire::MetricSeries>> {
+        self.reports
+            .metric_series(&self.pool, user_id, scope, period, grain, metric)
+            .await
+    }
+
     /// The deployments, changes and incidents behind a period's DORA keys, at most
     /// `limit` of each ([`crate::metrics::attribution`]).
     pub async fn attribution(

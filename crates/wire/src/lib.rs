@@ -351,3 +351,23 @@ pub struct DoraPart {
     pub figures: Vec<Figure>,
     pub grades: Vec<Grade>,
 }
+
+/// One metric of a scope for each part of a period (a metric's page, where the insights
+/// link): in each part its figures, every statistic and group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricSeries {
+    pub scope: String,
+    /// The metric's name in METRICS.md.
+    pub metric: String,
+    /// `day`, `week` or `month`.
+    pub grain: String,
+    pub parts: Vec<MetricPart>,
+}
+
+/// One part of a [`MetricSeries`]: its period `[from, to)` (RFC 3339) and figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricPart {
+    pub from: String,
+    pub to: String,
+    pub figures: Vec<Figure>,
+}

@@ -229,30 +229,170 @@ async fn figures(
     repos: &[(i64, String)],
     period: (DateTime<Utc>, DateTime<Utc>),
 ) -> crate::Result<(Vec<Figure>, Vec<(String, String)>)> {
-    let (from, to) = period;
-    let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
-    let mut figures = flow::cycle_time(&db::metrics::flow(pool, &ids, period).await?);
-    figures.extend(activity::velocity(
-        &db::metrics::activity::velocity(pool, &ids, period).await?,
-    ));
-
-    let (dora, deployment_sources) = dora_figures(pool, repos, &[period]).await?;
-    figures.extend(dora.into_iter().flatten());
-    figures.extend(activity::issues(
-        &db::metrics::activity::issues(pool, &ids, period).await?,
-    ));
-    figures.extend(activity::ci(
-        &db::metrics::activity::ci(pool, &ids, period).await?,
-    ));
-    let days = (to - from).num_seconds() as f64 / 86_400.0;
-    figures.extend(activity::growth(
-        &db::metrics::activity::growth(pool, &ids, period).await?,
-        days,
-    ));
-    figures.extend(activity::downloads(
-        &db::packages::downloads(pool, &ids, period).await?,
-    ));
+    let mut figures = Vec::new();
+    let mut deployment_sources = Vec::new();
+    for family in Family::ALL {
+        let (parts, sources) = family_figures(pool, repos, family, &[period]).await?;
+        figures.extend(parts.into_iter().flatten());
+        if family == Family::Dora {
+            deployment_sources = sources;
+        }
+    }
     Ok((figures, deployment_sources))
+}
+
+/// The families of figures, each read by its own query (METRICS.md's sections).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Flow,
+    Velocity,
+    Dora,
+    Issues,
+    Ci,
+    Growth,
+    Downloads,
+}
+
+impl Family {
+    /// Every family, in the order of a report's figures.
+    pub const ALL: [Family; 7] = [
+        Family::Flow,
+        Family::Velocity,
+        Family::Dora,
+        Family::Issues,
+        Family::Ci,
+        Family::Growth,
+        Family::Downloads,
+    ];
+
+    /// The figures the family makes of empty samples: every metric it names (with one
+    /// workflow and job, so that the per-group ones are there too).
+    fn names(self) -> Vec<Figure> {
+        let basis = Basis::Measured {
+            source: String::new(),
+        };
+        let epoch = DateTime::<Utc>::UNIX_EPOCH;
+        match self {
+            Family::Flow => flow::cycle_time(&Default::default()),
+            Family::Velocity => activity::velocity(&Default::default()),
+            Family::Dora => {
+                let mut f =
+                    dora::deployment_frequency(&[], &basis, (epoch, epoch + Duration::days(7)));
+                f.extend(dora::lead_time(&Default::default(), &basis));
+                f.extend(dora::Failures::default().figures(&basis));
+                f
+            }
+            Family::Issues => activity::issues(&Default::default()),
+            Family::Ci => activity::ci(&db::metrics::activity::Ci {
+                workflows: vec![("w".into(), 1, Some(1.0), Some(1.0))],
+                slowest_jobs: vec![("j".into(), 1, 1.0)],
+                ..Default::default()
+            }),
+            Family::Growth => activity::growth(&Default::default(), 7.0),
+            Family::Downloads => activity::downloads(&Default::default()),
+        }
+    }
+
+    /// The family that makes `metric`, if any (the scores and the per-repository
+    /// breakdowns are made of several families and have none).
+    pub fn of(metric: &str) -> Option<Family> {
+        Family::ALL
+            .into_iter()
+            .find(|f| f.names().iter().any(|x| x.metric == metric))
+    }
+}
+
+/// One family's figures of some repositories for each of `parts` (in order), and each
+/// repository's deployment source when the family is DORA's (else empty).
+async fn family_figures(
+    pool: &PgPool,
+    repos: &[(i64, String)],
+    family: Family,
+    parts: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> crate::Result<(Vec<Vec<Figure>>, Vec<(String, String)>)> {
+    if family == Family::Dora {
+        return dora_figures(pool, repos, parts).await;
+    }
+    let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+    let mut out = Vec::with_capacity(parts.len());
+    for &period in parts {
+        let (from, to) = period;
+        out.push(match family {
+            Family::Flow => flow::cycle_time(&db::metrics::flow(pool, &ids, period).await?),
+            Family::Velocity => {
+                activity::velocity(&db::metrics::activity::velocity(pool, &ids, period).await?)
+            }
+            Family::Issues => {
+                activity::issues(&db::metrics::activity::issues(pool, &ids, period).await?)
+            }
+            Family::Ci => activity::ci(&db::metrics::activity::ci(pool, &ids, period).await?),
+            Family::Growth => activity::growth(
+                &db::metrics::activity::growth(pool, &ids, period).await?,
+                (to - from).num_seconds() as f64 / 86_400.0,
+            ),
+            Family::Downloads => {
+                activity::downloads(&db::packages::downloads(pool, &ids, period).await?)
+            }
+            Family::Dora => unreachable!("read above"),
+        });
+    }
+    Ok((out, vec![]))
+}
+
+/// One metric of a scope per day, week or month of `[from, to)`: its figures (every
+/// statistic and group) in each part, from its family's reads only.
+///
+/// Errors: as [`report`]; [`crate::Error::Invalid`] for a metric no family makes (the
+/// scores are read in the report) or more than 400 parts.
+pub async fn metric_series(
+    pool: &PgPool,
+    user_id: i64,
+    scope: &str,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    grain: Grain,
+    metric: &str,
+) -> crate::Result<wire::MetricSeries> {
+    check_period(from, to)?;
+    let repos = resolve(pool, user_id, scope).await?;
+    metric_series_of(pool, scope, repos, (from, to), grain, metric).await
+}
+
+async fn metric_series_of(
+    pool: &PgPool,
+    scope: &str,
+    repos: Vec<(i64, String)>,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    grain: Grain,
+    metric: &str,
+) -> crate::Result<wire::MetricSeries> {
+    let family = Family::of(metric).ok_or_else(|| {
+        crate::Error::Invalid(format!(
+            "{metric:?} has no series: not a metric of METRICS.md, or one made of several (the scores), read in the report"
+        ))
+    })?;
+    let cut = grain.parts(from, to);
+    if cut.len() > 400 {
+        return Err(crate::Error::Invalid(format!(
+            "{} parts are too many for one series: at most 400 (a coarser grain, or a shorter period)",
+            cut.len()
+        )));
+    }
+    let (figures, _) = family_figures(pool, &repos, family, &cut).await?;
+    let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    Ok(wire::MetricSeries {
+        scope: scope.to_string(),
+        metric: metric.to_string(),
+        grain: grain.name().to_string(),
+        parts: cut
+            .into_iter()
+            .zip(figures)
+            .map(|((a, b), figures)| wire::MetricPart {
+                from: time(a),
+                to: time(b),
+                figures: figures.into_iter().filter(|f| f.metric == metric).collect(),
+            })
+            .collect(),
+    })
 }
 
 /// DORA's four keys of some repositories for each of `parts` (in order), the delivery rows
@@ -609,6 +749,7 @@ struct ReportKey {
 pub struct ReportCache {
     reports: moka::future::Cache<ReportKey, std::sync::Arc<Report>>,
     series: moka::future::Cache<(ReportKey, Grain), std::sync::Arc<wire::DoraSeries>>,
+    metrics: moka::future::Cache<(ReportKey, Grain, String), std::sync::Arc<wire::MetricSeries>>,
 }
 
 impl Default for ReportCache {
@@ -619,6 +760,10 @@ impl Default for ReportCache {
                 .time_to_live(Self::TTL)
                 .build(),
             series: moka::future::Cache::builder()
+                .max_capacity(Self::CAPACITY)
+                .time_to_live(Self::TTL)
+                .build(),
+            metrics: moka::future::Cache::builder()
                 .max_capacity(Self::CAPACITY)
                 .time_to_live(Self::TTL)
                 .build(),
@@ -673,6 +818,30 @@ impl ReportCache {
         self.series
             .try_get_with((key, grain), async move {
                 dora_series_of(pool, scope, repos, (from, to), grain, dora)
+                    .await
+                    .map(std::sync::Arc::new)
+            })
+            .await
+            .map_err(unshare)
+    }
+
+    /// [`metric_series`], from the cache as [`Self::report`].
+    ///
+    /// Errors: as [`metric_series`].
+    pub async fn metric_series(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        grain: Grain,
+        metric: &str,
+    ) -> crate::Result<std::sync::Arc<wire::MetricSeries>> {
+        check_period(from, to)?;
+        let (key, repos) = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
+        self.metrics
+            .try_get_with((key, grain, metric.to_string()), async move {
+                metric_series_of(pool, scope, repos, (from, to), grain, metric)
                     .await
                     .map(std::sync::Arc::new)
             })

@@ -962,3 +962,56 @@ async fn the_dora_series_agrees_with_a_report_per_part() {
     }
     assert!(valued > 10, "{valued} values");
 }
+
+/// A metric's series gives each week the same figures as the report of that week, from its
+/// family's reads only (`edge-cases.json`: flow, issues, DORA); the scores have no series.
+#[tokio::test]
+async fn a_metric_series_agrees_with_a_report_per_part() {
+    let fx = synced(include_str!("../../../../ghsim/scenarios/edge-cases.json")).await;
+    let period = (t("2026-01-26T00:00:00Z"), t("2026-03-02T00:00:00Z"));
+    for metric in [
+        "pull_request_cycle_time",
+        "issues_opened",
+        "change_failure_rate",
+    ] {
+        let series = crate::metrics::metric_series(
+            &fx.pool,
+            fx.user_id,
+            "acme/api",
+            period,
+            crate::metrics::Grain::Week,
+            metric,
+        )
+        .await
+        .unwrap();
+        assert_eq!(series.parts.len(), 5);
+        let mut valued = 0;
+        for part in &series.parts {
+            let report = report_of(&fx, &part.from, &part.to).await;
+            let want: Vec<_> = report
+                .figures
+                .iter()
+                .filter(|f| f.metric == metric)
+                .collect();
+            assert_eq!(part.figures.len(), want.len(), "{metric} in {}", part.from);
+            for (got, want) in part.figures.iter().zip(want) {
+                assert_eq!(
+                    (&got.value, got.sample, &got.basis, &got.group),
+                    (&want.value, want.sample, &want.basis, &want.group)
+                );
+                valued += usize::from(got.value.is_some());
+            }
+        }
+        assert!(valued > 0, "{metric}: no value in five weeks");
+    }
+    let none = crate::metrics::metric_series(
+        &fx.pool,
+        fx.user_id,
+        "acme/api",
+        period,
+        crate::metrics::Grain::Week,
+        "health_score",
+    )
+    .await;
+    assert!(matches!(none, Err(crate::Error::Invalid(_))), "{none:?}");
+}
