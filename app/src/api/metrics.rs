@@ -28,11 +28,7 @@ pub async fn scope_report(
     let engine = super::ssr::engine()?;
     let period = period(&from, &to)?;
     let dora = dora_report(&dora)?;
-    let scope = if scope.is_empty() {
-        "tracked".into()
-    } else {
-        scope
-    };
+    let scope = scope_or_tracked(scope);
     engine
         .report(user_id, &scope, period, dora)
         .await
@@ -62,6 +58,29 @@ fn period(
         .map_err(super::ssr::user_error)
 }
 
+/// The grain a page names (`day`, `week`, the default, or `month`).
+#[cfg(feature = "ssr")]
+fn grain_of(grain: &str) -> AppResult<engine::metrics::Grain> {
+    match grain {
+        "" => Ok(engine::metrics::Grain::Week),
+        g => engine::metrics::Grain::parse(g).ok_or_else(|| {
+            super::ssr::user_error(engine::Error::Invalid(format!(
+                "grain {g:?}: day, week or month"
+            )))
+        }),
+    }
+}
+
+/// The scope a page names, or everything the person follows when it names none.
+#[cfg(feature = "ssr")]
+fn scope_or_tracked(scope: String) -> String {
+    if scope.is_empty() {
+        "tracked".into()
+    } else {
+        scope
+    }
+}
+
 /// DORA's four keys of `scope` per `grain` (`day`, `week`, the default, or `month`) of
 /// the period the dates name, graded by `dora`, with the report's performance levels.
 #[server(endpoint = "dora")]
@@ -74,19 +93,8 @@ pub async fn dora_series(
 ) -> AppResult<wire::DoraSeries> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
-    let grain = match grain.as_str() {
-        "" => engine::metrics::Grain::Week,
-        g => engine::metrics::Grain::parse(g).ok_or_else(|| {
-            super::ssr::user_error(engine::Error::Invalid(format!(
-                "grain {g:?}: day, week or month"
-            )))
-        })?,
-    };
-    let scope = if scope.is_empty() {
-        "tracked".into()
-    } else {
-        scope
-    };
+    let grain = grain_of(&grain)?;
+    let scope = scope_or_tracked(scope);
     engine
         .dora_series(
             user_id,
@@ -112,19 +120,8 @@ pub async fn metric_series(
 ) -> AppResult<wire::MetricSeries> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
-    let grain = match grain.as_str() {
-        "" => engine::metrics::Grain::Week,
-        g => engine::metrics::Grain::parse(g).ok_or_else(|| {
-            super::ssr::user_error(engine::Error::Invalid(format!(
-                "grain {g:?}: day, week or month"
-            )))
-        })?,
-    };
-    let scope = if scope.is_empty() {
-        "tracked".into()
-    } else {
-        scope
-    };
+    let grain = grain_of(&grain)?;
+    let scope = scope_or_tracked(scope);
     engine
         .metric_series(user_id, &scope, period(&from, &to)?, grain, &metric)
         .await
@@ -146,11 +143,7 @@ pub async fn dora_attribution(
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
-    let scope = if scope.is_empty() {
-        "tracked".into()
-    } else {
-        scope
-    };
+    let scope = scope_or_tracked(scope);
     engine
         .attribution(
             user_id,
