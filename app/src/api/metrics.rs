@@ -58,6 +58,26 @@ fn period(
         .map_err(super::ssr::user_error)
 }
 
+/// How many days the repositories page covers when the URL names no start.
+pub const TABLE_DAYS: i64 = 84;
+
+/// The period of the repositories page: as [`period`], but starting [`TABLE_DAYS`]
+/// before its end when `from` is empty (twelve ISO weeks for the sparklines).
+#[cfg(feature = "ssr")]
+pub(super) fn table_period(
+    from: &str,
+    to: &str,
+) -> AppResult<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+    let (_, end) = period("", to)?;
+    if !from.is_empty() {
+        return period(from, to);
+    }
+    let start = (end - chrono::Duration::days(TABLE_DAYS))
+        .format("%Y-%m-%d")
+        .to_string();
+    period(&start, &end.format("%Y-%m-%d").to_string())
+}
+
 /// The grain a page names (`day`, `week`, the default, or `month`).
 #[cfg(feature = "ssr")]
 fn grain_of(grain: &str) -> AppResult<engine::metrics::Grain> {

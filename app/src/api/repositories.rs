@@ -124,3 +124,29 @@ pub async fn repository_overview(full_name: String) -> AppResult<RepoOverview> {
         repo: summary(o.repo),
     })
 }
+
+/// The repositories the person follows with their figures over the period the dates
+/// name (`YYYY-MM-DD`; empty `from`: twelve weeks before `to`; empty `to`: tomorrow), for
+/// the repositories page.
+#[server(endpoint = "repository_table")]
+pub async fn repository_table(from: String, to: String) -> AppResult<Vec<wire::RepositoryRow>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let period = super::metrics::table_period(&from, &to)?;
+    engine
+        .repository_table(user_id, period)
+        .await
+        .map_err(super::ssr::user_error)
+}
+
+/// Follows the repositories named (`owner/name`, as the person may see them) and queues
+/// their first sync in the background; returns them as GitHub spells them.
+#[server(endpoint = "follow", input = leptos::server_fn::codec::Json)]
+pub async fn follow_repositories(names: Vec<String>) -> AppResult<Vec<String>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    engine
+        .follow(user_id, &names)
+        .await
+        .map_err(super::ssr::user_error)
+}

@@ -22,7 +22,7 @@ pub fn Controls(
     let query = leptos_router::hooks::use_query_map();
     let current_grain = move || query.read().get("grain").unwrap_or_default();
     view! {
-        <Form method="GET" action=action attr:class="controls" attr:aria-label="What to show">
+        <Form method="GET" action=action on_form_data=without_nameless() attr:class="controls" attr:aria-label="What to show">
             <label>
                 "Scope "
                 <Suspense fallback=move || view! { <select name="scope" id="scope"><option value=params().0>{params().0}</option></select> }>
@@ -70,6 +70,12 @@ pub fn Controls(
             <button type="submit" class="primary" id="apply">"Show"</button>
         </Form>
     }
+}
+
+/// Drops the empty entry leptos_router (0.8) adds for a submit button without a name, so
+/// that a submitted form's URL is the same as without the WASM (no trailing `&=`).
+pub fn without_nameless() -> std::sync::Arc<dyn Fn(&leptos::web_sys::FormData)> {
+    std::sync::Arc::new(|data: &leptos::web_sys::FormData| data.delete(""))
 }
 
 /// A page's address with its scope in the query, encoded (`/overview?scope=acme%2Fapi`).

@@ -190,6 +190,33 @@ pub fn FigureTile(
     .into_any()
 }
 
+/// A table cell of one figure: the value with its unit (or "—" and the reason), a proxy
+/// or unavailable marker, and the definition, sample and source in its tooltip.
+#[component]
+pub fn FigureCell(
+    /// One sentence from METRICS.md's definition.
+    definition: &'static str,
+    figure: Option<Figure>,
+) -> impl IntoView {
+    let Some(f) = figure else {
+        return view! { <td class="num muted" title="Not in this report.">"—"</td> }.into_any();
+    };
+    let tooltip = explain(definition, &f);
+    let marker = match &f.basis {
+        Basis::Measured { .. } => None,
+        Basis::Proxy { .. } => Some(("marker proxy", "≈")),
+        Basis::Unavailable { .. } => Some(("marker unavailable", "no data")),
+    };
+    view! {
+        <td class="num" title=tooltip data-metric=f.metric.clone()
+            data-value=f.value.map(|v| v.to_string()).unwrap_or_default()>
+            {f.value.map(|v| with_unit(v, f.unit)).unwrap_or_else(|| "—".into())}
+            {marker.map(|(class, text)| view! { <span class=class>{text}</span> })}
+        </td>
+    }
+    .into_any()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

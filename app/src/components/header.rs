@@ -78,6 +78,7 @@ pub fn Header() -> impl IntoView {
                             <div class="account">
                                 <nav class="pages" aria-label="Pages">
                                     <a class="nav" href="/overview" id="nav-overview" aria-current=move || here("/overview")>"Overview"</a>
+                                    <a class="nav" href="/repos" id="nav-repos" aria-current=move || here("/repos")>"Repositories"</a>
                                     <a class="nav" href="/dora" id="nav-dora" aria-current=move || here("/dora")>"DORA"</a>
                                     <a class="nav" href="/sync" id="nav-sync" aria-current=move || here("/sync")>"Sync"</a>
                                 </nav>

@@ -3,7 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{list_repositories, signed_in_user, RepoSummary, TrackRepository};
+use crate::api::{
+    list_repositories, signed_in_user, FollowRepositories, RepoSummary, TrackRepository,
+};
+use crate::components::first_sync::FirstSync;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -62,7 +65,8 @@ fn Welcome() -> impl IntoView {
             <h1>"How is your software delivered?"</h1>
             <p>
                 "Pulseboard reads your GitHub repositories and shows how work flows through them: "
-                "pull requests opened and merged, and soon DORA's four keys, review coverage and CI reliability."
+                "DORA's four keys, pull request cycle time and review coverage, issue health, CI reliability and growth, "
+                "each number traced to the rows it comes from."
             </p>
             <a class="button primary" href="/auth/github/login" rel="external" id="sign-in">
                 "Sign in with GitHub"
@@ -77,14 +81,24 @@ fn Repositories(
     refresh: RwSignal<bool>,
 ) -> impl IntoView {
     let track = ServerAction::<TrackRepository>::new();
+    let follow = ServerAction::<FollowRepositories>::new();
     // Refetch after each successful add so the lists move the repository across.
     Effect::new(move |_| {
         if let Some(Ok(_)) = track.value().get() {
             repos.refetch();
         }
     });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = follow.value().get() {
+            repos.refetch();
+        }
+    });
     let filter = RwSignal::new(String::new());
     view! {
+        {move || follow.value().get().map(|r| match r {
+            Ok(names) => view! { <FirstSync names then="/overview"/> }.into_any(),
+            Err(e) => view! { <p class="error" role="alert" data-testid="follow-error">{e.to_string()}</p> }.into_any(),
+        })}
         <section class="panel">
             <div class="panel-head">
                 <h1>"Your repositories"</h1>
@@ -113,7 +127,7 @@ fn Repositories(
             <Transition fallback=|| view! { <p class="muted">"Asking GitHub which repositories you can see…"</p> }>
                 {move || Suspend::new(async move {
                     match repos.await {
-                        Ok(list) => view! { <RepoTable list=list.unwrap_or_default() filter track/> }.into_any(),
+                        Ok(list) => view! { <RepoTable list=list.unwrap_or_default() filter track follow/> }.into_any(),
                         Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -127,12 +141,64 @@ fn RepoTable(
     list: Vec<RepoSummary>,
     filter: RwSignal<String>,
     track: ServerAction<TrackRepository>,
+    follow: ServerAction<FollowRepositories>,
 ) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="muted">"GitHub lists no repositories for your account."</p> }
             .into_any();
     }
     let following = list.iter().any(|r| r.tracked);
+    // The repositories not followed yet, by owner: "follow all of acme".
+    let mut owners: Vec<(String, Vec<String>)> = Vec::new();
+    for r in list.iter().filter(|r| !r.tracked) {
+        let owner = r
+            .full_name
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        match owners.iter_mut().find(|(o, _)| *o == owner) {
+            Some((_, names)) => names.push(r.full_name.clone()),
+            None => owners.push((owner, vec![r.full_name.clone()])),
+        }
+    }
+    let all: Vec<String> = owners.iter().flat_map(|(_, n)| n.clone()).collect();
+    let picked: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let busy = follow.pending();
+    let follow_these = move |names: Vec<String>| {
+        follow.dispatch(FollowRepositories { names });
+    };
+    let several_owners = owners.len() > 1;
+    let pickers = (!all.is_empty()).then(|| {
+        let every = all.clone();
+        let groups = owners
+            .into_iter()
+            .map(|(owner, names)| {
+                let n = names.len();
+                let label = format!("Follow all {n} of {owner}");
+                view! {
+                    <button class="secondary follow-owner" data-owner=owner.clone() disabled=move || busy.get()
+                            on:click=move |_| follow_these(names.clone())>{label}</button>
+                }
+            })
+            .collect_view();
+        view! {
+            <div class="follow-bar" role="group" aria-label="Follow several repositories">
+                <button class="primary" id="follow-selected"
+                        disabled=move || busy.get() || picked.with(Vec::is_empty)
+                        on:click=move |_| follow_these(picked.get())>
+                    {move || format!("Follow selected ({})", picked.with(Vec::len))}
+                </button>
+                {groups}
+                {several_owners.then(|| view! {
+                    <button class="secondary" id="follow-everything" disabled=move || busy.get()
+                            on:click=move |_| follow_these(every.clone())>
+                        {format!("Follow all {}", every.len())}
+                    </button>
+                })}
+            </div>
+        }
+    });
     let rows = list
         .into_iter()
         .map(|r| {
@@ -155,8 +221,28 @@ fn RepoTable(
                     </button>
                 }.into_any()
             };
+            let pick = (!r.tracked).then(|| {
+                let name = name.clone();
+                let checked = {
+                    let name = name.clone();
+                    move || picked.with(|p| p.contains(&name))
+                };
+                view! {
+                    <input type="checkbox" class="pick" data-repo=name.clone()
+                           aria-label=format!("Pick {name} to follow")
+                           prop:checked=checked
+                           on:change=move |ev| {
+                               let on = event_target_checked(&ev);
+                               picked.update(|p| {
+                                   p.retain(|n| *n != name);
+                                   if on { p.push(name.clone()); }
+                               });
+                           }/>
+                }
+            });
             view! {
                 <tr class:hidden=hidden data-repo-row=r.full_name.clone()>
+                    <td class="pick-cell">{pick}</td>
                     <td>
                         {if r.tracked {
                             view! { <a href=format!("/repos/{}", r.full_name)>{r.full_name.clone()}</a> }.into_any()
@@ -176,8 +262,15 @@ fn RepoTable(
         {following.then(|| view! {
             <p><a class="button primary" href="/overview" id="overview-of-all">"Overview of everything you follow"</a></p>
         })}
+        {(!following).then(|| view! {
+            <p class="notice" data-testid="onboarding">
+                "Welcome. Pick the repositories to follow (or all of an organisation): Pulseboard reads their history from GitHub in the background, shows the progress here, and opens the overview as soon as the first one is in. "
+                "\"Add\" follows one repository and reads its pull requests right away."
+            </p>
+        })}
+        {pickers}
         <table class="repos">
-            <thead><tr><th>"Repository"</th><th>"Your role"</th><th></th></tr></thead>
+            <thead><tr><th scope="col"><span class="visually-hidden">"Pick"</span></th><th scope="col">"Repository"</th><th scope="col">"Your role"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }

@@ -5,4 +5,5 @@ pub mod metric;
 pub mod not_found;
 pub mod overview;
 pub mod repo;
+pub mod repositories;
 pub mod sync;

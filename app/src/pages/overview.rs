@@ -135,6 +135,37 @@ pub fn Overview() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <SyncingNow/>
+        </section>
+    }
+}
+
+/// What is syncing now among the person's repositories: the jobs running and queued, with
+/// a link to their progress.
+#[component]
+fn SyncingNow() -> impl IntoView {
+    let activity = Resource::new(|| (), |_| crate::api::load_sync_activity());
+    view! {
+        <section class="section" aria-label="Syncing now">
+            <h2>"Syncing now"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match activity.await {
+                        Ok(a) if a.jobs.is_empty() => view! {
+                            <p class="muted small" data-testid="syncing-now">"Nothing is syncing: every repository you follow is as fresh as its last check. " <a href="/sync">"Sync history"</a></p>
+                        }.into_any(),
+                        Ok(a) => view! {
+                            <ul class="small" data-testid="syncing-now">
+                                {a.jobs.into_iter().map(|j| view! {
+                                    <li>{format!("{}: {}", j.repository, if j.status == "running" { "reading from GitHub" } else { "waiting in the queue" })}</li>
+                                }).collect_view()}
+                                <li><a href="/sync">"Progress"</a></li>
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <p class="muted small">{format!("What is syncing is unknown: {e}")}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -246,6 +246,7 @@ pub fn RepositoryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <Failed name=full_name() e/> }.into_any(),
+                    Ok(o) if !o.repo.tracked => view! { <NotFollowed o/> }.into_any(),
                     Ok(o) => view! { <Page o tab=Signal::derive(tab) report query/> }.into_any(),
                 }
             })}
@@ -267,6 +268,35 @@ fn Failed(name: String, e: AppError) -> impl IntoView {
                     <a class="button" href="/">"All repositories"</a>
                 }.into_any(),
                 _ => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+/// A repository the person may see but does not follow: Pulseboard has not read its
+/// history, so there are no numbers to show (not zeros); following it starts reading.
+#[component]
+fn NotFollowed(o: RepoOverview) -> impl IntoView {
+    let follow = ServerAction::<crate::api::FollowRepositories>::new();
+    let name = o.repo.full_name.clone();
+    let names = vec![name.clone()];
+    let here = format!("/repos/{name}");
+    view! {
+        <section class="panel" data-testid="repo-not-followed">
+            <h1>{name.clone()}</h1>
+            <p>{format!("You do not follow {name}: Pulseboard has not read its history, so it has no numbers to show yet.")}</p>
+            {move || match follow.value().get() {
+                Some(Ok(names)) => view! { <crate::components::first_sync::FirstSync names then=here.clone()/> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                None => {
+                    let names = names.clone();
+                    view! {
+                        <button class="primary" id="follow-this" disabled=move || follow.pending().get()
+                                on:click=move |_| { follow.dispatch(crate::api::FollowRepositories { names: names.clone() }); }>
+                            "Follow it and read its history"
+                        </button>
+                    }.into_any()
+                }
             }}
         </section>
     }

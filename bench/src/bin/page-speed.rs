@@ -1,7 +1,8 @@
 //! Server-side render time of the pages on `large` after a full sync: the overview of the
 //! organisation over a year, the DORA page of the organisation over 13 weeks, and a
-//! repository's page, each asked by 32 connections at once, p50 / p95 of the whole
-//! response (BENCHMARKS.md, "Pages").
+//! repository's page and the repositories table, each asked by 32 connections at once,
+//! p50 / p95 of the whole response; then the time until each is interactive in headless
+//! Chromium (`bench/interactive.mjs`; BENCHMARKS.md, "Pages").
 //!
 //! Needs the database `metrics-speed` keeps: `PULSEBOARD_BENCH_DATA=/path cargo run
 //! --release -p pulseboard-bench --bin page-speed [REQUESTS_PER_CONNECTION]`. The server
@@ -157,6 +158,11 @@ async fn run() -> anyhow::Result<()> {
             format!("{base}/repos/acme/api"),
             "throughput-chart",
         ),
+        (
+            "repositories table (12 weeks)",
+            format!("{base}/repos"),
+            "data-testid=\"repo-table\"",
+        ),
     ];
     println!(
         "{CONNECTIONS} connections, {per_connection} requests each; ms (p50 / p95); the first request computes, the rest read what it kept"
@@ -165,7 +171,7 @@ async fn run() -> anyhow::Result<()> {
         "{:<40} {:>10} {:>20} {:>12}",
         "page", "first", "p50 / p95", "requests/s"
     );
-    for (label, url, marker) in pages {
+    for (label, url, marker) in pages.clone() {
         let started = Instant::now();
         let body = client
             .get(&url)
@@ -208,6 +214,23 @@ async fn run() -> anyhow::Result<()> {
             percentile(&all, 0.95),
             all.len() as f64 / wall
         );
+    }
+    // Time until interactive in headless Chromium (the release site must be built:
+    // `cargo leptos build --release`; skipped with a note when node is missing).
+    let paths: Vec<String> = pages
+        .iter()
+        .map(|(_, url, _)| url.trim_start_matches(&base).to_string())
+        .collect();
+    let status = std::process::Command::new("node")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/interactive.mjs"))
+        .arg(&base)
+        .arg("10")
+        .args(&paths)
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => eprintln!("bench/interactive.mjs failed: {s}"),
+        Err(e) => eprintln!("could not run node bench/interactive.mjs: {e}"),
     }
     shutdown.begin();
     let _ = task.await;

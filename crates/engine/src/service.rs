@@ -229,6 +229,45 @@ impl Engine {
         Ok(outcome.total())
     }
 
+    /// Follows each of `full_names` (repositories the user may see) and queues its first
+    /// sync, every resource, in the background: the onboarding's "follow these", where
+    /// progress is watched on the page rather than waited for. Returns the names as
+    /// GitHub spells them, in the order given.
+    ///
+    /// Errors: [`crate::Error::Invalid`] for a malformed name or an empty list (nothing is
+    /// followed then); [`crate::Error::Forbidden`] when one is not the user's to see (the
+    /// ones before it stay followed).
+    pub async fn follow(&self, user_id: i64, full_names: &[String]) -> crate::Result<Vec<String>> {
+        if full_names.is_empty() {
+            return Err(crate::Error::Invalid(
+                "pick at least one repository to follow".into(),
+            ));
+        }
+        for name in full_names {
+            check_repository_name(name)?;
+        }
+        let mut followed = Vec::with_capacity(full_names.len());
+        for name in full_names {
+            let repo = db::repos::find_visible(&self.pool, user_id, name)
+                .await?
+                .ok_or(crate::Error::Forbidden)?;
+            if !db::repos::track(&self.pool, user_id, repo.github_id).await? {
+                return Err(crate::Error::Forbidden);
+            }
+            db::jobs::enqueue(
+                &self.pool,
+                repo.github_id,
+                &[],
+                sync::Mode::Incremental.as_str(),
+                Some(user_id),
+                10,
+            )
+            .await?;
+            followed.push(repo.full_name);
+        }
+        Ok(followed)
+    }
+
     /// What the sync page shows: jobs queued and running, and the latest runs, all of
     /// repositories the user may see.
     pub async fn sync_activity(&self, user_id: i64) -> crate::Result<SyncActivity> {
@@ -328,6 +367,91 @@ impl Engine {
         limit: usize,
     ) -> crate::Result<wire::Attribution> {
         crate::metrics::attribution(&self.pool, user_id, scope, period, limit).await
+    }
+
+    /// The repositories the user follows, each with its figures over `period` (the
+    /// repositories page): health score, merged and open pull requests and the issue
+    /// backlog from the repository's own report (kept a minute like [`Self::report`]), its
+    /// merges per ISO week, GitHub's stars, language and topics, and its last sync. In
+    /// the order of [`db::repos::visible`]; four repositories are computed at a time.
+    ///
+    /// Errors: as [`Self::report`].
+    pub async fn repository_table(
+        &self,
+        user_id: i64,
+        period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    ) -> crate::Result<Vec<wire::RepositoryRow>> {
+        use futures::{StreamExt, TryStreamExt};
+
+        let repos: Vec<_> = db::repos::visible(&self.pool, user_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.tracked)
+            .collect();
+        let synced: std::collections::HashMap<i64, (chrono::DateTime<chrono::Utc>, String)> =
+            db::sync_runs::last_finished(&self.pool, user_id)
+                .await?
+                .into_iter()
+                .map(|(id, at, status)| (id, (at, status)))
+                .collect();
+        let synced = &synced;
+        futures::stream::iter(repos)
+            .map(|r| async move {
+                let (report, weekly) = tokio::try_join!(
+                    self.report(user_id, &r.full_name, period, wire::DoraReport::default()),
+                    self.metric_series(
+                        user_id,
+                        &r.full_name,
+                        period,
+                        crate::metrics::Grain::Week,
+                        "pull_requests_merged",
+                    ),
+                )?;
+                const ROW: [(&str, wire::Statistic); 4] = [
+                    ("health_score", wire::Statistic::Mean),
+                    ("pull_requests_merged", wire::Statistic::Count),
+                    ("pull_requests_open", wire::Statistic::Count),
+                    ("issue_backlog", wire::Statistic::Count),
+                ];
+                let figures = ROW
+                    .iter()
+                    .filter_map(|(m, s)| report.figure(m, *s).cloned())
+                    .collect();
+                let weekly_merged = weekly
+                    .parts
+                    .iter()
+                    .map(|p| {
+                        let count = p
+                            .figures
+                            .iter()
+                            .find(|f| {
+                                f.metric == "pull_requests_merged"
+                                    && f.statistic == wire::Statistic::Count
+                                    && f.group.is_none()
+                            })
+                            .and_then(|f| f.value);
+                        (p.from.get(..10).unwrap_or(&p.from).to_string(), count)
+                    })
+                    .collect();
+                Ok::<_, crate::Error>(wire::RepositoryRow {
+                    description: r.description,
+                    language: r.language,
+                    topics: r.topics,
+                    private: r.private,
+                    archived: r.archived,
+                    stars: u64::try_from(r.stargazers_count).unwrap_or(0),
+                    figures,
+                    weekly_merged,
+                    sync_mode: "polling".into(),
+                    last_synced: synced
+                        .get(&r.github_id)
+                        .map(|(at, status)| (at.to_rfc3339(), status.clone())),
+                    full_name: r.full_name,
+                })
+            })
+            .buffered(4)
+            .try_collect()
+            .await
     }
 
     /// The ids of the repositories the user may see (progress events are filtered by them).

@@ -316,6 +316,45 @@ impl Report {
     }
 }
 
+/// One followed repository as the repositories table shows it: what GitHub says of it,
+/// its figures over the table's period, its weekly merges and how it is kept fresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepositoryRow {
+    /// `owner/name`.
+    pub full_name: String,
+    pub description: Option<String>,
+    /// GitHub's main language, when it names one.
+    pub language: Option<String>,
+    pub topics: Vec<String>,
+    pub private: bool,
+    pub archived: bool,
+    /// GitHub's `stargazers_count` when the repository was last read.
+    pub stars: u64,
+    /// `health_score` (mean), `pull_requests_merged`, `pull_requests_open` and
+    /// `issue_backlog` (counts) of the repository's report over the period, with their
+    /// provenance (METRICS.md).
+    pub figures: Vec<Figure>,
+    /// `pull_requests_merged` per ISO week of the period (a week cut by the period's ends
+    /// counts only its part), oldest first: the week's start (`YYYY-MM-DD`) and its count,
+    /// `None` where unavailable.
+    pub weekly_merged: Vec<(String, Option<f64>)>,
+    /// How the repository is kept fresh: `polling` (GitHub is asked for changes on a
+    /// schedule; webhooks are not received yet).
+    pub sync_mode: String,
+    /// When its newest sync run finished (RFC 3339) and how (`succeeded`, `failed`, …);
+    /// `None` before its first.
+    pub last_synced: Option<(String, String)>,
+}
+
+impl RepositoryRow {
+    /// The row's figure of a metric (no group).
+    pub fn figure(&self, metric: &str) -> Option<&Figure> {
+        self.figures
+            .iter()
+            .find(|f| f.metric == metric && f.group.is_none())
+    }
+}
+
 /// DORA's four keys of a scope for each part of a period (the DORA page's chart), graded
 /// part by part; any part's deployments, changes and incidents are its [`Attribution`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,6 +19,9 @@ pub struct Repository {
     pub html_url: String,
     pub pushed_at: Option<DateTime<Utc>>,
     pub stargazers_count: i32,
+    /// GitHub's main language of the repository, when it names one.
+    pub language: Option<String>,
+    pub topics: Vec<String>,
     pub permission: String,
     pub tracked: bool,
 }
@@ -26,7 +29,7 @@ pub struct Repository {
 const SELECT_VISIBLE: &str = "
     SELECT r.github_id, r.owner_login, r.name, r.full_name, r.private, r.description,
            r.default_branch, r.archived, r.html_url, r.pushed_at, r.stargazers_count,
-           a.permission, (t.user_id IS NOT NULL) AS tracked
+           r.language, r.topics, a.permission, (t.user_id IS NOT NULL) AS tracked
       FROM repositories r
       JOIN repository_access a ON a.repository_id = r.github_id AND a.user_id = $1
       LEFT JOIN tracked_repositories t ON t.repository_id = r.github_id AND t.user_id = $1";

@@ -125,6 +125,24 @@ pub async fn latest(
     .await
 }
 
+/// When each repository the user may see was last read, whatever the resource: its
+/// newest finished run's end and status, by repository id.
+pub async fn last_finished(
+    pool: &PgPool,
+    user_id: i64,
+) -> Result<Vec<(i64, DateTime<Utc>, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT DISTINCT ON (s.repository_id) s.repository_id, s.finished_at, s.status
+           FROM sync_runs s
+           JOIN repository_access a ON a.repository_id = s.repository_id AND a.user_id = $1
+          WHERE s.finished_at IS NOT NULL
+          ORDER BY s.repository_id, s.finished_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}
+
 /// How long a sync run is kept once a newer run of the same repository and resource exists.
 pub const KEEP_DAYS: i64 = 30;
 

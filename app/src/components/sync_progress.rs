@@ -1,0 +1,92 @@
+//! Sync progress as pages show it: the bars, and the event stream that feeds them
+//! (`/api/sync/events`, the person's repositories only).
+
+use leptos::prelude::*;
+
+use crate::api::LiveProgress;
+
+/// One resource's progress: a bar, items of the total, pages and the time to go.
+pub fn progress_bar(p: LiveProgress) -> impl IntoView {
+    let percent = match (p.done, p.total) {
+        (true, _) => 100.0,
+        (false, Some(t)) if t > 0 => (f64::from(p.items) * 100.0 / t as f64).min(100.0),
+        _ => 0.0,
+    };
+    let numbers = match p.total {
+        Some(t) => format!("{} of {t}", p.items),
+        None => plural(u64::from(p.items), "item"),
+    };
+    let pages = plural(u64::from(p.pages), "page");
+    let eta = match (p.done, p.eta_secs) {
+        (true, _) => "done".to_string(),
+        (false, Some(s)) => format!("about {s} s to go"),
+        (false, None) => "…".to_string(),
+    };
+    let budget = p
+        .rate_remaining
+        .map(|r| format!("{r} requests left this hour"))
+        .unwrap_or_default();
+    let what = format!("{} · {}", p.repository, p.resource.replace('_', " "));
+    view! {
+        <div class="bar" class:done=p.done data-testid="live-bar" data-repo=p.repository data-resource=p.resource>
+            <span class="what">{what}</span>
+            <span class="track" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=format!("{percent:.0}")>
+                <span class="fill" style:width=format!("{percent:.1}%")></span>
+            </span>
+            <span class="numbers">{numbers} ", " {pages} " · " {eta} " " <span class="muted">{budget}</span></span>
+        </div>
+    }
+}
+
+/// `1 page`, `3 pages`.
+pub fn plural(n: u64, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// Opens the event stream for as long as the page is shown: each event updates its bar
+/// in `live`, and `finished` runs when a resource finishes.
+#[cfg(feature = "hydrate")]
+pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let Ok(source) = web_sys::EventSource::new("/api/sync/events") else {
+        leptos::logging::error!("this browser cannot follow sync progress");
+        return;
+    };
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let Some(text) = e.data().as_string() else {
+                return;
+            };
+            let Ok(p) = serde_json::from_str::<LiveProgress>(&text) else {
+                return;
+            };
+            let done = p.done;
+            live.update(|bars| {
+                match bars
+                    .iter_mut()
+                    .find(|b| b.repository == p.repository && b.resource == p.resource)
+                {
+                    Some(b) => *b = p,
+                    None => bars.push(p),
+                }
+            });
+            if done {
+                finished();
+            }
+        });
+    if source
+        .add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref())
+        .is_err()
+    {
+        return;
+    }
+    // Both live as long as the page; leaving it closes the stream.
+    let held = StoredValue::new_local((source, on_progress));
+    on_cleanup(move || held.with_value(|(source, _)| source.close()));
+}

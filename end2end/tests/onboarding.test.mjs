@@ -1,0 +1,122 @@
+// From the first sign-in to the overview, and the repositories table, in a real browser
+// on the demo's data: a person who follows nothing is welcomed with what to do; picking
+// two repositories starts their first sync with live progress on the page, and the
+// overview opens by itself as soon as the first one is in. The repositories page then
+// lists both with the engine's numbers (`pulseboard metrics --json` for the same period),
+// sorts and filters through its URL (a fresh context shows the same rows), fits a
+// phone, and axe-core finds no serious or critical violation. Screenshots of each step.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Demo, root, cliJson, axeViolations, overflowing } from '../support.mjs';
+
+let demo;
+
+before(async () => {
+  demo = await Demo.start();
+});
+
+after(async () => {
+  await demo?.stop();
+});
+
+const shot = (page, name) => page.screenshot({ path: path.join(root, 'end2end', 'test-results', `${name}.png`), fullPage: true });
+const day = (t) => new Date(t).toISOString().slice(0, 10);
+
+/// The rows of the repositories table: name and each figure cell's `data-value`.
+async function rows(page) {
+  return page.$$eval('[data-testid=repo-table] tbody tr', (trs) => trs.map((tr) => ({
+    name: tr.dataset.repoRow,
+    values: Object.fromEntries([...tr.querySelectorAll('td[data-metric]')].map((td) => [td.dataset.metric, td.dataset.value])),
+    stars: tr.querySelector('td[title^="GitHub"]')?.dataset.value,
+  })));
+}
+
+test('sign-in, onboarding, the first sync and the overview; then the repositories table', async () => {
+  const page = demo.watch(await demo.browser.newPage());
+  await demo.signIn(page, 'alice');
+  await page.waitForSelector('[data-testid=onboarding]');
+  await page.waitForSelector('body[data-hydrated=true]');
+  await shot(page, 'onboarding');
+
+  // Pick two repositories: the button counts them, and following starts their syncs.
+  await page.check('input.pick[data-repo="acme/api"]');
+  await page.check('input.pick[data-repo="acme/web"]');
+  assert.equal((await page.textContent('#follow-selected')).trim(), 'Follow selected (2)');
+  await page.click('#follow-selected');
+  await page.waitForSelector('[data-testid=first-sync] li[data-repo="acme/api"]');
+  await shot(page, 'onboarding-first-sync');
+  // The overview opens by itself once the first repository's data is in.
+  await page.waitForURL((u) => u.pathname === '/overview', { timeout: 180_000 });
+  await page.waitForSelector('[data-testid=overview-summary]');
+  await shot(page, 'onboarding-overview');
+
+  // Wait for both first syncs to end, then open the repositories page.
+  await demo.until('the queue to empty', async () => {
+    await page.goto(`${demo.base}/sync`);
+    return page.isVisible('[data-testid=queue-empty]');
+  }, 180_000, 1000);
+  await page.goto(`${demo.base}/repos`);
+  await page.waitForSelector('[data-testid=repo-table]');
+  const shown = await rows(page);
+  assert.deepEqual(shown.map((r) => r.name).sort(), ['acme/api', 'acme/web']);
+
+  // Each row's numbers are the CLI's for the same repository over the table's period
+  // (the twelve weeks, 84 days, up to tomorrow).
+  const to = day(Date.now() + 86_400_000);
+  const from = day(Date.parse(to) - 84 * 86_400_000);
+  const statistic = { health_score: 'mean', pull_requests_merged: 'count', pull_requests_open: 'count', issue_backlog: 'count' };
+  for (const r of shown) {
+    const report = cliJson(demo, ['metrics', r.name, '--as', 'alice', '--from', from, '--to', to, '--json']);
+    assert.deepEqual(Object.keys(r.values).sort(), Object.keys(statistic).sort(), r.name);
+    for (const [metric, value] of Object.entries(r.values)) {
+      const f = report.figures.find((x) => x.metric === metric && x.statistic === statistic[metric] && !x.group);
+      assert.equal(value, f.value === null ? '' : String(f.value), `${r.name} ${metric}`);
+    }
+    // The weekly line adds up to the period's merges (weeks cut at the period's ends).
+    const weekly = cliJson(demo, ['metrics', r.name, '--as', 'alice', '--from', from, '--to', to, '--grain', 'week', '--json']);
+    const label = await page.getAttribute(`tr[data-repo-row="${r.name}"] svg.sparkline`, 'aria-label');
+    const merged = weekly.parts.map((p) => p.figures.find((x) => x.metric === 'pull_requests_merged' && x.statistic === 'count' && !x.group)?.value);
+    for (const [k, p] of weekly.parts.entries()) {
+      const said = merged[k] === null || merged[k] === undefined ? 'no data' : String(merged[k]);
+      assert.ok(label.includes(`${p.from.slice(0, 10)}: ${said}`), `${r.name} week ${p.from}: ${label}`);
+    }
+  }
+  await shot(page, 'repositories');
+
+  // Sorting by stars, most first: the URL says it and the rows follow.
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click('th a[data-sort=stars]');
+  await page.waitForURL((u) => u.searchParams.get('sort') === 'stars' && u.searchParams.get('dir') === 'desc');
+  await page.waitForSelector('th[aria-sort=descending] a[data-sort=stars]');
+  const byStars = await rows(page);
+  const stars = byStars.map((r) => Number(r.stars));
+  assert.deepEqual(stars, [...stars].sort((a, b) => b - a));
+
+  // Filtering: the form puts the text in the URL, keeps the sort, and hides the rest.
+  await page.fill('#repo-q', 'web');
+  await page.click('#apply');
+  await page.waitForURL((u) => u.searchParams.get('q') === 'web' && u.searchParams.get('sort') === 'stars');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=repo-table] tbody tr').length === 1);
+  const filtered = await rows(page);
+  assert.deepEqual(filtered.map((r) => r.name), ['acme/web']);
+
+  // The same URL in a fresh context shows the same rows.
+  const fresh = demo.watch(await (await demo.browser.newContext()).newPage());
+  await demo.signIn(fresh, 'alice');
+  await fresh.goto(page.url());
+  await fresh.waitForSelector('[data-testid=repo-table]');
+  assert.deepEqual(await rows(fresh), filtered);
+
+  // A phone: nothing overflows (the table scrolls in its own box).
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${demo.base}/repos`);
+  await page.waitForSelector('[data-testid=repo-table]');
+  assert.deepEqual(await overflowing(page), []);
+  await shot(page, 'repositories-phone');
+
+  for (const [url, ready] of [[`${demo.base}/repos`, '[data-testid=repo-table]'], [`${demo.base}/`, 'table.repos']]) {
+    assert.deepEqual(await axeViolations(demo, url, ready), [], url);
+    assert.deepEqual(await axeViolations(demo, url, ready, { colorScheme: 'dark' }), [], `${url} dark`);
+  }
+});
