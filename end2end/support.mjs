@@ -167,10 +167,16 @@ export async function followAndWait(demo, page, fullName) {
 /// (`contextOptions`: Playwright's, such as `colorScheme: 'dark'`).
 /// The context bypasses the CSP that would rightly refuse the injected script.
 export async function axeViolations(demo, url, ready, contextOptions = {}) {
-  const context = await demo.browser.newContext({ bypassCSP: true, ...contextOptions });
+  // Signed in once per demo and the session reused: sign-in is rate-limited per client.
+  if (!demo.aliceState) {
+    const first = await demo.browser.newContext();
+    await demo.signIn(await first.newPage(), 'alice');
+    demo.aliceState = await first.storageState();
+    await first.close();
+  }
+  const context = await demo.browser.newContext({ bypassCSP: true, storageState: demo.aliceState, ...contextOptions });
   try {
     const page = await context.newPage();
-    await demo.signIn(page, 'alice');
     await page.goto(url);
     await page.waitForSelector(ready);
     await page.addScriptTag({ path: path.join(root, 'node_modules', 'axe-core', 'axe.min.js') });

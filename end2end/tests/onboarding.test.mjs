@@ -120,3 +120,50 @@ test('sign-in, onboarding, the first sync and the overview; then the repositorie
     assert.deepEqual(await axeViolations(demo, url, ready, { colorScheme: 'dark' }), [], `${url} dark`);
   }
 });
+
+test('the teams page compares the teams whose repositories are followed, with the engine\'s numbers', async () => {
+  // The previous test followed acme/api (team Platform) and acme/web (team Web); nobody
+  // follows acme/infra, the Mobile team's only repository.
+  const page = demo.watch(await demo.browser.newPage());
+  await demo.signIn(page, 'alice');
+  const to = day(Date.now() + 86_400_000);
+  const from = day(Date.now() - 90 * 86_400_000);
+  await page.goto(`${demo.base}/teams?from=${from}&to=${to}&report=2023`);
+  await page.waitForSelector('[data-testid=teams-table]');
+  const teams = await page.$$eval('[data-testid=teams-table] tbody tr', (trs) => trs.map((tr) => ({
+    scope: tr.dataset.team,
+    values: Object.fromEntries([...tr.querySelectorAll('td[data-metric]')].map((td) => [td.dataset.metric, td.dataset.value])),
+    note: tr.querySelector('td[colspan]')?.textContent ?? null,
+  })));
+  assert.deepEqual(teams.map((t) => t.scope), ['team:acme/mobile', 'team:acme/platform', 'team:acme/web']);
+  assert.match(teams[0].note, /nobody follows/);
+  const statistic = { deployment_frequency: 'rate', lead_time_for_changes: 'median', change_failure_rate: 'ratio', failed_deployment_recovery_time: 'median', pull_requests_merged: 'count', pull_request_cycle_time: 'median', review_coverage: 'ratio' };
+  for (const t of teams.slice(1)) {
+    const report = cliJson(demo, ['metrics', t.scope, '--as', 'alice', '--from', from, '--to', to, '--json']);
+    assert.deepEqual(Object.keys(t.values).sort(), Object.keys(statistic).sort(), t.scope);
+    for (const [metric, value] of Object.entries(t.values)) {
+      const f = report.figures.find((x) => x.metric === metric && x.statistic === statistic[metric] && !x.group);
+      assert.equal(value, f.value === null ? '' : String(f.value), `${t.scope} ${metric}`);
+    }
+    // A team's numbers rest on the repositories of it someone follows, and only those.
+    assert.equal(report.repositories.length, 1, JSON.stringify(report.repositories));
+  }
+  // The radar is drawn once the page is live.
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.waitForSelector('#teams-radar canvas');
+  await shot(page, 'teams');
+  // A team is a scope the overview offers.
+  await page.click('[data-team="team:acme/web"] th a');
+  await page.waitForURL((u) => u.pathname === '/overview' && u.searchParams.get('scope') === 'team:acme/web');
+  await page.waitForSelector('[data-testid=overview-summary]');
+  assert.equal(await page.$eval('#scope', (s) => s.value), 'team:acme/web');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${demo.base}/teams`);
+  await page.waitForSelector('[data-testid=teams-table]');
+  assert.deepEqual(await overflowing(page), []);
+  await shot(page, 'teams-phone');
+  const url = `${demo.base}/teams`;
+  assert.deepEqual(await axeViolations(demo, url, '[data-testid=teams-table]'), [], url);
+  assert.deepEqual(await axeViolations(demo, url, '[data-testid=teams-table]', { colorScheme: 'dark' }), [], `${url} dark`);
+});

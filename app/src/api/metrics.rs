@@ -38,7 +38,7 @@ pub async fn scope_report(
 
 /// The DORA report of `dora` (`2023` by default, or `2024`).
 #[cfg(feature = "ssr")]
-fn dora_report(dora: &str) -> AppResult<wire::DoraReport> {
+pub(super) fn dora_report(dora: &str) -> AppResult<wire::DoraReport> {
     match dora {
         "" | "2023" => Ok(wire::DoraReport::Y2023),
         "2024" => Ok(wire::DoraReport::Y2024),
@@ -50,7 +50,7 @@ fn dora_report(dora: &str) -> AppResult<wire::DoraReport> {
 
 /// The period the dates name, as [`scope_report`] reads them.
 #[cfg(feature = "ssr")]
-fn period(
+pub(super) fn period(
     from: &str,
     to: &str,
 ) -> AppResult<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
@@ -204,6 +204,19 @@ pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
         scope: format!("org:{o}"),
         label: format!("{o} (organisation)"),
     }));
+    let teams = engine
+        .teams(user_id)
+        .await
+        .map_err(super::ssr::user_error)?;
+    out.extend(
+        teams
+            .iter()
+            .filter(|t| !t.read.is_empty())
+            .map(|t| ScopeChoice {
+                scope: t.scope(),
+                label: format!("{} (team of {})", t.name, t.organization),
+            }),
+    );
     out.extend(tracked.iter().map(|n| ScopeChoice {
         scope: n.clone(),
         label: n.clone(),

@@ -8,12 +8,14 @@ pub mod error;
 pub mod metrics;
 pub mod repositories;
 pub mod sync;
+pub mod teams;
 
 pub use account::*;
 pub use error::{AppError, AppResult};
 pub use metrics::*;
 pub use repositories::*;
 pub use sync::*;
+pub use teams::*;
 
 /// Server-side helpers shared by the server functions.
 #[cfg(feature = "ssr")]

@@ -102,13 +102,6 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
 
     let values: Vec<Option<f64>> = s.values.iter().map(|v| v.map(|x| x * s.scale)).collect();
     let top = values.iter().flatten().copied().fold(0.0f64, f64::max);
-    let reduced_motion = web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|m| m.matches());
     // The axis up to a little above the highest value, the bands clipped to it, so that
     // small values are not flattened by a band far above them; with no value, up to the
     // first band boundary.
@@ -123,7 +116,7 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
             .min(100.0)
     };
     let mut chart = Chart::new()
-        .animation(!reduced_motion)
+        .animation(!super::echarts::reduced_motion())
         .title(
             Title::new()
                 .text(s.title)
@@ -174,11 +167,7 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
                     .width(2),
             ),
     );
-    let width = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .map(|e| e.client_width().max(240) as u32)
-        .unwrap_or(560);
+    let width = super::echarts::width_of(id, 240, 560);
     let instance = match super::echarts::render(id, &chart, width, 260) {
         Ok(i) => i,
         Err(e) => {

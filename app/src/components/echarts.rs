@@ -49,3 +49,27 @@ pub fn render(
     call(&instance, "setOption", &[&option])?;
     Ok(instance)
 }
+
+/// Whether the person asked for less motion (`prefers-reduced-motion: reduce`): charts
+/// then appear without growing bars or drawing lines.
+#[cfg(feature = "hydrate")]
+pub fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| {
+            w.match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+        })
+        .is_some_and(|m| m.matches())
+}
+
+/// The width to draw a chart at in the element `id`: its own, at least `min`; `fallback`
+/// when it is not in the document.
+#[cfg(feature = "hydrate")]
+pub fn width_of(id: &str, min: i32, fallback: u32) -> u32 {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .map(|e| e.client_width().max(min) as u32)
+        .unwrap_or(fallback)
+}

@@ -77,7 +77,7 @@ pub fn change(value: Option<f64>, previous: Option<f64>, unit: Unit) -> Option<S
     Some(format!("{arrow} {} %", number(pct.abs())))
 }
 
-fn level_name(l: Level) -> &'static str {
+pub fn level_name(l: Level) -> &'static str {
     match l {
         Level::Elite => "elite",
         Level::High => "high",
@@ -197,6 +197,9 @@ pub fn FigureCell(
     /// One sentence from METRICS.md's definition.
     definition: &'static str,
     figure: Option<Figure>,
+    /// The figure's DORA level, when graded.
+    #[prop(optional)]
+    grade: Option<Grade>,
 ) -> impl IntoView {
     let Some(f) = figure else {
         return view! { <td class="num muted" title="Not in this report.">"—"</td> }.into_any();
@@ -212,6 +215,7 @@ pub fn FigureCell(
             data-value=f.value.map(|v| v.to_string()).unwrap_or_default()>
             {f.value.map(|v| with_unit(v, f.unit)).unwrap_or_else(|| "—".into())}
             {marker.map(|(class, text)| view! { <span class=class>{text}</span> })}
+            {grade.map(|g| view! { " " <span class=format!("grade {}", level_name(g.level))>{level_name(g.level)}</span> })}
         </td>
     }
     .into_any()

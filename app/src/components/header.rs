@@ -80,6 +80,7 @@ pub fn Header() -> impl IntoView {
                                     <a class="nav" href="/overview" id="nav-overview" aria-current=move || here("/overview")>"Overview"</a>
                                     <a class="nav" href="/repos" id="nav-repos" aria-current=move || here("/repos")>"Repositories"</a>
                                     <a class="nav" href="/dora" id="nav-dora" aria-current=move || here("/dora")>"DORA"</a>
+                                    <a class="nav" href="/teams" id="nav-teams" aria-current=move || here("/teams")>"Teams"</a>
                                     <a class="nav" href="/sync" id="nav-sync" aria-current=move || here("/sync")>"Sync"</a>
                                 </nav>
                                 <span class="login" data-testid="signed-in-as">{me.login}</span>

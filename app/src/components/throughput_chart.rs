@@ -43,16 +43,8 @@ fn draw(weeks: &[WeekPoint]) {
     let labels: Vec<String> = weeks.iter().map(|w| w.week_start.clone()).collect();
     let opened: Vec<i64> = weeks.iter().map(|w| i64::from(w.opened)).collect();
     let merged: Vec<i64> = weeks.iter().map(|w| i64::from(w.merged)).collect();
-    // No growing bars or drawing lines for someone who asked for less motion.
-    let reduced_motion = web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|m| m.matches());
     let chart = Chart::new()
-        .animation(!reduced_motion)
+        .animation(!super::echarts::reduced_motion())
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
         .legend(Legend::new().data(vec!["Opened", "Merged"]))
         .grid(Grid::new().left(48).right(24).top(40).bottom(48))
@@ -60,11 +52,7 @@ fn draw(weeks: &[WeekPoint]) {
         .y_axis(Axis::new().type_(AxisType::Value).min_interval(1))
         .series(Bar::new().name("Opened").data(opened))
         .series(Line::new().name("Merged").data(merged));
-    let width = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(CHART_ID))
-        .map(|e| e.client_width().max(320) as u32)
-        .unwrap_or(800);
+    let width = super::echarts::width_of(CHART_ID, 320, 800);
     if let Err(e) = super::echarts::render(CHART_ID, &chart, width, 360) {
         leptos::logging::error!("could not draw the throughput chart: {e}");
     }

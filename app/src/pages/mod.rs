@@ -7,3 +7,4 @@ pub mod overview;
 pub mod repo;
 pub mod repositories;
 pub mod sync;
+pub mod teams;

@@ -43,7 +43,16 @@ pub struct Engine {
     refreshes: std::sync::Arc<[tokio::sync::Mutex<()>; 64]>,
     /// Reports computed in the last minute, shared by the pages of everyone.
     reports: crate::metrics::ReportCache,
+    /// Each repository's weekly pull requests opened and merged, by its data's stamp
+    /// ([`db::rollups::stamp`]), kept like reports.
+    throughputs: ThroughputCache,
 }
+
+/// A repository's weekly throughput by (repository id, data stamp).
+type ThroughputCache = moka::future::Cache<
+    (i64, (Option<chrono::DateTime<chrono::Utc>>, i64)),
+    std::sync::Arc<Vec<WeekCount>>,
+>;
 
 /// A repository's pull request throughput, as the repository page shows it.
 #[derive(Debug, Clone)]
@@ -97,6 +106,10 @@ impl Engine {
             pool,
             refreshes: std::sync::Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
             reports: crate::metrics::ReportCache::default(),
+            throughputs: moka::future::Cache::builder()
+                .max_capacity(crate::metrics::ReportCache::CAPACITY)
+                .time_to_live(crate::metrics::ReportCache::TTL)
+                .build(),
         }
     }
 
@@ -454,6 +467,24 @@ impl Engine {
             .await
     }
 
+    /// The teams of the organisations the user belongs to (GitHub's teams, read with the
+    /// repository list), with their members and repositories.
+    pub async fn teams(&self, user_id: i64) -> crate::Result<Vec<wire::Team>> {
+        Ok(db::orgs::teams_of(&self.pool, user_id)
+            .await?
+            .into_iter()
+            .map(|t| wire::Team {
+                organization: t.organization,
+                slug: t.slug,
+                name: t.name,
+                description: t.description,
+                members: t.members,
+                repositories: t.repositories,
+                read: t.read,
+            })
+            .collect())
+    }
+
     /// The ids of the repositories the user may see (progress events are filtered by them).
     pub async fn visible_repository_ids(&self, user_id: i64) -> crate::Result<Vec<i64>> {
         Ok(db::repos::visible(&self.pool, user_id)
@@ -472,10 +503,20 @@ impl Engine {
         let repo = db::repos::find_visible(&self.pool, user_id, full_name)
             .await?
             .ok_or(crate::Error::NotFound)?;
-        let rows = db::pulls::lifecycle_times(&self.pool, user_id, repo.github_id).await?;
+        // Computed once per change of the repository's data (every pull request is read).
+        let stamp = db::rollups::stamp(&self.pool, &[repo.github_id]).await?;
+        let (pool, id) = (&self.pool, repo.github_id);
+        let weeks = self
+            .throughputs
+            .try_get_with((id, stamp), async move {
+                let rows = db::pulls::lifecycle_times(pool, user_id, id).await?;
+                Ok::<_, crate::Error>(std::sync::Arc::new(weekly_opened_merged(&rows)))
+            })
+            .await
+            .map_err(crate::metrics::unshare)?;
         let last_sync = db::sync_runs::latest(&self.pool, user_id, repo.github_id).await?;
         Ok(Throughput {
-            weeks: weekly_opened_merged(&rows),
+            weeks: weeks.as_ref().clone(),
             repo,
             last_sync,
         })

@@ -316,6 +316,30 @@ impl Report {
     }
 }
 
+/// A GitHub team of an organisation the person belongs to: who is in it and which
+/// repositories it has (those the person may see), and which of them Pulseboard reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    /// The organisation's login.
+    pub organization: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Members' logins.
+    pub members: Vec<String>,
+    /// The team's repositories the person may see, `owner/name`.
+    pub repositories: Vec<String>,
+    /// Those of them someone follows: the team's numbers rest on these.
+    pub read: Vec<String>,
+}
+
+impl Team {
+    /// The team as a scope of reports (`team:ORG/SLUG`).
+    pub fn scope(&self) -> String {
+        format!("team:{}/{}", self.organization, self.slug)
+    }
+}
+
 /// One followed repository as the repositories table shows it: what GitHub says of it,
 /// its figures over the table's period, its weekly merges and how it is kept fresh.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -101,3 +101,48 @@ pub async fn retain_teams(
         .await?;
     Ok(())
 }
+
+/// A team of an organisation the user belongs to, as the teams page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TeamRow {
+    pub organization: String,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Members' logins, by name.
+    pub members: Vec<String>,
+    /// The team's repositories the user may see, `owner/name`.
+    pub repositories: Vec<String>,
+    /// Those of them someone follows (Pulseboard reads them).
+    pub read: Vec<String>,
+}
+
+/// The teams of the organisations GitHub lists for the user, by organisation and name.
+pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<TeamRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT o.login AS organization, t.slug, t.name, t.description,
+                coalesce((SELECT array_agg(m.login ORDER BY lower(m.login))
+                            FROM team_members m WHERE m.team_id = t.github_id), '{}') AS members,
+                coalesce((SELECT array_agg(r.full_name ORDER BY lower(r.full_name))
+                            FROM team_repositories tr
+                            JOIN repositories r ON r.github_id = tr.repository_id
+                            JOIN repository_access a ON a.repository_id = r.github_id
+                                                    AND a.user_id = $1
+                           WHERE tr.team_id = t.github_id), '{}') AS repositories,
+                coalesce((SELECT array_agg(r.full_name ORDER BY lower(r.full_name))
+                            FROM team_repositories tr
+                            JOIN repositories r ON r.github_id = tr.repository_id
+                            JOIN repository_access a ON a.repository_id = r.github_id
+                                                    AND a.user_id = $1
+                           WHERE tr.team_id = t.github_id
+                             AND EXISTS (SELECT 1 FROM tracked_repositories k
+                                          WHERE k.repository_id = r.github_id)), '{}') AS read
+           FROM teams t
+           JOIN organizations o ON o.github_id = t.organization_id
+           JOIN organization_access oa ON oa.organization_id = o.github_id AND oa.user_id = $1
+          ORDER BY lower(o.login), lower(t.name)",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}

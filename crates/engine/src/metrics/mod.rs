@@ -872,7 +872,7 @@ impl ReportCache {
 }
 
 /// The error of a computation shared by several callers, for one of them.
-fn unshare(shared: std::sync::Arc<crate::Error>) -> crate::Error {
+pub(crate) fn unshare(shared: std::sync::Arc<crate::Error>) -> crate::Error {
     std::sync::Arc::try_unwrap(shared).unwrap_or_else(|e| e.duplicate())
 }
 

@@ -23,9 +23,9 @@ pub struct Quantiles {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeName {
     Repository(String),
-    /// Every repository of an organisation or user account.
+    /// Every repository of an organisation or user account that someone follows.
     Owner(String),
-    /// The repositories GitHub lists for a team (`org/slug`).
+    /// The repositories GitHub lists for a team (`org/slug`) that someone follows.
     Team(String, String),
     /// Every repository the user follows.
     Tracked,
@@ -57,6 +57,11 @@ pub async fn scope_repositories(
                 ELSE r.github_id IN (SELECT repository_id FROM tracked_repositories
                                       WHERE user_id = $1)
                 END
+            -- An organisation or a team covers what Pulseboard reads: the repositories
+            -- someone follows (the others have no rows, and would count as empty).
+            AND ($2 NOT IN ('owner', 'team')
+                 OR EXISTS (SELECT 1 FROM tracked_repositories k
+                             WHERE k.repository_id = r.github_id))
           ORDER BY lower(r.full_name)",
     )
     .bind(user_id)
