@@ -136,7 +136,7 @@ test('the teams page compares the teams whose repositories are followed, with th
     note: tr.querySelector('td[colspan]')?.textContent ?? null,
   })));
   assert.deepEqual(teams.map((t) => t.scope), ['team:acme/mobile', 'team:acme/platform', 'team:acme/web']);
-  assert.match(teams[0].note, /nobody follows/);
+  assert.match(teams[0].note, /has been read: nobody follows them/);
   const statistic = { deployment_frequency: 'rate', lead_time_for_changes: 'median', change_failure_rate: 'ratio', failed_deployment_recovery_time: 'median', pull_requests_merged: 'count', pull_request_cycle_time: 'median', review_coverage: 'ratio' };
   for (const t of teams.slice(1)) {
     const report = cliJson(demo, ['metrics', t.scope, '--as', 'alice', '--from', from, '--to', to, '--json']);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::AppResult;
 
-/// A team and its numbers over the period: `None` when Pulseboard reads none of its
+/// A team and its numbers over the period: `None` when Pulseboard has read none of its
 /// repositories (nobody follows them), with `why`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TeamReport {
@@ -35,7 +35,7 @@ pub async fn team_reports(from: String, to: String, dora: String) -> AppResult<V
             let why = if team.repositories.is_empty() {
                 "GitHub lists no repository of this team that you may see"
             } else {
-                "nobody follows any of this team's repositories, so Pulseboard reads none"
+                "none of this team's repositories has been read: nobody follows them"
             };
             out.push(TeamReport {
                 team,

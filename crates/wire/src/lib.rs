@@ -317,7 +317,7 @@ impl Report {
 }
 
 /// A GitHub team of an organisation the person belongs to: who is in it and which
-/// repositories it has (those the person may see), and which of them Pulseboard reads.
+/// repositories it has (those the person may see), and which of them Pulseboard has read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Team {
     /// The organisation's login.
@@ -329,7 +329,8 @@ pub struct Team {
     pub members: Vec<String>,
     /// The team's repositories the person may see, `owner/name`.
     pub repositories: Vec<String>,
-    /// Those of them someone follows: the team's numbers rest on these.
+    /// Those of them Pulseboard has read (synced, so they have rows): the team's numbers
+    /// rest on these.
     pub read: Vec<String>,
 }
 

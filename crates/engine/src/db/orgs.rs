@@ -113,7 +113,7 @@ pub struct TeamRow {
     pub members: Vec<String>,
     /// The team's repositories the user may see, `owner/name`.
     pub repositories: Vec<String>,
-    /// Those of them someone follows (Pulseboard reads them).
+    /// Those of them Pulseboard has read (synced: they have rows).
     pub read: Vec<String>,
 }
 
@@ -135,8 +135,8 @@ pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<TeamRow>,
                             JOIN repository_access a ON a.repository_id = r.github_id
                                                     AND a.user_id = $1
                            WHERE tr.team_id = t.github_id
-                             AND EXISTS (SELECT 1 FROM tracked_repositories k
-                                          WHERE k.repository_id = r.github_id)), '{}') AS read
+                             AND EXISTS (SELECT 1 FROM metric_rollup_state s
+                                          WHERE s.repository_id = r.github_id)), '{}') AS read
            FROM teams t
            JOIN organizations o ON o.github_id = t.organization_id
            JOIN organization_access oa ON oa.organization_id = o.github_id AND oa.user_id = $1

@@ -23,9 +23,9 @@ pub struct Quantiles {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeName {
     Repository(String),
-    /// Every repository of an organisation or user account that someone follows.
+    /// Every repository of an organisation or user account that Pulseboard has read.
     Owner(String),
-    /// The repositories GitHub lists for a team (`org/slug`) that someone follows.
+    /// The repositories GitHub lists for a team (`org/slug`) that Pulseboard has read.
     Team(String, String),
     /// Every repository the user follows.
     Tracked,
@@ -57,11 +57,12 @@ pub async fn scope_repositories(
                 ELSE r.github_id IN (SELECT repository_id FROM tracked_repositories
                                       WHERE user_id = $1)
                 END
-            -- An organisation or a team covers what Pulseboard reads: the repositories
-            -- someone follows (the others have no rows, and would count as empty).
+            -- An organisation or a team covers what Pulseboard has read: the repositories
+            -- with rows (each gets its rollup state before its first rows); the others
+            -- would count as empty.
             AND ($2 NOT IN ('owner', 'team')
-                 OR EXISTS (SELECT 1 FROM tracked_repositories k
-                             WHERE k.repository_id = r.github_id))
+                 OR EXISTS (SELECT 1 FROM metric_rollup_state s
+                             WHERE s.repository_id = r.github_id))
           ORDER BY lower(r.full_name)",
     )
     .bind(user_id)
