@@ -167,3 +167,35 @@ test('the teams page compares the teams whose repositories are followed, with th
   assert.deepEqual(await axeViolations(demo, url, '[data-testid=teams-table]'), [], url);
   assert.deepEqual(await axeViolations(demo, url, '[data-testid=teams-table]', { colorScheme: 'dark' }), [], `${url} dark`);
 });
+
+test('a merge in the simulator reaches an open overview once acme/api is synced, without a reload', async () => {
+  const context = await demo.browser.newContext();
+  const page = demo.watch(await context.newPage());
+  await demo.signIn(page, 'alice');
+  const to = day(Date.now() + 86_400_000);
+  const from = day(Date.now() - 30 * 86_400_000);
+  await page.goto(`${demo.base}/overview?scope=acme%2Fapi&from=${from}&to=${to}`);
+  await page.waitForSelector('body[data-hydrated=true]');
+  const merged = () => page.$eval('.tile[data-metric=pull_requests_merged]', (e) => e.dataset.value);
+  const before = Number(await merged());
+  // bob opens a pull request and it is merged, on the simulated GitHub.
+  const act = async (body) => {
+    const res = await fetch(`${demo.simBase}/_sim/repos/acme/api/activity`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200, await res.clone().text());
+    return res.json();
+  };
+  const opened = await act({ kind: 'open_pull', author: 'bob' });
+  await act({ kind: 'merge_pull', number: opened.number });
+  // A sync asked from another tab; the overview, left open, follows by itself.
+  const other = demo.watch(await context.newPage());
+  await other.goto(`${demo.base}/sync`);
+  await other.waitForSelector('body[data-hydrated=true]');
+  await other.click('button.sync-now-button[data-repo="acme/api"]');
+  await page.waitForFunction((b) => Number(document.querySelector('.tile[data-metric=pull_requests_merged]')?.dataset.value) === b + 1, before, { timeout: 180_000 });
+  assert.match(await page.textContent('[data-testid=live-updates]'), /acme\/api/);
+  // The page's number is the engine's.
+  const report = cliJson(demo, ['metrics', 'acme/api', '--as', 'alice', '--from', from, '--to', to, '--json']);
+  const f = report.figures.find((x) => x.metric === 'pull_requests_merged' && x.statistic === 'count' && !x.group);
+  assert.equal(await merged(), String(f.value));
+  await shot(page, 'overview-live-update');
+});

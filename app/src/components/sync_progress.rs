@@ -47,10 +47,10 @@ pub fn plural(n: u64, one: &str) -> String {
     }
 }
 
-/// Opens the event stream for as long as the page is shown: each event updates its bar
-/// in `live`, and `finished` runs when a resource finishes.
+/// Opens the event stream for as long as the page is shown, and hands each event to
+/// `on_event`.
 #[cfg(feature = "hydrate")]
-pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 'static) {
+pub fn follow_events(mut on_event: impl FnMut(LiveProgress) + 'static) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
@@ -63,21 +63,8 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
             let Some(text) = e.data().as_string() else {
                 return;
             };
-            let Ok(p) = serde_json::from_str::<LiveProgress>(&text) else {
-                return;
-            };
-            let done = p.done;
-            live.update(|bars| {
-                match bars
-                    .iter_mut()
-                    .find(|b| b.repository == p.repository && b.resource == p.resource)
-                {
-                    Some(b) => *b = p,
-                    None => bars.push(p),
-                }
-            });
-            if done {
-                finished();
+            if let Ok(p) = serde_json::from_str::<LiveProgress>(&text) {
+                on_event(p);
             }
         });
     if source
@@ -89,4 +76,49 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
     // Both live as long as the page; leaving it closes the stream.
     let held = StoredValue::new_local((source, on_progress));
     on_cleanup(move || held.with_value(|(source, _)| source.close()));
+}
+
+/// Follows the stream for the sync page: each resource's event updates its bar in
+/// `live`, and `finished` runs when a resource (or a repository's sync) finishes.
+#[cfg(feature = "hydrate")]
+pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 'static) {
+    follow_events(move |p| {
+        let done = p.done;
+        if !p.ready {
+            live.update(|bars| {
+                match bars
+                    .iter_mut()
+                    .find(|b| b.repository == p.repository && b.resource == p.resource)
+                {
+                    Some(b) => *b = p,
+                    None => bars.push(p),
+                }
+            });
+        }
+        if done {
+            finished();
+        }
+    });
+}
+
+/// Keeps a page live: when a repository's sync ends (its numbers are current), `refresh`
+/// runs (the page asks its numbers again; unchanged ones come from the cache) and a line
+/// says which sync updated the page.
+#[component]
+pub fn LiveUpdates(refresh: Callback<()>) -> impl IntoView {
+    let last: RwSignal<Option<String>> = RwSignal::new(None);
+    #[cfg(feature = "hydrate")]
+    follow_events(move |p| {
+        if p.ready {
+            last.set(Some(p.repository));
+            refresh.run(());
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = refresh;
+    view! {
+        <p class="muted small live-updates" data-testid="live-updates" aria-live="polite">
+            {move || last.get().map(|r| format!("Updated after {r}'s sync."))}
+        </p>
+    }
 }

@@ -97,6 +97,7 @@ pub fn DoraPage() -> impl IntoView {
                 <a href="/overview">"Overview"</a>
             </div>
             <Controls action="/dora" params choices grain=true/>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| series.refetch())/>
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
                 {move || Suspend::new(async move {
                     match series.await {

@@ -127,6 +127,7 @@ pub fn Overview() -> impl IntoView {
                 <a href="/">"Repositories"</a>
             </div>
             <Controls action="/overview" params choices/>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| report.refetch())/>
             <Suspense fallback=|| view! { <Skeleton/> }>
                 {move || Suspend::new(async move {
                     match report.await {

@@ -242,6 +242,7 @@ pub fn RepositoryPage() -> impl IntoView {
     );
     view! {
         <Title text=full_name/>
+        <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { overview.refetch(); report.refetch(); })/>
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {

@@ -154,6 +154,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                 <h1>"Repositories"</h1>
                 <a href="/">"Follow more"</a>
             </div>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| rows.refetch())/>
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Reading your repositories…"</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {

@@ -102,6 +102,7 @@ pub fn TeamsPage() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary" id="apply">"Show"</button>
             </Form>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| teams.refetch())/>
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Computing each team's numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match teams.await {

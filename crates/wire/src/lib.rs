@@ -22,6 +22,11 @@ pub struct LiveProgress {
     /// Seconds to go at this resource's pace so far, when the total is known.
     pub eta_secs: Option<u64>,
     pub done: bool,
+    /// The repository's sync ended and its numbers are current (every resource read, the
+    /// derived facts and rollups rebuilt): pages showing it refresh. Sent once per
+    /// repository sync with `resource` empty; not a resource's progress.
+    #[serde(default)]
+    pub ready: bool,
 }
 
 /// What one sync run of one resource read and what it cost in GitHub's rate limit.

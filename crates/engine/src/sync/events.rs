@@ -75,6 +75,7 @@ mod tests {
                 rate_remaining: Some(4900),
                 eta_secs: Some(5),
                 done: false,
+                ready: false,
             },
         };
         // The listener needs a moment to LISTEN before anything is sent.

@@ -325,6 +325,7 @@ impl Syncer {
                     rate_remaining: self.client.budget().map(|b| b.remaining),
                     eta_secs: Some(0),
                     done: true,
+                    ready: false,
                 },
             })
             .await;
@@ -353,6 +354,24 @@ impl Syncer {
         if rolled {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }
+        // The numbers are current: open pages of the repository refresh.
+        self.publish(Progress {
+            job_id: self.job_id,
+            requested_by: self.requested_by,
+            repository_id,
+            live: wire::LiveProgress {
+                repository: full_name.to_string(),
+                resource: String::new(),
+                items: 0,
+                pages: 0,
+                total: None,
+                rate_remaining: self.client.budget().map(|b| b.remaining),
+                eta_secs: None,
+                done: true,
+                ready: true,
+            },
+        })
+        .await;
         Ok(outcome)
     }
 }

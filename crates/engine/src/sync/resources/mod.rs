@@ -503,6 +503,7 @@ impl<'a> Ctx<'a> {
                     rate_remaining: self.s.client.budget().map(|b| b.remaining),
                     eta_secs: super::eta_secs(self.items, total, self.started.elapsed()),
                     done: false,
+                    ready: false,
                 },
             })
             .await;
