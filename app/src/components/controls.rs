@@ -35,7 +35,7 @@ pub fn Controls(
                             c.scope.eq_ignore_ascii_case(&current) || (current.is_empty() && c.scope == "tracked")
                         };
                         if !current.is_empty() && !list.iter().any(same) {
-                            list.insert(1, crate::api::ScopeChoice { scope: current.clone(), label: current.clone() });
+                            list.insert(1, crate::api::ScopeChoice { scope: current.clone(), label: scope_label(&current) });
                         }
                         view! {
                             <select name="scope" id="scope">
@@ -76,6 +76,25 @@ pub fn Controls(
 /// that a submitted form's URL is the same as without the WASM (no trailing `&=`).
 pub fn without_nameless() -> std::sync::Arc<dyn Fn(&leptos::web_sys::FormData)> {
     std::sync::Arc::new(|data: &leptos::web_sys::FormData| data.delete(""))
+}
+
+/// A scope as a page words it: `tracked` is "everything you follow", `org:acme` "acme
+/// (organisation or account)", `team:acme/web` "team web of acme"; a repository's
+/// `owner/name` stays.
+pub fn scope_label(scope: &str) -> String {
+    if scope == "tracked" || scope.is_empty() {
+        return "Everything you follow".into();
+    }
+    if let Some(owner) = scope.strip_prefix("org:") {
+        return format!("{owner} (organisation)");
+    }
+    if let Some(owner) = scope.strip_prefix("user:") {
+        return format!("{owner} (account)");
+    }
+    if let Some((org, slug)) = scope.strip_prefix("team:").and_then(|t| t.split_once('/')) {
+        return format!("team {slug} of {org}");
+    }
+    scope.to_string()
 }
 
 /// A page's address with its scope in the query, encoded (`/overview?scope=acme%2Fapi`).

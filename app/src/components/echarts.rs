@@ -44,10 +44,36 @@ pub fn render(
     }
     let size = JSON::parse(&format!(r#"{{"width":{width},"height":{height}}}"#))
         .map_err(|e| format!("{e:?}"))?;
-    let instance = call(&echarts, "init", &[element.as_ref(), &JsValue::NULL, &size])?;
+    // ECharts' own dark theme on a dark page (its text and lines are legible there), on
+    // the page's own background.
+    let theme = if dark(&window) {
+        option["backgroundColor"] = "transparent".into();
+        JsValue::from_str("dark")
+    } else {
+        JsValue::NULL
+    };
+    let instance = call(&echarts, "init", &[element.as_ref(), &theme, &size])?;
     let option = JSON::parse(&option.to_string()).map_err(|e| format!("{e:?}"))?;
     call(&instance, "setOption", &[&option])?;
     Ok(instance)
+}
+
+/// Whether the page is dark: the theme the top bar's button picked, else the system's.
+#[cfg(feature = "hydrate")]
+fn dark(window: &web_sys::Window) -> bool {
+    let picked = window
+        .document()
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-theme"));
+    match picked.as_deref() {
+        Some("dark") => true,
+        Some(_) => false,
+        None => window
+            .match_media("(prefers-color-scheme: dark)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches()),
+    }
 }
 
 /// Whether the person asked for less motion (`prefers-reduced-motion: reduce`): charts

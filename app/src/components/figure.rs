@@ -34,6 +34,21 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// A metric's name as a page titles it: `pull_request_cycle_time` reads "Pull request
+/// cycle time" (METRICS.md keeps the name itself).
+pub fn metric_label(metric: &str) -> String {
+    let words = metric.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c
+            .to_uppercase()
+            .chain(chars)
+            .collect::<String>()
+            .replace(" ci ", " CI "),
+        None => String::new(),
+    }
+}
+
 /// A value in its unit, as people read it: hours past two days as days, ratios as
 /// percentages, rates per week.
 pub fn with_unit(v: f64, unit: Unit) -> String {
@@ -255,6 +270,10 @@ mod tests {
         assert_eq!(number(0.0192), "0.019");
         assert_eq!(with_unit(0.0004, Unit::Ratio), "0.040 %");
         assert_eq!(number(0.25), "0.25");
+        assert_eq!(
+            metric_label("pull_request_cycle_time"),
+            "Pull request cycle time"
+        );
     }
 }
 

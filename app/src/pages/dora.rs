@@ -97,6 +97,12 @@ pub fn DoraPage() -> impl IntoView {
                 <a href="/overview">"Overview"</a>
             </div>
             <Controls action="/dora" params choices grain=true/>
+            {move || (params().3 == "2024").then(|| view! {
+                <p class="notice small" data-testid="report-2024-note">
+                    "The 2024 report gives high performers a typical change failure rate of 20 % and medium ones 10 %: the opposite of their order. "
+                    "Pulseboard grades a rate by the nearest typical value, as the report states, so 12 % is medium and 18 % is high (METRICS.md, \"Grades\")."
+                </p>
+            })}
             <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| series.refetch())/>
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
                 {move || Suspend::new(async move {
@@ -255,6 +261,18 @@ fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl 
 
 #[component]
 fn Behind(a: Attribution) -> impl IntoView {
+    // The part picked is shown where the eye is: far below the charts otherwise.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        request_animation_frame(|| {
+            if let Some(e) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector("[data-testid=attribution]").ok().flatten())
+            {
+                e.scroll_into_view();
+            }
+        });
+    });
     let day = |t: &str| t.get(..16).unwrap_or(t).replace('T', " ");
     let (deployments, changes, incidents) = a.totals;
     let cut = |shown: usize, total: u64| {
@@ -269,7 +287,7 @@ fn Behind(a: Attribution) -> impl IntoView {
         <section class="section" aria-label="What lies behind" data-testid="attribution"
                  data-deployments=deployments data-changes=changes data-incidents=incidents>
             <h2>{format!("Behind {} – {} ({}): {} deployments, {} changes, {} incidents",
-                day(&a.from), day(&a.to), a.scope, deployments, changes, incidents)}</h2>
+                day(&a.from), day(&a.to), crate::components::controls::scope_label(&a.scope), deployments, changes, incidents)}</h2>
             <h3>"Production deployments"</h3>
             <div class="scroll"><table data-testid="attributed-deployments">
                 <thead><tr><th scope="col">"Deployed (UTC)"</th><th scope="col">"Repository"</th><th scope="col">"Environment"</th><th scope="col">"Commit"</th><th scope="col">"Source"</th><th scope="col">"Changes first shipped"</th><th scope="col">"Failed because"</th></tr></thead>

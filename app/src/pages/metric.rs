@@ -26,10 +26,10 @@ pub fn MetricPage() -> impl IntoView {
     let choices = Resource::new(|| (), |_| scope_choices());
     let action = move || format!("/metrics/{}", metric());
     view! {
-        <Title text=metric/>
+        <Title text=move || crate::components::figure::metric_label(&metric())/>
         <section class="panel">
             <div class="panel-head">
-                <h1>{metric}</h1>
+                <h1>{move || crate::components::figure::metric_label(&metric())}</h1>
                 <a href="/overview">"Overview"</a>
             </div>
             <p class="muted small">"Its definition, inputs and edge cases: METRICS.md, under the section that names " <code>{metric}</code> "."</p>

@@ -10,7 +10,7 @@ use wire::{Report, Statistic};
 
 use crate::api::{scope_choices, scope_report, AppError};
 use crate::components::controls::Controls;
-use crate::components::figure::{number, FigureTile};
+use crate::components::figure::{metric_label, number, with_unit, FigureTile};
 
 /// A tile of the overview: its label, the metric and statistic it shows, and one
 /// sentence of its definition (METRICS.md has the whole).
@@ -214,7 +214,7 @@ fn Body(r: Report) -> impl IntoView {
     let n = r.repositories.len();
     let summary = format!(
         "{} · {} {} · {} to {} (UTC, the end excluded)",
-        r.scope,
+        crate::components::controls::scope_label(&r.scope),
         number(n as f64),
         if n == 1 { "repository" } else { "repositories" },
         day(&r.from),
@@ -233,6 +233,11 @@ fn Body(r: Report) -> impl IntoView {
         .collect_view();
     let insights = r.insights.clone();
     let anomalies = r.anomalies.clone();
+    let units: Vec<(String, wire::Unit)> = r
+        .figures
+        .iter()
+        .map(|f| (f.metric.clone(), f.unit))
+        .collect();
     let priorities: Vec<_> = r.priorities.iter().take(10).cloned().collect();
     let sources = r.deployment_sources.clone();
     view! {
@@ -256,7 +261,12 @@ fn Body(r: Report) -> impl IntoView {
                 view! { <p class="muted">"No week of this period is far from the twelve before it."</p> }.into_any()
             } else {
                 view! { <ul data-testid="anomalies">{anomalies.into_iter().map(|a| view! {
-                    <li>{format!("{} in the week of {}: {} against a median of {}", a.metric, a.week, number(a.value), number(a.baseline))}</li>
+                    <li>{
+                        // In the metric's unit, as its figures carry it.
+                        let unit = units.iter().find(|(m, _)| *m == a.metric).map(|(_, u)| *u);
+                        let said = |v: f64| unit.map(|u| with_unit(v, u)).unwrap_or_else(|| number(v));
+                        format!("{} in the week of {}: {} against a median of {} the twelve weeks before", metric_label(&a.metric), a.week, said(a.value), said(a.baseline))
+                    }</li>
                 }).collect_view()}</ul> }.into_any()
             }}
         </section>

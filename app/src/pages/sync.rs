@@ -66,7 +66,7 @@ fn tables(
         view! { <p class="muted" data-testid="queue-empty">"No sync is waiting."</p> }.into_any()
     } else {
         view! {
-            <table data-testid="queue">
+            <div class="scroll"><table data-testid="queue">
                 <thead><tr><th>"Repository"</th><th>"What"</th><th>"Status"</th><th>"Queued"</th></tr></thead>
                 <tbody>
                     {a.jobs.into_iter().map(|j| view! {
@@ -78,7 +78,7 @@ fn tables(
                         </tr>
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         }.into_any()
     };
     let tracked = if a.tracked.is_empty() {
@@ -104,7 +104,7 @@ fn tables(
         view! { <p class="muted" data-testid="history-empty">"No sync has run yet."</p> }.into_any()
     } else {
         view! {
-            <table class="history" data-testid="history">
+            <div class="scroll"><table class="history" data-testid="history">
                 <thead><tr>
                     <th>"Started"</th><th>"Repository"</th><th>"Resource"</th><th>"Status"</th><th>"Took"</th>
                     <th>"Items"</th><th>"Requests"</th><th title="Answered 304 Not Modified: free">"304s"</th>
@@ -131,7 +131,7 @@ fn tables(
                         </tr>
                     }}).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         }.into_any()
     };
     view! {
