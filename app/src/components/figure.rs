@@ -37,16 +37,21 @@ pub fn number(v: f64) -> String {
 /// A metric's name as a page titles it: `pull_request_cycle_time` reads "Pull request
 /// cycle time" (METRICS.md keeps the name itself).
 pub fn metric_label(metric: &str) -> String {
-    let words = metric.replace('_', " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c
-            .to_uppercase()
-            .chain(chars)
-            .collect::<String>()
-            .replace(" ci ", " CI "),
-        None => String::new(),
-    }
+    let words: Vec<String> = metric
+        .split('_')
+        .enumerate()
+        .map(|(k, w)| match w {
+            "ci" => "CI".to_string(),
+            w if k == 0 => {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            w => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// A value in its unit, as people read it: hours past two days as days, ratios as

@@ -95,18 +95,21 @@ pub fn FirstSync(names: Vec<String>, #[prop(into)] then: String) -> impl IntoVie
         });
     }
     view! {
-        <section class="panel first-sync" data-testid="first-sync" aria-live="polite">
+        <section class="panel first-sync" data-testid="first-sync">
             <h2>"Reading your repositories from GitHub"</h2>
             <p class="muted small">
                 "Each repository's pull requests, issues, CI runs, deployments, releases and stars are read once; after that only what changes. "
                 "The numbers open by themselves as soon as the first repository's data is in."
             </p>
-            {move || first_ready.get().map(|n| view! {
-                <p class="notice" data-testid="first-ready">
-                    {format!("{n} is ready. ")}
-                    <a class="button primary" href=then.clone() id="open-when-ready">"Open it now"</a>
-                </p>
-            })}
+            // The one sentence announced to screen readers (the bars change too often).
+            <div aria-live="polite">
+                {move || first_ready.get().map(|n| view! {
+                    <p class="notice" data-testid="first-ready">
+                        {format!("{n} is ready. ")}
+                        <a class="button primary" href=then.clone() id="open-when-ready">"Open it now"</a>
+                    </p>
+                })}
+            </div>
             <ul class="first-sync-states">
                 {move || states().unwrap_or_default().into_iter().map(|(n, s)| {
                     let (class, said) = match s {

@@ -101,21 +101,28 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
     });
 }
 
-/// Keeps a page live: when a repository's sync ends (its numbers are current), `refresh`
-/// runs (the page asks its numbers again; unchanged ones come from the cache) and a line
-/// says which sync updated the page.
+/// Keeps a page live: when the sync of a repository the page shows ends (its numbers are
+/// current), `refresh` runs (the page asks its numbers again; unchanged ones come from
+/// the cache) and a line says which sync updated the page. `covers`: the repositories
+/// the page shows (`owner/name`); empty, any repository's.
 #[component]
-pub fn LiveUpdates(refresh: Callback<()>) -> impl IntoView {
+pub fn LiveUpdates(
+    refresh: Callback<()>,
+    #[prop(into)] covers: Signal<Vec<String>>,
+) -> impl IntoView {
     let last: RwSignal<Option<String>> = RwSignal::new(None);
     #[cfg(feature = "hydrate")]
     follow_events(move |p| {
-        if p.ready {
+        let shown = covers.with_untracked(|c| {
+            c.is_empty() || c.iter().any(|r| r.eq_ignore_ascii_case(&p.repository))
+        });
+        if p.ready && shown {
             last.set(Some(p.repository));
             refresh.run(());
         }
     });
     #[cfg(not(feature = "hydrate"))]
-    let _ = refresh;
+    let _ = (refresh, covers);
     view! {
         <p class="muted small live-updates" data-testid="live-updates" aria-live="polite">
             {move || last.get().map(|r| format!("Updated after {r}'s sync."))}

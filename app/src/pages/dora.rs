@@ -103,15 +103,16 @@ pub fn DoraPage() -> impl IntoView {
                     "Pulseboard grades a rate by the nearest typical value, as the report states, so 12 % is medium and 18 % is high (METRICS.md, \"Grades\")."
                 </p>
             })}
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| series.refetch())/>
-            <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| series.refetch())
+                covers=Signal::derive(move || series.get().and_then(Result::ok).map(|s| s.deployment_sources.into_iter().map(|(r, _)| r).collect()).unwrap_or_default())/>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
                 {move || Suspend::new(async move {
                     match series.await {
                         Ok(s) => view! { <Series s query/> }.into_any(),
                         Err(e) => view! { <Failed e retry=move || series.refetch()/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading what lies behind…"</p> }>
                 {move || Suspend::new(async move {
                     match attribution.await {

@@ -127,15 +127,16 @@ pub fn Overview() -> impl IntoView {
                 <a href="/">"Repositories"</a>
             </div>
             <Controls action="/overview" params choices/>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| report.refetch())/>
-            <Suspense fallback=|| view! { <Skeleton/> }>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| report.refetch())
+                covers=Signal::derive(move || report.get().and_then(Result::ok).map(|r| r.repositories).unwrap_or_default())/>
+            <Transition fallback=|| view! { <Skeleton/> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(r) => view! { <Body r/> }.into_any(),
                         Err(e) => view! { <Failed e retry=move || report.refetch()/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
             <SyncingNow/>
         </section>
     }

@@ -242,16 +242,17 @@ pub fn RepositoryPage() -> impl IntoView {
     );
     view! {
         <Title text=full_name/>
-        <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { overview.refetch(); report.refetch(); })/>
-        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
+        <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { overview.refetch(); report.refetch(); })
+            covers=Signal::derive(move || vec![full_name()])/>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <Failed name=full_name() e/> }.into_any(),
-                    Ok(o) if !o.repo.tracked => view! { <NotFollowed o/> }.into_any(),
+                    Ok(o) if !o.repo.tracked && o.last_sync.is_none() => view! { <NotFollowed o/> }.into_any(),
                     Ok(o) => view! { <Page o tab=Signal::derive(tab) report query/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -274,8 +275,9 @@ fn Failed(name: String, e: AppError) -> impl IntoView {
     }
 }
 
-/// A repository the person may see but does not follow: Pulseboard has not read its
-/// history, so there are no numbers to show (not zeros); following it starts reading.
+/// A repository the person may see, does not follow, and Pulseboard has not read (no
+/// sync of it has run): there are no numbers to show (not zeros); following it starts
+/// reading. One someone else follows shows its numbers like any other.
 #[component]
 fn NotFollowed(o: RepoOverview) -> impl IntoView {
     let follow = ServerAction::<crate::api::FollowRepositories>::new();
@@ -355,14 +357,14 @@ fn Page(
                 <a href=scoped("/dora", &name)>"DORA"</a>
             </div>
             <nav class="tabs" aria-label="Sections of the repository">{tabs}</nav>
-            <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the numbers…"</p> }>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(r) => view! { <Tab r tab=tab.get()/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
             // Mounted only on its tab: a chart drawn while hidden would measure no width.
             <Show when=move || tab.get() == "pulls">
                 <h2>"Pull requests opened vs merged per week, all history"</h2>

@@ -154,8 +154,9 @@ pub fn RepositoriesPage() -> impl IntoView {
                 <h1>"Repositories"</h1>
                 <a href="/">"Follow more"</a>
             </div>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| rows.refetch())/>
-            <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Reading your repositories…"</p> }>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| rows.refetch())
+                covers=Signal::derive(move || rows.get().and_then(Result::ok).map(|l| l.into_iter().map(|r| r.full_name).collect()).unwrap_or_default())/>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Reading your repositories…"</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {
                         Ok(list) if list.is_empty() => view! {
@@ -176,7 +177,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                         }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -296,10 +297,16 @@ fn Row(r: RepositoryRow) -> impl IntoView {
                 })}
             </td>
             <td>{r.language.clone().unwrap_or_else(|| "—".into())}</td>
-            <FigureCell definition="A documented 0-100 score of activity, backlog, reviews, CI and bus factor." figure=figure("health_score")/>
-            <FigureCell definition="Pull requests by people merged in the period." figure=figure("pull_requests_merged")/>
-            <FigureCell definition="Pull requests by people open at the period's end." figure=figure("pull_requests_open")/>
-            <FigureCell definition="Issues by people open at the period's end." figure=figure("issue_backlog")/>
+            {if r.read {
+                view! {
+                    <FigureCell definition="A documented 0-100 score of activity, backlog, reviews, CI and bus factor." figure=figure("health_score")/>
+                    <FigureCell definition="Pull requests by people merged in the period." figure=figure("pull_requests_merged")/>
+                    <FigureCell definition="Pull requests by people open at the period's end." figure=figure("pull_requests_open")/>
+                    <FigureCell definition="Issues by people open at the period's end." figure=figure("issue_backlog")/>
+                }.into_any()
+            } else {
+                view! { <td colspan="4" class="muted small" data-testid="not-read">"Not read yet: its first sync has not finished."</td> }.into_any()
+            }}
             <td class="num" title="GitHub's stargazers_count when the repository was last read." data-value=r.stars.to_string()>{number(r.stars as f64)}</td>
             <td class="small">
                 {match r.last_synced.clone() {
@@ -332,6 +339,7 @@ mod tests {
             private: false,
             archived: false,
             stars,
+            read: true,
             figures: vec![Figure {
                 metric: "health_score".into(),
                 group: None,

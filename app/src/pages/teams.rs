@@ -102,8 +102,9 @@ pub fn TeamsPage() -> impl IntoView {
                 </label>
                 <button type="submit" class="primary" id="apply">"Show"</button>
             </Form>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| teams.refetch())/>
-            <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Computing each team's numbers…"</p> }>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| teams.refetch())
+                covers=Signal::derive(move || teams.get().and_then(Result::ok).map(|l| l.into_iter().flat_map(|t| t.team.read).collect()).unwrap_or_default())/>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Computing each team's numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match teams.await {
                         Ok(list) if list.is_empty() => view! {
@@ -124,7 +125,7 @@ pub fn TeamsPage() -> impl IntoView {
                         }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -203,7 +204,7 @@ fn Body(list: Vec<TeamReport>) -> impl IntoView {
                             view! { <li>{if followed {
                                 view! { <a href=format!("/repos/{r}")>{r.clone()}</a> }.into_any()
                             } else {
-                                view! { <span>{r.clone()}" "<span class="muted">"(not followed: no numbers)"</span></span> }.into_any()
+                                view! { <span>{r.clone()}" "<span class="muted">"(not read yet: nobody follows it, so no numbers)"</span></span> }.into_any()
                             }}</li> }
                         }).collect_view()}
                     </ul>

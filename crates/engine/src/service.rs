@@ -69,6 +69,9 @@ pub struct SyncActivity {
     pub runs: Vec<db::sync_runs::SyncRun>,
 }
 
+/// How many repositories [`Engine::follow`] takes at once.
+pub const FOLLOW_AT_ONCE: usize = 200;
+
 /// The shortest time between two reads of a person's repository list from GitHub.
 pub const REFRESH_AT_MOST_EVERY_SECS: i64 = 60;
 
@@ -256,11 +259,20 @@ impl Engine {
                 "pick at least one repository to follow".into(),
             ));
         }
+        if full_names.len() > FOLLOW_AT_ONCE {
+            return Err(crate::Error::Invalid(format!(
+                "{} repositories at once: at most {FOLLOW_AT_ONCE} (their first syncs go ahead of scheduled work)",
+                full_names.len()
+            )));
+        }
         for name in full_names {
             check_repository_name(name)?;
         }
-        let mut followed = Vec::with_capacity(full_names.len());
+        let mut followed: Vec<String> = Vec::with_capacity(full_names.len());
         for name in full_names {
+            if followed.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+                continue;
+            }
             let repo = db::repos::find_visible(&self.pool, user_id, name)
                 .await?
                 .ok_or(crate::Error::Forbidden)?;
@@ -410,6 +422,26 @@ impl Engine {
         let synced = &synced;
         futures::stream::iter(repos)
             .map(|r| async move {
+                let last_synced = synced
+                    .get(&r.github_id)
+                    .map(|(at, status)| (at.to_rfc3339(), status.clone()));
+                if last_synced.is_none() {
+                    // Not read yet: no numbers rather than zeros.
+                    return Ok(wire::RepositoryRow {
+                        description: r.description,
+                        language: r.language,
+                        topics: r.topics,
+                        private: r.private,
+                        archived: r.archived,
+                        stars: u64::try_from(r.stargazers_count).unwrap_or(0),
+                        read: false,
+                        figures: Vec::new(),
+                        weekly_merged: Vec::new(),
+                        sync_mode: "polling".into(),
+                        last_synced,
+                        full_name: r.full_name,
+                    });
+                }
                 let (report, weekly) = tokio::try_join!(
                     self.report(user_id, &r.full_name, period, wire::DoraReport::default()),
                     self.metric_series(
@@ -453,12 +485,11 @@ impl Engine {
                     private: r.private,
                     archived: r.archived,
                     stars: u64::try_from(r.stargazers_count).unwrap_or(0),
+                    read: true,
                     figures,
                     weekly_merged,
                     sync_mode: "polling".into(),
-                    last_synced: synced
-                        .get(&r.github_id)
-                        .map(|(at, status)| (at.to_rfc3339(), status.clone())),
+                    last_synced,
                     full_name: r.full_name,
                 })
             })

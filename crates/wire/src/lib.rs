@@ -360,6 +360,9 @@ pub struct RepositoryRow {
     pub archived: bool,
     /// GitHub's `stargazers_count` when the repository was last read.
     pub stars: u64,
+    /// Whether Pulseboard has read the repository yet (a sync run of it finished); before,
+    /// it has no figures and no weekly merges: nothing to show, not zeros.
+    pub read: bool,
     /// `health_score` (mean), `pull_requests_merged`, `pull_requests_open` and
     /// `issue_backlog` (counts) of the repository's report over the period, with their
     /// provenance (METRICS.md).

@@ -310,6 +310,7 @@ mod tests {
                 "public.sync_runs",
                 "public.sync_schedule",
                 "public.tags",
+                "public.team_access",
                 "public.team_members",
                 "public.team_repositories",
                 "public.teams",

@@ -42,9 +42,11 @@ pub async fn replace_user_orgs(
     Ok(())
 }
 
-/// Stores one team with exactly these members and repositories.
+/// Stores one team with exactly these members and repositories, as `user_id`'s listing
+/// shows it (the user may see the team from now on).
 pub async fn replace_team(
     conn: &mut Conn,
+    user_id: i64,
     organization_id: i64,
     team: &GhTeam,
     members: &[GhAccount],
@@ -61,6 +63,13 @@ pub async fn replace_team(
     .bind(&team.slug)
     .bind(&team.name)
     .bind(&team.description)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO team_access (user_id, team_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(team.id)
     .execute(&mut *conn)
     .await?;
     // Members and repositories: exactly what GitHub listed.
@@ -88,17 +97,32 @@ pub async fn replace_team(
     Ok(())
 }
 
-/// Removes the organisation's teams GitHub no longer lists.
+/// Forgets the organisation's teams `user_id`'s listing no longer shows (another
+/// person's listing, an owner's with secret teams, say, is left as it is), then the
+/// teams nobody's listing shows any more.
 pub async fn retain_teams(
     conn: &mut Conn,
+    user_id: i64,
     organization_id: i64,
     keep: &[i64],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM teams WHERE organization_id = $1 AND NOT (github_id = ANY($2))")
-        .bind(organization_id)
-        .bind(keep)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "DELETE FROM team_access a USING teams t
+          WHERE a.team_id = t.github_id AND a.user_id = $1 AND t.organization_id = $2
+            AND NOT (t.github_id = ANY($3))",
+    )
+    .bind(user_id)
+    .bind(organization_id)
+    .bind(keep)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "DELETE FROM teams t WHERE t.organization_id = $1
+            AND NOT EXISTS (SELECT 1 FROM team_access a WHERE a.team_id = t.github_id)",
+    )
+    .bind(organization_id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -117,7 +141,9 @@ pub struct TeamRow {
     pub read: Vec<String>,
 }
 
-/// The teams of the organisations GitHub lists for the user, by organisation and name.
+/// The teams GitHub listed to the user (secret ones only to their members and the
+/// organisation's owners), of organisations the user still belongs to, by organisation
+/// and name.
 pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<TeamRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.login AS organization, t.slug, t.name, t.description,
@@ -140,9 +166,82 @@ pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<TeamRow>,
            FROM teams t
            JOIN organizations o ON o.github_id = t.organization_id
            JOIN organization_access oa ON oa.organization_id = o.github_id AND oa.user_id = $1
+           JOIN team_access ta ON ta.team_id = t.github_id AND ta.user_id = $1
           ORDER BY lower(o.login), lower(t.name)",
     )
     .bind(user_id)
     .fetch_all(pool)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn user(pool: &sqlx::PgPool, github_id: i64, login: &str) -> i64 {
+        sqlx::query_scalar("INSERT INTO users (github_id, login) VALUES ($1, $2) RETURNING id")
+            .bind(github_id)
+            .bind(login)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    fn team(id: i64, slug: &str) -> GhTeam {
+        GhTeam {
+            id,
+            slug: slug.into(),
+            name: slug.into(),
+            description: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_team_is_shown_only_to_those_github_listed_it_to() {
+        let pool = crate::testing::fresh_database().await;
+        let (owner, member) = (
+            user(&pool, 1, "owner").await,
+            user(&pool, 2, "member").await,
+        );
+        let acme = GhOrganization {
+            id: 100,
+            login: "acme".into(),
+            name: None,
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        for u in [owner, member] {
+            replace_user_orgs(&mut conn, u, std::slice::from_ref(&acme))
+                .await
+                .unwrap();
+        }
+        // The owner's listing shows a secret team; the member's does not.
+        for t in [team(7, "web"), team(8, "secret")] {
+            replace_team(&mut conn, owner, acme.id, &t, &[], &[])
+                .await
+                .unwrap();
+        }
+        retain_teams(&mut conn, owner, acme.id, &[7, 8])
+            .await
+            .unwrap();
+        replace_team(&mut conn, member, acme.id, &team(7, "web"), &[], &[])
+            .await
+            .unwrap();
+        retain_teams(&mut conn, member, acme.id, &[7])
+            .await
+            .unwrap();
+        let slugs = |rows: Vec<TeamRow>| rows.into_iter().map(|t| t.slug).collect::<Vec<_>>();
+        assert_eq!(slugs(teams_of(&pool, member).await.unwrap()), ["web"]);
+        // The member's refresh did not delete the secret team from the owner's view.
+        assert_eq!(
+            slugs(teams_of(&pool, owner).await.unwrap()),
+            ["secret", "web"]
+        );
+        // Once no listing shows a team, it is gone.
+        retain_teams(&mut conn, owner, acme.id, &[7]).await.unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT count(*) FROM teams")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 1);
+    }
 }

@@ -415,13 +415,13 @@ pub async fn sync_organizations(
                 .get_all(&format!("{base}/repos?per_page=100"))
                 .await?;
             let mut tx = pool.begin().await?;
-            db::orgs::replace_team(&mut tx, org.id, team, &members, &repos).await?;
+            db::orgs::replace_team(&mut tx, user_id, org.id, team, &members, &repos).await?;
             tx.commit().await?;
             stored += 1;
         }
         let keep: Vec<i64> = teams.iter().map(|t| t.id).collect();
         let mut conn = pool.acquire().await?;
-        db::orgs::retain_teams(&mut conn, org.id, &keep).await?;
+        db::orgs::retain_teams(&mut conn, user_id, org.id, &keep).await?;
     }
     Ok(stored)
 }

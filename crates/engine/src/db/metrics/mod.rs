@@ -53,6 +53,7 @@ pub async fn scope_repositories(
                      SELECT tr.repository_id FROM team_repositories tr
                        JOIN teams t ON t.github_id = tr.team_id
                        JOIN organizations o ON o.github_id = t.organization_id
+                       JOIN team_access ta ON ta.team_id = t.github_id AND ta.user_id = $1
                       WHERE lower(o.login) = lower($3) AND lower(t.slug) = lower($4))
                 ELSE r.github_id IN (SELECT repository_id FROM tracked_repositories
                                       WHERE user_id = $1)
