@@ -4,6 +4,7 @@ pub mod echarts;
 pub mod figure;
 pub mod first_sync;
 pub mod header;
+pub mod load_error;
 pub mod local_time;
 pub mod sparkline;
 pub mod sync_progress;

@@ -9,7 +9,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use wire::RepositoryRow;
 
-use crate::api::{repository_table, AppError};
+use crate::api::repository_table;
 use crate::components::figure::{number, FigureCell};
 use crate::components::local_time::LocalTime;
 use crate::components::sparkline::Sparkline;
@@ -167,13 +167,7 @@ pub fn RepositoriesPage() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! { <Table list view=view_of()/> }.into_any(),
                         Err(e) => view! {
-                            <div class="error" role="alert" data-testid="repos-error">
-                                <p>{e.to_string()}</p>
-                                {matches!(e, AppError::SignedOut).then(|| view! {
-                                    <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a>
-                                })}
-                                <button class="secondary" on:click=move |_| rows.refetch()>"Try again"</button>
-                            </div>
+                            <crate::components::load_error::LoadError e retry=Callback::new(move |_| rows.refetch()) testid="repos-error"/>
                         }.into_any(),
                     }
                 })}

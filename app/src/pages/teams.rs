@@ -9,7 +9,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use wire::{Level, Statistic};
 
-use crate::api::{team_reports, AppError, TeamReport};
+use crate::api::{team_reports, TeamReport};
 use crate::components::controls::{scoped, without_nameless};
 use crate::components::figure::FigureCell;
 
@@ -115,13 +115,7 @@ pub fn TeamsPage() -> impl IntoView {
                         }.into_any(),
                         Ok(list) => view! { <Body list/> }.into_any(),
                         Err(e) => view! {
-                            <div class="error" role="alert" data-testid="teams-error">
-                                <p>{e.to_string()}</p>
-                                {matches!(e, AppError::SignedOut).then(|| view! {
-                                    <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a>
-                                })}
-                                <button class="secondary" on:click=move |_| teams.refetch()>"Try again"</button>
-                            </div>
+                            <crate::components::load_error::LoadError e retry=Callback::new(move |_| teams.refetch()) testid="teams-error"/>
                         }.into_any(),
                     }
                 })}

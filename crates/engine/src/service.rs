@@ -207,15 +207,41 @@ impl Engine {
         Ok(db::repos::visible(&self.pool, user_id).await?)
     }
 
-    /// Adds a repository to the user's dashboard and fetches its pull requests.
-    pub async fn track_and_sync(&self, user_id: i64, full_name: &str) -> crate::Result<SyncReport> {
-        check_repository_name(full_name)?;
+    /// Puts a repository the user may see on their dashboard.
+    ///
+    /// Errors: [`crate::Error::Forbidden`] when it is not the user's to see.
+    async fn track_visible(
+        &self,
+        user_id: i64,
+        full_name: &str,
+    ) -> crate::Result<db::repos::Repository> {
         let repo = db::repos::find_visible(&self.pool, user_id, full_name)
             .await?
             .ok_or(crate::Error::Forbidden)?;
         if !db::repos::track(&self.pool, user_id, repo.github_id).await? {
             return Err(crate::Error::Forbidden);
         }
+        Ok(repo)
+    }
+
+    /// Queues a followed repository's sync of every resource, ahead of scheduled work.
+    async fn queue_first_sync(&self, user_id: i64, repository_id: i64) -> crate::Result<()> {
+        db::jobs::enqueue(
+            &self.pool,
+            repository_id,
+            &[],
+            sync::Mode::Incremental.as_str(),
+            Some(user_id),
+            10,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Adds a repository to the user's dashboard and fetches its pull requests.
+    pub async fn track_and_sync(&self, user_id: i64, full_name: &str) -> crate::Result<SyncReport> {
+        check_repository_name(full_name)?;
+        let repo = self.track_visible(user_id, full_name).await?;
         let client = self.interactive_client_for(user_id).await?;
         let mut syncer = sync::Syncer::new(self.pool.clone(), client);
         syncer.requested_by = Some(user_id);
@@ -233,15 +259,7 @@ impl Engine {
         if let Some(error) = outcome.resources.iter().find_map(|r| r.error.clone()) {
             return Err(crate::Error::Invalid(format!("pull requests: {error}")));
         }
-        db::jobs::enqueue(
-            &self.pool,
-            repo.github_id,
-            &[],
-            sync::Mode::Incremental.as_str(),
-            Some(user_id),
-            10,
-        )
-        .await?;
+        self.queue_first_sync(user_id, repo.github_id).await?;
         Ok(outcome.total())
     }
 
@@ -273,21 +291,8 @@ impl Engine {
             if followed.iter().any(|f| f.eq_ignore_ascii_case(name)) {
                 continue;
             }
-            let repo = db::repos::find_visible(&self.pool, user_id, name)
-                .await?
-                .ok_or(crate::Error::Forbidden)?;
-            if !db::repos::track(&self.pool, user_id, repo.github_id).await? {
-                return Err(crate::Error::Forbidden);
-            }
-            db::jobs::enqueue(
-                &self.pool,
-                repo.github_id,
-                &[],
-                sync::Mode::Incremental.as_str(),
-                Some(user_id),
-                10,
-            )
-            .await?;
+            let repo = self.track_visible(user_id, name).await?;
+            self.queue_first_sync(user_id, repo.github_id).await?;
             followed.push(repo.full_name);
         }
         Ok(followed)
@@ -501,19 +506,7 @@ impl Engine {
     /// The teams of the organisations the user belongs to (GitHub's teams, read with the
     /// repository list), with their members and repositories.
     pub async fn teams(&self, user_id: i64) -> crate::Result<Vec<wire::Team>> {
-        Ok(db::orgs::teams_of(&self.pool, user_id)
-            .await?
-            .into_iter()
-            .map(|t| wire::Team {
-                organization: t.organization,
-                slug: t.slug,
-                name: t.name,
-                description: t.description,
-                members: t.members,
-                repositories: t.repositories,
-                read: t.read,
-            })
-            .collect())
+        Ok(db::orgs::teams_of(&self.pool, user_id).await?)
     }
 
     /// The ids of the repositories the user may see (progress events are filtered by them).

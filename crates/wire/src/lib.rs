@@ -324,6 +324,7 @@ impl Report {
 /// A GitHub team of an organisation the person belongs to: who is in it and which
 /// repositories it has (those the person may see), and which of them Pulseboard has read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct Team {
     /// The organisation's login.
     pub organization: String,

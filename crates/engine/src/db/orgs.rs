@@ -126,25 +126,10 @@ pub async fn retain_teams(
     Ok(())
 }
 
-/// A team of an organisation the user belongs to, as the teams page lists it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TeamRow {
-    pub organization: String,
-    pub slug: String,
-    pub name: String,
-    pub description: Option<String>,
-    /// Members' logins, by name.
-    pub members: Vec<String>,
-    /// The team's repositories the user may see, `owner/name`.
-    pub repositories: Vec<String>,
-    /// Those of them Pulseboard has read (synced: they have rows).
-    pub read: Vec<String>,
-}
-
 /// The teams GitHub listed to the user (secret ones only to their members and the
 /// organisation's owners), of organisations the user still belongs to, by organisation
 /// and name.
-pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<TeamRow>, sqlx::Error> {
+pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<wire::Team>, sqlx::Error> {
     sqlx::query_as(
         "SELECT o.login AS organization, t.slug, t.name, t.description,
                 coalesce((SELECT array_agg(m.login ORDER BY lower(m.login))
@@ -229,7 +214,7 @@ mod tests {
         retain_teams(&mut conn, member, acme.id, &[7])
             .await
             .unwrap();
-        let slugs = |rows: Vec<TeamRow>| rows.into_iter().map(|t| t.slug).collect::<Vec<_>>();
+        let slugs = |rows: Vec<wire::Team>| rows.into_iter().map(|t| t.slug).collect::<Vec<_>>();
         assert_eq!(slugs(teams_of(&pool, member).await.unwrap()), ["web"]);
         // The member's refresh did not delete the secret team from the owner's view.
         assert_eq!(

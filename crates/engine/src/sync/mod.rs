@@ -312,22 +312,11 @@ impl Syncer {
                 }
             }
             db::sync_runs::finish(&self.pool, run, counts, end).await?;
-            self.publish(Progress {
-                job_id: self.job_id,
-                requested_by: self.requested_by,
+            self.publish_end(
                 repository_id,
-                live: wire::LiveProgress {
-                    repository: full_name.to_string(),
-                    resource: resource.as_str().to_string(),
-                    items: report.items,
-                    pages: report.pages,
-                    total: None,
-                    rate_remaining: self.client.budget().map(|b| b.remaining),
-                    eta_secs: Some(0),
-                    done: true,
-                    ready: false,
-                },
-            })
+                full_name,
+                Some((resource, report.items, report.pages)),
+            )
             .await;
             // A revoked token fails everything after it as well: stop here.
             let fatal = matches!(
@@ -355,24 +344,38 @@ impl Syncer {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }
         // The numbers are current: open pages of the repository refresh.
+        self.publish_end(repository_id, full_name, None).await;
+        Ok(outcome)
+    }
+
+    /// Publishes an end: of a resource (its items and pages), or with `None` of the
+    /// repository's whole sync (`ready`: its numbers are current).
+    async fn publish_end(
+        &self,
+        repository_id: i64,
+        full_name: &str,
+        resource: Option<(Resource, u32, u32)>,
+    ) {
+        let (name, items, pages) = resource
+            .map(|(r, items, pages)| (r.as_str().to_string(), items, pages))
+            .unwrap_or_default();
         self.publish(Progress {
             job_id: self.job_id,
             requested_by: self.requested_by,
             repository_id,
             live: wire::LiveProgress {
                 repository: full_name.to_string(),
-                resource: String::new(),
-                items: 0,
-                pages: 0,
+                resource: name,
+                items,
+                pages,
                 total: None,
                 rate_remaining: self.client.budget().map(|b| b.remaining),
-                eta_secs: None,
+                eta_secs: resource.map(|_| 0),
                 done: true,
-                ready: true,
+                ready: resource.is_none(),
             },
         })
         .await;
-        Ok(outcome)
     }
 }
 
