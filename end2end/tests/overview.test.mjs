@@ -117,7 +117,7 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
 
   // The repository's tabs: every tile is a figure of the report (none missing), equal to
   // the CLI's for the same period; each breakdown's rows equal the CLI's groups.
-  for (const tab of ['pulls', 'issues', 'ci', 'delivery', 'growth']) {
+  for (const tab of ['activity', 'pulls', 'issues', 'ci', 'delivery', 'growth', 'contributors']) {
     await page.goto(`${demo.base}/repos/acme/api?tab=${tab}&from=${from}&to=${to}`);
     await page.waitForSelector(`[data-testid=tab-body-${tab}]`);
     const onTab = await tiles(page);
@@ -137,6 +137,39 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
       assert.equal(r.value, f.value === null ? '' : String(f.value), `${tab}: ${r.metric}[${r.group}]`);
     }
     if (tab === 'ci') assert.ok(rows.length > 0, 'the CI tab lists its workflows');
+    const figure = (metric) => report.figures.find((x) => x.metric === metric && x.statistic === 'count' && !x.group).value;
+    if (tab === 'contributors') {
+      // The leaderboard and the heatmap count the same commits as the `commits` figure,
+      // and the leaderboard's merges are the `pull_requests_merged` figure.
+      await page.waitForSelector('[data-testid=leaderboard]');
+      const people = await page.$$eval('[data-testid=leaderboard] tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td.num')].map((td) => Number(td.textContent.replace(/,/g, '')))));
+      assert.equal(await page.getAttribute('[data-testid=leaderboard]', 'data-total'), String(people.length), 'the demo has fewer people than the cut');
+      assert.equal(people.reduce((a, p) => a + p[0], 0), figure('commits'), 'commits on the leaderboard');
+      assert.equal(people.reduce((a, p) => a + p[1], 0), figure('pull_requests_merged'), 'merges on the leaderboard');
+      const heat = await page.$$eval('[data-testid=heatmap] td.heat', (tds) => tds.reduce((a, td) => a + Number(td.textContent || 0), 0));
+      assert.equal(heat, figure('commits'), 'commits on the heatmap');
+    }
+    if (tab === 'pulls') {
+      // Open now (the period ends tomorrow): the list's total is the `pull_requests_open` figure.
+      await page.waitForSelector('[data-testid=open-pulls], [data-testid=open-pulls-empty]');
+      const total = await page.getAttribute('[data-testid=open-pulls]', 'data-total').catch(() => '0');
+      assert.equal(Number(total ?? 0), figure('pull_requests_open'), 'open pull requests');
+      await page.waitForSelector('#stage-chart canvas');
+      const weeks = await page.$$eval('[data-testid=stage-table] tbody tr', (trs) => trs.length);
+      const series = cliJson(demo, ['metrics', 'acme/api', '--as', 'alice', '--from', from, '--to', to, '--grain', 'week', '--json']);
+      assert.equal(weeks, series.parts.length, 'a row per week');
+    }
+    if (tab === 'activity') {
+      await page.waitForSelector('[data-testid=timeline], [data-testid=timeline-empty]');
+      const events = await page.$$eval('[data-testid=timeline] li', (l) => l.map((li) => li.dataset.kind));
+      assert.ok(events.length > 0 && events.length <= 50, `${events.length} events`);
+      // Uncut, every merge by people is on the timeline (and bots' too).
+      if (events.length < 50) assert.ok(events.filter((k) => k === 'pull_request_merged').length >= figure('pull_requests_merged'));
+    }
+    if (tab === 'delivery') {
+      await page.waitForSelector('[data-testid=environments], [data-testid=environments-empty]');
+      await page.waitForSelector('[data-testid=releases], [data-testid=releases-empty]');
+    }
     await page.screenshot({ path: path.join(root, 'end2end', 'test-results', `repo-${tab}.png`), fullPage: true });
   }
   assert.deepEqual(await axeViolations(demo, `${demo.base}/repos/acme/api?tab=ci&from=${from}&to=${to}`, '[data-testid=tab-body-ci]'), []);

@@ -36,6 +36,72 @@ pub async fn scope_report(
         .map_err(super::ssr::user_error)
 }
 
+/// The lists behind a scope's tabs over the period the dates name (as [`scope_report`]):
+/// contributors and their weekday × hour heatmap, deployments per environment, releases,
+/// activity, and the pull requests open now.
+#[server(endpoint = "details")]
+pub async fn scope_details(
+    scope: String,
+    from: String,
+    to: String,
+) -> AppResult<wire::ScopeDetails> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let period = period(&from, &to)?;
+    engine
+        .details(user_id, &scope_or_tracked(scope), period)
+        .await
+        .map_err(super::ssr::user_error)
+}
+
+/// The cycle time's stages per week of the period the dates name: the coding, pickup and
+/// review time's series (in that order), then the cycle time's.
+#[server(endpoint = "stages")]
+pub async fn stage_series(
+    scope: String,
+    from: String,
+    to: String,
+) -> AppResult<Vec<wire::MetricSeries>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    let scope = scope_or_tracked(scope);
+    let period = period(&from, &to)?;
+    let mut out = Vec::with_capacity(4);
+    for metric in [
+        "pull_request_coding_time",
+        "pull_request_pickup_time",
+        "pull_request_review_time",
+        "pull_request_cycle_time",
+    ] {
+        let series = engine
+            .metric_series(
+                user_id,
+                &scope,
+                period,
+                engine::metrics::Grain::Week,
+                metric,
+            )
+            .await
+            .map_err(super::ssr::user_error)?;
+        out.push((*series).clone());
+    }
+    Ok(out)
+}
+
+/// How many pull requests waiting for review the overview lists.
+pub const WAITING_LIMIT: usize = 10;
+
+/// The pull requests of `scope` waiting for a first review now, longest waiting first.
+#[server(endpoint = "waiting")]
+pub async fn waiting_for_review(scope: String) -> AppResult<wire::OpenPullRequests> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    engine
+        .waiting_for_review(user_id, &scope_or_tracked(scope), WAITING_LIMIT)
+        .await
+        .map_err(super::ssr::user_error)
+}
+
 /// The DORA report of `dora` (`2023` by default, or `2024`).
 #[cfg(feature = "ssr")]
 pub(super) fn dora_report(dora: &str) -> AppResult<wire::DoraReport> {

@@ -14,16 +14,22 @@ pub fn Controls(
     #[prop(into)]
     action: String,
     params: impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static,
-    choices: Resource<Result<Vec<crate::api::ScopeChoice>, AppError>>,
+    /// The scopes to pick from; none on a page of one scope (a repository, the teams).
+    #[prop(optional)]
+    choices: Option<Resource<Result<Vec<crate::api::ScopeChoice>, AppError>>>,
     /// Whether the page is cut into parts (day, week, month), kept in `grain`.
     #[prop(optional)]
     grain: bool,
+    /// A tab the page keeps across a change of period, kept in `tab`.
+    #[prop(optional)]
+    tab: Option<Signal<String>>,
 ) -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let current_grain = move || query.read().get("grain").unwrap_or_default();
     view! {
         <Form method="GET" action=action on_form_data=without_nameless() attr:class="controls" attr:aria-label="What to show">
-            <label>
+            {tab.map(|tab| view! { <input type="hidden" name="tab" value=move || tab.get()/> })}
+            {choices.map(|choices| view! { <label>
                 "Scope "
                 <Suspense fallback=move || view! { <select name="scope" id="scope"><option value=params().0>{params().0}</option></select> }>
                     {move || Suspend::new(async move {
@@ -47,7 +53,7 @@ pub fn Controls(
                         }
                     })}
                 </Suspense>
-            </label>
+            </label> })}
             <label>"From " <input type="date" name="from" id="from" value=move || params().1/></label>
             <label>"To (exclusive) " <input type="date" name="to" id="to" value=move || params().2/></label>
             <label>

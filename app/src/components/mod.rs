@@ -1,4 +1,5 @@
 pub mod controls;
+pub mod details;
 pub mod dora_chart;
 pub mod echarts;
 pub mod figure;
@@ -7,5 +8,6 @@ pub mod header;
 pub mod load_error;
 pub mod local_time;
 pub mod sparkline;
+pub mod stage_chart;
 pub mod sync_progress;
 pub mod throughput_chart;

@@ -96,7 +96,7 @@ pub fn DoraPage() -> impl IntoView {
                 <h1>"DORA's four keys"</h1>
                 <a href="/overview">"Overview"</a>
             </div>
-            <Controls action="/dora" params choices grain=true/>
+            <Controls action="/dora" params choices=choices grain=true/>
             {move || (params().3 == "2024").then(|| view! {
                 <p class="notice small" data-testid="report-2024-note">
                     "The 2024 report gives high performers a typical change failure rate of 20 % and medium ones 10 %: the opposite of their order. "

@@ -33,7 +33,7 @@ pub fn MetricPage() -> impl IntoView {
                 <a href="/overview">"Overview"</a>
             </div>
             <p class="muted small">"Its definition, inputs and edge cases: METRICS.md, under the section that names " <code>{metric}</code> "."</p>
-            {move || view! { <Controls action=action() params=controls choices grain=true/> }}
+            {move || view! { <Controls action=action() params=controls choices=choices grain=true/> }}
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
                 {move || Suspend::new(async move {
                     match series.await {

@@ -119,6 +119,7 @@ pub fn Overview() -> impl IntoView {
         scope_report(scope, from, to, dora)
     });
     let choices = Resource::new(|| (), |_| scope_choices());
+    let refresh_waiting = RwSignal::new(0u32);
     view! {
         <Title text="Overview"/>
         <section class="panel">
@@ -126,8 +127,8 @@ pub fn Overview() -> impl IntoView {
                 <h1>"Overview"</h1>
                 <a href="/">"Repositories"</a>
             </div>
-            <Controls action="/overview" params choices/>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| report.refetch())
+            <Controls action="/overview" params choices=choices/>
+            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { report.refetch(); refresh_waiting.update(|n| *n += 1); })
                 covers=Signal::derive(move || report.get().and_then(Result::ok).map(|r| r.repositories).unwrap_or_default())/>
             <Transition fallback=|| view! { <Skeleton/> }>
                 {move || Suspend::new(async move {
@@ -137,7 +138,30 @@ pub fn Overview() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <WaitingForReview scope=Signal::derive(move || params().0) refresh=refresh_waiting/>
             <SyncingNow/>
+        </section>
+    }
+}
+
+/// The scope's pull requests waiting for a first review now, longest waiting first.
+#[component]
+fn WaitingForReview(scope: Signal<String>, refresh: RwSignal<u32>) -> impl IntoView {
+    let waiting = Resource::new(
+        move || (scope.get(), refresh.get()),
+        |(scope, _)| crate::api::waiting_for_review(scope),
+    );
+    view! {
+        <section class="section" aria-label="Pull requests waiting for review">
+            <h2>"Pull requests waiting for review, longest waiting first"</h2>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match waiting.await {
+                        Ok(pulls) => view! { <crate::components::details::OpenPulls pulls waiting=true empty="No pull request is waiting for a first review."/> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -1,26 +1,35 @@
-//! A repository's page: its numbers over a period in tabs (pull requests, issues, CI,
-//! delivery, growth), each tab the report's tiles and breakdowns for the repository, and
-//! pull requests opened vs merged per week drawn in the browser. Tab and period live in
-//! the URL (`/repos/OWNER/NAME?tab=ci&from=&to=`).
+//! A repository's page: its numbers over a period in tabs (activity, pull requests,
+//! issues, CI, releases and deployments, growth, contributors), each tab the report's
+//! tiles and breakdowns for the repository and the lists behind them
+//! (`wire::ScopeDetails`), with charts drawn in the browser. Tab and period live in the
+//! URL (`/repos/OWNER/NAME?tab=ci&from=&to=`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use wire::{Report, Statistic};
+use wire::{MetricSeries, Report, ScopeDetails, Statistic};
 
-use crate::api::{repository_overview, scope_report, AppError, RepoOverview};
-use crate::components::controls::scoped;
+use crate::api::{
+    repository_overview, scope_details, scope_report, stage_series, AppError, RepoOverview,
+};
+use crate::components::controls::{scoped, Controls};
+use crate::components::details::{
+    Environments, Heatmap, Leaderboard, OpenPulls, Releases, Timeline,
+};
 use crate::components::figure::Breakdown;
+use crate::components::stage_chart::StageChart;
 use crate::components::throughput_chart::ThroughputChart;
 use crate::pages::overview::{tile, Priorities, Tile, TileGrid};
 
 /// The tabs: their key in the URL and their name.
-const TABS: [(&str, &str); 5] = [
+const TABS: [(&str, &str); 7] = [
+    ("activity", "Activity"),
     ("pulls", "Pull requests"),
     ("issues", "Issues"),
     ("ci", "CI"),
-    ("delivery", "Delivery"),
+    ("delivery", "Releases and deployments"),
     ("growth", "Growth"),
+    ("contributors", "Contributors"),
 ];
 
 const PULL_TILES: &[Tile] = &[
@@ -198,7 +207,7 @@ const GROWTH_TILES: &[Tile] = &[
         "Releases",
         "releases",
         Statistic::Count,
-        "Published releases (not drafts, not pre-releases) in the period.",
+        "Releases published in the period: drafts left out, pre-releases counted.",
     ),
     tile(
         "Weekly npm downloads",
@@ -211,6 +220,71 @@ const GROWTH_TILES: &[Tile] = &[
         "health_score",
         Statistic::Mean,
         "A documented 0-100 score of activity, backlog, reviews, CI and bus factor.",
+    ),
+];
+
+const ACTIVITY_TILES: &[Tile] = &[
+    tile(
+        "Pull requests opened",
+        "pull_requests_opened",
+        Statistic::Count,
+        "Pull requests by people opened in the period.",
+    ),
+    tile(
+        "Pull requests merged",
+        "pull_requests_merged",
+        Statistic::Count,
+        "Pull requests by people merged in the period.",
+    ),
+    tile(
+        "Issues opened",
+        "issues_opened",
+        Statistic::Count,
+        "Issues by people opened in the period.",
+    ),
+    tile(
+        "Issues closed",
+        "issues_closed",
+        Statistic::Count,
+        "Issues by people closed in the period.",
+    ),
+    tile(
+        "Releases",
+        "releases",
+        Statistic::Count,
+        "Releases published in the period: drafts left out, pre-releases counted.",
+    ),
+    tile(
+        "Deployments",
+        "deployments",
+        Statistic::Count,
+        "Production deployments in the period.",
+    ),
+];
+const CONTRIBUTOR_TILES: &[Tile] = &[
+    tile(
+        "Active contributors",
+        "contributors_active",
+        Statistic::Count,
+        "Distinct authors of default-branch commits in the period, bots left out.",
+    ),
+    tile(
+        "New contributors",
+        "contributors_new",
+        Statistic::Count,
+        "Those whose first commit in the repository is in the period.",
+    ),
+    tile(
+        "Commits",
+        "commits",
+        Statistic::Count,
+        "Commits by people authored in the period.",
+    ),
+    tile(
+        "Bus factor",
+        "bus_factor",
+        Statistic::Count,
+        "The fewest authors covering half the commits of the last 90 days.",
     ),
 ];
 
@@ -237,19 +311,34 @@ pub fn RepositoryPage() -> impl IntoView {
     };
     let overview = Resource::new(full_name, repository_overview);
     let report = Resource::new(
+        move || (full_name(), get("from"), get("to"), get("report")),
+        |(scope, from, to, dora)| scope_report(scope, from, to, dora),
+    );
+    let details = Resource::new(
         move || (full_name(), get("from"), get("to")),
-        |(scope, from, to)| scope_report(scope, from, to, String::new()),
+        |(scope, from, to)| scope_details(scope, from, to),
+    );
+    // Only the pull requests tab draws the stages.
+    let stages = Resource::new(
+        move || (tab() == "pulls", full_name(), get("from"), get("to")),
+        |(shown, scope, from, to)| async move {
+            if shown {
+                stage_series(scope, from, to).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
     );
     view! {
         <Title text=full_name/>
-        <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { overview.refetch(); report.refetch(); })
+        <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { overview.refetch(); report.refetch(); details.refetch(); stages.refetch(); })
             covers=Signal::derive(move || vec![full_name()])/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <Failed name=full_name() e/> }.into_any(),
                     Ok(o) if !o.repo.tracked && o.last_sync.is_none() => view! { <NotFollowed o/> }.into_any(),
-                    Ok(o) => view! { <Page o tab=Signal::derive(tab) report query/> }.into_any(),
+                    Ok(o) => view! { <Page o tab=Signal::derive(tab) report details stages query/> }.into_any(),
                 }
             })}
         </Transition>
@@ -310,6 +399,8 @@ fn Page(
     o: RepoOverview,
     tab: Signal<String>,
     report: Resource<Result<Report, AppError>>,
+    details: Resource<Result<ScopeDetails, AppError>>,
+    stages: Resource<Result<Option<Vec<MetricSeries>>, AppError>>,
     query: Memo<leptos_router::params::ParamsMap>,
 ) -> impl IntoView {
     let name = o.repo.full_name.clone();
@@ -319,7 +410,7 @@ fn Page(
             let q = query.get();
             let mut s = url::form_urlencoded::Serializer::new(String::new());
             s.append_pair("tab", t);
-            for k in ["from", "to"] {
+            for k in ["from", "to", "report"] {
                 if let Some(v) = q.get(k).filter(|v| !v.is_empty()) {
                     s.append_pair(k, &v);
                 }
@@ -357,6 +448,11 @@ fn Page(
                 <a href=scoped("/dora", &name)>"DORA"</a>
             </div>
             <nav class="tabs" aria-label="Sections of the repository">{tabs}</nav>
+            <Controls action=format!("/repos/{name}") params=move || {
+                let q = query.get();
+                let get = |k: &str| q.get(k).unwrap_or_default();
+                (String::new(), get("from"), get("to"), get("report"))
+            } tab/>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
@@ -365,6 +461,29 @@ fn Page(
                     }
                 })}
             </Transition>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the lists…"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(d) => view! { <Lists d tab=tab.get()/> }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Show when=move || tab.get() == "pulls">
+                <h2>"Cycle time by stage, per week"</h2>
+                <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the stages…"</p> }>
+                    {move || Suspend::new(async move {
+                        match stages.await {
+                            Ok(Some(mut all)) if all.len() == 4 => {
+                                let cycle = all.pop().unwrap_or_else(|| unreachable!());
+                                view! { <StageChart stages=all cycle/> }.into_any()
+                            }
+                            Ok(_) => ().into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </Show>
             // Mounted only on its tab: a chart drawn while hidden would measure no width.
             <Show when=move || tab.get() == "pulls">
                 <h2>"Pull requests opened vs merged per week, all history"</h2>
@@ -418,6 +537,12 @@ fn Tab(r: Report, tab: String) -> impl IntoView {
             <TileGrid r=r.clone() tiles=DELIVERY_TILES/>
             <p class="small">{r.deployment_sources.iter().map(|(repo, s)| format!("What counts as a deployment in {repo}: {s}. ")).collect::<String>()}</p>
         }.into_any(),
+        "activity" => view! {
+            <TileGrid r=r.clone() tiles=ACTIVITY_TILES/>
+        }.into_any(),
+        "contributors" => view! {
+            <TileGrid r=r.clone() tiles=CONTRIBUTOR_TILES/>
+        }.into_any(),
         "growth" => view! {
             <TileGrid r=r.clone() tiles=GROWTH_TILES/>
             <Breakdown title="Health score, by component" group_label="Component" metric="health_score" statistic=Statistic::Mean figures=f.clone()/>
@@ -432,5 +557,38 @@ fn Tab(r: Report, tab: String) -> impl IntoView {
     view! {
         <p class="muted" data-testid="repo-period">{period}</p>
         <div data-testid=format!("tab-body-{tab}")>{body}</div>
+    }
+}
+
+/// The lists of a tab (those that have any): the activity timeline, the slowest open pull
+/// requests, deployments per environment and releases, the contributors.
+#[component]
+fn Lists(d: ScopeDetails, tab: String) -> impl IntoView {
+    match tab.as_str() {
+        "activity" => view! {
+            <h2>"What happened, newest first"</h2>
+            <Timeline list=d.activity/>
+        }
+        .into_any(),
+        "pulls" => view! {
+            <h2>"Slowest open pull requests (now)"</h2>
+            <OpenPulls pulls=d.open_pull_requests empty="No pull request is open."/>
+        }
+        .into_any(),
+        "delivery" => view! {
+            <h2>"Deployments by environment"</h2>
+            <Environments list=d.environments/>
+            <h2>"Releases"</h2>
+            <Releases list=d.releases/>
+        }
+        .into_any(),
+        "contributors" => view! {
+            <h2>"Who did the work"</h2>
+            <Leaderboard c=d.contributors.clone()/>
+            <h2>"When"</h2>
+            <Heatmap heatmap=d.contributors.heatmap/>
+        }
+        .into_any(),
+        _ => ().into_any(),
     }
 }

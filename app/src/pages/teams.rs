@@ -5,12 +5,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use wire::{Level, Statistic};
 
 use crate::api::{team_reports, TeamReport};
-use crate::components::controls::{scoped, without_nameless};
+use crate::components::controls::{scoped, Controls};
 use crate::components::figure::FigureCell;
 
 /// The columns compared: header, metric, statistic, definition.
@@ -90,18 +89,7 @@ pub fn TeamsPage() -> impl IntoView {
         <Title text="Teams"/>
         <section class="panel">
             <div class="panel-head"><h1>"Teams"</h1></div>
-            <Form method="GET" action="/teams" on_form_data=without_nameless() attr:class="controls" attr:aria-label="Which period">
-                <label>"From " <input type="date" name="from" id="from" value=move || params().0/></label>
-                <label>"To (exclusive) " <input type="date" name="to" id="to" value=move || params().1/></label>
-                <label>
-                    "DORA report "
-                    <select name="report" id="report">
-                        <option value="2023" selected=move || params().2 != "2024">"2023"</option>
-                        <option value="2024" selected=move || params().2 == "2024">"2024"</option>
-                    </select>
-                </label>
-                <button type="submit" class="primary" id="apply">"Show"</button>
-            </Form>
+            <Controls action="/teams" params=move || { let (f, t, r) = params(); (String::new(), f, t, r) }/>
             <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| teams.refetch())
                 covers=Signal::derive(move || teams.get().and_then(Result::ok).map(|l| l.into_iter().flat_map(|t| t.team.read).collect()).unwrap_or_default())/>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Computing each team's numbers…"</p> }>

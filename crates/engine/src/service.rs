@@ -399,6 +399,34 @@ impl Engine {
         crate::metrics::attribution(&self.pool, user_id, scope, period, limit).await
     }
 
+    /// A scope's contributors, deployments per environment, releases and activity over
+    /// `period`, and its pull requests open now ([`crate::metrics::details`]): the
+    /// repository page's lists.
+    ///
+    /// Errors: as [`Self::report`].
+    pub async fn details(
+        &self,
+        user_id: i64,
+        scope: &str,
+        period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    ) -> crate::Result<wire::ScopeDetails> {
+        crate::metrics::details(&self.pool, user_id, scope, period, chrono::Utc::now()).await
+    }
+
+    /// A scope's pull requests waiting for a first review now, longest waiting first, at
+    /// most `limit` ([`crate::metrics::waiting_for_review`]): the overview's list.
+    ///
+    /// Errors: as [`Self::report`].
+    pub async fn waiting_for_review(
+        &self,
+        user_id: i64,
+        scope: &str,
+        limit: usize,
+    ) -> crate::Result<wire::OpenPullRequests> {
+        crate::metrics::waiting_for_review(&self.pool, user_id, scope, chrono::Utc::now(), limit)
+            .await
+    }
+
     /// The repositories the user follows, each with its figures over `period` (the
     /// repositories page): health score, merged and open pull requests and the issue
     /// backlog from the repository's own report (kept a minute like [`Self::report`]), its

@@ -444,3 +444,124 @@ pub struct MetricPart {
     pub to: String,
     pub figures: Vec<Figure>,
 }
+
+/// A pull request open now, where it stands (METRICS.md, "Open pull requests"): the
+/// overview's "waiting for review" and a repository's slowest open pull requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct OpenPullRequest {
+    /// `owner/name`.
+    pub repository: String,
+    pub number: i32,
+    pub title: String,
+    pub author: Option<String>,
+    /// `draft`, `waiting_for_review` (ready, no response by someone else yet),
+    /// `in_review` (a response, no approval) or `approved`.
+    pub stage: String,
+    /// When it was opened (RFC 3339).
+    pub opened_at: String,
+    /// Hours since it was opened.
+    pub age_hours: f64,
+    /// Hours in its stage so far: since ready for review when waiting, since the first
+    /// response in review, since the approval when approved, since opening as a draft.
+    pub stage_hours: f64,
+    /// Lines added and deleted, when GitHub gave them.
+    pub lines_changed: Option<i32>,
+}
+
+/// Open pull requests of a scope, oldest first, cut at a limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenPullRequests {
+    /// How many there are in all (the list may be cut).
+    pub total: i64,
+    pub list: Vec<OpenPullRequest>,
+}
+
+/// A person's part in a period (METRICS.md, "Contributors"): commits authored on the
+/// default branch, pull requests merged, reviews given on others' pull requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contributor {
+    /// GitHub login, else the commit's author name.
+    pub who: String,
+    pub commits: i64,
+    pub pull_requests_merged: i64,
+    pub reviews: i64,
+}
+
+/// Who did the work of a scope in a period and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contributors {
+    /// Most commits first, then merges, reviews and name; cut at a limit.
+    pub leaderboard: Vec<Contributor>,
+    /// How many people there are in all (the leaderboard may be cut).
+    pub total: i64,
+    /// Commits by people authored in the period by UTC weekday (0 Monday … 6 Sunday) and
+    /// hour (0-23): `heatmap[weekday][hour]`.
+    pub heatmap: Vec<Vec<i64>>,
+}
+
+/// Deployments of one environment of one repository in a period (METRICS.md,
+/// "Deployments by environment").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct EnvironmentDeployments {
+    /// `owner/name`.
+    pub repository: String,
+    pub environment: String,
+    /// Whether the repository's deployment source counts it as production.
+    pub production: bool,
+    /// GitHub deployments created in the period.
+    pub deployments: i64,
+    /// Of them, those with a `success` status.
+    pub succeeded: i64,
+    /// Of them, those whose latest status is `failure` or `error`.
+    pub failed: i64,
+    /// The latest success in the period (RFC 3339).
+    pub last_success: Option<String>,
+}
+
+/// A published release (not a draft).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ReleaseRow {
+    /// `owner/name`.
+    pub repository: String,
+    pub tag_name: String,
+    pub name: Option<String>,
+    pub prerelease: bool,
+    pub author: Option<String>,
+    /// RFC 3339.
+    pub published_at: String,
+}
+
+/// Something that happened in a repository, for its activity timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct ActivityEvent {
+    /// RFC 3339.
+    pub at: String,
+    /// `pull_request_opened`, `pull_request_merged`, `issue_opened`, `issue_closed`,
+    /// `release_published`, `deployment` (production, by the repository's source).
+    pub kind: String,
+    /// `owner/name`.
+    pub repository: String,
+    /// The pull request's or issue's number, else none.
+    pub number: Option<i32>,
+    /// A title, a tag or an environment.
+    pub title: String,
+    pub actor: Option<String>,
+}
+
+/// What lies behind a repository's (or any scope's) tabs beyond its figures: the rows
+/// and distributions of a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScopeDetails {
+    pub contributors: Contributors,
+    pub environments: Vec<EnvironmentDeployments>,
+    /// Newest first, cut at a limit.
+    pub releases: Vec<ReleaseRow>,
+    /// Newest first, cut at a limit.
+    pub activity: Vec<ActivityEvent>,
+    /// Open now, oldest first.
+    pub open_pull_requests: OpenPullRequests,
+}

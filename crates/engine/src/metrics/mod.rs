@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod attribution;
+pub mod details;
 pub mod dora;
 pub mod flow;
 pub mod priority;
@@ -23,6 +24,7 @@ use crate::db::metrics::{Quantiles, ScopeName};
 use crate::db::settings::DeploymentSource;
 
 pub use attribution::attribution;
+pub use details::{details, waiting_for_review};
 
 /// What a basis read from the rollups adds (METRICS.md, "Rollups").
 const SKETCHED: &str = "; from the daily, weekly and monthly rollups: counts and totals exact, quantiles from their sketches (DDSketch), within 1 %";

@@ -790,8 +790,9 @@ pub struct Growth {
 
 /// Who a commit's author is (by GitHub account, else e-mail, else name) and whether the
 /// commit is a person's, as SQL over `commits`.
-const AUTHOR: &str = "coalesce(author_github_id::text, lower(author_email), author_name)";
-const BY_PEOPLE: &str = "coalesce(author_login, author_name, '') NOT LIKE '%[bot]'";
+pub(crate) const AUTHOR: &str =
+    "coalesce(author_github_id::text, lower(author_email), author_name)";
+pub(crate) const BY_PEOPLE: &str = "coalesce(author_login, author_name, '') NOT LIKE '%[bot]'";
 
 /// The measures of growth: stars by `starred_at`, forks by creation, people's commits by
 /// their author date.

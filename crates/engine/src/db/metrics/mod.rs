@@ -5,6 +5,7 @@
 //! ([`scope_repositories`]).
 
 pub mod activity;
+pub mod details;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgPool;

@@ -406,6 +406,118 @@ async fn the_examples_activity_worked_out_by_hand() {
     let _ = P90;
 }
 
+/// The lists behind the example's February (`example.json`, worked out by hand from the
+/// description): who did the work and when, deployments per environment, releases, what
+/// happened, and what is open at the simulator's now (2026-03-02).
+#[tokio::test]
+async fn the_examples_lists_worked_out_by_hand() {
+    let fx = synced(EXAMPLE).await;
+    let now = t("2026-03-02T00:00:00Z");
+    let d = crate::metrics::details(
+        &fx.pool,
+        fx.user_id,
+        "acme/api",
+        (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z")),
+        now,
+    )
+    .await
+    .unwrap();
+
+    // Commits by people in February: w1 bob (Mon 02-02 10:00), m1 alice (Tue 02-03
+    // 15:00), s2 carol (Thu 02-05 11:00); dependabot's d3 is a bot's, root is January's.
+    // Merged by people: #1 bob, #2 carol (#3 is dependabot's). Reviews: alice approved
+    // bob's #1; carol's comment is not a review. Order: commits, merges, reviews, name.
+    let board: Vec<(&str, i64, i64, i64)> = d
+        .contributors
+        .leaderboard
+        .iter()
+        .map(|c| (c.who.as_str(), c.commits, c.pull_requests_merged, c.reviews))
+        .collect();
+    assert_eq!(
+        board,
+        vec![("bob", 1, 1, 0), ("carol", 1, 1, 0), ("alice", 1, 0, 1)]
+    );
+    assert_eq!(d.contributors.total, 3);
+    let mut heat = vec![vec![0i64; 24]; 7];
+    heat[0][10] = 1; // Monday 10:00
+    heat[1][15] = 1; // Tuesday 15:00
+    heat[3][11] = 1; // Thursday 11:00
+    assert_eq!(d.contributors.heatmap, heat);
+
+    // Two production deployments created in February, both with a success (s2's after a
+    // failure: its latest status is the success, so not failed); the last at 02-05 13:00.
+    assert_eq!(
+        d.environments,
+        vec![wire::EnvironmentDeployments {
+            repository: "acme/api".into(),
+            environment: "production".into(),
+            production: true,
+            deployments: 2,
+            succeeded: 2,
+            failed: 0,
+            last_success: Some("2026-02-05T13:00:00Z".into()),
+        }]
+    );
+    assert_eq!(
+        d.releases,
+        vec![wire::ReleaseRow {
+            repository: "acme/api".into(),
+            tag_name: "v1.0.0".into(),
+            name: d.releases[0].name.clone(),
+            prerelease: false,
+            author: Some("alice".into()),
+            published_at: "2026-02-03T17:00:00Z".into(),
+        }]
+    );
+
+    // Everything of February, newest first (bots' pull requests happen too).
+    let timeline: Vec<(&str, &str, Option<i32>)> = d
+        .activity
+        .iter()
+        .map(|e| (e.at.as_str(), e.kind.as_str(), e.number))
+        .collect();
+    assert_eq!(
+        timeline,
+        vec![
+            ("2026-02-20T10:00:00Z", "pull_request_opened", Some(5)),
+            ("2026-02-06T08:00:00Z", "pull_request_merged", Some(3)),
+            ("2026-02-05T20:00:00Z", "pull_request_opened", Some(3)),
+            ("2026-02-05T13:00:00Z", "deployment", None),
+            ("2026-02-05T12:00:00Z", "issue_closed", Some(4)),
+            ("2026-02-05T11:00:00Z", "pull_request_merged", Some(2)),
+            ("2026-02-04T09:00:00Z", "pull_request_opened", Some(2)),
+            ("2026-02-04T08:00:00Z", "issue_opened", Some(4)),
+            ("2026-02-03T17:00:00Z", "release_published", None),
+            ("2026-02-03T16:05:00Z", "deployment", None),
+            ("2026-02-03T15:00:00Z", "pull_request_merged", Some(1)),
+            ("2026-02-02T12:00:00Z", "pull_request_opened", Some(1)),
+        ]
+    );
+    // The environment and the commit (the simulator gives "s2" a real-looking sha).
+    assert!(
+        d.activity[3].title.starts_with("production "),
+        "{}",
+        d.activity[3].title
+    );
+    assert_eq!(d.activity[3].title.len(), "production ".len() + 7);
+
+    // Open now: bob's draft #5, opened 02-20 10:00, 9 days 14 hours = 230 h ago, a draft
+    // all along.
+    assert_eq!(d.open_pull_requests.total, 1);
+    let open = &d.open_pull_requests.list[0];
+    assert_eq!(
+        (open.number, open.stage.as_str(), open.author.as_deref()),
+        (5, "draft", Some("bob"))
+    );
+    assert!((open.age_hours - 230.0).abs() < 1e-9, "{}", open.age_hours);
+    assert!((open.stage_hours - 230.0).abs() < 1e-9);
+    // Nothing waits for a review: #5 is a draft.
+    let waiting = crate::metrics::waiting_for_review(&fx.pool, fx.user_id, "acme/api", now, 10)
+        .await
+        .unwrap();
+    assert_eq!((waiting.total, waiting.list.len()), (0, 0));
+}
+
 /// The edge cases of METRICS.md in one repository (`scenarios/edge-cases.json`): a squash,
 /// a rebase (two commits, the last reported as the merge commit), a merge commit, a
 /// revert by GitHub's branch and title, a bot's pull request by title from a person's

@@ -1,0 +1,121 @@
+//! The pull request cycle time's stages over time: the median coding, pickup and review
+//! time of the pull requests merged in each week (METRICS.md, "Pull request cycle time"),
+//! stacked, with the median cycle time as a line. The server renders the numbers as a
+//! table (readable without the WASM); the browser draws them with charming.
+
+use leptos::prelude::*;
+use wire::{MetricSeries, Statistic};
+
+pub const CHART_ID: &str = "stage-chart";
+
+/// The stages, their metric and their name.
+pub const STAGES: [(&str, &str); 3] = [
+    ("pull_request_coding_time", "Coding"),
+    ("pull_request_pickup_time", "Pickup"),
+    ("pull_request_review_time", "Review"),
+];
+pub const CYCLE: &str = "pull_request_cycle_time";
+
+/// Each part's start (`YYYY-MM-DD`) and the median of `series` in it, in hours (`None`
+/// where unavailable: nothing merged).
+pub fn medians(series: &MetricSeries) -> Vec<(String, Option<f64>)> {
+    series
+        .parts
+        .iter()
+        .map(|p| {
+            let v = p
+                .figures
+                .iter()
+                .find(|f| f.statistic == Statistic::Median && f.group.is_none())
+                .and_then(|f| f.value);
+            (p.from.get(..10).unwrap_or(&p.from).to_string(), v)
+        })
+        .collect()
+}
+
+/// `stages`: the three stage series in [`STAGES`]' order; `cycle`: the cycle time's.
+#[component]
+pub fn StageChart(stages: Vec<MetricSeries>, cycle: MetricSeries) -> impl IntoView {
+    let columns: Vec<Vec<(String, Option<f64>)>> = stages.iter().map(medians).collect();
+    let cycle = medians(&cycle);
+    let weeks = cycle.len();
+    #[cfg(feature = "hydrate")]
+    {
+        let (columns, cycle) = (columns.clone(), cycle.clone());
+        Effect::new(move |_| {
+            let (columns, cycle) = (columns.clone(), cycle.clone());
+            request_animation_frame(move || draw(&columns, &cycle));
+        });
+    }
+    let text = |v: Option<f64>| {
+        v.map(|h| crate::components::figure::with_unit(h, wire::Unit::Hours))
+            .unwrap_or_else(|| "—".into())
+    };
+    let rows = cycle
+        .iter()
+        .enumerate()
+        .map(|(k, (week, c))| {
+            let cells = columns
+                .iter()
+                .map(|col| {
+                    let v = col.get(k).and_then(|(_, v)| *v);
+                    view! { <td class="num" data-value=v>{text(v)}</td> }
+                })
+                .collect_view();
+            view! { <tr><td>{week.clone()}</td>{cells}<td class="num" data-value=*c>{text(*c)}</td></tr> }
+        })
+        .collect_view();
+    view! {
+        <div id=CHART_ID class="chart" role="img" data-points=weeks
+             aria-label=format!("Stacked bars of the median coding, pickup and review time per week over {weeks} weeks, and the median cycle time as a line")></div>
+        <details>
+            <summary>"The numbers"</summary>
+            <div class="scroll">
+                <table data-testid="stage-table">
+                    <thead><tr><th scope="col">"Week of"</th>
+                        {STAGES.iter().map(|(_, n)| view! { <th scope="col" class="num">{format!("{n} (median)")}</th> }).collect_view()}
+                        <th scope="col" class="num">"Cycle time (median)"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </details>
+        <p class="muted small">"Each stage's median is over the pull requests merged that week that reached it; medians do not add up, so the bars can be taller or shorter than the cycle time's line. A week without a merge has none."</p>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn draw(columns: &[Vec<(String, Option<f64>)>], cycle: &[(String, Option<f64>)]) {
+    use charming::component::{Axis, Grid, Legend};
+    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::series::{Bar, Line};
+    use charming::Chart;
+
+    // Hours, rounded to a tenth; a week without a value is a gap.
+    let round = |v: Option<f64>| v.map(|h| (h * 10.0).round() / 10.0);
+    let labels: Vec<String> = cycle.iter().map(|(w, _)| w.clone()).collect();
+    let mut chart = Chart::new()
+        .animation(!super::echarts::reduced_motion())
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(
+            Legend::new().data(
+                STAGES
+                    .iter()
+                    .map(|(_, n)| *n)
+                    .chain(["Cycle time"])
+                    .collect(),
+            ),
+        )
+        .grid(Grid::new().left(56).right(24).top(40).bottom(48))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(Axis::new().type_(AxisType::Value).name("hours"));
+    for ((_, name), col) in STAGES.iter().zip(columns) {
+        let data: Vec<Option<f64>> = col.iter().map(|(_, v)| round(*v)).collect();
+        chart = chart.series(Bar::new().name(*name).stack("stages").data(data));
+    }
+    let line: Vec<Option<f64>> = cycle.iter().map(|(_, v)| round(*v)).collect();
+    chart = chart.series(Line::new().name("Cycle time").data(line));
+    let width = super::echarts::width_of(CHART_ID, 320, 800);
+    if let Err(e) = super::echarts::render(CHART_ID, &chart, width, 320) {
+        leptos::logging::error!("could not draw the stage chart: {e}");
+    }
+}
