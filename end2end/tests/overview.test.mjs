@@ -60,6 +60,26 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   for (const reason of await page.$$eval('.tile.unavailable .tile-note', (els) => els.map((e) => e.textContent))) {
     assert.ok(reason.length > 10, reason);
   }
+  // Throughput and cycle time per week: each week's merged and median cycle time equal
+  // the CLI's weekly series; the pull requests waiting for review are open ones.
+  await page.waitForSelector('#trend-chart canvas');
+  const trend = await page.$$eval('[data-testid=trend-table] tbody tr', (trs) => trs.map((tr) => [tr.dataset.week, ...[...tr.querySelectorAll('td[data-value], td.num')].map((td) => td.dataset.value ?? '')]));
+  const perWeek = cliJson(demo, ['metrics', 'acme/api', '--as', 'alice', '--from', from, '--to', to, '--grain', 'week', '--json']);
+  assert.equal(trend.length, perWeek.parts.length);
+  for (const [k, [week, merged, cycle]] of trend.entries()) {
+    const part = perWeek.parts[k];
+    const of = (metric, statistic) => part.figures.find((x) => x.metric === metric && x.statistic === statistic && !x.group)?.value;
+    assert.equal(week, part.from.slice(0, 10));
+    assert.equal(merged, String(of('pull_requests_merged', 'count') ?? ''), `merged, week of ${week}`);
+    assert.equal(cycle, String(of('pull_request_cycle_time', 'median') ?? ''), `cycle time, week of ${week}`);
+  }
+  await page.waitForSelector('[data-testid=open-pulls], [data-testid=open-pulls-empty]');
+  const waiting = Number(await page.getAttribute('[data-testid=open-pulls]', 'data-total').catch(() => 0) ?? 0);
+  const open = report.figures.find((x) => x.metric === 'pull_requests_open' && x.statistic === 'count' && !x.group).value;
+  assert.ok(waiting <= open, `${waiting} waiting of ${open} open`);
+  for (const stage of await page.$$eval('[data-testid=open-pulls] tbody td:nth-child(4)', (tds) => tds.map((td) => td.textContent))) {
+    assert.equal(stage, 'Waiting for review');
+  }
   await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview.png'), fullPage: true });
 
   // The same URL in a fresh context (signed in anew) shows the same numbers.

@@ -54,25 +54,31 @@ pub async fn scope_details(
         .map_err(super::ssr::user_error)
 }
 
-/// The cycle time's stages per week of the period the dates name: the coding, pickup and
-/// review time's series (in that order), then the cycle time's.
-#[server(endpoint = "stages")]
-pub async fn stage_series(
+/// At most how many metrics [`weekly_series`] gives at once.
+pub const WEEKLY_SERIES_MAX: usize = 8;
+
+/// Each of `metrics` of `scope` per week of the period the dates name, in the order
+/// asked: the charts that put several metrics side by side (the cycle time's stages, the
+/// overview's throughput and cycle time).
+#[server(endpoint = "weekly")]
+pub async fn weekly_series(
     scope: String,
+    metrics: Vec<String>,
     from: String,
     to: String,
 ) -> AppResult<Vec<wire::MetricSeries>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
+    if metrics.len() > WEEKLY_SERIES_MAX {
+        return Err(super::ssr::user_error(engine::Error::Invalid(format!(
+            "at most {WEEKLY_SERIES_MAX} metrics at once, not {}",
+            metrics.len()
+        ))));
+    }
     let scope = scope_or_tracked(scope);
     let period = period(&from, &to)?;
-    let mut out = Vec::with_capacity(4);
-    for metric in [
-        "pull_request_coding_time",
-        "pull_request_pickup_time",
-        "pull_request_review_time",
-        "pull_request_cycle_time",
-    ] {
+    let mut out = Vec::with_capacity(metrics.len());
+    for metric in &metrics {
         let series = engine
             .metric_series(
                 user_id,

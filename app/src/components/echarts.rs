@@ -53,6 +53,7 @@ pub fn render(
         JsValue::NULL
     };
     let instance = call(&echarts, "init", &[element.as_ref(), &theme, &size])?;
+    follow_resizes(&window);
     let option = JSON::parse(&option.to_string()).map_err(|e| format!("{e:?}"))?;
     call(&instance, "setOption", &[&option])?;
     Ok(instance)
@@ -98,4 +99,66 @@ pub fn width_of(id: &str, min: i32, fallback: u32) -> u32 {
         .and_then(|d| d.get_element_by_id(id))
         .map(|e| e.client_width().max(min) as u32)
         .unwrap_or(fallback)
+}
+
+/// Once per page: when the window's size changes (a phone turned, a window narrowed), each
+/// chart (`.chart` holding an ECharts instance) is redrawn at its container's new width.
+#[cfg(feature = "hydrate")]
+fn follow_resizes(window: &web_sys::Window) {
+    use js_sys::{Function, Reflect, JSON};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    thread_local! {
+        static FOLLOWING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if FOLLOWING.with(|f| f.replace(true)) {
+        return;
+    }
+    let on_resize = Closure::<dyn Fn()>::new(|| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let Some(document) = window.document() else {
+            return;
+        };
+        let Ok(echarts) = Reflect::get(&window, &"echarts".into()) else {
+            return;
+        };
+        let method = |target: &JsValue, name: &str| -> Option<Function> {
+            Reflect::get(target, &name.into()).ok()?.dyn_into().ok()
+        };
+        let Some(get) = method(&echarts, "getInstanceByDom") else {
+            return;
+        };
+        let Ok(charts) = document.query_selector_all(".chart") else {
+            return;
+        };
+        for k in 0..charts.length() {
+            let Some(element) = charts
+                .get(k)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let Ok(instance) = get.call1(&echarts, element.as_ref()) else {
+                continue;
+            };
+            if instance.is_undefined() || instance.is_null() {
+                continue;
+            }
+            if let (Some(resize), Ok(size)) = (
+                method(&instance, "resize"),
+                JSON::parse(&format!(
+                    r#"{{"width":{}}}"#,
+                    element.client_width().max(200)
+                )),
+            ) {
+                let _ = resize.call1(&instance, &size);
+            }
+        }
+    });
+    let _ = window.add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
+    // The listener lives as long as the page.
+    on_resize.forget();
 }

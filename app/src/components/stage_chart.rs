@@ -1,7 +1,8 @@
-//! The pull request cycle time's stages over time: the median coding, pickup and review
-//! time of the pull requests merged in each week (METRICS.md, "Pull request cycle time"),
-//! stacked, with the median cycle time as a line. The server renders the numbers as a
-//! table (readable without the WASM); the browser draws them with charming.
+//! Pull requests over time, per week: the cycle time's stages (the median coding, pickup
+//! and review time of the pull requests merged in each week, METRICS.md "Pull request
+//! cycle time", stacked, with the median cycle time as a line), and throughput (merged per
+//! week with the median cycle time). The server renders the numbers as a table (readable
+//! without the WASM); the browser draws them with charming.
 
 use leptos::prelude::*;
 use wire::{MetricSeries, Statistic};
@@ -16,9 +17,9 @@ pub const STAGES: [(&str, &str); 3] = [
 ];
 pub const CYCLE: &str = "pull_request_cycle_time";
 
-/// Each part's start (`YYYY-MM-DD`) and the median of `series` in it, in hours (`None`
-/// where unavailable: nothing merged).
-pub fn medians(series: &MetricSeries) -> Vec<(String, Option<f64>)> {
+/// Each part's start (`YYYY-MM-DD`) and the `statistic` of `series` in it (`None` where
+/// unavailable: nothing merged, for a median).
+pub fn values(series: &MetricSeries, statistic: Statistic) -> Vec<(String, Option<f64>)> {
     series
         .parts
         .iter()
@@ -26,11 +27,105 @@ pub fn medians(series: &MetricSeries) -> Vec<(String, Option<f64>)> {
             let v = p
                 .figures
                 .iter()
-                .find(|f| f.statistic == Statistic::Median && f.group.is_none())
+                .find(|f| f.statistic == statistic && f.group.is_none())
                 .and_then(|f| f.value);
             (p.from.get(..10).unwrap_or(&p.from).to_string(), v)
         })
         .collect()
+}
+
+/// The medians of `series` per part, in hours.
+pub fn medians(series: &MetricSeries) -> Vec<(String, Option<f64>)> {
+    values(series, Statistic::Median)
+}
+
+pub const TREND_ID: &str = "trend-chart";
+pub const MERGED: &str = "pull_requests_merged";
+
+/// Throughput and cycle time per week: `merged` ([`MERGED`]'s series) as bars, `cycle`
+/// ([`CYCLE`]'s) as a line on its own axis.
+#[component]
+pub fn TrendChart(merged: MetricSeries, cycle: MetricSeries) -> impl IntoView {
+    let merged = values(&merged, Statistic::Count);
+    let cycle = medians(&cycle);
+    let weeks = merged.len();
+    #[cfg(feature = "hydrate")]
+    {
+        let (merged, cycle) = (merged.clone(), cycle.clone());
+        Effect::new(move |_| {
+            let (merged, cycle) = (merged.clone(), cycle.clone());
+            request_animation_frame(move || draw_trend(&merged, &cycle));
+        });
+    }
+    let rows = merged
+        .iter()
+        .zip(&cycle)
+        .map(|((week, m), (_, c))| {
+            let text = |v: Option<f64>| {
+                v.map(|h| crate::components::figure::with_unit(h, wire::Unit::Hours))
+                    .unwrap_or_else(|| "—".into())
+            };
+            view! {
+                <tr data-week=week.clone()>
+                    <td>{week.clone()}</td>
+                    <td class="num" data-value=*m>{m.map(crate::components::figure::number).unwrap_or_else(|| "—".into())}</td>
+                    <td class="num" data-value=*c>{text(*c)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div id=TREND_ID class="chart" role="img" data-points=weeks
+             aria-label=format!("Bars of the pull requests merged per week over {weeks} weeks, and their median cycle time as a line")></div>
+        <details>
+            <summary>"The numbers"</summary>
+            <div class="scroll">
+                <table data-testid="trend-table">
+                    <thead><tr><th scope="col">"Week of"</th><th scope="col" class="num">"Merged"</th><th scope="col" class="num">"Cycle time (median)"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </details>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn draw_trend(merged: &[(String, Option<f64>)], cycle: &[(String, Option<f64>)]) {
+    use charming::component::{Axis, Grid, Legend};
+    use charming::element::{AxisType, Tooltip, Trigger};
+    use charming::series::{Bar, Line};
+    use charming::Chart;
+
+    let labels: Vec<String> = merged.iter().map(|(w, _)| w.clone()).collect();
+    let bars: Vec<Option<f64>> = merged.iter().map(|(_, v)| *v).collect();
+    let line: Vec<Option<f64>> = cycle
+        .iter()
+        .map(|(_, v)| v.map(|h| (h * 10.0).round() / 10.0))
+        .collect();
+    let chart = Chart::new()
+        .animation(!super::echarts::reduced_motion())
+        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .legend(Legend::new().data(vec!["Merged", "Cycle time (median)"]))
+        .grid(Grid::new().left(48).right(56).top(40).bottom(48))
+        .x_axis(Axis::new().type_(AxisType::Category).data(labels))
+        .y_axis(
+            Axis::new()
+                .type_(AxisType::Value)
+                .name("merged")
+                .min_interval(1),
+        )
+        .y_axis(Axis::new().type_(AxisType::Value).name("hours"))
+        .series(Bar::new().name("Merged").data(bars))
+        .series(
+            Line::new()
+                .name("Cycle time (median)")
+                .y_axis_index(1)
+                .data(line),
+        );
+    let width = super::echarts::width_of(TREND_ID, 320, 800);
+    if let Err(e) = super::echarts::render(TREND_ID, &chart, width, 320) {
+        leptos::logging::error!("could not draw the trend chart: {e}");
+    }
 }
 
 /// `stages`: the three stage series in [`STAGES`]' order; `cycle`: the cycle time's.

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use wire::{MetricSeries, Report, ScopeDetails, Statistic};
 
 use crate::api::{
-    repository_overview, scope_details, scope_report, stage_series, AppError, RepoOverview,
+    repository_overview, scope_details, scope_report, weekly_series, AppError, RepoOverview,
 };
 use crate::components::controls::{scoped, Controls};
 use crate::components::details::{
@@ -323,7 +323,12 @@ pub fn RepositoryPage() -> impl IntoView {
         move || (tab() == "pulls", full_name(), get("from"), get("to")),
         |(shown, scope, from, to)| async move {
             if shown {
-                stage_series(scope, from, to).await.map(Some)
+                let metrics = crate::components::stage_chart::STAGES
+                    .iter()
+                    .map(|(m, _)| m.to_string())
+                    .chain([crate::components::stage_chart::CYCLE.to_string()])
+                    .collect();
+                weekly_series(scope, metrics, from, to).await.map(Some)
             } else {
                 Ok(None)
             }
