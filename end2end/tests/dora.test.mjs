@@ -87,3 +87,54 @@ test('the DORA page draws the keys per week and opens what lies behind a point',
   assert.deepEqual(await axeViolations(demo, page.url(), '[data-testid=attribution]'), []);
   await page.close();
 });
+
+test('the sources in use link to the repository\'s settings, where its maintainer changes them', async () => {
+  const page = demo.watch(await demo.browser.newPage());
+  await demo.signIn(page, 'alice');
+  // acme/api is followed and synced by the test above (tests of a file run in order).
+  const cliSource = () => cliJson(demo, ['metrics', 'acme/api', '--as', 'alice', '--json']).deployment_sources;
+  const stored = () => cliJson(demo, ['settings', 'acme/api', '--as', 'alice']);
+  const before = cliSource();
+  await page.goto(`${demo.base}/dora?scope=acme%2Fapi`);
+  const item = '[data-testid=deployment-sources] li[data-repository="acme/api"]';
+  await page.waitForSelector(item);
+  assert.deepEqual([['acme/api', await page.getAttribute(item, 'data-source')]], before, 'the page names the CLI\'s source');
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click(`${item} a`);
+  await page.waitForURL((u) => u.pathname === '/repos/acme/api/settings');
+  await page.waitForSelector('[data-testid=source-in-use]');
+  await page.waitForSelector('body[data-hydrated=true]');
+  assert.equal(await page.inputValue('#deployment_source'), 'auto');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'settings.png'), fullPage: true });
+
+  // Releases instead: saved, the numbers follow (the CLI reads the same database).
+  await page.selectOption('#deployment_source', 'releases');
+  await page.click('#save-settings');
+  await page.waitForSelector('[data-testid=settings-saved]');
+  assert.match(await page.textContent('[data-testid=source-in-use]'), /published releases/);
+  assert.equal(stored().deployment_source, 'releases');
+  assert.deepEqual(cliSource(), [['acme/api', 'releases']]);
+
+  // A bad pattern is refused, naming the setting; nothing changes.
+  await page.fill('#production_environments', '(prod');
+  await page.click('#save-settings');
+  await page.waitForSelector('[data-testid=settings-error]');
+  assert.match(await page.textContent('[data-testid=settings-error]'), /production_environments/);
+  assert.equal(stored().production_environments, '^(prod|production)$');
+  assert.equal(stored().deployment_source, 'releases');
+
+  // Back to the automatic choice.
+  await page.fill('#production_environments', '^(prod|production)$');
+  await page.selectOption('#deployment_source', 'auto');
+  await page.click('#save-settings');
+  await page.waitForSelector('[data-testid=settings-saved]');
+  assert.equal(stored().deployment_source, null);
+  assert.deepEqual(cliSource(), before);
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await overflowing(page), [], 'the settings page fits a phone');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'settings-phone.png'), fullPage: true });
+  assert.deepEqual(await axeViolations(demo, `${demo.base}/repos/acme/api/settings`, '[data-testid=source-in-use]'), []);
+  await page.close();
+});

@@ -94,7 +94,6 @@ async fn change_settings(
     pool: &sqlx::PgPool,
     args: &SettingsArgs,
 ) -> anyhow::Result<engine::db::settings::RepositorySettings> {
-    use engine::db::settings::DeploymentSource;
     let user = user_id(pool, &args.as_user).await?;
     let explain = |e: engine::Error| match e {
         engine::Error::NotFound => anyhow::anyhow!(
@@ -113,69 +112,29 @@ async fn change_settings(
         .await
         .map_err(explain)?;
     let before = s.clone();
-    if let Some(source) = &args.deployment_source {
-        s.deployment_source = match source.as_str() {
-            "auto" => None,
-            name => Some(DeploymentSource::parse(name).ok_or_else(|| {
-                anyhow::anyhow!(
-                    "--deployment-source {name:?}: auto, deployments, workflow_runs, releases or merged_pull_requests"
-                )
-            })?),
-        };
-    }
-    let set = |field: &mut String, value: &Option<String>| {
-        if let Some(v) = value {
-            field.clone_from(v);
-        }
+    let change = wire::SettingsChange {
+        deployment_source: args.deployment_source.clone(),
+        production_environments: args.production_environments.clone(),
+        deployment_workflows: args.deployment_workflows.clone(),
+        incident_labels: args.incident_labels.clone(),
+        incident_window_days: args.incident_window_days,
+        revert_failures: args.revert_failures,
+        bot_logins: args.bot_logins.clone(),
+        bot_title_pattern: args.bot_title_pattern.clone(),
+        severity_labels: [
+            args.critical_labels.clone(),
+            args.high_labels.clone(),
+            args.medium_labels.clone(),
+            args.low_labels.clone(),
+        ],
+        sla_hours: args.sla_hours.clone(),
+        npm_package: args.npm_package.clone(),
     };
-    set(
-        &mut s.production_environments,
-        &args.production_environments,
-    );
-    set(&mut s.deployment_workflows, &args.deployment_workflows);
-    set(&mut s.bot_title_pattern, &args.bot_title_pattern);
-    let list = |v: &Vec<String>| -> Vec<String> {
-        v.iter()
-            .map(|x| x.trim().to_string())
-            .filter(|x| !x.is_empty())
-            .collect()
-    };
-    if let Some(labels) = &args.incident_labels {
-        s.incident_labels = list(labels);
-    }
-    if let Some(bots) = &args.bot_logins {
-        s.bot_logins = list(bots);
-    }
-    for (k, labels) in [
-        &args.critical_labels,
-        &args.high_labels,
-        &args.medium_labels,
-        &args.low_labels,
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        if let Some(labels) = labels {
-            s.severity_labels[k] = list(labels);
-        }
-    }
-    if let Some(name) = &args.npm_package {
-        s.npm_package = Some(name.trim().to_string()).filter(|n| !n.is_empty());
-    }
-    if let Some(hours) = &args.sla_hours {
-        s.sla_hours = <[i32; 4]>::try_from(hours.as_slice()).map_err(|_| {
-            anyhow::anyhow!(
-                "--sla-hours: four hours are needed (critical, high, medium, low), not {}",
-                hours.len()
-            )
-        })?;
-    }
-    if let Some(days) = args.incident_window_days {
-        s.incident_window_days = days;
-    }
-    if let Some(on) = args.revert_failures {
-        s.revert_failures = on;
-    }
+    // The engine's error names the setting (`incident_window_days`), as METRICS.md does.
+    s.apply(&change).map_err(|e| match e {
+        engine::Error::Invalid(why) => anyhow::anyhow!(why),
+        other => anyhow::anyhow!(other.public_message()),
+    })?;
     if s != before {
         engine::metrics::change_settings(pool, user, &args.repository, &s)
             .await

@@ -532,7 +532,7 @@ async fn metrics_are_printed_with_their_provenance() {
     assert_eq!(breaches, 1.0);
     let refused = settings(&["--sla-hours", "4,24,72"]);
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("--sla-hours"));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("sla_hours: four hours are needed"));
     let bad = metrics(&["--from", "yesterday"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--from \"yesterday\""));

@@ -7,6 +7,7 @@ pub mod account;
 pub mod error;
 pub mod metrics;
 pub mod repositories;
+pub mod settings;
 pub mod sync;
 pub mod teams;
 
@@ -14,6 +15,7 @@ pub use account::*;
 pub use error::{AppError, AppResult};
 pub use metrics::*;
 pub use repositories::*;
+pub use settings::*;
 pub use sync::*;
 pub use teams::*;
 

@@ -282,3 +282,34 @@ pub fn Timeline(list: Vec<ActivityEvent>) -> impl IntoView {
         .collect_view();
     view! { <ol class="timeline" data-testid="timeline">{items}</ol> }.into_any()
 }
+
+/// How the page words a deployment source (METRICS.md, "Deployments"); `none` when a
+/// repository has no deployment and no merge yet.
+pub fn source_label(source: &str) -> &'static str {
+    match source {
+        "deployments" => "GitHub Deployments (production environments)",
+        "workflow_runs" => "successful deployment workflow runs on the default branch",
+        "releases" => "published releases",
+        "merged_pull_requests" => "merged pull requests (a proxy)",
+        "auto" => "automatic: the first of the four that has any deployment",
+        _ => "nothing yet: no deployment and no merge",
+    }
+}
+
+/// Each repository's deployment source, with a link to its settings to change it.
+#[component]
+pub fn DeploymentSources(sources: Vec<(String, String)>) -> impl IntoView {
+    view! {
+        <ul class="small" data-testid="deployment-sources">
+            {sources.into_iter().map(|(repo, source)| {
+                let href = format!("/repos/{repo}/settings");
+                view! {
+                    <li data-repository=repo.clone() data-source=source.clone()>
+                        {format!("{repo}: {} ", source_label(&source))}
+                        <a href=href aria-label=format!("Change what counts as a deployment in {repo}")>"Change"</a>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}

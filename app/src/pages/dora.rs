@@ -242,22 +242,20 @@ fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl 
         .collect_view();
     let sources = s.deployment_sources.clone();
     view! {
-        <div class="charts">{charts}</div>
-        <h2>"Per " {s.grain.clone()} " (UTC; the end excluded)"</h2>
-        <div class="scroll">
-            <table class="dora-parts" data-testid="dora-parts">
-                <thead><tr>
-                    <th scope="col">"Part"</th><th scope="col">"Deployments"</th><th scope="col">"Frequency"</th>
-                    <th scope="col">"Lead time"</th><th scope="col">"Change failure"</th><th scope="col">"Recovery"</th>
-                </tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
-        <h2>"What counts as a deployment"</h2>
-        <ul class="small" data-testid="deployment-sources">
-            {sources.into_iter().map(|(repo, source)| view! { <li>{format!("{repo}: {source}")}</li> }).collect_view()}
-        </ul>
-    }
+            <div class="charts">{charts}</div>
+            <h2>"Per " {s.grain.clone()} " (UTC; the end excluded)"</h2>
+            <div class="scroll">
+                <table class="dora-parts" data-testid="dora-parts">
+                    <thead><tr>
+                        <th scope="col">"Part"</th><th scope="col">"Deployments"</th><th scope="col">"Frequency"</th>
+                        <th scope="col">"Lead time"</th><th scope="col">"Change failure"</th><th scope="col">"Recovery"</th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <h2>"What counts as a deployment"</h2>
+    <crate::components::details::DeploymentSources sources/>
+        }
 }
 
 #[component]

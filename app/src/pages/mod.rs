@@ -6,5 +6,6 @@ pub mod not_found;
 pub mod overview;
 pub mod repo;
 pub mod repositories;
+pub mod settings;
 pub mod sync;
 pub mod teams;

@@ -304,46 +304,44 @@ fn Body(r: Report) -> impl IntoView {
     let priorities: Vec<_> = r.priorities.iter().take(10).cloned().collect();
     let sources = r.deployment_sources.clone();
     view! {
-        <p class="muted" data-testid="overview-summary">{summary}</p>
-        {sections}
-        <section class="section" aria-label="Insights">
-            <h2>"Insights"</h2>
-            {if insights.is_empty() {
-                view! { <p class="muted">"Nothing stands out in this period."</p> }.into_any()
-            } else {
-                view! { <ul class="insights" data-testid="insights">{insights.into_iter().map(|i| {
-                    // The engine's drill-down path; only a path of this site becomes a link.
-                    let link = i.link.starts_with("/metrics/").then_some(i.link);
-                    view! { <li>{i.text}" "{link.map(|l| view! { <a href=l class="small">"See the series"</a> })}</li> }
-                }).collect_view()}</ul> }.into_any()
-            }}
-        </section>
-        <section class="section" aria-label="Anomalies">
-            <h2>"Anomalies"</h2>
-            {if anomalies.is_empty() {
-                view! { <p class="muted">"No week of this period is far from the twelve before it."</p> }.into_any()
-            } else {
-                view! { <ul data-testid="anomalies">{anomalies.into_iter().map(|a| view! {
-                    <li>{
-                        // In the metric's unit, as its figures carry it.
-                        let unit = units.iter().find(|(m, _)| *m == a.metric).map(|(_, u)| *u);
-                        let said = |v: f64| unit.map(|u| with_unit(v, u)).unwrap_or_else(|| number(v));
-                        format!("{} in the week of {}: {} against a median of {} the twelve weeks before", metric_label(&a.metric), a.week, said(a.value), said(a.baseline))
-                    }</li>
-                }).collect_view()}</ul> }.into_any()
-            }}
-        </section>
-        <section class="section" aria-label="Issues to look at first">
-            <h2>"Issues to look at first"</h2>
-            <Priorities list=priorities/>
-        </section>
-        <section class="section" aria-label="What counts as a deployment">
-            <h2>"What counts as a deployment"</h2>
-            <ul class="small" data-testid="deployment-sources">
-                {sources.into_iter().map(|(repo, source)| view! { <li>{format!("{repo}: {source}")}</li> }).collect_view()}
-            </ul>
-        </section>
-    }
+            <p class="muted" data-testid="overview-summary">{summary}</p>
+            {sections}
+            <section class="section" aria-label="Insights">
+                <h2>"Insights"</h2>
+                {if insights.is_empty() {
+                    view! { <p class="muted">"Nothing stands out in this period."</p> }.into_any()
+                } else {
+                    view! { <ul class="insights" data-testid="insights">{insights.into_iter().map(|i| {
+                        // The engine's drill-down path; only a path of this site becomes a link.
+                        let link = i.link.starts_with("/metrics/").then_some(i.link);
+                        view! { <li>{i.text}" "{link.map(|l| view! { <a href=l class="small">"See the series"</a> })}</li> }
+                    }).collect_view()}</ul> }.into_any()
+                }}
+            </section>
+            <section class="section" aria-label="Anomalies">
+                <h2>"Anomalies"</h2>
+                {if anomalies.is_empty() {
+                    view! { <p class="muted">"No week of this period is far from the twelve before it."</p> }.into_any()
+                } else {
+                    view! { <ul data-testid="anomalies">{anomalies.into_iter().map(|a| view! {
+                        <li>{
+                            // In the metric's unit, as its figures carry it.
+                            let unit = units.iter().find(|(m, _)| *m == a.metric).map(|(_, u)| *u);
+                            let said = |v: f64| unit.map(|u| with_unit(v, u)).unwrap_or_else(|| number(v));
+                            format!("{} in the week of {}: {} against a median of {} the twelve weeks before", metric_label(&a.metric), a.week, said(a.value), said(a.baseline))
+                        }</li>
+                    }).collect_view()}</ul> }.into_any()
+                }}
+            </section>
+            <section class="section" aria-label="Issues to look at first">
+                <h2>"Issues to look at first"</h2>
+                <Priorities list=priorities/>
+            </section>
+            <section class="section" aria-label="What counts as a deployment">
+                <h2>"What counts as a deployment"</h2>
+    <crate::components::details::DeploymentSources sources/>
+            </section>
+        }
 }
 
 /// A grid of tiles, each the report's figure of its metric and statistic, with its grade.

@@ -540,7 +540,8 @@ fn Tab(r: Report, tab: String) -> impl IntoView {
         }.into_any(),
         "delivery" => view! {
             <TileGrid r=r.clone() tiles=DELIVERY_TILES/>
-            <p class="small">{r.deployment_sources.iter().map(|(repo, s)| format!("What counts as a deployment in {repo}: {s}. ")).collect::<String>()}</p>
+            <h2>"What counts as a deployment"</h2>
+            <crate::components::details::DeploymentSources sources=r.deployment_sources.clone()/>
         }.into_any(),
         "activity" => view! {
             <TileGrid r=r.clone() tiles=ACTIVITY_TILES/>

@@ -427,6 +427,33 @@ impl Engine {
             .await
     }
 
+    /// A repository's settings, the deployment source in use and whether the user may
+    /// change them ([`crate::metrics::settings_view`]).
+    ///
+    /// Errors: [`crate::Error::NotFound`] when the user may not see it.
+    pub async fn settings(
+        &self,
+        user_id: i64,
+        full_name: &str,
+    ) -> crate::Result<wire::SettingsView> {
+        crate::metrics::settings_view(&self.pool, user_id, full_name).await
+    }
+
+    /// Changes a repository's settings and derives its numbers again under them
+    /// ([`crate::metrics::apply_settings`]); kept reports follow at once (a settings
+    /// change moves the data stamp they are kept by).
+    ///
+    /// Errors: [`crate::Error::NotFound`], [`crate::Error::Forbidden`] (no admin or
+    /// maintain role), [`crate::Error::Invalid`] naming a bad setting.
+    pub async fn change_settings(
+        &self,
+        user_id: i64,
+        full_name: &str,
+        change: &wire::SettingsChange,
+    ) -> crate::Result<wire::SettingsView> {
+        crate::metrics::apply_settings(&self.pool, user_id, full_name, change).await
+    }
+
     /// The repositories the user follows, each with its figures over `period` (the
     /// repositories page): health score, merged and open pull requests and the issue
     /// backlog from the repository's own report (kept a minute like [`Self::report`]), its

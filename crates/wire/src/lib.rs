@@ -565,3 +565,41 @@ pub struct ScopeDetails {
     /// Open now, oldest first.
     pub open_pull_requests: OpenPullRequests,
 }
+
+/// A change to a repository's settings (METRICS.md, "Settings"), as `pulseboard settings`
+/// and the settings page give it: each field given replaces the setting, `None` keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsChange {
+    /// `auto`, `deployments`, `workflow_runs`, `releases` or `merged_pull_requests`.
+    pub deployment_source: Option<String>,
+    /// A pattern (Rust `regex`, case-insensitive).
+    pub production_environments: Option<String>,
+    /// A pattern.
+    pub deployment_workflows: Option<String>,
+    pub incident_labels: Option<Vec<String>>,
+    /// 1-365.
+    pub incident_window_days: Option<i32>,
+    pub revert_failures: Option<bool>,
+    pub bot_logins: Option<Vec<String>>,
+    /// A pattern; empty for none.
+    pub bot_title_pattern: Option<String>,
+    /// The labels of critical, high, medium and low issues.
+    pub severity_labels: [Option<Vec<String>>; 4],
+    /// Four hours (critical, high, medium, low), each 1-8,760.
+    pub sla_hours: Option<Vec<i32>>,
+    /// `name` or `@scope/name`; empty for none.
+    pub npm_package: Option<String>,
+}
+
+/// A repository's settings as its settings page shows them: every field given, the
+/// deployment source in use, and whether the person may change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    /// `owner/name`.
+    pub repository: String,
+    pub settings: SettingsChange,
+    /// The source the numbers use now (the automatic choice resolved), or `none`.
+    pub source_in_use: String,
+    /// GitHub's admin or maintain role on the repository: only they may change them.
+    pub can_change: bool,
+}

@@ -132,6 +132,92 @@ pub fn pattern(setting: &str, text: &str) -> crate::Result<regex::Regex> {
 }
 
 impl RepositorySettings {
+    /// Applies `change` (each field given replaces the setting; list entries are trimmed
+    /// and empty ones dropped), then checks every field ([`Self::validate`]).
+    ///
+    /// Errors: [`crate::Error::Invalid`] naming the first bad field and why; `self` is
+    /// then unspecified.
+    pub fn apply(&mut self, change: &wire::SettingsChange) -> crate::Result<()> {
+        let list = |v: &Vec<String>| -> Vec<String> {
+            v.iter()
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        };
+        if let Some(source) = &change.deployment_source {
+            self.deployment_source = match source.trim() {
+                "auto" | "" => None,
+                name => Some(DeploymentSource::parse(name).ok_or_else(|| {
+                    crate::Error::Invalid(format!(
+                        "deployment_source {name:?}: auto, deployments, workflow_runs, releases or merged_pull_requests"
+                    ))
+                })?),
+            };
+        }
+        for (field, value) in [
+            (
+                &mut self.production_environments,
+                &change.production_environments,
+            ),
+            (&mut self.deployment_workflows, &change.deployment_workflows),
+            (&mut self.bot_title_pattern, &change.bot_title_pattern),
+        ] {
+            if let Some(v) = value {
+                v.trim().clone_into(field);
+            }
+        }
+        if let Some(labels) = &change.incident_labels {
+            self.incident_labels = list(labels);
+        }
+        if let Some(bots) = &change.bot_logins {
+            self.bot_logins = list(bots);
+        }
+        for (k, labels) in change.severity_labels.iter().enumerate() {
+            if let Some(labels) = labels {
+                self.severity_labels[k] = list(labels);
+            }
+        }
+        if let Some(name) = &change.npm_package {
+            self.npm_package = Some(name.trim().to_string()).filter(|n| !n.is_empty());
+        }
+        if let Some(hours) = &change.sla_hours {
+            self.sla_hours = <[i32; 4]>::try_from(hours.as_slice()).map_err(|_| {
+                crate::Error::Invalid(format!(
+                    "sla_hours: four hours are needed (critical, high, medium, low), not {}",
+                    hours.len()
+                ))
+            })?;
+        }
+        if let Some(days) = change.incident_window_days {
+            self.incident_window_days = days;
+        }
+        if let Some(on) = change.revert_failures {
+            self.revert_failures = on;
+        }
+        self.validate()
+    }
+
+    /// Every setting as a change that would set it (what a settings form starts from).
+    pub fn as_change(&self) -> wire::SettingsChange {
+        wire::SettingsChange {
+            deployment_source: Some(
+                self.deployment_source
+                    .map_or("auto", DeploymentSource::as_str)
+                    .to_string(),
+            ),
+            production_environments: Some(self.production_environments.clone()),
+            deployment_workflows: Some(self.deployment_workflows.clone()),
+            incident_labels: Some(self.incident_labels.clone()),
+            incident_window_days: Some(self.incident_window_days),
+            revert_failures: Some(self.revert_failures),
+            bot_logins: Some(self.bot_logins.clone()),
+            bot_title_pattern: Some(self.bot_title_pattern.clone()),
+            severity_labels: self.severity_labels.clone().map(Some),
+            sla_hours: Some(self.sla_hours.to_vec()),
+            npm_package: Some(self.npm_package.clone().unwrap_or_default()),
+        }
+    }
+
     /// Checks every field.
     ///
     /// Errors: [`crate::Error::Invalid`] naming the first bad field and why.

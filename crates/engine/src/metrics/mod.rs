@@ -1048,6 +1048,53 @@ pub async fn change_settings(
     crate::facts::set_settings(pool, repo.github_id, new).await
 }
 
+/// A repository's settings as its settings page shows them: every setting, the
+/// deployment source its numbers use now, and whether `user_id` may change them (GitHub's
+/// admin or maintain role).
+///
+/// Errors: [`crate::Error::NotFound`] when the user may not see it.
+pub async fn settings_view(
+    pool: &PgPool,
+    user_id: i64,
+    full_name: &str,
+) -> crate::Result<wire::SettingsView> {
+    let (repo, s) = settings(pool, user_id, full_name).await?;
+    let source_in_use = db::metrics::deployment_sources(pool, &[repo.github_id])
+        .await?
+        .into_iter()
+        .next()
+        .map_or_else(|| "none".to_string(), |(_, source, _)| source);
+    Ok(wire::SettingsView {
+        repository: repo.full_name,
+        settings: s.as_change(),
+        source_in_use,
+        can_change: matches!(repo.permission.as_str(), "admin" | "maintain"),
+    })
+}
+
+/// Applies `change` to a repository's settings ([`db::settings::RepositorySettings::apply`])
+/// and, when anything changed, derives its facts again ([`change_settings`]); returns the
+/// settings view after.
+///
+/// Errors: as [`change_settings`].
+pub async fn apply_settings(
+    pool: &PgPool,
+    user_id: i64,
+    full_name: &str,
+    change: &wire::SettingsChange,
+) -> crate::Result<wire::SettingsView> {
+    let (repo, mut s) = settings(pool, user_id, full_name).await?;
+    if !matches!(repo.permission.as_str(), "admin" | "maintain") {
+        return Err(crate::Error::Forbidden);
+    }
+    let before = s.clone();
+    s.apply(change)?;
+    if s != before {
+        change_settings(pool, user_id, full_name, &s).await?;
+    }
+    settings_view(pool, user_id, full_name).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
