@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/repos/:owner/:name") view=pages::repo::RepositoryPage/>
                     <Route path=path!("/repos/:owner/:name/settings") view=pages::settings::SettingsPage/>
                     <Route path=path!("/teams") view=pages::teams::TeamsPage/>
+                    <Route path=path!("/orgs/:org") view=pages::organisation::OrganisationPage/>
                     <Route path=path!("/sync") view=pages::sync::SyncPage/>
                     <Route path=path!("/auth/error") view=pages::auth_error::AuthError/>
                 </Routes>

@@ -167,6 +167,56 @@ test('the teams page compares the teams whose repositories are followed, with th
   await page.waitForSelector('[data-testid=overview-summary]');
   assert.equal(await page.$eval('#scope', (s) => s.value), 'team:acme/web');
 
+  // The organisation's page: its numbers are the org:acme report's, its repositories
+  // those read, its teams GitHub's.
+  await page.goto(`${demo.base}/orgs/acme?from=${from}&to=${to}&report=2023`);
+  await page.waitForSelector('[data-testid=overview-summary]');
+  const org = cliJson(demo, ['metrics', 'org:acme', '--as', 'alice', '--from', from, '--to', to, '--json']);
+  let orgTiles = 0;
+  for (const tile of await page.$$eval('.tiles .tile[data-metric]', (els) => els.map((e) => ({ metric: e.dataset.metric, statistic: e.dataset.statistic, value: e.dataset.value })))) {
+    const f = org.figures.find((x) => x.metric === tile.metric && x.statistic === tile.statistic && !x.group);
+    assert.equal(tile.value, f.value === null ? '' : String(f.value), `org ${tile.metric}`);
+    orgTiles += 1;
+  }
+  assert.ok(orgTiles >= 15, `${orgTiles} tiles`);
+  assert.deepEqual(await page.$$eval('[data-testid=org-repositories] a', (as) => as.map((a) => a.textContent)), org.repositories);
+  await page.waitForSelector('[data-testid=org-teams]');
+  assert.deepEqual(await page.$$eval('[data-testid=org-teams] tbody tr', (trs) => trs.map((tr) => tr.dataset.team)), ['team:acme/mobile', 'team:acme/platform', 'team:acme/web']);
+  await shot(page, 'organisation');
+  assert.deepEqual(await axeViolations(demo, `${demo.base}/orgs/acme`, '[data-testid=org-teams]'), []);
+
+  // A group of one's own: acme/api and acme/web, then acme/api alone (saved again under
+  // its name); its overview equals the CLI's report of the group; deleted, it is gone.
+  await page.goto(`${demo.base}/teams`);
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.waitForSelector('[data-testid=groups-empty]');
+  await page.fill('#group-name', 'Billing');
+  await page.check('input[data-repo="acme/api"]');
+  await page.check('input[data-repo="acme/web"]');
+  await page.click('#save-group');
+  await page.waitForSelector('[data-testid=group-saved]');
+  await page.waitForSelector('[data-testid=groups] tr[data-group=Billing]');
+  assert.equal(await page.textContent('[data-testid=groups] tr[data-group=Billing] td.wrap'), 'acme/api, acme/web');
+  await page.uncheck('input[data-repo="acme/web"]');
+  await page.fill('#group-name', 'billing');
+  await page.click('#save-group');
+  await page.waitForFunction(() => document.querySelector('[data-testid=groups] tr td.wrap')?.textContent === 'acme/api');
+  await shot(page, 'groups');
+  await page.click('[data-testid=groups] tr a[href^="/overview"]');
+  await page.waitForURL((u) => u.pathname === '/overview' && u.searchParams.get('scope') === 'group:billing');
+  await page.waitForSelector('[data-testid=overview-summary]');
+  const group = cliJson(demo, ['metrics', 'group:billing', '--as', 'alice', '--json']);
+  assert.deepEqual(group.repositories, ['acme/api']);
+  for (const tile of await page.$$eval('.tiles .tile[data-metric]', (els) => els.map((e) => ({ metric: e.dataset.metric, statistic: e.dataset.statistic, value: e.dataset.value })))) {
+    const f = group.figures.find((x) => x.metric === tile.metric && x.statistic === tile.statistic && !x.group);
+    assert.equal(tile.value, f.value === null ? '' : String(f.value), `group ${tile.metric}`);
+  }
+  await page.goto(`${demo.base}/teams`);
+  await page.waitForSelector('body[data-hydrated=true]');
+  await page.click('[data-testid=groups] tr[data-group=billing] button');
+  await page.waitForSelector('[data-testid=groups-empty]');
+  assert.throws(() => cliJson(demo, ['metrics', 'group:billing', '--as', 'alice', '--json']));
+
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${demo.base}/teams`);
   await page.waitForSelector('[data-testid=teams-table]');

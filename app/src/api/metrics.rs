@@ -289,6 +289,14 @@ pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
                 label: format!("{} (team of {})", t.name, t.organization),
             }),
     );
+    let groups = engine
+        .groups(user_id)
+        .await
+        .map_err(super::ssr::user_error)?;
+    out.extend(groups.iter().map(|g| ScopeChoice {
+        scope: g.scope(),
+        label: format!("{} (your group)", g.name),
+    }));
     out.extend(tracked.iter().map(|n| ScopeChoice {
         scope: n.clone(),
         label: n.clone(),

@@ -62,3 +62,46 @@ pub async fn team_reports(from: String, to: String, dora: String) -> AppResult<V
     }
     Ok(out)
 }
+
+/// The signed-in person's own repository groups.
+#[server(endpoint = "groups")]
+pub async fn list_groups() -> AppResult<Vec<wire::RepositoryGroup>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    engine.groups(user_id).await.map_err(super::ssr::user_error)
+}
+
+/// Creates the group `name`, or replaces its repositories (`owner/name`, each one the
+/// person may see).
+#[server(endpoint = "save_group")]
+pub async fn save_group(
+    name: String,
+    repositories: Vec<String>,
+) -> AppResult<wire::RepositoryGroup> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    engine
+        .save_group(user_id, &name, &repositories)
+        .await
+        .map_err(super::ssr::user_error)
+}
+
+/// Deletes the group `name`.
+#[server(endpoint = "delete_group")]
+pub async fn delete_group(name: String) -> AppResult<()> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    engine
+        .delete_group(user_id, &name)
+        .await
+        .map_err(super::ssr::user_error)
+}
+
+/// The teams of the person's organisations (as GitHub listed them to the person), without
+/// their numbers.
+#[server(endpoint = "team_list")]
+pub async fn list_teams() -> AppResult<Vec<wire::Team>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    engine.teams(user_id).await.map_err(super::ssr::user_error)
+}

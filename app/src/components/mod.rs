@@ -4,6 +4,7 @@ pub mod dora_chart;
 pub mod echarts;
 pub mod figure;
 pub mod first_sync;
+pub mod groups;
 pub mod header;
 pub mod load_error;
 pub mod local_time;

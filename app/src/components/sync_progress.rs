@@ -42,6 +42,11 @@ pub fn progress_bar(p: LiveProgress) -> impl IntoView {
 pub fn plural(n: u64, one: &str) -> String {
     if n == 1 {
         format!("1 {one}")
+    } else if let Some(stem) = one
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{n} {stem}ies")
     } else {
         format!("{n} {one}s")
     }
@@ -127,5 +132,18 @@ pub fn LiveUpdates(
         <p class="muted small live-updates" data-testid="live-updates" aria-live="polite">
             {move || last.get().map(|r| format!("Updated after {r}'s sync."))}
         </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plural;
+
+    #[test]
+    fn plurals_as_english_writes_them() {
+        assert_eq!(plural(1, "repository"), "1 repository");
+        assert_eq!(plural(2, "repository"), "2 repositories");
+        assert_eq!(plural(0, "page"), "0 pages");
+        assert_eq!(plural(3, "day"), "3 days");
     }
 }

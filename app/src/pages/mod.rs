@@ -3,6 +3,7 @@ pub mod dora;
 pub mod home;
 pub mod metric;
 pub mod not_found;
+pub mod organisation;
 pub mod overview;
 pub mod repo;
 pub mod repositories;

@@ -125,7 +125,14 @@ pub fn Overview() -> impl IntoView {
         <section class="panel">
             <div class="panel-head">
                 <h1>"Overview"</h1>
-                <a href="/">"Repositories"</a>
+                {move || {
+                    let scope = params().0;
+                    let org = scope.strip_prefix("org:").or_else(|| scope.strip_prefix("user:")).map(str::to_string);
+                    match org {
+                        Some(o) => view! { <a href=format!("/orgs/{o}") id="organisation-page">{format!("{o}'s page")}</a> }.into_any(),
+                        None => view! { <a href="/">"Repositories"</a> }.into_any(),
+                    }
+                }}
             </div>
             <Controls action="/overview" params choices=choices/>
             <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { report.refetch(); refresh_waiting.update(|n| *n += 1); })
@@ -272,7 +279,7 @@ fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoVie
 }
 
 #[component]
-fn Body(r: Report) -> impl IntoView {
+pub fn Body(r: Report) -> impl IntoView {
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     let n = r.repositories.len();
     let summary = format!(

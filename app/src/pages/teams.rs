@@ -88,7 +88,7 @@ pub fn TeamsPage() -> impl IntoView {
     view! {
         <Title text="Teams"/>
         <section class="panel">
-            <div class="panel-head"><h1>"Teams"</h1></div>
+            <div class="panel-head"><h1>"Teams and groups"</h1></div>
             <Controls action="/teams" params=move || { let (f, t, r) = params(); (String::new(), f, t, r) }/>
             <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| teams.refetch())
                 covers=Signal::derive(move || teams.get().and_then(Result::ok).map(|l| l.into_iter().flat_map(|t| t.team.read).collect()).unwrap_or_default())/>
@@ -108,6 +108,7 @@ pub fn TeamsPage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <crate::components::groups::Groups/>
         </section>
     }
 }
@@ -163,7 +164,7 @@ fn Body(list: Vec<TeamReport>) -> impl IntoView {
                         } else {
                             view! { <span>{t.team.name.clone()}</span> }.into_any()
                         }}
-                        <div class="muted small">{format!("{} · {} of {} repositories read · {} members", t.team.organization, t.team.read.len(), t.team.repositories.len(), t.team.members.len())}</div>
+                        <div class="muted small"><a href=format!("/orgs/{}", t.team.organization)>{t.team.organization.clone()}</a>{format!(" · {} of {} repositories read · {} members", t.team.read.len(), t.team.repositories.len(), t.team.members.len())}</div>
                     </th>
                     {cells}
                 </tr>

@@ -454,6 +454,35 @@ impl Engine {
         crate::metrics::apply_settings(&self.pool, user_id, full_name, change).await
     }
 
+    /// The user's own repository groups ([`db::groups::list`]).
+    pub async fn groups(&self, user_id: i64) -> crate::Result<Vec<wire::RepositoryGroup>> {
+        Ok(db::groups::list(&self.pool, user_id).await?)
+    }
+
+    /// Creates or replaces the user's group `name` ([`db::groups::save`]).
+    ///
+    /// Errors: [`crate::Error::Invalid`] for a bad name, no repository, or one the user
+    /// may not see.
+    pub async fn save_group(
+        &self,
+        user_id: i64,
+        name: &str,
+        repositories: &[String],
+    ) -> crate::Result<wire::RepositoryGroup> {
+        db::groups::save(&self.pool, user_id, name, repositories).await
+    }
+
+    /// Deletes the user's group `name`.
+    ///
+    /// Errors: [`crate::Error::NotFound`] when they have none of that name.
+    pub async fn delete_group(&self, user_id: i64, name: &str) -> crate::Result<()> {
+        if db::groups::delete(&self.pool, user_id, name).await? {
+            Ok(())
+        } else {
+            Err(crate::Error::NotFound)
+        }
+    }
+
     /// The repositories the user follows, each with its figures over `period` (the
     /// repositories page): health score, merged and open pull requests and the issue
     /// backlog from the repository's own report (kept a minute like [`Self::report`]), its

@@ -603,3 +603,20 @@ pub struct SettingsView {
     /// GitHub's admin or maintain role on the repository: only they may change them.
     pub can_change: bool,
 }
+
+/// A person's own named set of repositories, a scope of reports (`group:NAME`) for them
+/// only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct RepositoryGroup {
+    pub name: String,
+    /// `owner/name`, those the person may still see, by name.
+    pub repositories: Vec<String>,
+}
+
+impl RepositoryGroup {
+    /// The group as a scope of reports (`group:NAME`).
+    pub fn scope(&self) -> String {
+        format!("group:{}", self.name)
+    }
+}

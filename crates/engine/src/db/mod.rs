@@ -9,6 +9,7 @@ pub mod commits;
 pub mod community;
 pub mod deployments;
 pub mod facts;
+pub mod groups;
 pub mod http_cache;
 pub mod issues;
 pub mod jobs;
@@ -303,6 +304,8 @@ mod tests {
                 "public.releases",
                 "public.repositories",
                 "public.repository_access",
+                "public.repository_group_members",
+                "public.repository_groups",
                 "public.repository_settings",
                 "public.stargazers",
                 "public.sync_checkpoints",

@@ -119,7 +119,7 @@ pub(crate) fn count(metric: &str, n: i64, basis: &Basis) -> Figure {
 pub fn parse_scope(text: &str) -> crate::Result<ScopeName> {
     let bad = || {
         crate::Error::Invalid(format!(
-            "{text:?} is not OWNER/REPO, org:NAME, user:NAME, team:ORG/SLUG or tracked"
+            "{text:?} is not OWNER/REPO, org:NAME, user:NAME, team:ORG/SLUG, group:NAME or tracked"
         ))
     };
     let named = |s: &str| (!s.is_empty() && !s.contains('/')).then(|| s.to_string());
@@ -131,6 +131,11 @@ pub fn parse_scope(text: &str) -> crate::Result<ScopeName> {
         .or_else(|| text.strip_prefix("user:"))
     {
         return named(owner).map(ScopeName::Owner).ok_or_else(bad);
+    }
+    if let Some(group) = text.strip_prefix("group:") {
+        return db::groups::check_name(group)
+            .map(|g| ScopeName::Group(g.to_string()))
+            .map_err(|_| bad());
     }
     if let Some(team) = text.strip_prefix("team:") {
         let (org, slug) = team.split_once('/').ok_or_else(bad)?;
@@ -1194,6 +1199,12 @@ mod tests {
             ScopeName::Team("acme".into(), "platform".into())
         );
         assert_eq!(parse_scope("tracked").unwrap(), ScopeName::Tracked);
+        assert_eq!(
+            parse_scope("group:Billing and payments").unwrap(),
+            ScopeName::Group("Billing and payments".into())
+        );
+        assert!(parse_scope("group:").is_err());
+        assert!(parse_scope("group:a/b").is_err());
         for bad in ["acme", "org:", "team:acme", "a/b/c", "org:a/b"] {
             let e = parse_scope(bad).unwrap_err().to_string();
             assert!(e.contains("team:ORG/SLUG"), "{bad}: {e}");

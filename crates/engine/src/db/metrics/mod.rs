@@ -28,6 +28,8 @@ pub enum ScopeName {
     Owner(String),
     /// The repositories GitHub lists for a team (`org/slug`) that Pulseboard has read.
     Team(String, String),
+    /// The repositories of one of the user's own groups (`db::groups`), by its name.
+    Group(String),
     /// Every repository the user follows.
     Tracked,
 }
@@ -42,6 +44,7 @@ pub async fn scope_repositories(
         ScopeName::Repository(n) => ("repo", n.as_str(), ""),
         ScopeName::Owner(o) => ("owner", o.as_str(), ""),
         ScopeName::Team(o, s) => ("team", o.as_str(), s.as_str()),
+        ScopeName::Group(g) => ("group", g.as_str(), ""),
         ScopeName::Tracked => ("tracked", "", ""),
     };
     sqlx::query_as(
@@ -56,6 +59,10 @@ pub async fn scope_repositories(
                        JOIN organizations o ON o.github_id = t.organization_id
                        JOIN team_access ta ON ta.team_id = t.github_id AND ta.user_id = $1
                       WHERE lower(o.login) = lower($3) AND lower(t.slug) = lower($4))
+                WHEN 'group' THEN r.github_id IN (
+                     SELECT m.repository_id FROM repository_group_members m
+                       JOIN repository_groups g ON g.id = m.group_id
+                      WHERE g.user_id = $1 AND lower(g.name) = lower($3))
                 ELSE r.github_id IN (SELECT repository_id FROM tracked_repositories
                                       WHERE user_id = $1)
                 END
