@@ -122,6 +122,7 @@ test('the sources in use link to the repository\'s settings, where its maintaine
   assert.match(await page.textContent('[data-testid=settings-error]'), /production_environments/);
   assert.equal(stored().production_environments, '^(prod|production)$');
   assert.equal(stored().deployment_source, 'releases');
+  assert.match(await page.textContent('[data-testid=source-in-use]'), /published releases/, 'a refused save leaves the source in use');
 
   // Back to the automatic choice.
   await page.fill('#production_environments', '^(prod|production)$');

@@ -41,9 +41,10 @@ pub fn OpenPulls(
     let shown = pulls.list.len() as i64;
     let more = (pulls.total > shown).then(|| {
         format!(
-            "The {shown} {} of {} open.",
+            "The {shown} {} of {} {}.",
             if waiting { "longest waiting" } else { "oldest" },
-            number(pulls.total as f64)
+            number(pulls.total as f64),
+            if waiting { "waiting" } else { "open" }
         )
     });
     let stage_head = if waiting {
@@ -147,7 +148,7 @@ pub fn Heatmap(heatmap: Vec<Vec<i64>>) -> impl IntoView {
                     // Five shades, by the share of the busiest hour.
                     let level = if n == 0 { 0 } else { 1 + (n * 4 - 1) / max };
                     view! {
-                        <td class=format!("heat heat-{level}") title=format!("{} {h:02}:00-{h:02}:59 UTC: {n} commits", WEEKDAYS[d])>
+                        <td class=format!("heat heat-{level}") title=format!("{} {h:02}:00-{h:02}:59 UTC: {}", WEEKDAYS[d], crate::components::sync_progress::plural(n.unsigned_abs(), "commit"))>
                             {(n > 0).then(|| n.to_string())}
                         </td>
                     }
@@ -185,7 +186,7 @@ pub fn Environments(list: Vec<EnvironmentDeployments>) -> impl IntoView {
                     <td>{if e.production { "Yes" } else { "No" }}</td>
                     <td class="num">{number(e.deployments as f64)}</td>
                     <td class="num">{number(e.succeeded as f64)}</td>
-                    <td class="num">{number(e.failed as f64)}</td>
+                    <td class="num">{e.failed.map(|f| number(f as f64)).unwrap_or_else(|| "—".into())}</td>
                     <td>{match e.last_success {
                         Some(at) => view! { <LocalTime at/> }.into_any(),
                         None => view! { <span class="muted">"none"</span> }.into_any(),

@@ -49,7 +49,7 @@ pub fn SettingsPage() -> impl IntoView {
         <section class="panel">
             <div class="panel-head">
                 <h1>"Settings of " <a href=move || format!("/repos/{}", full_name())>{full_name}</a></h1>
-                <a href=move || format!("/dora?scope={}", full_name())>"DORA"</a>
+                <a href=move || crate::components::controls::scoped("/dora", &full_name())>"DORA"</a>
             </div>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -78,13 +78,15 @@ fn Form(v: SettingsView, save: ServerAction<SaveRepositorySettings>) -> impl Int
         .collect::<Vec<_>>()
         .join(", ");
     let disabled = !v.can_change;
-    let in_use = move || {
-        let source = match save.value().get() {
-            Some(Ok(after)) => after.source_in_use,
-            _ => v.source_in_use.clone(),
-        };
-        source_label(&source)
-    };
+    // The source in use after the last save that succeeded (a refused one changes
+    // nothing), else as loaded.
+    let saved = RwSignal::new(v.source_in_use.clone());
+    Effect::new(move |_| {
+        if let Some(Ok(after)) = save.value().get() {
+            saved.set(after.source_in_use);
+        }
+    });
+    let in_use = move || source_label(&saved.get());
     let options = SOURCES
         .iter()
         .map(|key| view! { <option value=*key selected=current == *key>{capitalised(source_label(key))}</option> })

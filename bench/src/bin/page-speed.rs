@@ -139,6 +139,19 @@ async fn run() -> anyhow::Result<()> {
     )?;
     let landed = location(&client.get(&callback).send().await?)?;
     anyhow::ensure!(landed == "/", "sign-in failed: went to {landed}");
+    // alice follows every repository she may see (the onboarding's "Follow all"), so the
+    // repositories table lists the organisation's 200.
+    let alice = engine::db::users::id_by_login(&pool, "alice")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("alice has not signed in"))?;
+    let visible: Vec<(i64,)> =
+        sqlx::query_as("SELECT repository_id FROM repository_access WHERE user_id = $1")
+            .bind(alice)
+            .fetch_all(&pool)
+            .await?;
+    for (id,) in visible {
+        engine::db::repos::track(&pool, alice, id).await?;
+    }
 
     let pages = [
         (

@@ -401,7 +401,7 @@ impl Engine {
 
     /// A scope's contributors, deployments per environment, releases and activity over
     /// `period`, and its pull requests open now ([`crate::metrics::details`]): the
-    /// repository page's lists.
+    /// repository page's lists, kept a minute like [`Self::report`].
     ///
     /// Errors: as [`Self::report`].
     pub async fn details(
@@ -410,11 +410,15 @@ impl Engine {
         scope: &str,
         period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
     ) -> crate::Result<wire::ScopeDetails> {
-        crate::metrics::details(&self.pool, user_id, scope, period, chrono::Utc::now()).await
+        self.reports
+            .details(&self.pool, user_id, scope, period, chrono::Utc::now())
+            .await
+            .map(|d| (*d).clone())
     }
 
     /// A scope's pull requests waiting for a first review now, longest waiting first, at
-    /// most `limit` ([`crate::metrics::waiting_for_review`]): the overview's list.
+    /// most `limit` ([`crate::metrics::waiting_for_review`]): the overview's list, kept a
+    /// minute like [`Self::report`].
     ///
     /// Errors: as [`Self::report`].
     pub async fn waiting_for_review(
@@ -423,8 +427,10 @@ impl Engine {
         scope: &str,
         limit: usize,
     ) -> crate::Result<wire::OpenPullRequests> {
-        crate::metrics::waiting_for_review(&self.pool, user_id, scope, chrono::Utc::now(), limit)
+        self.reports
+            .waiting_for_review(&self.pool, user_id, scope, chrono::Utc::now(), limit)
             .await
+            .map(|w| (*w).clone())
     }
 
     /// A repository's settings, the deployment source in use and whether the user may

@@ -514,8 +514,9 @@ pub struct EnvironmentDeployments {
     pub deployments: i64,
     /// Of them, those with a `success` status.
     pub succeeded: i64,
-    /// Of them, those whose latest status is `failure` or `error`.
-    pub failed: i64,
+    /// Of them, those whose latest status is `failure` or `error`; `None` for a
+    /// source other than GitHub's Deployments (its rows have no status).
+    pub failed: Option<i64>,
     /// The latest success in the period (RFC 3339).
     pub last_success: Option<String>,
 }

@@ -29,6 +29,16 @@ pub async fn details(
         .into_iter()
         .map(|(id, _)| id)
         .collect();
+    details_of(pool, ids, period, now).await
+}
+
+/// [`details`] of the repositories `ids` (those a user may see).
+pub(crate) async fn details_of(
+    pool: &PgPool,
+    ids: Vec<i64>,
+    period: (DateTime<Utc>, DateTime<Utc>),
+    now: DateTime<Utc>,
+) -> crate::Result<wire::ScopeDetails> {
     let limit = LIST_LIMIT as i64;
     let (contributors, environments, releases, activity, open_pull_requests) = tokio::try_join!(
         details::contributors(pool, &ids, period, LIST_LIMIT),
@@ -62,5 +72,15 @@ pub async fn waiting_for_review(
         .into_iter()
         .map(|(id, _)| id)
         .collect();
+    waiting_of(pool, ids, now, limit).await
+}
+
+/// [`waiting_for_review`] of the repositories `ids` (those a user may see).
+pub(crate) async fn waiting_of(
+    pool: &PgPool,
+    ids: Vec<i64>,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> crate::Result<wire::OpenPullRequests> {
     Ok(details::open_pull_requests(pool, &ids, now, true, limit as i64).await?)
 }

@@ -757,6 +757,8 @@ pub struct ReportCache {
     reports: moka::future::Cache<ReportKey, std::sync::Arc<Report>>,
     series: moka::future::Cache<(ReportKey, Grain), std::sync::Arc<wire::DoraSeries>>,
     metrics: moka::future::Cache<(ReportKey, Grain, String), std::sync::Arc<wire::MetricSeries>>,
+    details: moka::future::Cache<ReportKey, std::sync::Arc<wire::ScopeDetails>>,
+    waiting: moka::future::Cache<(ReportKey, usize), std::sync::Arc<wire::OpenPullRequests>>,
 }
 
 impl Default for ReportCache {
@@ -774,8 +776,33 @@ impl Default for ReportCache {
                 .max_capacity(Self::CAPACITY)
                 .time_to_live(Self::TTL)
                 .build(),
+            details: moka::future::Cache::builder()
+                .max_capacity(Self::CAPACITY)
+                .time_to_live(Self::TTL)
+                .build(),
+            waiting: moka::future::Cache::builder()
+                .max_capacity(Self::CAPACITY)
+                .time_to_live(Self::TTL)
+                .build(),
         }
     }
+}
+
+/// `compute`'s value from `cache` under `key`, computed once for concurrent asks and
+/// kept ([`ReportCache`]).
+async fn kept<K, V>(
+    cache: &moka::future::Cache<K, std::sync::Arc<V>>,
+    key: K,
+    compute: impl std::future::Future<Output = crate::Result<V>>,
+) -> crate::Result<std::sync::Arc<V>>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    cache
+        .try_get_with(key, async move { compute.await.map(std::sync::Arc::new) })
+        .await
+        .map_err(unshare)
 }
 
 impl ReportCache {
@@ -798,14 +825,12 @@ impl ReportCache {
     ) -> crate::Result<std::sync::Arc<Report>> {
         check_period(from, to)?;
         let (key, repos) = Self::key(pool, user_id, scope, (from, to), dora).await?;
-        self.reports
-            .try_get_with(key, async move {
-                report_of(pool, scope, repos, (from, to), dora)
-                    .await
-                    .map(std::sync::Arc::new)
-            })
-            .await
-            .map_err(unshare)
+        kept(
+            &self.reports,
+            key,
+            report_of(pool, scope, repos, (from, to), dora),
+        )
+        .await
     }
 
     /// [`dora_series`], from the cache as [`Self::report`].
@@ -822,14 +847,12 @@ impl ReportCache {
     ) -> crate::Result<std::sync::Arc<wire::DoraSeries>> {
         check_period(from, to)?;
         let (key, repos) = Self::key(pool, user_id, scope, (from, to), dora).await?;
-        self.series
-            .try_get_with((key, grain), async move {
-                dora_series_of(pool, scope, repos, (from, to), grain, dora)
-                    .await
-                    .map(std::sync::Arc::new)
-            })
-            .await
-            .map_err(unshare)
+        kept(
+            &self.series,
+            (key, grain),
+            dora_series_of(pool, scope, repos, (from, to), grain, dora),
+        )
+        .await
     }
 
     /// [`metric_series`], from the cache as [`Self::report`].
@@ -846,14 +869,58 @@ impl ReportCache {
     ) -> crate::Result<std::sync::Arc<wire::MetricSeries>> {
         check_period(from, to)?;
         let (key, repos) = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
-        self.metrics
-            .try_get_with((key, grain, metric.to_string()), async move {
-                metric_series_of(pool, scope, repos, (from, to), grain, metric)
-                    .await
-                    .map(std::sync::Arc::new)
-            })
-            .await
-            .map_err(unshare)
+        kept(
+            &self.metrics,
+            (key, grain, metric.to_string()),
+            metric_series_of(pool, scope, repos, (from, to), grain, metric),
+        )
+        .await
+    }
+
+    /// [`details()`], from the cache as [`Self::report`] (what is open is then at most
+    /// [`Self::TTL`] old, like a report's ages).
+    ///
+    /// Errors: as [`details()`].
+    pub async fn details(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        now: DateTime<Utc>,
+    ) -> crate::Result<std::sync::Arc<wire::ScopeDetails>> {
+        check_period(from, to)?;
+        let (key, repos) = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
+        let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+        kept(
+            &self.details,
+            key,
+            details::details_of(pool, ids, (from, to), now),
+        )
+        .await
+    }
+
+    /// [`waiting_for_review`], from the cache as [`Self::details`].
+    ///
+    /// Errors: as [`waiting_for_review`].
+    pub async fn waiting_for_review(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> crate::Result<std::sync::Arc<wire::OpenPullRequests>> {
+        let epoch = DateTime::<Utc>::UNIX_EPOCH;
+        let (key, repos) =
+            Self::key(pool, user_id, scope, (epoch, epoch), Default::default()).await?;
+        let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+        kept(
+            &self.waiting,
+            (key, limit),
+            details::waiting_of(pool, ids, now, limit),
+        )
+        .await
     }
 
     /// The key of a scope for a person, and the repositories it resolved to.
@@ -1106,6 +1173,65 @@ mod tests {
 
     fn t(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    /// Only GitHub's admin or maintain role changes a repository's settings: someone who
+    /// may push reads them, is refused, and nothing changes; a maintainer changes them.
+    #[tokio::test]
+    async fn only_admins_and_maintainers_change_settings() {
+        let pool = crate::testing::fresh_database().await;
+        sqlx::query(
+            "INSERT INTO repositories (github_id, owner_login, name, full_name, private,
+                    default_branch, archived, fork, html_url, created_at, updated_at,
+                    stargazers_count, forks_count, open_issues_count)
+             VALUES (1, 'acme', 'api', 'acme/api', false, 'main', false, false, '', now(), now(), 0, 0, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let mut users = vec![];
+        for (github_id, login, permission) in [(10, "pat", "push"), (11, "max", "maintain")] {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (github_id, login) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(github_id)
+            .bind(login)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            sqlx::query("INSERT INTO repository_access (user_id, repository_id, permission) VALUES ($1, 1, $2)")
+                .bind(id)
+                .bind(permission)
+                .execute(&pool)
+                .await
+                .unwrap();
+            users.push(id);
+        }
+        let change = wire::SettingsChange {
+            deployment_source: Some("releases".into()),
+            ..Default::default()
+        };
+        let pat = settings_view(&pool, users[0], "acme/api").await.unwrap();
+        assert!(!pat.can_change);
+        assert_eq!(pat.settings.deployment_source.as_deref(), Some("auto"));
+        assert!(matches!(
+            apply_settings(&pool, users[0], "acme/api", &change).await,
+            Err(crate::Error::Forbidden)
+        ));
+        assert_eq!(
+            settings_view(&pool, users[1], "acme/api")
+                .await
+                .unwrap()
+                .settings
+                .deployment_source
+                .as_deref(),
+            Some("auto")
+        );
+        let max = apply_settings(&pool, users[1], "acme/api", &change)
+            .await
+            .unwrap();
+        assert!(max.can_change);
+        assert_eq!(max.settings.deployment_source.as_deref(), Some("releases"));
     }
 
     #[test]

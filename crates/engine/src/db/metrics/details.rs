@@ -214,7 +214,7 @@ pub async fn environments(
                      WHERE s.deployment_id = d.github_id AND s.state = 'success') AS succeeded_at,
                    (SELECT s.state FROM deployment_statuses s
                      WHERE s.deployment_id = d.github_id
-                     ORDER BY s.created_at DESC LIMIT 1) AS latest
+                     ORDER BY s.created_at DESC, s.node_id DESC LIMIT 1) AS latest
               FROM deployments d
              WHERE d.repository_id = ANY($1) AND d.created_at >= $2 AND d.created_at < $3),
          github AS (
@@ -236,7 +236,7 @@ pub async fn environments(
                 g.deployments, g.succeeded, g.failed, {last_g} AS last_success
            FROM github g JOIN repositories r ON r.github_id = g.repository_id
          UNION ALL
-         SELECT r.full_name, p.environment, true, p.n, p.n, 0, {last_p}
+         SELECT r.full_name, p.environment, true, p.n, p.n, NULL::bigint, {last_p}
            FROM production p JOIN repositories r ON r.github_id = p.repository_id
           WHERE p.source <> 'deployments'
             AND NOT EXISTS (SELECT 1 FROM github g WHERE g.repository_id = p.repository_id

@@ -454,7 +454,7 @@ async fn the_examples_lists_worked_out_by_hand() {
             production: true,
             deployments: 2,
             succeeded: 2,
-            failed: 0,
+            failed: Some(0),
             last_success: Some("2026-02-05T13:00:00Z".into()),
         }]
     );
