@@ -59,7 +59,10 @@ pub fn Groups() -> impl IntoView {
             </label>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading your repositories…"</p> }>
                 {move || Suspend::new(async move {
-                    let followed: Vec<String> = repositories.await.unwrap_or_default().into_iter().filter(|r| r.tracked).map(|r| r.full_name).collect();
+                    let followed: Vec<String> = match repositories.await {
+                        Ok(all) => all.into_iter().filter(|r| r.tracked).map(|r| r.full_name).collect(),
+                        Err(e) => return view! { <p class="error" role="alert">{format!("Your repositories could not be read: {e}")}</p> }.into_any(),
+                    };
                     if followed.is_empty() {
                         return view! { <p class="muted">"Follow repositories on the home page first."</p> }.into_any();
                     }
@@ -95,9 +98,12 @@ pub fn Groups() -> impl IntoView {
             <div role="status" aria-live="polite">
                 {move || match save.value().get() {
                     Some(Ok(g)) => view! { <p class="notice" data-testid="group-saved">{format!("Saved the group {}.", g.name)}</p> }.into_any(),
-                    Some(Err(e)) => view! { <p class="error" role="alert" data-testid="group-error">{e.to_string()}</p> }.into_any(),
+                    Some(Err(e)) => view! { <p class="error" data-testid="group-error">{e.to_string()}</p> }.into_any(),
                     None => ().into_any(),
                 }}
+                {move || delete.value().get().and_then(Result::err).map(|e| view! {
+                    <p class="error" data-testid="group-delete-error">{format!("The group could not be deleted: {e}")}</p>
+                })}
             </div>
         </section>
     }

@@ -57,7 +57,10 @@ pub fn OrganisationPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         let here = org().to_lowercase();
-                        let list: Vec<wire::Team> = teams.await.unwrap_or_default().into_iter().filter(|t| t.organization.to_lowercase() == here).collect();
+                        let list: Vec<wire::Team> = match teams.await {
+                            Ok(all) => all.into_iter().filter(|t| t.organization.to_lowercase() == here).collect(),
+                            Err(e) => return view! { <p class="error" role="alert">{format!("The teams could not be read: {e}")}</p> }.into_any(),
+                        };
                         if list.is_empty() {
                             return view! { <p class="muted" data-testid="org-teams-empty">"GitHub lists no team of this organisation to you."</p> }.into_any();
                         }

@@ -179,8 +179,11 @@ fn Trend(
                             let merged = all.pop().unwrap_or_else(|| unreachable!());
                             view! { <TrendChart merged cycle/> }.into_any()
                         }
-                        // The report above says what failed, for the same scope and period.
-                        _ => ().into_any(),
+                        Ok(_) => ().into_any(),
+                        // Nothing to add when the report above failed for the same reason
+                        // (no such scope, a bad period); otherwise say what failed here.
+                        Err(AppError::NotFound(_) | AppError::SignedOut | AppError::Invalid(_)) => ().into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{format!("The weekly series could not be read: {e}")}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -202,8 +205,9 @@ fn WaitingForReview(scope: Signal<String>, refresh: RwSignal<u32>) -> impl IntoV
                 {move || Suspend::new(async move {
                     match waiting.await {
                         Ok(pulls) => view! { <crate::components::details::OpenPulls pulls waiting=true empty="No pull request is waiting for a first review."/> }.into_any(),
-                        // The report above says what failed, for the same scope.
-                        Err(_) => ().into_any(),
+                        // As for the weekly series.
+                        Err(AppError::NotFound(_) | AppError::SignedOut | AppError::Invalid(_)) => ().into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{format!("The pull requests waiting for review could not be read: {e}")}</p> }.into_any(),
                     }
                 })}
             </Transition>

@@ -152,7 +152,7 @@ fn Form(v: SettingsView, save: ServerAction<SaveRepositorySettings>) -> impl Int
         <div role="status" aria-live="polite">
             {move || match save.value().get() {
                 Some(Ok(_)) => view! { <p class="notice" data-testid="settings-saved">"Saved: the numbers follow the new settings."</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="error" role="alert" data-testid="settings-error">{error_text(e)}</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error" data-testid="settings-error">{error_text(e)}</p> }.into_any(),
                 None => ().into_any(),
             }}
         </div>
