@@ -183,6 +183,11 @@ test('the teams page compares the teams whose repositories are followed, with th
   await page.waitForSelector('[data-testid=org-teams]');
   assert.deepEqual(await page.$$eval('[data-testid=org-teams] tbody tr', (trs) => trs.map((tr) => tr.dataset.team)), ['team:acme/mobile', 'team:acme/platform', 'team:acme/web']);
   await shot(page, 'organisation');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await overflowing(page), [], 'the organisation page fits a phone');
+  await shot(page, 'organisation-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(await axeViolations(demo, `${demo.base}/orgs/acme`, '[data-testid=org-teams]'), []);
 
   // A group of one's own: acme/api and acme/web, then acme/api alone (saved again under

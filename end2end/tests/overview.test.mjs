@@ -191,6 +191,12 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
       await page.waitForSelector('[data-testid=releases], [data-testid=releases-empty]');
     }
     await page.screenshot({ path: path.join(root, 'end2end', 'test-results', `repo-${tab}.png`), fullPage: true });
+    // And at a phone's width: nothing sticks out (wide tables scroll inside themselves).
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    assert.deepEqual(await overflowing(page), [], `the ${tab} tab fits a phone`);
+    await page.screenshot({ path: path.join(root, 'end2end', 'test-results', `repo-${tab}-phone.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
   }
   assert.deepEqual(await axeViolations(demo, `${demo.base}/repos/acme/api?tab=ci&from=${from}&to=${to}`, '[data-testid=tab-body-ci]'), []);
 
