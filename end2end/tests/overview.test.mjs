@@ -185,6 +185,8 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
       assert.ok(events.length > 0 && events.length <= 50, `${events.length} events`);
       // Uncut, every merge by people is on the timeline (and bots' too).
       if (events.length < 50) assert.ok(events.filter((k) => k === 'pull_request_merged').length >= figure('pull_requests_merged'));
+      // Cut, it says so.
+      else assert.ok(await page.$('[data-testid=timeline-cut]'), 'a cut timeline says it is cut');
     }
     if (tab === 'delivery') {
       await page.waitForSelector('[data-testid=environments], [data-testid=environments-empty]');

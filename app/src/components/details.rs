@@ -264,6 +264,10 @@ pub fn Timeline(list: Vec<ActivityEvent>) -> impl IntoView {
     if list.is_empty() {
         return view! { <p class="muted" data-testid="timeline-empty">"Nothing happened in this period: no pull request, issue, release or deployment."</p> }.into_any();
     }
+    // The engine lists at most 50 (`engine::metrics::details::LIST_LIMIT`).
+    let cut = (list.len() >= 50).then(|| {
+        view! { <p class="muted small" data-testid="timeline-cut">{format!("The {} newest of the period; a shorter period shows the rest.", list.len())}</p> }
+    });
     let items = list
         .into_iter()
         .map(|e| {
@@ -281,7 +285,7 @@ pub fn Timeline(list: Vec<ActivityEvent>) -> impl IntoView {
             }
         })
         .collect_view();
-    view! { <ol class="timeline" data-testid="timeline">{items}</ol> }.into_any()
+    view! { <ol class="timeline" data-testid="timeline">{items}</ol> {cut} }.into_any()
 }
 
 /// How the page words a deployment source (METRICS.md, "Deployments"); `none` when a
