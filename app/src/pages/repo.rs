@@ -288,18 +288,25 @@ const CONTRIBUTOR_TILES: &[Tile] = &[
     ),
 ];
 
-#[component]
-pub fn RepositoryPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let full_name = move || {
+/// The repository a `/repos/:owner/:name…` route names (`owner/name`).
+pub fn repository_name(
+    params: Memo<leptos_router::params::ParamsMap>,
+) -> impl Fn() -> String + Copy {
+    move || {
         let p = params.read();
         format!(
             "{}/{}",
             p.get("owner").unwrap_or_default(),
             p.get("name").unwrap_or_default()
         )
-    };
+    }
+}
+
+#[component]
+pub fn RepositoryPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let full_name = repository_name(params);
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let tab = move || {
         let t = get("tab");

@@ -34,14 +34,7 @@ const SOURCES: [&str; 5] = [
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let params = use_params_map();
-    let full_name = move || {
-        let p = params.read();
-        format!(
-            "{}/{}",
-            p.get("owner").unwrap_or_default(),
-            p.get("name").unwrap_or_default()
-        )
-    };
+    let full_name = crate::pages::repo::repository_name(params);
     let save = ServerAction::<SaveRepositorySettings>::new();
     let view_of = Resource::new(full_name, repository_settings);
     view! {

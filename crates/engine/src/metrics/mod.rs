@@ -1114,10 +1114,16 @@ pub async fn change_settings(
     new: &db::settings::RepositorySettings,
 ) -> crate::Result<()> {
     let (repo, _) = settings(pool, user_id, full_name).await?;
-    if !matches!(repo.permission.as_str(), "admin" | "maintain") {
+    if !may_change_settings(&repo) {
         return Err(crate::Error::Forbidden);
     }
     crate::facts::set_settings(pool, repo.github_id, new).await
+}
+
+/// Whether the person a repository row was read for may change its settings: GitHub's
+/// admin or maintain role.
+fn may_change_settings(repo: &db::repos::Repository) -> bool {
+    matches!(repo.permission.as_str(), "admin" | "maintain")
 }
 
 /// A repository's settings as its settings page shows them: every setting, the
@@ -1137,16 +1143,16 @@ pub async fn settings_view(
         .next()
         .map_or_else(|| "none".to_string(), |(_, source, _)| source);
     Ok(wire::SettingsView {
+        can_change: may_change_settings(&repo),
         repository: repo.full_name,
         settings: s.as_change(),
         source_in_use,
-        can_change: matches!(repo.permission.as_str(), "admin" | "maintain"),
     })
 }
 
 /// Applies `change` to a repository's settings ([`db::settings::RepositorySettings::apply`])
-/// and, when anything changed, derives its facts again ([`change_settings`]); returns the
-/// settings view after.
+/// and, when anything changed, derives its facts again ([`crate::facts::set_settings`]);
+/// returns the settings view after.
 ///
 /// Errors: as [`change_settings`].
 pub async fn apply_settings(
@@ -1156,13 +1162,13 @@ pub async fn apply_settings(
     change: &wire::SettingsChange,
 ) -> crate::Result<wire::SettingsView> {
     let (repo, mut s) = settings(pool, user_id, full_name).await?;
-    if !matches!(repo.permission.as_str(), "admin" | "maintain") {
+    if !may_change_settings(&repo) {
         return Err(crate::Error::Forbidden);
     }
     let before = s.clone();
     s.apply(change)?;
     if s != before {
-        change_settings(pool, user_id, full_name, &s).await?;
+        crate::facts::set_settings(pool, repo.github_id, &s).await?;
     }
     settings_view(pool, user_id, full_name).await
 }
