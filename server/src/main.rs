@@ -6,6 +6,9 @@ use std::net::SocketAddr;
 use clap::Parser;
 use server::config::{Cli, Command, OAuthApp};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()

@@ -58,12 +58,15 @@ pub async fn scope_details(
 pub const WEEKLY_SERIES_MAX: usize = 8;
 
 /// Each of `metrics` of `scope` per week of the period the dates name, in the order
-/// asked: the charts that put several metrics side by side (the cycle time's stages, the
-/// overview's throughput and cycle time).
+/// asked, with only the figures of the statistic asked for it (`statistics[i]` for
+/// `metrics[i]`): the charts that put several metrics side by side (the cycle time's
+/// stages, the overview's throughput and cycle time). A chart's page carries only what
+/// it draws (a week's cycle time has five statistics).
 #[server(endpoint = "weekly")]
 pub async fn weekly_series(
     scope: String,
     metrics: Vec<String>,
+    statistics: Vec<wire::Statistic>,
     from: String,
     to: String,
 ) -> AppResult<Vec<wire::MetricSeries>> {
@@ -75,23 +78,37 @@ pub async fn weekly_series(
             metrics.len()
         ))));
     }
+    if statistics.len() != metrics.len() {
+        return Err(super::ssr::user_error(engine::Error::Invalid(format!(
+            "one statistic per metric: {} metrics, {} statistics",
+            metrics.len(),
+            statistics.len()
+        ))));
+    }
     let scope = scope_or_tracked(scope);
     let period = period(&from, &to)?;
-    let mut out = Vec::with_capacity(metrics.len());
-    for metric in &metrics {
-        let series = engine
-            .metric_series(
-                user_id,
-                &scope,
-                period,
-                engine::metrics::Grain::Week,
-                metric,
-            )
-            .await
-            .map_err(super::ssr::user_error)?;
-        out.push((*series).clone());
-    }
-    Ok(out)
+    let metrics: Vec<&str> = metrics.iter().map(String::as_str).collect();
+    engine
+        .metric_series_many(
+            user_id,
+            &scope,
+            period,
+            engine::metrics::Grain::Week,
+            &metrics,
+        )
+        .await
+        .map_err(super::ssr::user_error)
+        .map(|all| {
+            all.into_iter()
+                .zip(statistics)
+                .map(|(mut series, statistic)| {
+                    for part in &mut series.parts {
+                        part.figures.retain(|f| f.statistic == statistic);
+                    }
+                    series
+                })
+                .collect()
+        })
 }
 
 /// How many pull requests waiting for review the overview lists.
@@ -217,7 +234,6 @@ pub async fn metric_series(
     engine
         .metric_series(user_id, &scope, period(&from, &to)?, grain, &metric)
         .await
-        .map(|s| (*s).clone())
         .map_err(super::ssr::user_error)
 }
 
@@ -253,15 +269,10 @@ pub async fn dora_attribution(
 pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
-    let repos = engine
-        .visible_repositories(user_id, false)
+    let tracked = engine
+        .followed_names(user_id)
         .await
         .map_err(super::ssr::user_error)?;
-    let tracked: Vec<String> = repos
-        .into_iter()
-        .filter(|r| r.tracked)
-        .map(|r| r.full_name)
-        .collect();
     let mut owners: Vec<&str> = tracked
         .iter()
         .filter_map(|n| n.split_once('/').map(|(o, _)| o))

@@ -55,6 +55,33 @@ fn seconds(ms: i64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
 
+#[cfg(feature = "ssr")]
+fn job_view(j: engine::db::jobs::LiveJob) -> JobView {
+    JobView {
+        repository: j.repository,
+        resources: j.resources,
+        mode: j.mode,
+        status: j.status,
+        queued_at: stamp(j.created_at),
+        started_at: j.started_at.map(stamp),
+    }
+}
+
+/// The sync jobs running and queued of the repositories the person may see (the
+/// overview's "Syncing now": the jobs only, without the sync page's history).
+#[server(endpoint = "syncing_now")]
+pub async fn syncing_now() -> AppResult<Vec<JobView>> {
+    let user_id = super::ssr::require_user_id().await?;
+    let engine = super::ssr::engine()?;
+    Ok(engine
+        .sync_jobs(user_id)
+        .await
+        .map_err(super::ssr::user_error)?
+        .into_iter()
+        .map(job_view)
+        .collect())
+}
+
 #[server(endpoint = "sync_activity")]
 pub async fn load_sync_activity() -> AppResult<SyncActivity> {
     let user_id = super::ssr::require_user_id().await?;
@@ -72,18 +99,7 @@ pub async fn load_sync_activity() -> AppResult<SyncActivity> {
         .map(|r| r.full_name)
         .collect();
     Ok(SyncActivity {
-        jobs: a
-            .jobs
-            .into_iter()
-            .map(|j| JobView {
-                repository: j.repository,
-                resources: j.resources,
-                mode: j.mode,
-                status: j.status,
-                queued_at: stamp(j.created_at),
-                started_at: j.started_at.map(stamp),
-            })
-            .collect(),
+        jobs: a.jobs.into_iter().map(job_view).collect(),
         runs: a
             .runs
             .into_iter()

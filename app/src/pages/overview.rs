@@ -165,7 +165,13 @@ fn Trend(
             (scope, from, to, refresh.get())
         },
         |(scope, from, to, _)| {
-            crate::api::weekly_series(scope, vec![MERGED.into(), CYCLE.into()], from, to)
+            crate::api::weekly_series(
+                scope,
+                vec![MERGED.into(), CYCLE.into()],
+                vec![wire::Statistic::Count, wire::Statistic::Median],
+                from,
+                to,
+            )
         },
     );
     view! {
@@ -219,19 +225,19 @@ fn WaitingForReview(scope: Signal<String>, refresh: RwSignal<u32>) -> impl IntoV
 /// a link to their progress.
 #[component]
 fn SyncingNow() -> impl IntoView {
-    let activity = Resource::new(|| (), |_| crate::api::load_sync_activity());
+    let jobs = Resource::new(|| (), |_| crate::api::syncing_now());
     view! {
         <section class="section" aria-label="Syncing now">
             <h2>"Syncing now"</h2>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    match activity.await {
-                        Ok(a) if a.jobs.is_empty() => view! {
+                    match jobs.await {
+                        Ok(jobs) if jobs.is_empty() => view! {
                             <p class="muted small" data-testid="syncing-now">"Nothing is syncing: every repository you follow is as fresh as its last check. " <a href="/sync">"Sync history"</a></p>
                         }.into_any(),
-                        Ok(a) => view! {
+                        Ok(jobs) => view! {
                             <ul class="small" data-testid="syncing-now">
-                                {a.jobs.into_iter().map(|j| view! {
+                                {jobs.into_iter().map(|j| view! {
                                     <li>{format!("{}: {}", j.repository, if j.status == "running" { "reading from GitHub" } else { "waiting in the queue" })}</li>
                                 }).collect_view()}
                                 <li><a href="/sync">"Progress"</a></li>

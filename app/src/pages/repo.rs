@@ -330,12 +330,15 @@ pub fn RepositoryPage() -> impl IntoView {
         move || (tab() == "pulls", full_name(), get("from"), get("to")),
         |(shown, scope, from, to)| async move {
             if shown {
-                let metrics = crate::components::stage_chart::STAGES
+                let metrics: Vec<String> = crate::components::stage_chart::STAGES
                     .iter()
                     .map(|(m, _)| m.to_string())
                     .chain([crate::components::stage_chart::CYCLE.to_string()])
                     .collect();
-                weekly_series(scope, metrics, from, to).await.map(Some)
+                let medians = vec![wire::Statistic::Median; metrics.len()];
+                weekly_series(scope, metrics, medians, from, to)
+                    .await
+                    .map(Some)
             } else {
                 Ok(None)
             }

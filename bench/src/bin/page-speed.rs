@@ -8,6 +8,9 @@
 //! --release -p pulseboard-bench --bin page-speed [REQUESTS_PER_CONNECTION]`. The server
 //! runs in this process (routes and state as `pulseboard serve` builds them, without its
 //! worker and scheduler), signed in through the simulator's OAuth consent like a browser.
+//! `PULSEBOARD_BENCH_PAGES=overview,dora` times only the pages whose label starts with
+//! one of these words; `PULSEBOARD_BENCH_INTERACTIVE=off` skips the browser's timing;
+//! `PULSEBOARD_BENCH_SAVE=DIR` keeps each page's HTML there.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -18,6 +21,10 @@ use clap::Parser;
 use ghsim::Size;
 use reqwest::redirect::Policy;
 use server::config::{Cli, Command, OAuthApp, Secret};
+
+/// The allocator `pulseboard` serves with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const CONNECTIONS: usize = 32;
 
@@ -181,10 +188,22 @@ async fn run() -> anyhow::Result<()> {
         "{CONNECTIONS} connections, {per_connection} requests each; ms (p50 / p95); the first request computes, the rest read what it kept"
     );
     println!(
-        "{:<40} {:>10} {:>20} {:>12}",
-        "page", "first", "p50 / p95", "requests/s"
+        "{:<40} {:>10} {:>20} {:>12} {:>8}",
+        "page", "first", "p50 / p95", "requests/s", "KB"
     );
+    // `PULSEBOARD_BENCH_PAGES=overview,dora` times only the pages whose label starts
+    // with one of these words (all by default).
+    let only: Option<Vec<String>> = std::env::var("PULSEBOARD_BENCH_PAGES")
+        .ok()
+        .map(|v| v.split(',').map(str::to_string).collect());
+    let chosen = |label: &str| {
+        only.as_ref()
+            .is_none_or(|o| o.iter().any(|w| label.starts_with(w.as_str())))
+    };
     for (label, url, marker) in pages.clone() {
+        if !chosen(label) {
+            continue;
+        }
         let started = Instant::now();
         let body = client
             .get(&url)
@@ -220,26 +239,39 @@ async fn run() -> anyhow::Result<()> {
         let wall = started.elapsed().as_secs_f64();
         all.sort_by(f64::total_cmp);
         println!(
-            "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0}",
+            "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1}",
             label,
             first,
             percentile(&all, 0.5),
             percentile(&all, 0.95),
-            all.len() as f64 / wall
+            all.len() as f64 / wall,
+            body.len() as f64 / 1024.0
         );
+        if let Ok(dir) = std::env::var("PULSEBOARD_BENCH_SAVE") {
+            let name: String = label
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            std::fs::write(format!("{dir}/{name}.html"), &body)?;
+        }
     }
     // Time until interactive in headless Chromium (the release site must be built:
     // `cargo leptos build --release`; skipped with a note when node is missing).
     let paths: Vec<String> = pages
         .iter()
+        .filter(|(label, _, _)| chosen(label))
         .map(|(_, url, _)| url.trim_start_matches(&base).to_string())
         .collect();
-    let status = std::process::Command::new("node")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/interactive.mjs"))
-        .arg(&base)
-        .arg("10")
-        .args(&paths)
-        .status();
+    let status = if std::env::var("PULSEBOARD_BENCH_INTERACTIVE").as_deref() == Ok("off") {
+        Ok(std::process::ExitStatus::default())
+    } else {
+        std::process::Command::new("node")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/interactive.mjs"))
+            .arg(&base)
+            .arg("10")
+            .args(&paths)
+            .status()
+    };
     match status {
         Ok(s) if s.success() => {}
         Ok(s) => eprintln!("bench/interactive.mjs failed: {s}"),

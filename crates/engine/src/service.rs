@@ -298,6 +298,23 @@ impl Engine {
         Ok(followed)
     }
 
+    /// The names of the repositories the user follows and may see, by name (read from
+    /// the database only, unlike [`Self::visible_repositories`]).
+    pub async fn followed_names(&self, user_id: i64) -> crate::Result<Vec<String>> {
+        Ok(
+            db::metrics::scope_repositories(&self.pool, user_id, &db::metrics::ScopeName::Tracked)
+                .await?
+                .into_iter()
+                .map(|(_, name)| name)
+                .collect(),
+        )
+    }
+
+    /// The sync jobs queued and running of repositories the user may see.
+    pub async fn sync_jobs(&self, user_id: i64) -> crate::Result<Vec<db::jobs::LiveJob>> {
+        Ok(db::jobs::live(&self.pool, user_id).await?)
+    }
+
     /// What the sync page shows: jobs queued and running, and the latest runs, all of
     /// repositories the user may see.
     pub async fn sync_activity(&self, user_id: i64) -> crate::Result<SyncActivity> {
@@ -381,9 +398,24 @@ impl Engine {
         period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
         grain: crate::metrics::Grain,
         metric: &str,
-    ) -> crate::Result<std::sync::Arc<wire::MetricSeries>> {
+    ) -> crate::Result<wire::MetricSeries> {
         self.reports
             .metric_series(&self.pool, user_id, scope, period, grain, metric)
+            .await
+    }
+
+    /// Several metrics of one scope and period, in the order asked, each family computed
+    /// once ([`crate::metrics::ReportCache::metric_series_many`]).
+    pub async fn metric_series_many(
+        &self,
+        user_id: i64,
+        scope: &str,
+        period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+        grain: crate::metrics::Grain,
+        metrics: &[&str],
+    ) -> crate::Result<Vec<wire::MetricSeries>> {
+        self.reports
+            .metric_series_many(&self.pool, user_id, scope, period, grain, metrics)
             .await
     }
 

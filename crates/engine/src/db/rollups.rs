@@ -525,13 +525,14 @@ pub async fn ready(pool: &PgPool, repositories: &[i64]) -> Result<bool, sqlx::Er
     .await
 }
 
+/// When some repositories' rollups were last built, and how many are not current
+/// ([`stamp`]).
+pub type Stamp = (Option<DateTime<Utc>>, i64);
+
 /// The stamp of the repositories' data: when their rollups were last built, and how
 /// many are not current. A sync (which marks them not current as it starts and rebuilds
 /// them as it ends) or a settings change gives a new stamp.
-pub async fn stamp(
-    pool: &PgPool,
-    repositories: &[i64],
-) -> Result<(Option<DateTime<Utc>>, i64), sqlx::Error> {
+pub async fn stamp(pool: &PgPool, repositories: &[i64]) -> Result<Stamp, sqlx::Error> {
     sqlx::query_as(
         "SELECT max(refreshed_at), count(*) FILTER (WHERE version <> $2)
            FROM metric_rollup_state WHERE repository_id = ANY($1)",

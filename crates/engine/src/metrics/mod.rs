@@ -249,7 +249,7 @@ async fn figures(
 }
 
 /// The families of figures, each read by its own query (METRICS.md's sections).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     Flow,
     Velocity,
@@ -372,11 +372,30 @@ async fn metric_series_of(
     grain: Grain,
     metric: &str,
 ) -> crate::Result<wire::MetricSeries> {
-    let family = Family::of(metric).ok_or_else(|| {
+    let family = series_family(metric)?;
+    let cut = series_parts(grain, (from, to))?;
+    let (figures, _) = family_figures(pool, &repos, family, &cut).await?;
+    Ok(series_of(scope, grain, metric, &cut, &figures))
+}
+
+/// The family that makes `metric`'s series.
+///
+/// Errors: [`crate::Error::Invalid`] when no family makes it.
+fn series_family(metric: &str) -> crate::Result<Family> {
+    Family::of(metric).ok_or_else(|| {
         crate::Error::Invalid(format!(
             "{metric:?} has no series: not a metric of METRICS.md, or one made of several (the scores), read in the report"
         ))
-    })?;
+    })
+}
+
+/// The parts a series of `grain` cuts the period into.
+///
+/// Errors: [`crate::Error::Invalid`] beyond 400 parts.
+fn series_parts(
+    grain: Grain,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+) -> crate::Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
     let cut = grain.parts(from, to);
     if cut.len() > 400 {
         return Err(crate::Error::Invalid(format!(
@@ -384,22 +403,36 @@ async fn metric_series_of(
             cut.len()
         )));
     }
-    let (figures, _) = family_figures(pool, &repos, family, &cut).await?;
+    Ok(cut)
+}
+
+/// `metric`'s series from its family's figures of each part.
+fn series_of(
+    scope: &str,
+    grain: Grain,
+    metric: &str,
+    cut: &[(DateTime<Utc>, DateTime<Utc>)],
+    figures: &[Vec<Figure>],
+) -> wire::MetricSeries {
     let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    Ok(wire::MetricSeries {
+    wire::MetricSeries {
         scope: scope.to_string(),
         metric: metric.to_string(),
         grain: grain.name().to_string(),
         parts: cut
-            .into_iter()
+            .iter()
             .zip(figures)
-            .map(|((a, b), figures)| wire::MetricPart {
+            .map(|(&(a, b), figures)| wire::MetricPart {
                 from: time(a),
                 to: time(b),
-                figures: figures.into_iter().filter(|f| f.metric == metric).collect(),
+                figures: figures
+                    .iter()
+                    .filter(|f| f.metric == metric)
+                    .cloned()
+                    .collect(),
             })
             .collect(),
-    })
+    }
 }
 
 /// DORA's four keys of some repositories for each of `parts` (in order), the delivery rows
@@ -735,6 +768,9 @@ async fn report_of(
     })
 }
 
+/// A family's figures in each part of a series, in order.
+type PartFigures = Vec<Vec<Figure>>;
+
 /// What a kept report is keyed by: the scope as asked and the repositories it resolved to
 /// (two people may see different ones), the period, the DORA report, and the stamp of
 /// the repositories' data ([`db::rollups::stamp`]), so that a sync or a settings change
@@ -756,7 +792,9 @@ struct ReportKey {
 pub struct ReportCache {
     reports: moka::future::Cache<ReportKey, std::sync::Arc<Report>>,
     series: moka::future::Cache<(ReportKey, Grain), std::sync::Arc<wire::DoraSeries>>,
-    metrics: moka::future::Cache<(ReportKey, Grain, String), std::sync::Arc<wire::MetricSeries>>,
+    /// A family's figures per part of a series: every metric of the family is cut from
+    /// one computation.
+    families: moka::future::Cache<(ReportKey, Grain, Family), std::sync::Arc<PartFigures>>,
     details: moka::future::Cache<ReportKey, std::sync::Arc<wire::ScopeDetails>>,
     waiting: moka::future::Cache<(ReportKey, usize), std::sync::Arc<wire::OpenPullRequests>>,
 }
@@ -772,7 +810,7 @@ impl Default for ReportCache {
                 .max_capacity(Self::CAPACITY)
                 .time_to_live(Self::TTL)
                 .build(),
-            metrics: moka::future::Cache::builder()
+            families: moka::future::Cache::builder()
                 .max_capacity(Self::CAPACITY)
                 .time_to_live(Self::TTL)
                 .build(),
@@ -824,12 +862,12 @@ impl ReportCache {
         dora: wire::DoraReport,
     ) -> crate::Result<std::sync::Arc<Report>> {
         check_period(from, to)?;
-        let (key, repos) = Self::key(pool, user_id, scope, (from, to), dora).await?;
-        kept(
-            &self.reports,
-            key,
-            report_of(pool, scope, repos, (from, to), dora),
-        )
+        let key = Self::key(pool, user_id, scope, (from, to), dora).await?;
+        let ids = key.repositories.clone();
+        kept(&self.reports, key, async move {
+            let repos = db::metrics::names_of(pool, &ids).await?;
+            report_of(pool, scope, repos, (from, to), dora).await
+        })
         .await
     }
 
@@ -846,12 +884,12 @@ impl ReportCache {
         dora: wire::DoraReport,
     ) -> crate::Result<std::sync::Arc<wire::DoraSeries>> {
         check_period(from, to)?;
-        let (key, repos) = Self::key(pool, user_id, scope, (from, to), dora).await?;
-        kept(
-            &self.series,
-            (key, grain),
-            dora_series_of(pool, scope, repos, (from, to), grain, dora),
-        )
+        let key = Self::key(pool, user_id, scope, (from, to), dora).await?;
+        let ids = key.repositories.clone();
+        kept(&self.series, (key, grain), async move {
+            let repos = db::metrics::names_of(pool, &ids).await?;
+            dora_series_of(pool, scope, repos, (from, to), grain, dora).await
+        })
         .await
     }
 
@@ -863,18 +901,49 @@ impl ReportCache {
         pool: &PgPool,
         user_id: i64,
         scope: &str,
-        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        period: (DateTime<Utc>, DateTime<Utc>),
         grain: Grain,
         metric: &str,
-    ) -> crate::Result<std::sync::Arc<wire::MetricSeries>> {
+    ) -> crate::Result<wire::MetricSeries> {
+        let mut all = self
+            .metric_series_many(pool, user_id, scope, period, grain, &[metric])
+            .await?;
+        Ok(all
+            .pop()
+            .unwrap_or_else(|| unreachable!("one series per metric asked")))
+    }
+
+    /// Several metrics' series of one scope and period, in the order asked: the scope is
+    /// resolved once and each family computed once however many of its metrics are
+    /// asked (the cycle time's stages are four metrics of one family).
+    ///
+    /// Errors: as [`metric_series`], for the first metric that fails.
+    pub async fn metric_series_many(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        grain: Grain,
+        metrics: &[&str],
+    ) -> crate::Result<Vec<wire::MetricSeries>> {
         check_period(from, to)?;
-        let (key, repos) = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
-        kept(
-            &self.metrics,
-            (key, grain, metric.to_string()),
-            metric_series_of(pool, scope, repos, (from, to), grain, metric),
-        )
-        .await
+        let families = metrics
+            .iter()
+            .map(|m| series_family(m))
+            .collect::<crate::Result<Vec<_>>>()?;
+        let cut = series_parts(grain, (from, to))?;
+        let key = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
+        let mut out = Vec::with_capacity(metrics.len());
+        for (metric, family) in metrics.iter().zip(families) {
+            let figures = kept(&self.families, (key.clone(), grain, family), async {
+                let repos = db::metrics::names_of(pool, &key.repositories).await?;
+                Ok(family_figures(pool, &repos, family, &cut).await?.0)
+            })
+            .await?;
+            out.push(series_of(scope, grain, metric, &cut, &figures));
+        }
+        Ok(out)
     }
 
     /// [`details()`], from the cache as [`Self::report`] (what is open is then at most
@@ -890,8 +959,8 @@ impl ReportCache {
         now: DateTime<Utc>,
     ) -> crate::Result<std::sync::Arc<wire::ScopeDetails>> {
         check_period(from, to)?;
-        let (key, repos) = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
-        let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+        let key = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
+        let ids = key.repositories.clone();
         kept(
             &self.details,
             key,
@@ -912,9 +981,8 @@ impl ReportCache {
         limit: usize,
     ) -> crate::Result<std::sync::Arc<wire::OpenPullRequests>> {
         let epoch = DateTime::<Utc>::UNIX_EPOCH;
-        let (key, repos) =
-            Self::key(pool, user_id, scope, (epoch, epoch), Default::default()).await?;
-        let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
+        let key = Self::key(pool, user_id, scope, (epoch, epoch), Default::default()).await?;
+        let ids = key.repositories.clone();
         kept(
             &self.waiting,
             (key, limit),
@@ -923,25 +991,31 @@ impl ReportCache {
         .await
     }
 
-    /// The key of a scope for a person, and the repositories it resolved to.
+    /// The key of a scope for a person: one statement resolves the scope to the
+    /// repositories the person may see and reads their data's stamp (the names are read
+    /// only when a report is computed).
+    ///
+    /// Errors: [`crate::Error::Invalid`] for a scope that does not parse,
+    /// [`crate::Error::NotFound`] when it names no repository the person may see.
     async fn key(
         pool: &PgPool,
         user_id: i64,
         scope: &str,
         period: (DateTime<Utc>, DateTime<Utc>),
         dora: wire::DoraReport,
-    ) -> crate::Result<(ReportKey, Vec<(i64, String)>)> {
-        let repos = resolve(pool, user_id, scope).await?;
-        let mut ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
-        ids.sort_unstable();
-        let key = ReportKey {
+    ) -> crate::Result<ReportKey> {
+        let name = parse_scope(scope)?;
+        let (repositories, stamp) = db::metrics::scope_stamp(pool, user_id, &name).await?;
+        if repositories.is_empty() {
+            return Err(crate::Error::NotFound);
+        }
+        Ok(ReportKey {
             scope: scope.to_string(),
-            stamp: db::rollups::stamp(pool, &ids).await?,
-            repositories: ids,
+            stamp,
+            repositories,
             period,
             dora,
-        };
-        Ok((key, repos))
+        })
     }
 }
 
