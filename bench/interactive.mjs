@@ -10,6 +10,10 @@ const runs = Number(runsText) || 10;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
   const page = await (await browser.newContext()).newPage();
+  // A page that never hydrates says why (a panic, a failed fetch) instead of a bare timeout.
+  page.on('pageerror', (e) => console.error(`page error on ${page.url()}: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.error(`console error on ${page.url()}: ${m.text()}`); });
+  page.on('requestfailed', (r) => console.error(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   await page.goto(`${base}/`);
   await page.click('#sign-in');
   await page.waitForSelector('#login');

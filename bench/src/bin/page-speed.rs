@@ -4,8 +4,11 @@
 //! p50 / p95 of the whole response; then the time until each is interactive in headless
 //! Chromium (`bench/interactive.mjs`; BENCHMARKS.md, "Pages").
 //!
-//! Needs the database `metrics-speed` keeps: `PULSEBOARD_BENCH_DATA=/path cargo run
-//! --release -p pulseboard-bench --bin page-speed [REQUESTS_PER_CONNECTION]`. The server
+//! Needs the database `metrics-speed` keeps: `LEPTOS_OUTPUT_NAME=pulseboard
+//! PULSEBOARD_BENCH_DATA=/path cargo run --release -p pulseboard-bench --bin page-speed
+//! [REQUESTS_PER_CONNECTION]`. `LEPTOS_OUTPUT_NAME` is read when Leptos compiles (as
+//! `cargo leptos` sets it): without it the pages ask for `pulseboard_bg.wasm`, which the
+//! site does not have, and never hydrate. The server
 //! runs in this process (routes and state as `pulseboard serve` builds them, without its
 //! worker and scheduler), signed in through the simulator's OAuth consent like a browser.
 //! `PULSEBOARD_BENCH_PAGES=overview,dora` times only the pages whose label starts with
