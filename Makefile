@@ -14,10 +14,10 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	cargo leptos build
+	cargo leptos build --split
 
 build-release: setup
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 run: build-release
 	@if [ -n "$${GITHUB_CLIENT_ID:-}" ]; then \
