@@ -39,7 +39,7 @@ clippy:
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 rust-tests:
-	@status=0; cargo test -p server -p engine -p ghsim -p app || status=$$?; \
+	@status=0; cargo test -p server -p engine -p ghsim -p app -p wire || status=$$?; \
 	  scripts/stop-test-db.sh; exit $$status
 
 end2end: build

@@ -58,10 +58,10 @@ pub async fn scope_details(
 pub const WEEKLY_SERIES_MAX: usize = 8;
 
 /// Each of `metrics` of `scope` per week of the period the dates name, in the order
-/// asked, with only the figures of the statistic asked for it (`statistics[i]` for
-/// `metrics[i]`): the charts that put several metrics side by side (the cycle time's
-/// stages, the overview's throughput and cycle time). A chart's page carries only what
-/// it draws (a week's cycle time has five statistics).
+/// asked, as charts draw them: for `metrics[i]` the figures of `statistics[i]`, one
+/// [`wire::ChartSeries`] (the charts that put several metrics side by side: the cycle
+/// time's stages, the overview's throughput and cycle time). A chart's page carries only
+/// what it draws (a week's cycle time has five statistics, each with its source).
 #[server(endpoint = "weekly")]
 pub async fn weekly_series(
     scope: String,
@@ -69,7 +69,7 @@ pub async fn weekly_series(
     statistics: Vec<wire::Statistic>,
     from: String,
     to: String,
-) -> AppResult<Vec<wire::MetricSeries>> {
+) -> AppResult<Vec<wire::ChartSeries>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
     if metrics.len() > WEEKLY_SERIES_MAX {
@@ -101,12 +101,7 @@ pub async fn weekly_series(
         .map(|all| {
             all.into_iter()
                 .zip(statistics)
-                .map(|(mut series, statistic)| {
-                    for part in &mut series.parts {
-                        part.figures.retain(|f| f.statistic == statistic);
-                    }
-                    series
-                })
+                .map(|(series, statistic)| wire::ChartSeries::new(&series, statistic))
                 .collect()
         })
 }

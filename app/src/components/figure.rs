@@ -135,21 +135,6 @@ pub fn explain(definition: &str, f: &Figure) -> String {
     )
 }
 
-/// A statistic's name as METRICS.md and the JSON spell it.
-pub fn statistic_key(s: Statistic) -> &'static str {
-    match s {
-        Statistic::Count => "count",
-        Statistic::Median => "median",
-        Statistic::P75 => "p75",
-        Statistic::P90 => "p90",
-        Statistic::P95 => "p95",
-        Statistic::Total => "total",
-        Statistic::Mean => "mean",
-        Statistic::Ratio => "ratio",
-        Statistic::Rate => "rate",
-    }
-}
-
 /// A tile: label, value with unit, marker, sample, change and grade.
 #[component]
 pub fn FigureTile(
@@ -187,7 +172,7 @@ pub fn FigureTile(
     };
     let delta = change(f.value, f.previous, f.unit);
     view! {
-        <div class=class title=tooltip.clone() data-metric=f.metric.clone() data-statistic=statistic_key(f.statistic)
+        <div class=class title=tooltip.clone() data-metric=f.metric.clone() data-statistic=f.statistic.key()
              data-value=f.value.map(|v| v.to_string()).unwrap_or_default()>
             <span class="tile-label">
                 {match href {

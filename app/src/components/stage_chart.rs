@@ -5,7 +5,7 @@
 //! without the WASM); the browser draws them with charming.
 
 use leptos::prelude::*;
-use wire::{MetricSeries, Statistic};
+use wire::ChartSeries;
 
 pub const CHART_ID: &str = "stage-chart";
 
@@ -17,26 +17,14 @@ pub const STAGES: [(&str, &str); 3] = [
 ];
 pub const CYCLE: &str = "pull_request_cycle_time";
 
-/// Each part's start (`YYYY-MM-DD`) and the `statistic` of `series` in it (`None` where
-/// unavailable: nothing merged, for a median).
-pub fn values(series: &MetricSeries, statistic: Statistic) -> Vec<(String, Option<f64>)> {
+/// Each part's start (`YYYY-MM-DD`) and its value (`None` where unavailable: nothing
+/// merged, for a median).
+pub fn values(series: &ChartSeries) -> Vec<(String, Option<f64>)> {
     series
-        .parts
+        .points
         .iter()
-        .map(|p| {
-            let v = p
-                .figures
-                .iter()
-                .find(|f| f.statistic == statistic && f.group.is_none())
-                .and_then(|f| f.value);
-            (p.from.get(..10).unwrap_or(&p.from).to_string(), v)
-        })
+        .map(|p| (p.from.get(..10).unwrap_or(&p.from).to_string(), p.value))
         .collect()
-}
-
-/// The medians of `series` per part, in hours.
-pub fn medians(series: &MetricSeries) -> Vec<(String, Option<f64>)> {
-    values(series, Statistic::Median)
 }
 
 pub const TREND_ID: &str = "trend-chart";
@@ -45,9 +33,9 @@ pub const MERGED: &str = "pull_requests_merged";
 /// Throughput and cycle time per week: `merged` ([`MERGED`]'s series) as bars, `cycle`
 /// ([`CYCLE`]'s) as a line on its own axis.
 #[component]
-pub fn TrendChart(merged: MetricSeries, cycle: MetricSeries) -> impl IntoView {
-    let merged = values(&merged, Statistic::Count);
-    let cycle = medians(&cycle);
+pub fn TrendChart(merged: ChartSeries, cycle: ChartSeries) -> impl IntoView {
+    let merged = values(&merged);
+    let cycle = values(&cycle);
     let weeks = merged.len();
     #[cfg(feature = "hydrate")]
     {
@@ -130,9 +118,9 @@ fn draw_trend(merged: &[(String, Option<f64>)], cycle: &[(String, Option<f64>)])
 
 /// `stages`: the three stage series in [`STAGES`]' order; `cycle`: the cycle time's.
 #[component]
-pub fn StageChart(stages: Vec<MetricSeries>, cycle: MetricSeries) -> impl IntoView {
-    let columns: Vec<Vec<(String, Option<f64>)>> = stages.iter().map(medians).collect();
-    let cycle = medians(&cycle);
+pub fn StageChart(stages: Vec<ChartSeries>, cycle: ChartSeries) -> impl IntoView {
+    let columns: Vec<Vec<(String, Option<f64>)>> = stages.iter().map(values).collect();
+    let cycle = values(&cycle);
     let weeks = cycle.len();
     #[cfg(feature = "hydrate")]
     {

@@ -10,7 +10,7 @@ use wire::MetricSeries;
 use crate::api::{metric_series, scope_choices, AppError};
 use crate::components::controls::Controls;
 use crate::components::dora_chart::{DoraChart, KeySeries};
-use crate::components::figure::{number, statistic_key, with_unit};
+use crate::components::figure::{number, with_unit};
 
 #[component]
 pub fn MetricPage() -> impl IntoView {
@@ -79,7 +79,7 @@ fn Series(s: MetricSeries) -> impl IntoView {
     let chart = KeySeries {
         metric: "metric",
         title: "",
-        axis: statistic_key(main),
+        axis: main.key(),
         scale: if unit == Some(wire::Unit::Ratio) {
             100.0
         } else {
@@ -95,7 +95,7 @@ fn Series(s: MetricSeries) -> impl IntoView {
     };
     let head = statistics
         .iter()
-        .map(|st| view! { <th scope="col">{statistic_key(*st)}</th> })
+        .map(|st| view! { <th scope="col">{st.key()}</th> })
         .collect_view();
     let rows = s
         .parts
@@ -116,7 +116,7 @@ fn Series(s: MetricSeries) -> impl IntoView {
                         ),
                         None => ("—".into(), String::new(), String::new()),
                     };
-                    view! { <td class="num" title=title data-statistic=statistic_key(*st) data-value=v>{text}</td> }
+                    view! { <td class="num" title=title data-statistic=st.key() data-value=v>{text}</td> }
                 })
                 .collect_view();
             view! { <tr data-part=day(&p.from)><th scope="row">{format!("{} – {}", day(&p.from), day(&p.to))}</th>{cells}</tr> }

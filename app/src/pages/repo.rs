@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use wire::{MetricSeries, Report, ScopeDetails, Statistic};
+use wire::{ChartSeries, Report, ScopeDetails, Statistic};
 
 use crate::api::{
     repository_overview, scope_details, scope_report, weekly_series, AppError, RepoOverview,
@@ -415,7 +415,7 @@ fn Page(
     tab: Signal<String>,
     report: Resource<Result<Report, AppError>>,
     details: Resource<Result<ScopeDetails, AppError>>,
-    stages: Resource<Result<Option<Vec<MetricSeries>>, AppError>>,
+    stages: Resource<Result<Option<Vec<ChartSeries>>, AppError>>,
     query: Memo<leptos_router::params::ParamsMap>,
 ) -> impl IntoView {
     let name = o.repo.full_name.clone();

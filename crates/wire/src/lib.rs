@@ -79,6 +79,23 @@ pub enum Statistic {
     Rate,
 }
 
+impl Statistic {
+    /// The statistic's name as METRICS.md and the JSON spell it (`median`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Statistic::Count => "count",
+            Statistic::Median => "median",
+            Statistic::P75 => "p75",
+            Statistic::P90 => "p90",
+            Statistic::P95 => "p95",
+            Statistic::Total => "total",
+            Statistic::Mean => "mean",
+            Statistic::Ratio => "ratio",
+            Statistic::Rate => "rate",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
@@ -445,6 +462,96 @@ pub struct MetricPart {
     pub figures: Vec<Figure>,
 }
 
+/// One statistic of one metric per part of a period, as a chart draws it: the figures of a
+/// [`MetricSeries`] with what its parts share said once (their metric, statistic, unit and
+/// commonest basis), so that a page carrying a year of weeks stays small. Nothing is lost:
+/// a part whose basis differs carries its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartSeries {
+    /// The metric's name in METRICS.md.
+    pub metric: String,
+    pub statistic: Statistic,
+    pub unit: Unit,
+    /// The basis most parts have (ties: the earliest part's); a part with another carries
+    /// it in [`ChartPoint::basis`].
+    #[serde(flatten)]
+    pub basis: Basis,
+    pub points: Vec<ChartPoint>,
+}
+
+/// One part of a [`ChartSeries`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartPoint {
+    /// The part's start (RFC 3339, UTC); it ends where the next one starts, or at the
+    /// period's end.
+    pub from: String,
+    /// `None` exactly when the part's basis is `Unavailable`.
+    pub value: Option<f64>,
+    /// How many items the value rests on.
+    pub sample: u64,
+    /// The part's basis when it is not the series' (`None`: the series' basis).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+}
+
+impl ChartSeries {
+    /// The figures of `series` with `statistic` and no group, one point per part (a part
+    /// without such a figure is unavailable: "not computed for this part").
+    pub fn new(series: &MetricSeries, statistic: Statistic) -> Self {
+        let missing = || Basis::Unavailable {
+            reason: format!(
+                "no {} of {} computed for this part",
+                statistic.key(),
+                series.metric
+            ),
+        };
+        let parts: Vec<(&MetricPart, Option<&Figure>)> = series
+            .parts
+            .iter()
+            .map(|p| {
+                let f = p
+                    .figures
+                    .iter()
+                    .find(|f| f.statistic == statistic && f.group.is_none());
+                (p, f)
+            })
+            .collect();
+        let bases: Vec<Basis> = parts
+            .iter()
+            .map(|(_, f)| f.map(|f| f.basis.clone()).unwrap_or_else(missing))
+            .collect();
+        let mut commonest: Option<(&Basis, usize)> = None;
+        for b in &bases {
+            let n = bases.iter().filter(|x| *x == b).count();
+            if commonest.is_none_or(|(_, m)| n > m) {
+                commonest = Some((b, n));
+            }
+        }
+        let basis = commonest.map(|(b, _)| b.clone()).unwrap_or_else(missing);
+        let unit = parts
+            .iter()
+            .find_map(|(_, f)| f.map(|f| f.unit))
+            .unwrap_or(Unit::Items);
+        let points = parts
+            .iter()
+            .zip(bases)
+            .map(|((p, f), b)| ChartPoint {
+                from: p.from.clone(),
+                value: f.and_then(|f| f.value),
+                sample: f.map_or(0, |f| f.sample),
+                basis: (b != basis).then_some(b),
+            })
+            .collect();
+        ChartSeries {
+            metric: series.metric.clone(),
+            statistic,
+            unit,
+            basis,
+            points,
+        }
+    }
+}
+
 /// A pull request open now, where it stands (METRICS.md, "Open pull requests"): the
 /// overview's "waiting for review" and a repository's slowest open pull requests.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -619,5 +726,100 @@ impl RepositoryGroup {
     /// The group as a scope of reports (`group:NAME`).
     pub fn scope(&self) -> String {
         format!("group:{}", self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(statistic: Statistic, value: Option<f64>, sample: u64, basis: Basis) -> Figure {
+        Figure {
+            metric: "pull_request_cycle_time".into(),
+            group: None,
+            statistic,
+            unit: Unit::Hours,
+            value,
+            sample,
+            basis,
+            previous: None,
+        }
+    }
+
+    fn measured() -> Basis {
+        Basis::Measured {
+            source: "pull requests merged in the period".into(),
+        }
+    }
+
+    #[test]
+    fn a_chart_series_says_the_common_basis_once_and_keeps_each_other_one() {
+        let nothing = Basis::Unavailable {
+            reason: "nothing merged in the period".into(),
+        };
+        let part = |from: &str, figures: Vec<Figure>| MetricPart {
+            from: from.into(),
+            to: String::new(),
+            figures,
+        };
+        let series = MetricSeries {
+            scope: "acme/api".into(),
+            metric: "pull_request_cycle_time".into(),
+            grain: "week".into(),
+            parts: vec![
+                part(
+                    "2026-11-02T00:00:00Z",
+                    vec![
+                        figure(Statistic::Count, Some(3.0), 3, measured()),
+                        figure(Statistic::Median, Some(10.5), 3, measured()),
+                    ],
+                ),
+                part(
+                    "2026-11-09T00:00:00Z",
+                    vec![figure(Statistic::Median, None, 0, nothing.clone())],
+                ),
+                part(
+                    "2026-11-16T00:00:00Z",
+                    vec![figure(Statistic::Median, Some(4.0), 1, measured())],
+                ),
+                // A part without the statistic asked for.
+                part(
+                    "2026-11-23T00:00:00Z",
+                    vec![figure(Statistic::Count, Some(0.0), 0, measured())],
+                ),
+            ],
+        };
+        let chart = ChartSeries::new(&series, Statistic::Median);
+        assert_eq!(chart.metric, "pull_request_cycle_time");
+        assert_eq!(chart.unit, Unit::Hours);
+        assert_eq!(chart.basis, measured());
+        let points: Vec<(&str, Option<f64>, u64, Option<Basis>)> = chart
+            .points
+            .iter()
+            .map(|p| (&p.from[..10], p.value, p.sample, p.basis.clone()))
+            .collect();
+        assert_eq!(
+            points,
+            vec![
+                ("2026-11-02", Some(10.5), 3, None),
+                ("2026-11-09", None, 0, Some(nothing)),
+                ("2026-11-16", Some(4.0), 1, None),
+                (
+                    "2026-11-23",
+                    None,
+                    0,
+                    Some(Basis::Unavailable {
+                        reason: "no median of pull_request_cycle_time computed for this part"
+                            .into()
+                    })
+                ),
+            ]
+        );
+        // Said once: the source's sentence is in the JSON one time, not once per part.
+        let json = serde_json::to_string(&chart).unwrap();
+        assert_eq!(
+            json.matches("pull requests merged in the period").count(),
+            1
+        );
     }
 }
