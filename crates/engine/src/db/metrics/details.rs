@@ -88,8 +88,9 @@ pub async fn open_pull_requests(
 
 /// Who did the work in `[from, to)`: per person, commits by people authored on the default
 /// branch (by GitHub account, else e-mail, else name, as `contributors_active`), pull
-/// requests by people merged, and reviews submitted on someone else's pull request by an
-/// account whose login does not end in `[bot]`. People are matched across the three by
+/// requests by people merged, and reviews submitted on someone else's pull request by
+/// people (METRICS.md, "Bots": a login ending in `[bot]` or in the repository's
+/// `bot_logins` is a bot's). People are matched across the three by
 /// login (a commit without a GitHub account shows its author's name). Most commits first,
 /// then merges, reviews and name; at most `limit`, with how many there are in all. The
 /// heatmap counts the same commits by UTC weekday and hour.
@@ -128,6 +129,9 @@ pub async fn contributors(
            JOIN pull_requests p ON p.repository_id = v.repository_id AND p.number = v.pull_number
           WHERE v.repository_id = ANY($1) AND v.submitted_at >= $2 AND v.submitted_at < $3
             AND v.reviewer_login IS NOT NULL AND v.reviewer_login NOT LIKE '%[bot]'
+            AND NOT (lower(v.reviewer_login) = ANY(
+                SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
+                 WHERE s.repository_id = v.repository_id))
             AND v.reviewer_login IS DISTINCT FROM p.author_login
           GROUP BY 1",
     )
@@ -331,6 +335,81 @@ mod tests {
 
     fn t(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    /// The leaderboard's reviews are people's (METRICS.md, "Bots"), by hand: on bob's #1,
+    /// in March, carol reviews twice, the configured bot `Deploy-Robot` once (its login
+    /// written `deploy-robot` there), `renovate[bot]` once and bob himself once; carol's
+    /// review in April is outside the period. So one person, carol, with 2 reviews.
+    #[tokio::test]
+    async fn leaderboard_reviews_leave_out_every_kind_of_bot_by_hand() {
+        let pool = crate::testing::fresh_database().await;
+        sqlx::query(
+            "INSERT INTO repositories (github_id, owner_login, name, full_name, private,
+                    default_branch, archived, fork, html_url, created_at, updated_at,
+                    stargazers_count, forks_count, open_issues_count)
+             VALUES (1, 'acme', 'api', 'acme/api', false, 'main', false, false, '',
+                     now(), now(), 0, 0, 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let settings = crate::db::settings::RepositorySettings {
+            bot_logins: vec!["Deploy-Robot".into()],
+            ..Default::default()
+        };
+        let mut conn = pool.acquire().await.unwrap();
+        crate::db::settings::set(&mut conn, 1, &settings)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO pull_requests (github_id, repository_id, number, title, state, draft,
+                    author_login, base_ref, head_ref, created_at, updated_at)
+             VALUES (1, 1, 1, 'Add a feature', 'open', false, 'bob', 'main', 'topic',
+                     '2026-03-01T00:00:00Z', '2026-03-01T00:00:00Z')",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let reviews = [
+            ("carol", "2026-03-02T00:00:00Z"),
+            ("carol", "2026-03-03T00:00:00Z"),
+            ("deploy-robot", "2026-03-04T00:00:00Z"),
+            ("renovate[bot]", "2026-03-05T00:00:00Z"),
+            ("bob", "2026-03-06T00:00:00Z"),
+            ("carol", "2026-04-02T00:00:00Z"),
+        ];
+        for (k, (login, at)) in reviews.into_iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO pull_request_reviews (github_id, repository_id, pull_number,
+                        reviewer_login, state, submitted_at)
+                 VALUES ($1, 1, 1, $2, 'COMMENTED', $3)",
+            )
+            .bind(k as i64 + 1)
+            .bind(login)
+            .bind(t(at))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        let c = contributors(
+            &pool,
+            &[1],
+            (t("2026-03-01T00:00:00Z"), t("2026-04-01T00:00:00Z")),
+            50,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            c.leaderboard,
+            vec![wire::Contributor {
+                who: "carol".into(),
+                commits: 0,
+                pull_requests_merged: 0,
+                reviews: 2,
+            }]
+        );
+        assert_eq!(c.total, 1);
     }
 
     /// Open pull requests' stages and order, by hand: at 2026-03-10 00:00, #10 ready
