@@ -14,10 +14,10 @@ setup:
 	@scripts/setup.sh
 
 build: setup
-	cargo leptos build --split
+	cargo leptos build
 
 build-release: setup
-	cargo leptos build --release --split
+	cargo leptos build --release
 
 run: build-release
 	@if [ -n "$${GITHUB_CLIENT_ID:-}" ]; then \

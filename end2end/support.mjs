@@ -43,7 +43,7 @@ export class Demo {
 
   static async start(extraArgs = []) {
     const demo = new Demo();
-    assert.ok(fs.existsSync(binary), `${binary} is missing: run \`make build\` (cargo leptos build --split) first`);
+    assert.ok(fs.existsSync(binary), `${binary} is missing: run \`cargo leptos build\` first`);
     const port = await freePort();
     demo.base = `http://127.0.0.1:${port}`;
     demo.dataDir = fs.mkdtempSync('/tmp/pb-e2e-');
@@ -120,7 +120,7 @@ export class Demo {
 
 /// `pulseboard sim` alone on a free port: `base`, the users' `tokens` by login, `stop()`.
 export async function startSimulator(extraArgs = []) {
-  assert.ok(fs.existsSync(binary), `${binary} is missing: run \`make build\` (cargo leptos build --split) first`);
+  assert.ok(fs.existsSync(binary), `${binary} is missing: run \`cargo leptos build\` first`);
   const port = await freePort();
   const sim = spawn(binary, ['sim', '--port', String(port), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

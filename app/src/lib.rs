@@ -9,7 +9,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, Lazy};
+use leptos_router::path;
 
 /// Applies the theme the person picked before the first paint (a constant: nothing from a
 /// request reaches it).
@@ -66,16 +66,16 @@ pub fn App() -> impl IntoView {
             <components::header::Header/>
             <main class="container">
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("") view={Lazy::<pages::HomeRoute>::new()}/>
-                    <Route path=path!("/overview") view={Lazy::<pages::OverviewRoute>::new()}/>
-                    <Route path=path!("/dora") view={Lazy::<pages::DoraRoute>::new()}/>
-                    <Route path=path!("/metrics/:metric") view={Lazy::<pages::MetricRoute>::new()}/>
-                    <Route path=path!("/repos") view={Lazy::<pages::RepositoriesRoute>::new()}/>
-                    <Route path=path!("/repos/:owner/:name") view={Lazy::<pages::RepositoryRoute>::new()}/>
-                    <Route path=path!("/repos/:owner/:name/settings") view={Lazy::<pages::SettingsRoute>::new()}/>
-                    <Route path=path!("/teams") view={Lazy::<pages::TeamsRoute>::new()}/>
-                    <Route path=path!("/orgs/:org") view={Lazy::<pages::OrganisationRoute>::new()}/>
-                    <Route path=path!("/sync") view={Lazy::<pages::SyncRoute>::new()}/>
+                    <Route path=path!("") view=pages::home::Home/>
+                    <Route path=path!("/overview") view=pages::overview::Overview/>
+                    <Route path=path!("/dora") view=pages::dora::DoraPage/>
+                    <Route path=path!("/metrics/:metric") view=pages::metric::MetricPage/>
+                    <Route path=path!("/repos") view=pages::repositories::RepositoriesPage/>
+                    <Route path=path!("/repos/:owner/:name") view=pages::repo::RepositoryPage/>
+                    <Route path=path!("/repos/:owner/:name/settings") view=pages::settings::SettingsPage/>
+                    <Route path=path!("/teams") view=pages::teams::TeamsPage/>
+                    <Route path=path!("/orgs/:org") view=pages::organisation::OrganisationPage/>
+                    <Route path=path!("/sync") view=pages::sync::SyncPage/>
                     <Route path=path!("/auth/error") view=pages::auth_error::AuthError/>
                 </Routes>
             </main>

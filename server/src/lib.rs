@@ -116,7 +116,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     if !config.site_root.join("pkg").is_dir() {
-        tracing::warn!(site_root = %config.site_root.display(), "no compiled site found (build with `cargo leptos build --split`); pages will not hydrate");
+        tracing::warn!(site_root = %config.site_root.display(), "no compiled site found (build with `cargo leptos build`); pages will not hydrate");
     }
     configure_github(&config);
     let key = secret_key(&config)?;
