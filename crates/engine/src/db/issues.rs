@@ -70,7 +70,7 @@ pub async fn refresh_facts(
             .map(|l| l.trim().to_lowercase())
             .collect()
     };
-    sqlx::query(
+    sqlx::query(&format!(
         "INSERT INTO issue_facts (repository_id, number, first_response_at, severity, sla_hours,
                                   incident, created_at, open_until, by_people)
          SELECT i.repository_id, i.number,
@@ -79,9 +79,7 @@ pub async fn refresh_facts(
                     AND c.author_login IS DISTINCT FROM i.author_login
                     AND c.author_type IS DISTINCT FROM 'Bot'
                     AND coalesce(c.author_login, '') NOT LIKE '%[bot]'
-                    AND NOT (lower(coalesce(c.author_login, '')) = ANY(
-                        SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
-                         WHERE s.repository_id = i.repository_id))),
+                    AND NOT {configured_bot}),
                 sv.severity, ($7::int[])[sv.severity], sv.incident,
                 i.created_at, coalesce(i.closed_at, 'infinity'::timestamptz),
                 coalesce(i.author_login, '') NOT LIKE '%[bot]'
@@ -89,7 +87,7 @@ pub async fn refresh_facts(
                 LATERAL (SELECT CASE WHEN l && $3 THEN 1 WHEN l && $4 THEN 2
                                      WHEN l && $5 THEN 3 WHEN l && $6 THEN 4 END AS severity,
                                 l && $8 AS incident
-                           FROM (SELECT coalesce(array_agg(lower(y)), '{}') AS l
+                           FROM (SELECT coalesce(array_agg(lower(y)), '{{}}') AS l
                                    FROM unnest(i.labels) y) ls) sv
           WHERE i.repository_id = $1 AND ($2::bigint[] IS NULL OR i.number = ANY($2))
          ON CONFLICT (repository_id, number)
@@ -97,7 +95,9 @@ pub async fn refresh_facts(
                        severity = EXCLUDED.severity, sla_hours = EXCLUDED.sla_hours,
                        incident = EXCLUDED.incident, created_at = EXCLUDED.created_at,
                        open_until = EXCLUDED.open_until, by_people = EXCLUDED.by_people",
-    )
+        configured_bot =
+            super::settings::configured_bot_sql("coalesce(c.author_login, '')", "i.repository_id"),
+    ))
     .bind(repository_id)
     .bind(numbers)
     .bind(labels(0))

@@ -50,6 +50,16 @@ impl DeploymentSource {
 /// The severities of issues, most severe first (METRICS.md, "Issues").
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
+/// SQL: whether `login` (an SQL expression, may be NULL) is one of the `bot_logins` of the
+/// repository `repository_id` (an SQL expression), compared case-insensitively as GitHub
+/// compares logins (METRICS.md, "Bots"). The one place that rule is written in SQL.
+pub(crate) fn configured_bot_sql(login: &str, repository_id: &str) -> String {
+    format!(
+        "(lower({login}) = ANY(SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
+                             WHERE s.repository_id = {repository_id}))"
+    )
+}
+
 /// The labels (lower case) that mark each of [`SEVERITIES`] unless a repository says
 /// otherwise: the plain word, GitHub's common `severity: x` / `severity/x` and
 /// `priority: x` spellings, and the `sevN` / `pN` shorthands.

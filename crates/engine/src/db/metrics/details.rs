@@ -124,17 +124,17 @@ pub async fn contributors(
     .bind(to)
     .fetch_all(pool)
     .await?;
-    let reviews: Vec<(String, i64)> = sqlx::query_as(
+    let reviews: Vec<(String, i64)> = sqlx::query_as(&format!(
         "SELECT v.reviewer_login, count(*) FROM pull_request_reviews v
            JOIN pull_requests p ON p.repository_id = v.repository_id AND p.number = v.pull_number
           WHERE v.repository_id = ANY($1) AND v.submitted_at >= $2 AND v.submitted_at < $3
             AND v.reviewer_login IS NOT NULL AND v.reviewer_login NOT LIKE '%[bot]'
-            AND NOT (lower(v.reviewer_login) = ANY(
-                SELECT lower(b) FROM repository_settings s, unnest(s.bot_logins) b
-                 WHERE s.repository_id = v.repository_id))
+            AND NOT {configured_bot}
             AND v.reviewer_login IS DISTINCT FROM p.author_login
           GROUP BY 1",
-    )
+        configured_bot =
+            crate::db::settings::configured_bot_sql("v.reviewer_login", "v.repository_id"),
+    ))
     .bind(repositories)
     .bind(from)
     .bind(to)
