@@ -14,7 +14,10 @@ git -C "$work/clone" checkout -q "$rev"
 # end2end suite and the server must all find their builds there.
 export CARGO_TARGET_DIR="$work/cargo-target"
 start=$(date +%s)
-( cd "$work/clone" && CI=true bash .ci/run ) > "$work/log" 2>&1 && status=0 || status=$?
+# Each line of the log starts with the seconds since the start, to see where time goes.
+( cd "$work/clone" && CI=true bash .ci/run ) 2>&1 \
+  | while IFS= read -r line; do printf '%5d %s\n' $(($(date +%s) - start)) "$line"; done \
+  > "$work/log" && status=0 || status=$?
 end=$(date +%s)
 echo "exit status: $status"
 echo "wall time: $((end - start)) s"

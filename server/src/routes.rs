@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{ResponseBodyTimeoutLayer, TimeoutLayer};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -33,8 +33,20 @@ fn context(engine: engine::Engine) -> impl Fn() + Clone + Send + 'static {
     }
 }
 
+/// The app's routes, listed once per process.
+///
+/// Listing them renders the app with every resource's loading suppressed by a flag that is
+/// global to the process (leptos_router's `RouteList::generate`): a page rendered by another
+/// server in this process at that moment would wait for ever for its data (leptos-rs/leptos
+/// issue 4773). Tests start many servers in one process; this makes them list routes once,
+/// before any of them can render.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let web = state.web.clone();
     let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name(sessions::cookie_name(web.policy.https))
@@ -52,7 +64,8 @@ pub fn router(state: AppState) -> Router {
         sessions::cookie_name(web.policy.https).to_string(),
     );
     let policy = web.policy.clone();
-    // Everything but the event stream answers within the request timeout.
+    // Everything but the event stream answers within the request timeout, and its body
+    // never waits longer than that for its next part.
     let timed = Router::new()
         .route("/healthz", get(health))
         .merge(crate::auth::router())
@@ -68,7 +81,11 @@ pub fn router(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             web.request_timeout,
-        ));
+        ))
+        // A page streams its body after the headers: a part that stalls (a resource that
+        // never resolves) for the request timeout ends the response, cut short, rather than
+        // holding the connection open for ever.
+        .layer(ResponseBodyTimeoutLayer::new(web.request_timeout));
     timed
         .merge(crate::events::router())
         .layer(sessions)

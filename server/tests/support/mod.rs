@@ -15,6 +15,8 @@ use sqlx::PgPool;
 
 pub struct TestApp {
     pub base: String,
+    /// What the server's router was built from.
+    pub state: server::state::AppState,
     pub addr: SocketAddr,
     pub sim: RunningSimulator,
     pub pool: PgPool,
@@ -79,7 +81,7 @@ pub async fn start_custom(sim_config: SimConfig, extra: &[&str]) -> TestApp {
     let key = server::secret_key(&config).unwrap();
     let state = server::app_state(&config, pool.clone(), &key);
     let shutdown = state.shutdown.clone();
-    let router = server::routes::router(state);
+    let router = server::routes::router(state.clone());
     let limits = server::connection_limits(&config);
     let task = tokio::spawn(server::http::serve(
         listener,
@@ -89,6 +91,7 @@ pub async fn start_custom(sim_config: SimConfig, extra: &[&str]) -> TestApp {
     ));
     TestApp {
         base: format!("http://{addr}"),
+        state,
         addr,
         sim,
         pool,
