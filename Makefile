@@ -38,11 +38,20 @@ clippy:
 	cargo clippy -p server -p engine -p ghsim -p app -p wire -p pulseboard-bench --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# The crates `make test` tests; their test build also makes the `pulseboard` binary.
+TESTED := -p server -p engine -p ghsim -p app -p wire
+
 rust-tests:
-	@status=0; cargo test -p server -p engine -p ghsim -p app -p wire || status=$$?; \
+	@status=0; cargo test $(TESTED) || status=$$?; \
 	  scripts/stop-test-db.sh; exit $$status
 
-end2end: build
+# The end-to-end suite runs the `pulseboard` binary the Rust tests' build made (cargo builds
+# a package's binaries for its integration tests; `--no-run` only makes sure it is there)
+# and the site `cargo leptos` builds: a full `cargo leptos build` would compile the server
+# and its dependencies a second time, with the features of a plain build.
+end2end: setup
+	cargo test $(TESTED) --no-run
+	cargo leptos build --frontend-only
 	node --test --test-concurrency=1 end2end/tests/
 
 stop-test-db:

@@ -4,11 +4,15 @@
 //! p50 / p95 of the whole response; then the time until each is interactive in headless
 //! Chromium (`bench/interactive.mjs`; BENCHMARKS.md, "Pages").
 //!
-//! Needs the database `metrics-speed` keeps: `LEPTOS_OUTPUT_NAME=pulseboard
-//! PULSEBOARD_BENCH_DATA=/path cargo run --release -p pulseboard-bench --bin page-speed
-//! [REQUESTS_PER_CONNECTION]`. `LEPTOS_OUTPUT_NAME` is read when Leptos compiles (as
-//! `cargo leptos` sets it): without it the pages ask for `pulseboard_bg.wasm`, which the
-//! site does not have, and never hydrate. The server
+//! The load comes from `wrk` (Debian's package: `apt-get install wrk`), a process of its own
+//! that only frames HTTP, for `SECONDS` per page (default 10; `bench/wrk-percentiles.lua`
+//! prints p50 and p95). `PULSEBOARD_BENCH_LOAD=reqwest` uses the earlier load instead: 32
+//! reqwest tasks in this process, `SECONDS` requests each, sharing the server's runtime.
+//!
+//! Needs the database `metrics-speed` keeps: `PULSEBOARD_BENCH_DATA=/path cargo run
+//! --release -p pulseboard-bench --bin page-speed [SECONDS]` (`.cargo/config.toml` sets
+//! `LEPTOS_OUTPUT_NAME`, which Leptos reads when it compiles to name the WASM the pages
+//! load, as `cargo leptos` does). The server
 //! runs in this process (routes and state as `pulseboard serve` builds them, without its
 //! worker and scheduler), signed in through the simulator's OAuth consent like a browser.
 //! `PULSEBOARD_BENCH_PAGES=overview,dora` times only the pages whose label starts with
@@ -45,6 +49,48 @@ fn location(res: &reqwest::Response) -> anyhow::Result<String> {
         .to_string())
 }
 
+/// Keeps a page's HTML in `PULSEBOARD_BENCH_SAVE`, when set.
+fn save(label: &str, body: &str) -> anyhow::Result<()> {
+    if let Ok(dir) = std::env::var("PULSEBOARD_BENCH_SAVE") {
+        let name: String = label
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        std::fs::write(format!("{dir}/{name}.html"), body)?;
+    }
+    Ok(())
+}
+
+/// Asks `url` from [`CONNECTIONS`] connections for `seconds` with wrk, signed in by
+/// `cookie`: the requests made, p50 and p95 in ms, and the seconds taken. Fails when any
+/// request failed (a status other than 2xx, or a connection error).
+async fn wrk(url: &str, cookie: &str, seconds: usize) -> anyhow::Result<(u64, f64, f64, f64)> {
+    let started = Instant::now();
+    let out = tokio::process::Command::new("wrk")
+        .args(["-t1", &format!("-c{CONNECTIONS}"), &format!("-d{seconds}s")])
+        .args(["--timeout", "30s", "-s"])
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/wrk-percentiles.lua"))
+        .args(["-H", &format!("Cookie: {cookie}"), url])
+        .output()
+        .await
+        .map_err(|e| anyhow::anyhow!("wrk (apt-get install wrk): {e}"))?;
+    let wall = started.elapsed().as_secs_f64();
+    let text = String::from_utf8_lossy(&out.stdout);
+    anyhow::ensure!(out.status.success(), "wrk failed: {text}");
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("pulseboard-wrk "))
+        .ok_or_else(|| anyhow::anyhow!("wrk printed no summary:\n{text}"))?;
+    let f: Vec<&str> = line.split_whitespace().collect();
+    anyhow::ensure!(f.len() == 5, "wrk's summary: {line}");
+    let (requests, failed): (u64, u64) = (f[0].parse()?, f[1].parse()?);
+    anyhow::ensure!(
+        failed == 0,
+        "{failed} of {requests} requests failed:\n{text}"
+    );
+    Ok((requests, f[2].parse()?, f[3].parse()?, wall))
+}
+
 fn main() -> anyhow::Result<()> {
     tokio::runtime::Runtime::new()?.block_on(run())
 }
@@ -53,7 +99,8 @@ async fn run() -> anyhow::Result<()> {
     let per_connection: usize = std::env::args()
         .nth(1)
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(10);
+    let with_wrk = std::env::var("PULSEBOARD_BENCH_LOAD").as_deref() != Ok("reqwest");
     let dir = std::env::var_os("PULSEBOARD_BENCH_DATA").ok_or_else(|| {
         anyhow::anyhow!(
             "PULSEBOARD_BENCH_DATA: the directory of the database metrics-speed kept for large"
@@ -112,8 +159,9 @@ async fn run() -> anyhow::Result<()> {
     let base = format!("http://{addr}");
 
     // Sign in as alice through the simulator's consent page.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let client = reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(jar.clone())
         .redirect(Policy::none())
         .pool_max_idle_per_host(CONNECTIONS)
         .build()?;
@@ -187,9 +235,23 @@ async fn run() -> anyhow::Result<()> {
             "data-testid=\"repo-table\"",
         ),
     ];
-    println!(
-        "{CONNECTIONS} connections, {per_connection} requests each; ms (p50 / p95); the first request computes, the rest read what it kept"
-    );
+    // What wrk sends as the signed-in browser does.
+    let cookie = {
+        use reqwest::cookie::CookieStore;
+        jar.cookies(&url::Url::parse(&base)?)
+            .ok_or_else(|| anyhow::anyhow!("no session cookie after signing in"))?
+            .to_str()?
+            .to_string()
+    };
+    if with_wrk {
+        println!(
+            "{CONNECTIONS} connections from wrk (one thread) for {per_connection} s a page; ms (p50 / p95); the first request computes, the rest read what it kept"
+        );
+    } else {
+        println!(
+            "{CONNECTIONS} connections from reqwest in this process, {per_connection} requests each; ms (p50 / p95); the first request computes, the rest read what it kept"
+        );
+    }
     println!(
         "{:<40} {:>10} {:>20} {:>12} {:>8}",
         "page", "first", "p50 / p95", "requests/s", "KB"
@@ -220,6 +282,20 @@ async fn run() -> anyhow::Result<()> {
             body.contains(marker),
             "{label}: the page lacks {marker}:\n{body}"
         );
+        if with_wrk {
+            let (requests, p50, p95, wall) = wrk(&url, &cookie, per_connection).await?;
+            println!(
+                "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1}",
+                label,
+                first,
+                p50,
+                p95,
+                requests as f64 / wall,
+                body.len() as f64 / 1024.0
+            );
+            save(label, &body)?;
+            continue;
+        }
         let started = Instant::now();
         let mut tasks = Vec::new();
         for _ in 0..CONNECTIONS {
@@ -250,13 +326,7 @@ async fn run() -> anyhow::Result<()> {
             all.len() as f64 / wall,
             body.len() as f64 / 1024.0
         );
-        if let Ok(dir) = std::env::var("PULSEBOARD_BENCH_SAVE") {
-            let name: String = label
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                .collect();
-            std::fs::write(format!("{dir}/{name}.html"), &body)?;
-        }
+        save(label, &body)?;
     }
     // Time until interactive in headless Chromium (the release site must be built:
     // `cargo leptos build --release`; skipped with a note when node is missing).
