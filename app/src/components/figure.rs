@@ -277,11 +277,14 @@ pub fn Breakdown(
     group_label: &'static str,
     metric: &'static str,
     statistic: Statistic,
-    figures: Vec<Figure>,
+    /// The report whose figures of `metric` and `statistic` the table lists, one row a group.
+    r: std::sync::Arc<wire::Report>,
 ) -> impl IntoView {
-    let rows: Vec<Figure> = figures
-        .into_iter()
+    let rows: Vec<Figure> = r
+        .figures
+        .iter()
         .filter(|f| f.metric == metric && f.statistic == statistic && f.group.is_some())
+        .cloned()
         .collect();
     if rows.is_empty() {
         return view! {

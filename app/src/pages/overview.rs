@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use wire::{Report, Statistic};
 
-use crate::api::{scope_choices, scope_report, AppError};
+use crate::api::{overview_report, scope_choices, AppError};
 use crate::components::controls::Controls;
 use crate::components::figure::{metric_label, number, with_unit, FigureTile};
 
@@ -116,7 +116,7 @@ fn params() -> impl Fn() -> (String, String, String, String) + Copy {
 pub fn Overview() -> impl IntoView {
     let params = params();
     let report = Resource::new(params, |(scope, from, to, dora)| {
-        scope_report(scope, from, to, dora)
+        overview_report(scope, from, to, dora)
     });
     let choices = Resource::new(|| (), |_| scope_choices());
     let refresh_waiting = RwSignal::new(0u32);
@@ -290,6 +290,8 @@ fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoVie
 
 #[component]
 pub fn Body(r: Report) -> impl IntoView {
+    // Shared by the sections' grids, not copied for each.
+    let r = std::sync::Arc::new(r);
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     let n = r.repositories.len();
     let summary = format!(
@@ -318,7 +320,12 @@ pub fn Body(r: Report) -> impl IntoView {
         .iter()
         .map(|f| (f.metric.clone(), f.unit))
         .collect();
-    let priorities: Vec<_> = r.priorities.iter().take(10).cloned().collect();
+    let priorities: Vec<_> = r
+        .priorities
+        .iter()
+        .take(crate::api::OVERVIEW_PRIORITIES)
+        .cloned()
+        .collect();
     let sources = r.deployment_sources.clone();
     view! {
             <p class="muted" data-testid="overview-summary">{summary}</p>
@@ -363,7 +370,7 @@ pub fn Body(r: Report) -> impl IntoView {
 
 /// A grid of tiles, each the report's figure of its metric and statistic, with its grade.
 #[component]
-pub fn TileGrid(r: Report, tiles: &'static [Tile]) -> impl IntoView {
+pub fn TileGrid(r: std::sync::Arc<Report>, tiles: &'static [Tile]) -> impl IntoView {
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     // The metric's page over the same scope and period (the scores have none).
     let href = |metric: &str| {

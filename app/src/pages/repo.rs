@@ -532,21 +532,22 @@ fn Page(
 fn Tab(r: Report, tab: String) -> impl IntoView {
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     let period = format!("{} to {} (UTC, the end excluded)", day(&r.from), day(&r.to));
-    let f = r.figures.clone();
+    // Shared by the tab's grids and tables, not copied for each.
+    let r = std::sync::Arc::new(r);
     let body = match tab.as_str() {
         "issues" => view! {
             <TileGrid r=r.clone() tiles=ISSUE_TILES/>
-            <Breakdown title="Open at the period's end, by age" group_label="Age" metric="issues_open_by_age" statistic=Statistic::Count figures=f.clone()/>
-            <Breakdown title="Open at the period's end, by severity" group_label="Severity" metric="issues_open_by_severity" statistic=Statistic::Count figures=f.clone()/>
-            <Breakdown title="SLA breaches in the period, by severity" group_label="Severity" metric="issue_sla_breaches" statistic=Statistic::Count figures=f.clone()/>
+            <Breakdown title="Open at the period's end, by age" group_label="Age" metric="issues_open_by_age" statistic=Statistic::Count r=r.clone()/>
+            <Breakdown title="Open at the period's end, by severity" group_label="Severity" metric="issues_open_by_severity" statistic=Statistic::Count r=r.clone()/>
+            <Breakdown title="SLA breaches in the period, by severity" group_label="Severity" metric="issue_sla_breaches" statistic=Statistic::Count r=r.clone()/>
             <h2>"Issues to look at first"</h2>
             <Priorities list=r.priorities.clone()/>
         }.into_any(),
         "ci" => view! {
             <TileGrid r=r.clone() tiles=CI_TILES/>
-            <Breakdown title="Success rate by workflow" group_label="Workflow" metric="workflow_success_rate" statistic=Statistic::Ratio figures=f.clone()/>
-            <Breakdown title="Median run duration by workflow" group_label="Workflow" metric="workflow_run_duration" statistic=Statistic::Median figures=f.clone()/>
-            <Breakdown title="Slowest jobs (median)" group_label="Job" metric="slowest_jobs" statistic=Statistic::Median figures=f.clone()/>
+            <Breakdown title="Success rate by workflow" group_label="Workflow" metric="workflow_success_rate" statistic=Statistic::Ratio r=r.clone()/>
+            <Breakdown title="Median run duration by workflow" group_label="Workflow" metric="workflow_run_duration" statistic=Statistic::Median r=r.clone()/>
+            <Breakdown title="Slowest jobs (median)" group_label="Job" metric="slowest_jobs" statistic=Statistic::Median r=r.clone()/>
         }.into_any(),
         "delivery" => view! {
             <TileGrid r=r.clone() tiles=DELIVERY_TILES/>
@@ -561,13 +562,13 @@ fn Tab(r: Report, tab: String) -> impl IntoView {
         }.into_any(),
         "growth" => view! {
             <TileGrid r=r.clone() tiles=GROWTH_TILES/>
-            <Breakdown title="Health score, by component" group_label="Component" metric="health_score" statistic=Statistic::Mean figures=f.clone()/>
+            <Breakdown title="Health score, by component" group_label="Component" metric="health_score" statistic=Statistic::Mean r=r.clone()/>
         }.into_any(),
         _ => view! {
             <TileGrid r=r.clone() tiles=PULL_TILES/>
-            <Breakdown title="Merged, by lines changed" group_label="Size" metric="pull_requests_by_size" statistic=Statistic::Count figures=f.clone()/>
-            <Breakdown title="Merged, by files changed" group_label="Files" metric="pull_requests_by_files" statistic=Statistic::Count figures=f.clone()/>
-            <Breakdown title="Open at the period's end, by age" group_label="Age" metric="pull_requests_open_by_age" statistic=Statistic::Count figures=f.clone()/>
+            <Breakdown title="Merged, by lines changed" group_label="Size" metric="pull_requests_by_size" statistic=Statistic::Count r=r.clone()/>
+            <Breakdown title="Merged, by files changed" group_label="Files" metric="pull_requests_by_files" statistic=Statistic::Count r=r.clone()/>
+            <Breakdown title="Open at the period's end, by age" group_label="Age" metric="pull_requests_open_by_age" statistic=Statistic::Count r=r.clone()/>
         }.into_any(),
     };
     view! {
