@@ -24,6 +24,19 @@ pub async fn scope_report(
     to: String,
     dora: String,
 ) -> AppResult<wire::Report> {
+    kept_report(scope, from, to, dora)
+        .await
+        .map(|r| (*r).clone())
+}
+
+/// The report [`scope_report`] and [`overview_report`] give, as the engine keeps it.
+#[cfg(feature = "ssr")]
+async fn kept_report(
+    scope: String,
+    from: String,
+    to: String,
+    dora: String,
+) -> AppResult<std::sync::Arc<wire::Report>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
     let period = period(&from, &to)?;
@@ -32,7 +45,6 @@ pub async fn scope_report(
     engine
         .report(user_id, &scope, period, dora)
         .await
-        .map(|r| (*r).clone())
         .map_err(super::ssr::user_error)
 }
 
@@ -49,16 +61,9 @@ pub async fn overview_report(
     to: String,
     dora: String,
 ) -> AppResult<wire::Report> {
-    let user_id = super::ssr::require_user_id().await?;
-    let engine = super::ssr::engine()?;
-    let period = period(&from, &to)?;
-    let dora = dora_report(&dora)?;
-    let scope = scope_or_tracked(scope);
-    let report = engine
-        .report(user_id, &scope, period, dora)
+    kept_report(scope, from, to, dora)
         .await
-        .map_err(super::ssr::user_error)?;
-    Ok(overview_of(&report))
+        .map(|r| overview_of(&r))
 }
 
 /// How many issues to look at first the overview lists.

@@ -320,12 +320,8 @@ pub fn Body(r: Report) -> impl IntoView {
         .iter()
         .map(|f| (f.metric.clone(), f.unit))
         .collect();
-    let priorities: Vec<_> = r
-        .priorities
-        .iter()
-        .take(crate::api::OVERVIEW_PRIORITIES)
-        .cloned()
-        .collect();
+    // Already the first OVERVIEW_PRIORITIES (`api::overview_report`).
+    let priorities = r.priorities.clone();
     let sources = r.deployment_sources.clone();
     view! {
             <p class="muted" data-testid="overview-summary">{summary}</p>

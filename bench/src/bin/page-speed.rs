@@ -91,6 +91,42 @@ async fn wrk(url: &str, cookie: &str, seconds: usize) -> anyhow::Result<(u64, f6
     Ok((requests, f[2].parse()?, f[3].parse()?, wall))
 }
 
+/// Asks `url` from [`CONNECTIONS`] reqwest tasks in this process, `per_connection` requests
+/// each, timing each whole response: as [`wrk`] gives them. Fails at the first failed request.
+async fn in_process(
+    client: &reqwest::Client,
+    url: &str,
+    per_connection: usize,
+) -> anyhow::Result<(u64, f64, f64, f64)> {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (client, url) = (client.clone(), url.to_string());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::with_capacity(per_connection);
+            for _ in 0..per_connection {
+                let t = Instant::now();
+                let res = client.get(&url).send().await?.error_for_status()?;
+                let _ = res.bytes().await?;
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok::<_, anyhow::Error>(times)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    all.sort_by(f64::total_cmp);
+    Ok((
+        all.len() as u64,
+        percentile(&all, 0.5),
+        percentile(&all, 0.95),
+        wall,
+    ))
+}
+
 fn main() -> anyhow::Result<()> {
     tokio::runtime::Runtime::new()?.block_on(run())
 }
@@ -282,48 +318,18 @@ async fn run() -> anyhow::Result<()> {
             body.contains(marker),
             "{label}: the page lacks {marker}:\n{body}"
         );
-        if with_wrk {
-            let (requests, p50, p95, wall) = wrk(&url, &cookie, per_connection).await?;
-            println!(
-                "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1}",
-                label,
-                first,
-                p50,
-                p95,
-                requests as f64 / wall,
-                body.len() as f64 / 1024.0
-            );
-            save(label, &body)?;
-            continue;
-        }
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..CONNECTIONS {
-            let (client, url) = (client.clone(), url.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut times = Vec::with_capacity(per_connection);
-                for _ in 0..per_connection {
-                    let t = Instant::now();
-                    let res = client.get(&url).send().await?.error_for_status()?;
-                    let _ = res.bytes().await?;
-                    times.push(t.elapsed().as_secs_f64() * 1000.0);
-                }
-                Ok::<_, anyhow::Error>(times)
-            }));
-        }
-        let mut all = Vec::new();
-        for t in tasks {
-            all.extend(t.await??);
-        }
-        let wall = started.elapsed().as_secs_f64();
-        all.sort_by(f64::total_cmp);
+        let (requests, p50, p95, wall) = if with_wrk {
+            wrk(&url, &cookie, per_connection).await?
+        } else {
+            in_process(&client, &url, per_connection).await?
+        };
         println!(
             "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1}",
             label,
             first,
-            percentile(&all, 0.5),
-            percentile(&all, 0.95),
-            all.len() as f64 / wall,
+            p50,
+            p95,
+            requests as f64 / wall,
             body.len() as f64 / 1024.0
         );
         save(label, &body)?;
