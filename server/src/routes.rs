@@ -20,11 +20,13 @@ use crate::state::AppState;
 /// Request bodies larger than this are answered 413: server functions take a few fields.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// What each rendered page and server function gets as context: the engine, and this
-/// response's CSP nonce (from the security-headers middleware) for the scripts it writes.
+/// What each rendered page and server function gets as context: the engine for this
+/// request (which resolves each scope the page's parts name once,
+/// [`engine::Engine::for_request`]), and this response's CSP nonce (from the
+/// security-headers middleware) for the scripts it writes.
 fn context(engine: engine::Engine) -> impl Fn() + Clone + Send + 'static {
     move || {
-        provide_context(engine.clone());
+        provide_context(engine.for_request());
         let nonce = use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
         if let Some(CspNonce(nonce)) = nonce {

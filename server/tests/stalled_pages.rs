@@ -3,6 +3,7 @@
 //! global to the process, so they live in this binary of their own and run one after the
 //! other.
 
+#[path = "integration/support/mod.rs"]
 mod support;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -155,23 +155,18 @@ pub async fn weekly_series(
     }
     let scope = scope_or_tracked(scope);
     let period = period(&from, &to)?;
-    let metrics: Vec<&str> = metrics.iter().map(String::as_str).collect();
+    let wanted: Vec<(&str, wire::Statistic)> =
+        metrics.iter().map(String::as_str).zip(statistics).collect();
     engine
-        .metric_series_many(
+        .chart_series(
             user_id,
             &scope,
             period,
             engine::metrics::Grain::Week,
-            &metrics,
+            &wanted,
         )
         .await
         .map_err(super::ssr::user_error)
-        .map(|all| {
-            all.into_iter()
-                .zip(statistics)
-                .map(|(series, statistic)| wire::ChartSeries::new(&series, statistic))
-                .collect()
-        })
 }
 
 /// How many pull requests waiting for review the overview lists.
@@ -254,7 +249,9 @@ fn scope_or_tracked(scope: String) -> String {
 }
 
 /// DORA's four keys of `scope` per `grain` (`day`, `week`, the default, or `month`) of
-/// the period the dates name, graded by `dora`, with the report's performance levels.
+/// the period the dates name, graded by `dora`, with the report's performance levels: of
+/// each part, the figures the DORA page shows (the keys and the number of deployments;
+/// `pulseboard metrics --grain week` prints every metric of each part).
 #[server(endpoint = "dora")]
 pub async fn dora_series(
     scope: String,
@@ -276,8 +273,37 @@ pub async fn dora_series(
             dora_report(&dora)?,
         )
         .await
-        .map(|s| (*s).clone())
+        .map(|s| dora_page_of(&s))
         .map_err(super::ssr::user_error)
+}
+
+/// The part of `s` the DORA page shows ([`dora_series`]): each part's figures that
+/// [`crate::pages::dora::shown`] keeps (five of eighteen, each with its source), and
+/// everything else.
+#[cfg(feature = "ssr")]
+fn dora_page_of(s: &wire::DoraSeries) -> wire::DoraSeries {
+    wire::DoraSeries {
+        scope: s.scope.clone(),
+        grain: s.grain.clone(),
+        report: s.report,
+        deployment_sources: s.deployment_sources.clone(),
+        bands: s.bands.clone(),
+        parts: s
+            .parts
+            .iter()
+            .map(|p| wire::DoraPart {
+                from: p.from.clone(),
+                to: p.to.clone(),
+                figures: p
+                    .figures
+                    .iter()
+                    .filter(|f| crate::pages::dora::shown(f))
+                    .cloned()
+                    .collect(),
+                grades: p.grades.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// One metric of `scope` per `grain` (`week` by default) of the period the dates name: a
@@ -470,5 +496,57 @@ mod tests {
         assert_eq!(shown.repositories, report.repositories);
         assert_eq!(shown.deployment_sources, report.deployment_sources);
         assert_eq!((shown.from, shown.to), (report.from, report.to));
+    }
+
+    #[test]
+    fn the_dora_page_carries_the_keys_and_the_deployments_of_each_part() {
+        let grade = wire::Grade {
+            metric: "change_failure_rate".into(),
+            level: wire::Level::High,
+            report: wire::DoraReport::Y2023,
+        };
+        let part = wire::DoraPart {
+            from: "2026-10-05T00:00:00Z".into(),
+            to: "2026-10-12T00:00:00Z".into(),
+            figures: vec![
+                figure("deployments", None, Statistic::Count),
+                figure("deployment_frequency", None, Statistic::Rate),
+                figure("deployment_days", None, Statistic::Rate),
+                figure("lead_time_for_changes", None, Statistic::Median),
+                figure("lead_time_for_changes", None, Statistic::P90),
+                figure("change_failure_rate", None, Statistic::Ratio),
+                figure("change_failure_rate", Some("acme/api"), Statistic::Ratio),
+                figure("failed_deployment_recovery_time", None, Statistic::Median),
+                figure("failures_unrecovered", None, Statistic::Count),
+            ],
+            grades: vec![grade.clone()],
+        };
+        let series = wire::DoraSeries {
+            scope: "org:acme".into(),
+            grain: "week".into(),
+            report: wire::DoraReport::Y2023,
+            deployment_sources: vec![("acme/api".into(), "deployments".into())],
+            bands: vec![],
+            parts: vec![part],
+        };
+        let shown = super::dora_page_of(&series);
+        let kept: Vec<(&str, Statistic)> = shown.parts[0]
+            .figures
+            .iter()
+            .map(|f| (f.metric.as_str(), f.statistic))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                ("deployments", Statistic::Count),
+                ("deployment_frequency", Statistic::Rate),
+                ("lead_time_for_changes", Statistic::Median),
+                ("change_failure_rate", Statistic::Ratio),
+                ("failed_deployment_recovery_time", Statistic::Median),
+            ]
+        );
+        assert_eq!(shown.parts[0].grades, vec![grade]);
+        assert_eq!(shown.parts[0].from, series.parts[0].from);
+        assert_eq!(shown.deployment_sources, series.deployment_sources);
     }
 }

@@ -46,6 +46,16 @@ const KEYS: [(&str, Statistic, &str, &str, f64); 4] = [
     ),
 ];
 
+/// The figures of each part the page shows: the four keys' ([`KEYS`]) and the number of
+/// production deployments (the table's first column), over the whole scope.
+pub fn shown(f: &wire::Figure) -> bool {
+    f.group.is_none()
+        && ((f.metric == "deployments" && f.statistic == Statistic::Count)
+            || KEYS
+                .iter()
+                .any(|(m, s, ..)| f.metric == *m && f.statistic == *s))
+}
+
 /// The URL of this page with `at`/`until` set to a part (or removed).
 fn url_with(query: &[(String, String)], part: Option<(&str, &str)>) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());

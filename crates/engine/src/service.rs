@@ -116,6 +116,17 @@ impl Engine {
         }
     }
 
+    /// This engine for one web request (a page and the server functions it calls): each
+    /// scope the request names is resolved, and its data's stamp read, once, however many
+    /// of the page's parts ask ([`crate::metrics::ReportCache::for_request`]). Everything
+    /// else, kept reports included, is shared with `self`. Cheap: a few reference counts.
+    pub fn for_request(&self) -> Self {
+        Engine {
+            reports: self.reports.for_request(),
+            ..self.clone()
+        }
+    }
+
     /// Reads npm downloads from `npm` in the syncs it runs.
     pub fn with_npm(mut self, npm: crate::npm::NpmClient) -> Self {
         self.clients = self.clients.with_npm(npm);
@@ -404,18 +415,19 @@ impl Engine {
             .await
     }
 
-    /// Several metrics of one scope and period, in the order asked, each family computed
-    /// once ([`crate::metrics::ReportCache::metric_series_many`]).
-    pub async fn metric_series_many(
+    /// For each `(metric, statistic)` of `wanted`, the chart of that statistic of the metric
+    /// over the whole scope per part, each family computed once
+    /// ([`crate::metrics::ReportCache::chart_series`]).
+    pub async fn chart_series(
         &self,
         user_id: i64,
         scope: &str,
         period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
         grain: crate::metrics::Grain,
-        metrics: &[&str],
-    ) -> crate::Result<Vec<wire::MetricSeries>> {
+        wanted: &[(&str, wire::Statistic)],
+    ) -> crate::Result<Vec<wire::ChartSeries>> {
         self.reports
-            .metric_series_many(&self.pool, user_id, scope, period, grain, metrics)
+            .chart_series(&self.pool, user_id, scope, period, grain, wanted)
             .await
     }
 

@@ -375,7 +375,7 @@ async fn metric_series_of(
     let family = series_family(metric)?;
     let cut = series_parts(grain, (from, to))?;
     let (figures, _) = family_figures(pool, &repos, family, &cut).await?;
-    Ok(series_of(scope, grain, metric, &cut, &figures))
+    Ok(series_of(scope, grain, metric, &cut, &figures, |_| true))
 }
 
 /// The family that makes `metric`'s series.
@@ -413,6 +413,7 @@ fn series_of(
     metric: &str,
     cut: &[(DateTime<Utc>, DateTime<Utc>)],
     figures: &[Vec<Figure>],
+    keep: impl Fn(&Figure) -> bool,
 ) -> wire::MetricSeries {
     let time = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     wire::MetricSeries {
@@ -427,7 +428,7 @@ fn series_of(
                 to: time(b),
                 figures: figures
                     .iter()
-                    .filter(|f| f.metric == metric)
+                    .filter(|f| f.metric == metric && keep(f))
                     .cloned()
                     .collect(),
             })
@@ -797,7 +798,26 @@ pub struct ReportCache {
     families: moka::future::Cache<(ReportKey, Grain, Family), std::sync::Arc<PartFigures>>,
     details: moka::future::Cache<ReportKey, std::sync::Arc<wire::ScopeDetails>>,
     waiting: moka::future::Cache<(ReportKey, usize), std::sync::Arc<wire::OpenPullRequests>>,
+    /// The scopes resolved in one request, when this cache serves one
+    /// ([`ReportCache::for_request`]).
+    scopes: Option<ScopeKeys>,
 }
+
+/// A scope's repositories a person may see, ascending, and their data's stamp.
+type ScopeKeyParts = (Vec<i64>, db::rollups::Stamp);
+
+/// The scopes one request has resolved, by person and scope as asked: each is read once
+/// however many of the page's parts ask for it, concurrent asks waiting for the first.
+#[derive(Clone, Debug, Default)]
+struct ScopeKeys(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<ScopeAsked, ScopeCell>>>,
+);
+
+/// A person and a scope as they asked for it.
+type ScopeAsked = (i64, String);
+
+/// A scope's key parts once read; concurrent asks wait for the first.
+type ScopeCell = std::sync::Arc<tokio::sync::OnceCell<ScopeKeyParts>>;
 
 impl Default for ReportCache {
     fn default() -> Self {
@@ -822,6 +842,7 @@ impl Default for ReportCache {
                 .max_capacity(Self::CAPACITY)
                 .time_to_live(Self::TTL)
                 .build(),
+            scopes: None,
         }
     }
 }
@@ -849,6 +870,17 @@ impl ReportCache {
     /// How many reports are kept at most.
     pub const CAPACITY: u64 = 500;
 
+    /// This cache for one request (a page and the server functions it calls): each scope
+    /// is resolved, and its data's stamp read, once for the whole request, so that a page
+    /// of several parts asks PostgreSQL once and all its parts show the same state of the
+    /// data. The kept values are shared with `self`.
+    pub fn for_request(&self) -> Self {
+        ReportCache {
+            scopes: Some(ScopeKeys::default()),
+            ..self.clone()
+        }
+    }
+
     /// [`report`], from the cache when the same scope, repositories, period, DORA report
     /// and data were asked within [`Self::TTL`].
     ///
@@ -862,7 +894,7 @@ impl ReportCache {
         dora: wire::DoraReport,
     ) -> crate::Result<std::sync::Arc<Report>> {
         check_period(from, to)?;
-        let key = Self::key(pool, user_id, scope, (from, to), dora).await?;
+        let key = self.key(pool, user_id, scope, (from, to), dora).await?;
         let ids = key.repositories.clone();
         kept(&self.reports, key, async move {
             let repos = db::metrics::names_of(pool, &ids).await?;
@@ -884,7 +916,7 @@ impl ReportCache {
         dora: wire::DoraReport,
     ) -> crate::Result<std::sync::Arc<wire::DoraSeries>> {
         check_period(from, to)?;
-        let key = Self::key(pool, user_id, scope, (from, to), dora).await?;
+        let key = self.key(pool, user_id, scope, (from, to), dora).await?;
         let ids = key.repositories.clone();
         kept(&self.series, (key, grain), async move {
             let repos = db::metrics::names_of(pool, &ids).await?;
@@ -906,19 +938,49 @@ impl ReportCache {
         metric: &str,
     ) -> crate::Result<wire::MetricSeries> {
         let mut all = self
-            .metric_series_many(pool, user_id, scope, period, grain, &[metric])
+            .series_many(pool, user_id, scope, period, grain, &[metric], |_, _| true)
             .await?;
         Ok(all
             .pop()
             .unwrap_or_else(|| unreachable!("one series per metric asked")))
     }
 
-    /// Several metrics' series of one scope and period, in the order asked: the scope is
-    /// resolved once and each family computed once however many of its metrics are
-    /// asked (the cycle time's stages are four metrics of one family).
+    /// For each `(metric, statistic)` of `wanted`, in order, the chart of that statistic
+    /// of the metric over the whole scope per part ([`wire::ChartSeries::new`]), computed
+    /// once per family however many of its metrics are asked (the cycle time's stages are
+    /// four metrics of one family), copying only the figures each chart draws (a
+    /// year of an organisation's weekly cycle time has thousands: every statistic of every
+    /// repository, each with its source).
     ///
     /// Errors: as [`metric_series`], for the first metric that fails.
-    pub async fn metric_series_many(
+    pub async fn chart_series(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        period: (DateTime<Utc>, DateTime<Utc>),
+        grain: Grain,
+        wanted: &[(&str, wire::Statistic)],
+    ) -> crate::Result<Vec<wire::ChartSeries>> {
+        let metrics: Vec<&str> = wanted.iter().map(|(m, _)| *m).collect();
+        let drawn = |i: usize, f: &Figure| f.group.is_none() && f.statistic == wanted[i].1;
+        let series = self
+            .series_many(pool, user_id, scope, period, grain, &metrics, drawn)
+            .await?;
+        Ok(series
+            .iter()
+            .zip(wanted)
+            .map(|(s, (_, statistic))| wire::ChartSeries::new(s, *statistic))
+            .collect())
+    }
+
+    /// Several metrics' series of one scope and period, in the order asked: the scope is
+    /// resolved once and each family computed once however many of its metrics are
+    /// asked, keeping of the `i`th metric's figures those for which `keep(i, figure)` holds.
+    ///
+    /// Errors: as [`metric_series`], for the first metric that fails.
+    #[allow(clippy::too_many_arguments)]
+    async fn series_many(
         &self,
         pool: &PgPool,
         user_id: i64,
@@ -926,6 +988,7 @@ impl ReportCache {
         (from, to): (DateTime<Utc>, DateTime<Utc>),
         grain: Grain,
         metrics: &[&str],
+        keep: impl Fn(usize, &Figure) -> bool,
     ) -> crate::Result<Vec<wire::MetricSeries>> {
         check_period(from, to)?;
         let families = metrics
@@ -933,15 +996,19 @@ impl ReportCache {
             .map(|m| series_family(m))
             .collect::<crate::Result<Vec<_>>>()?;
         let cut = series_parts(grain, (from, to))?;
-        let key = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
+        let key = self
+            .key(pool, user_id, scope, (from, to), Default::default())
+            .await?;
         let mut out = Vec::with_capacity(metrics.len());
-        for (metric, family) in metrics.iter().zip(families) {
+        for (i, (metric, family)) in metrics.iter().zip(families).enumerate() {
             let figures = kept(&self.families, (key.clone(), grain, family), async {
                 let repos = db::metrics::names_of(pool, &key.repositories).await?;
                 Ok(family_figures(pool, &repos, family, &cut).await?.0)
             })
             .await?;
-            out.push(series_of(scope, grain, metric, &cut, &figures));
+            out.push(series_of(scope, grain, metric, &cut, &figures, |f| {
+                keep(i, f)
+            }));
         }
         Ok(out)
     }
@@ -959,7 +1026,9 @@ impl ReportCache {
         now: DateTime<Utc>,
     ) -> crate::Result<std::sync::Arc<wire::ScopeDetails>> {
         check_period(from, to)?;
-        let key = Self::key(pool, user_id, scope, (from, to), Default::default()).await?;
+        let key = self
+            .key(pool, user_id, scope, (from, to), Default::default())
+            .await?;
         let ids = key.repositories.clone();
         kept(
             &self.details,
@@ -981,7 +1050,9 @@ impl ReportCache {
         limit: usize,
     ) -> crate::Result<std::sync::Arc<wire::OpenPullRequests>> {
         let epoch = DateTime::<Utc>::UNIX_EPOCH;
-        let key = Self::key(pool, user_id, scope, (epoch, epoch), Default::default()).await?;
+        let key = self
+            .key(pool, user_id, scope, (epoch, epoch), Default::default())
+            .await?;
         let ids = key.repositories.clone();
         kept(
             &self.waiting,
@@ -998,6 +1069,7 @@ impl ReportCache {
     /// Errors: [`crate::Error::Invalid`] for a scope that does not parse,
     /// [`crate::Error::NotFound`] when it names no repository the person may see.
     async fn key(
+        &self,
         pool: &PgPool,
         user_id: i64,
         scope: &str,
@@ -1005,7 +1077,19 @@ impl ReportCache {
         dora: wire::DoraReport,
     ) -> crate::Result<ReportKey> {
         let name = parse_scope(scope)?;
-        let (repositories, stamp) = db::metrics::scope_stamp(pool, user_id, &name).await?;
+        let read = || db::metrics::scope_stamp(pool, user_id, &name);
+        let (repositories, stamp) = match &self.scopes {
+            None => read().await?,
+            Some(ScopeKeys(seen)) => {
+                let cell = seen
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry((user_id, scope.to_string()))
+                    .or_default()
+                    .clone();
+                cell.get_or_try_init(read).await?.clone()
+            }
+        };
         if repositories.is_empty() {
             return Err(crate::Error::NotFound);
         }

@@ -1020,6 +1020,53 @@ async fn kept_reports_follow_the_data() {
     );
 }
 
+/// One request's cache resolves a scope once: its parts all see the data as the request
+/// first found it, even when a settings change lands in between, while the next request
+/// sees the change. Another person in the same request resolves the scope for themself.
+#[tokio::test]
+async fn a_request_resolves_each_scope_once() {
+    let fx = synced(EXAMPLE).await;
+    let shared = crate::metrics::ReportCache::default();
+    let period = (t("2026-02-01T00:00:00Z"), t("2026-03-01T00:00:00Z"));
+    let ask = |cache: &crate::metrics::ReportCache, user_id: i64| {
+        let cache = cache.clone();
+        let pool = fx.pool.clone();
+        async move {
+            cache
+                .report(&pool, user_id, "acme/api", period, wire::DoraReport::Y2023)
+                .await
+        }
+    };
+    let request = shared.for_request();
+    let before = ask(&request, fx.user_id).await.unwrap();
+    let (_, mut s) = crate::metrics::settings(&fx.pool, fx.user_id, "acme/api")
+        .await
+        .unwrap();
+    s.incident_window_days = 3;
+    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &s)
+        .await
+        .unwrap();
+    let again = ask(&request, fx.user_id).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &again),
+        "a request saw two states of its scope"
+    );
+    let next = ask(&shared.for_request(), fx.user_id).await.unwrap();
+    assert!(
+        !std::sync::Arc::ptr_eq(&before, &next),
+        "the next request kept the old state"
+    );
+    assert_eq!(
+        *next,
+        report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await
+    );
+    let stranger = ask(&request, fx.user_id + 1000).await;
+    assert!(
+        matches!(stranger, Err(crate::Error::NotFound)),
+        "{stranger:?}"
+    );
+}
+
 /// The DORA series gives each week the same four keys as the report of that week
 /// (`edge-cases.json`: deployments, a revert, incidents in and outside the window), the
 /// delivery rows read once for all weeks.

@@ -2,11 +2,9 @@
 //! (the `@octokit/openapi` npm package), pagination behaves as GitHub's does, and errors look like
 //! GitHub's.
 
-mod support;
-
+use crate::support::*;
 use ghsim::RunningSimulator;
 use serde_json::Value;
-use support::*;
 
 async fn sim() -> RunningSimulator {
     start(config()).await

@@ -1,12 +1,10 @@
 //! GraphQL: every query the engine sends validates against GitHub's schema, runs on the
 //! simulator with GitHub's pagination and point costs, and returns the world's data.
 
-mod support;
-
+use crate::support::graphql_schema::Schema;
+use crate::support::*;
 use ghsim::{RateLimit, RunningSimulator};
 use serde_json::{json, Value};
-use support::graphql_schema::Schema;
-use support::*;
 
 /// The engine's queries, as shipped in `crates/engine/src/github/queries/`.
 fn engine_queries() -> Vec<(String, String)> {

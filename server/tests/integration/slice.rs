@@ -2,13 +2,11 @@
 //! repository page draws equals what the simulator holds, and users only reach what
 //! GitHub lets them see.
 
-mod support;
-
 use std::collections::BTreeMap;
 
+use crate::support::*;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::Value;
-use support::*;
 
 fn monday(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
     let d = t.date_naive();

@@ -1,9 +1,7 @@
 //! GitHub's OAuth web flow as the simulator serves it: a token from the code exchange
 //! outlives a restart of the simulator, as a GitHub token outlives a restart of GitHub.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 /// Consents as `login` and exchanges the code; returns the access token.
 async fn sign_in(sim: &ghsim::RunningSimulator, login: &str) -> String {

@@ -1,10 +1,8 @@
 //! GitHub's primary rate limit, conditional requests and accounting, over real HTTP.
 
-mod support;
-
+use crate::support::*;
 use ghsim::{RateLimit, RunningSimulator};
 use serde_json::Value;
-use support::*;
 
 async fn sim(rate_limit: RateLimit) -> RunningSimulator {
     start(config().with_rate_limit(rate_limit)).await

@@ -2,13 +2,11 @@
 //! controlled text, security headers, the same-origin rule, timeouts and connection caps,
 //! shutdown, rate limits, error statuses and what one person may see of another's syncs.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use ghsim::hostile;
 use serde_json::Value;
-use support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const REFLECTED: &str = "/repos/%3C%2Ftitle%3E%3Cscript%3Ealert(document.domain)%3C%2Fscript%3E/x";

@@ -1,15 +1,13 @@
 //! The simulator's GitHub App: JWTs checked as GitHub checks them, installation tokens in
 //! GitHub's shapes that read the organisation's repositories and are nobody's user.
 
-mod support;
-
+use crate::support::openapi::{self, assert_valid, assert_valid_for};
+use crate::support::*;
 use base64::Engine;
 use ghsim::RunningSimulator;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
 use serde_json::{json, Value};
-use support::openapi::{self, assert_valid, assert_valid_for};
-use support::*;
 
 /// A JWT as an app signs it, written here independently of the engine's.
 fn jwt(pem: &str, claims: Value) -> String {

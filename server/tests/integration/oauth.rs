@@ -1,9 +1,7 @@
 //! Sign in with GitHub against the simulator: the happy path, and every way a callback can
 //! be wrong, none of which may create a session.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[tokio::test]
 async fn sign_in_creates_user_session_and_encrypted_token() {

@@ -1,12 +1,10 @@
 //! Every fault the simulator can inject, as a client sees it over real HTTP.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use ghsim::{Fault, FaultRule, RunningSimulator};
 use serde_json::{json, Value};
-use support::*;
 
 async fn sim() -> RunningSimulator {
     start(config()).await

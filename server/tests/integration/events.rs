@@ -1,12 +1,10 @@
 //! Sync progress reaches the browser as server-sent events, and only for repositories the
 //! signed-in user may see.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 /// An open event stream, read one event at a time.
 struct Events {

@@ -2,15 +2,13 @@
 //! through the control API: headers, HMAC signature over the exact body, payloads that
 //! validate against GitHub's webhook description, one attempt, and redelivery.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 
+use crate::support::openapi;
+use crate::support::*;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
-use support::openapi;
-use support::*;
 
 #[derive(Clone, Default)]
 struct Received(Arc<Mutex<Vec<(HeaderMap, Bytes)>>>);

@@ -307,11 +307,12 @@ async fn metrics_are_printed_with_their_provenance() {
     // The example scenario: its cycle time is worked out by hand in
     // engine's sync/tests/scenario.rs (median 35.5 h over #1 and #2; dependabot's #3 left
     // out).
-    let world =
-        ghsim::scenario::Scenario::parse(include_str!("../../crates/ghsim/scenarios/example.json"))
-            .unwrap()
-            .into_world()
-            .unwrap();
+    let world = ghsim::scenario::Scenario::parse(include_str!(
+        "../../../crates/ghsim/scenarios/example.json"
+    ))
+    .unwrap()
+    .into_world()
+    .unwrap();
     let sim = RunningSimulator::start(
         SimConfig::new(0, Size::Small, world.now).with_world(world),
         SocketAddr::from(([127, 0, 0, 1], 0)),

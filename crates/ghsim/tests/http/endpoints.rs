@@ -1,11 +1,9 @@
 //! Every REST endpoint the dashboard reads, over real HTTP: each response validates
 //! against GitHub's OpenAPI description, and each agrees with the simulator's world.
 
-mod support;
-
+use crate::support::openapi::{self, assert_valid};
+use crate::support::*;
 use serde_json::Value;
-use support::openapi::{self, assert_valid};
-use support::*;
 
 #[tokio::test]
 async fn every_endpoint_validates_against_githubs_description() {

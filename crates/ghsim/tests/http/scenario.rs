@@ -1,13 +1,11 @@
 //! Worlds described by hand: what the simulator serves is exactly what the description
 //! says, and a description that does not hold together is refused naming the field.
 
-mod support;
-
+use crate::support::*;
 use ghsim::scenario::{sha_of, Scenario};
 use serde_json::Value;
-use support::*;
 
-const EXAMPLE: &str = include_str!("../scenarios/example.json");
+const EXAMPLE: &str = include_str!("../../scenarios/example.json");
 
 fn error_of(json: &str) -> String {
     match Scenario::parse(json).and_then(Scenario::into_world) {
