@@ -24,8 +24,15 @@ pub fn Controls(
     #[prop(optional)]
     tab: Option<Signal<String>>,
 ) -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map();
-    let current_grain = move || query.read().get("grain").unwrap_or_default();
+    // The router's query only where a grain is picked: a page may build these controls
+    // after its data comes, when a request whose reader went away may have lost its
+    // router (leptos-rs/leptos issue 4590); the DORA page builds them at once.
+    let query = grain.then(leptos_router::hooks::use_query_map);
+    let current_grain = move || {
+        query
+            .and_then(|q| q.try_read().and_then(|q| q.get("grain")))
+            .unwrap_or_default()
+    };
     view! {
         <Form method="GET" action=action on_form_data=without_nameless() attr:class="controls" attr:aria-label="What to show">
             {tab.map(|tab| view! { <input type="hidden" name="tab" value=move || tab.get()/> })}

@@ -74,6 +74,8 @@ fn url_with(query: &[(String, String)], part: Option<(&str, &str)>) -> String {
 #[component]
 pub fn DoraPage() -> impl IntoView {
     let query = use_query_map();
+    let navigate = use_navigate();
+    let go = Callback::new(move |url: String| navigate(&url, Default::default()));
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let params = move || (get("scope"), get("from"), get("to"), get("report"));
     let series = Resource::new(
@@ -118,7 +120,7 @@ pub fn DoraPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
                 {move || Suspend::new(async move {
                     match series.await {
-                        Ok(s) => view! { <Series s query/> }.into_any(),
+                        Ok(s) => view! { <Series s query go/> }.into_any(),
                         Err(e) => view! { <Failed e retry=move || series.refetch()/> }.into_any(),
                     }
                 })}
@@ -152,11 +154,18 @@ fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoVie
 }
 
 #[component]
-fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl IntoView {
-    let navigate = use_navigate();
+fn Series(
+    s: DoraSeries,
+    query: Memo<leptos_router::params::ParamsMap>,
+    /// Goes to a URL of this page (the router's navigation, taken where the page is
+    /// built: this part is built after its data comes, when a request whose reader went
+    /// away may have lost its router, leptos-rs/leptos issue 4590).
+    go: Callback<String>,
+) -> impl IntoView {
     let pairs = move || -> Vec<(String, String)> {
         query
-            .get()
+            .try_get()
+            .unwrap_or_default()
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
@@ -172,8 +181,7 @@ fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl 
         let parts = parts.clone();
         Callback::new(move |i: usize| {
             if let Some((a, b)) = parts.get(i) {
-                let url = url_with(&pairs(), Some((&day(a), &day(b))));
-                navigate(&url, Default::default());
+                go.run(url_with(&pairs(), Some((&day(a), &day(b)))));
             }
         })
     };

@@ -422,7 +422,10 @@ fn Page(
     let href = {
         let name = name.clone();
         move |t: &str| {
-            let q = query.get();
+            // Read while the page is built: a page whose request was dropped (its reader
+            // went away mid-stream) may still be built once, after its URL is gone
+            // (leptos-rs/leptos issue 4590).
+            let q = query.try_get().unwrap_or_default();
             let mut s = url::form_urlencoded::Serializer::new(String::new());
             s.append_pair("tab", t);
             for k in ["from", "to", "report"] {

@@ -749,8 +749,9 @@ async fn report_of(
     let ids: Vec<i64> = repos.iter().map(|(id, _)| *id).collect();
     let history_from = from.min(to - Duration::weeks(26)) - Duration::weeks(12);
     let weeks = db::metrics::weekly(pool, &ids, (history_from, to)).await?;
-    let anomalies = signals::anomalies(&weeks, from);
-    let forecasts = signals::forecasts(&weeks, to.min(Utc::now()));
+    let complete_by = to.min(Utc::now());
+    let anomalies = signals::anomalies(&weeks, from, complete_by);
+    let forecasts = signals::forecasts(&weeks, complete_by);
     let link = |metric: &str| drill_down(scope, metric, (from, to));
     let insights = signals::insights(scope, &figures, &anomalies, &link);
     let priorities = priorities(pool, &ids, to, PRIORITY_LIST).await?;

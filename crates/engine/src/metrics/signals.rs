@@ -51,15 +51,19 @@ fn day(t: DateTime<Utc>) -> String {
     t.date_naive().to_string()
 }
 
-/// The weeks from `from` on whose value is an outlier against the [`BASELINE_WEEKS`] before
-/// it: a modified z-score 0.6745 · (x − median) ÷ MAD beyond [`THRESHOLD`] (Iglewicz and
-/// Hoaglin, 1993), where MAD is the median absolute deviation from the median. A
-/// baseline with fewer than [`MIN_BASELINE`] values, or a MAD of 0, flags nothing.
-pub fn anomalies(weeks: &[Week], from: DateTime<Utc>) -> Vec<Anomaly> {
+/// The weeks from `from` on, ended by `complete_by`, whose value is an outlier against
+/// the [`BASELINE_WEEKS`] before it: a modified z-score 0.6745 · (x − median) ÷ MAD beyond
+/// [`THRESHOLD`] (Iglewicz and Hoaglin, 1993), where MAD is the median absolute deviation
+/// from the median. A baseline with fewer than [`MIN_BASELINE`] values, or a MAD of 0,
+/// flags nothing. A week not yet over (the current one: three days of merges against
+/// whole weeks) is not judged.
+pub fn anomalies(weeks: &[Week], from: DateTime<Utc>, complete_by: DateTime<Utc>) -> Vec<Anomaly> {
     let mut out = Vec::new();
     for (metric, values) in series(weeks) {
         for (i, w) in weeks.iter().enumerate() {
-            let (Some(x), true) = (values[i], w.week >= from - Duration::days(6)) else {
+            let judged =
+                w.week >= from - Duration::days(6) && w.week + Duration::days(7) <= complete_by;
+            let (Some(x), true) = (values[i], judged) else {
                 continue;
             };
             let base: Vec<f64> = values[i.saturating_sub(BASELINE_WEEKS)..i]
@@ -340,7 +344,8 @@ mod tests {
         // 0.6745 · 20 / 2 = 6.745 > 3.5. The week after (11) against a baseline with the
         // 30 in it: median 10, MAD 2, score 0.34: not flagged.
         let w = weeks(&[10, 12, 10, 8, 12, 10, 8, 12, 10, 8, 12, 10, 30, 11]);
-        let found = anomalies(&w, w[0].week);
+        let end = w.last().unwrap().week + Duration::days(7);
+        let found = anomalies(&w, w[0].week, end);
         let merged: Vec<&Anomaly> = found
             .iter()
             .filter(|a| a.metric == "pull_requests_merged")
@@ -350,8 +355,16 @@ mod tests {
         assert_eq!(merged[0].baseline, 10.0);
         assert!((merged[0].score - 0.6745 * 10.0).abs() < 1e-9);
         // A flat history (MAD 0) flags nothing, and neither does a short one.
-        assert!(anomalies(&weeks(&[5; 14]), w[0].week).is_empty());
-        assert!(anomalies(&weeks(&[1, 1, 50]), w[0].week).is_empty());
+        assert!(anomalies(&weeks(&[5; 14]), w[0].week, end).is_empty());
+        assert!(anomalies(&weeks(&[1, 1, 50]), w[0].week, end).is_empty());
+        // The same 30 in a week not yet over (three days into it) is not judged.
+        let cut = weeks(&[10, 12, 10, 8, 12, 10, 8, 12, 10, 8, 12, 10, 30]);
+        let three_days_in = cut.last().unwrap().week + Duration::days(3);
+        assert!(anomalies(&cut, cut[0].week, three_days_in)
+            .iter()
+            .all(|a| a.metric != "pull_requests_merged"));
+        let over = cut.last().unwrap().week + Duration::days(7);
+        assert_eq!(anomalies(&cut, cut[0].week, over).len(), 1);
     }
 
     #[test]
