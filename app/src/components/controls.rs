@@ -30,7 +30,7 @@ pub fn Controls(
     let query = grain.then(leptos_router::hooks::use_query_map);
     let current_grain = move || {
         query
-            .and_then(|q| q.try_read().and_then(|q| q.get("grain")))
+            .map(|q| crate::pages::query_param(q, "grain"))
             .unwrap_or_default()
     };
     view! {

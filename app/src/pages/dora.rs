@@ -76,7 +76,7 @@ pub fn DoraPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let go = Callback::new(move |url: String| navigate(&url, Default::default()));
-    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let get = move |k: &str| super::query_param(query, k);
     let params = move || (get("scope"), get("from"), get("to"), get("report"));
     let series = Resource::new(
         move || {

@@ -17,7 +17,7 @@ pub fn MetricPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let metric = move || params.read().get("metric").unwrap_or_default();
-    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let get = move |k: &str| super::query_param(query, k);
     let controls = move || (get("scope"), get("from"), get("to"), get("report"));
     let series = Resource::new(
         move || (get("scope"), metric(), get("from"), get("to"), get("grain")),

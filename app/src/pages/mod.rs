@@ -10,3 +10,18 @@ pub mod repositories;
 pub mod settings;
 pub mod sync;
 pub mod teams;
+
+/// The URL's query parameter `key` ("" when absent), read guarded: parts of a page are
+/// built after their data comes, and a request whose reader went away may have disposed of
+/// the query by then (leptos-rs/leptos issue 4590). A live query reads, and is tracked,
+/// as with `read()`.
+pub(crate) fn query_param(
+    query: leptos::prelude::Memo<leptos_router::params::ParamsMap>,
+    key: &str,
+) -> String {
+    use leptos::prelude::Read as _;
+    query
+        .try_read()
+        .and_then(|q| q.get(key))
+        .unwrap_or_default()
+}

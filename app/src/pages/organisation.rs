@@ -16,7 +16,7 @@ pub fn OrganisationPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let org = move || params.read().get("org").unwrap_or_default();
-    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let get = move |k: &str| super::query_param(query, k);
     let controls = move || (String::new(), get("from"), get("to"), get("report"));
     let report = Resource::new(
         move || (org(), get("from"), get("to"), get("report")),

@@ -307,7 +307,7 @@ pub fn RepositoryPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let full_name = repository_name(params);
-    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let get = move |k: &str| super::query_param(query, k);
     let tab = move || {
         let t = get("tab");
         if TABS.iter().any(|(k, _)| *k == t) {
@@ -422,9 +422,7 @@ fn Page(
     let href = {
         let name = name.clone();
         move |t: &str| {
-            // Read while the page is built: a page whose request was dropped (its reader
-            // went away mid-stream) may still be built once, after its URL is gone
-            // (leptos-rs/leptos issue 4590).
+            // Guarded, as `super::query_param`.
             let q = query.try_get().unwrap_or_default();
             let mut s = url::form_urlencoded::Serializer::new(String::new());
             s.append_pair("tab", t);
@@ -467,7 +465,7 @@ fn Page(
             </div>
             <nav class="tabs" aria-label="Sections of the repository">{tabs}</nav>
             <Controls action=format!("/repos/{name}") params=move || {
-                let q = query.get();
+                let q = query.try_get().unwrap_or_default();
                 let get = |k: &str| q.get(k).unwrap_or_default();
                 (String::new(), get("from"), get("to"), get("report"))
             } tab/>

@@ -80,7 +80,7 @@ fn rank(l: Level) -> f64 {
 pub fn TeamsPage() -> impl IntoView {
     let query = use_query_map();
     let params = move || {
-        let q = query.read();
+        let q = query.try_get().unwrap_or_default();
         let get = |k: &str| q.get(k).unwrap_or_default();
         (get("from"), get("to"), get("report"))
     };

@@ -873,8 +873,9 @@ impl ReportCache {
 
     /// This cache for one request (a page and the server functions it calls): each scope
     /// is resolved, and its data's stamp read, once for the whole request, so that a page
-    /// of several parts asks PostgreSQL once and all its parts show the same state of the
-    /// data. The kept values are shared with `self`.
+    /// of several parts asks PostgreSQL once and all its parts look up what is kept under
+    /// the same repositories and stamp (a part computed afresh still reads the rows as
+    /// they are then). The kept values are shared with `self`.
     pub fn for_request(&self) -> Self {
         ReportCache {
             scopes: Some(ScopeKeys::default()),
