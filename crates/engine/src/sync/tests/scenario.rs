@@ -964,6 +964,18 @@ async fn old_sync_runs_are_pruned_but_the_latest_of_each_stays() {
     assert_eq!(count().await, latest);
 }
 
+/// acme/api's settings with an incident window of 3 days: a settings change, which moves
+/// the stamp of its data.
+async fn three_day_incident_window(fx: &Fixture) {
+    let (_, mut s) = crate::metrics::settings(&fx.pool, fx.user_id, "acme/api")
+        .await
+        .unwrap();
+    s.incident_window_days = 3;
+    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &s)
+        .await
+        .unwrap();
+}
+
 /// The report cache gives the same report to a second ask of the same scope and period,
 /// and a new one once the data changes (a settings change here), equal to one computed
 /// without it.
@@ -988,13 +1000,7 @@ async fn kept_reports_follow_the_data() {
         report_of(&fx, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z").await
     );
     // Another incident window: a new stamp, so a new report.
-    let (_, mut s) = crate::metrics::settings(&fx.pool, fx.user_id, "acme/api")
-        .await
-        .unwrap();
-    s.incident_window_days = 3;
-    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &s)
-        .await
-        .unwrap();
+    three_day_incident_window(&fx).await;
     let c = ask().await.unwrap();
     assert!(
         !std::sync::Arc::ptr_eq(&a, &c),
@@ -1039,13 +1045,7 @@ async fn a_request_resolves_each_scope_once() {
     };
     let request = shared.for_request();
     let before = ask(&request, fx.user_id).await.unwrap();
-    let (_, mut s) = crate::metrics::settings(&fx.pool, fx.user_id, "acme/api")
-        .await
-        .unwrap();
-    s.incident_window_days = 3;
-    crate::metrics::change_settings(&fx.pool, fx.user_id, "acme/api", &s)
-        .await
-        .unwrap();
+    three_day_incident_window(&fx).await;
     let again = ask(&request, fx.user_id).await.unwrap();
     assert!(
         std::sync::Arc::ptr_eq(&before, &again),
