@@ -106,8 +106,7 @@ pub const SECTIONS: &[(&str, &[Tile])] = &[
 fn params() -> impl Fn() -> (String, String, String, String) + Copy {
     let query = use_query_map();
     move || {
-        let q = query.try_get().unwrap_or_default();
-        let get = |k: &str| q.get(k).unwrap_or_default();
+        let get = |k: &str| super::query_param(query, k);
         (get("scope"), get("from"), get("to"), get("report"))
     }
 }

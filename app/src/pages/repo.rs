@@ -422,12 +422,11 @@ fn Page(
     let href = {
         let name = name.clone();
         move |t: &str| {
-            // Guarded, as `super::query_param`.
-            let q = query.try_get().unwrap_or_default();
             let mut s = url::form_urlencoded::Serializer::new(String::new());
             s.append_pair("tab", t);
             for k in ["from", "to", "report"] {
-                if let Some(v) = q.get(k).filter(|v| !v.is_empty()) {
+                let v = super::query_param(query, k);
+                if !v.is_empty() {
                     s.append_pair(k, &v);
                 }
             }
@@ -465,8 +464,7 @@ fn Page(
             </div>
             <nav class="tabs" aria-label="Sections of the repository">{tabs}</nav>
             <Controls action=format!("/repos/{name}") params=move || {
-                let q = query.try_get().unwrap_or_default();
-                let get = |k: &str| q.get(k).unwrap_or_default();
+                let get = |k: &str| super::query_param(query, k);
                 (String::new(), get("from"), get("to"), get("report"))
             } tab/>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the numbers…"</p> }>

@@ -131,8 +131,7 @@ mod either {
 pub fn RepositoriesPage() -> impl IntoView {
     let query = use_query_map();
     let view_of = move || {
-        let q = query.try_get().unwrap_or_default();
-        let get = |k: &str| q.get(k).unwrap_or_default();
+        let get = |k: &str| super::query_param(query, k);
         View {
             q: get("q"),
             language: get("language"),

@@ -80,8 +80,7 @@ fn rank(l: Level) -> f64 {
 pub fn TeamsPage() -> impl IntoView {
     let query = use_query_map();
     let params = move || {
-        let q = query.try_get().unwrap_or_default();
-        let get = |k: &str| q.get(k).unwrap_or_default();
+        let get = |k: &str| super::query_param(query, k);
         (get("from"), get("to"), get("report"))
     };
     let teams = Resource::new(params, |(from, to, report)| team_reports(from, to, report));
