@@ -96,11 +96,14 @@ test('the sources in use link to the repository\'s settings, where its maintaine
   const stored = () => cliJson(demo, ['settings', 'acme/api', '--as', 'alice']);
   const before = cliSource();
   await page.goto(`${demo.base}/dora?scope=acme%2Fapi`);
-  const item = '[data-testid=deployment-sources] li[data-repository="acme/api"]';
-  await page.waitForSelector(item);
-  assert.deepEqual([['acme/api', await page.getAttribute(item, 'data-source')]], before, 'the page names the CLI\'s source');
+  // Grouped by source: each repository is a link in its source's item.
+  const link = '[data-testid=deployment-sources] a[data-repository="acme/api"]';
+  await page.waitForSelector(link);
+  const shown = await page.$$eval('[data-testid=deployment-sources] li', (items) => items.flatMap((li) =>
+    [...li.querySelectorAll('a[data-repository]')].map((a) => [a.dataset.repository, li.dataset.source])));
+  assert.deepEqual(shown, before, 'the page names the CLI\'s source');
   await page.waitForSelector('body[data-hydrated=true]');
-  await page.click(`${item} a`);
+  await page.click(link);
   await page.waitForURL((u) => u.pathname === '/repos/acme/api/settings');
   await page.waitForSelector('[data-testid=source-in-use]');
   await page.waitForSelector('body[data-hydrated=true]');

@@ -362,12 +362,18 @@ pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
         .followed_names(user_id)
         .await
         .map_err(super::ssr::user_error)?;
+    // GitHub's logins are ASCII and compare case aside; no string is made to compare them
+    // (an organisation of 200 repositories made thousands sorting its one owner).
     let mut owners: Vec<&str> = tracked
         .iter()
         .filter_map(|n| n.split_once('/').map(|(o, _)| o))
         .collect();
-    owners.sort_unstable_by_key(|o| o.to_lowercase());
-    owners.dedup();
+    owners.sort_unstable_by(|a, b| {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    });
+    owners.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     let mut out = vec![ScopeChoice {
         scope: "tracked".into(),
         label: "Everything you follow".into(),
@@ -397,9 +403,9 @@ pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
         scope: g.scope(),
         label: format!("{} (your group)", g.name),
     }));
-    out.extend(tracked.iter().map(|n| ScopeChoice {
-        scope: n.clone(),
+    out.extend(tracked.into_iter().map(|n| ScopeChoice {
         label: n.clone(),
+        scope: n,
     }));
     Ok(out)
 }

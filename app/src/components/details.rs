@@ -301,20 +301,74 @@ pub fn source_label(source: &str) -> &'static str {
     }
 }
 
-/// Each repository's deployment source, with a link to its settings to change it.
+/// `(repository, source)` pairs as `(source, repositories)`: the most used source first,
+/// sources used equally often in the order they first appear, repositories in the order
+/// given.
+fn by_source(sources: Vec<(String, String)>) -> Vec<(String, Vec<String>)> {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for (repo, source) in sources {
+        match groups.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, repos)) => repos.push(repo),
+            None => groups.push((source, vec![repo])),
+        }
+    }
+    groups.sort_by_key(|(_, repos)| std::cmp::Reverse(repos.len()));
+    groups
+}
+
+/// Each repository's deployment source, grouped by source (the most used first), each
+/// repository linking to its settings, where the source is changed. An organisation of
+/// 200 repositories that all deploy the same way reads as one line, not 200.
 #[component]
 pub fn DeploymentSources(sources: Vec<(String, String)>) -> impl IntoView {
+    let groups = by_source(sources);
     view! {
+        <p class="small muted">"Each repository links to its settings, where its source is changed."</p>
         <ul class="small" data-testid="deployment-sources">
-            {sources.into_iter().map(|(repo, source)| {
-                let href = format!("/repos/{repo}/settings");
+            {groups.into_iter().map(|(source, repos)| {
+                let count = match repos.len() {
+                    1 => "1 repository".to_string(),
+                    n => format!("{} repositories", super::figure::number(n as f64)),
+                };
+                let links = repos.into_iter().enumerate().map(|(i, repo)| {
+                    let href = format!("/repos/{repo}/settings");
+                    let text = repo.clone();
+                    view! { {(i > 0).then_some(", ")}<a href=href data-repository=repo>{text}</a> }
+                }).collect_view();
                 view! {
-                    <li data-repository=repo.clone() data-source=source.clone()>
-                        {format!("{repo}: {} ", source_label(&source))}
-                        <a href=href aria-label=format!("Change what counts as a deployment in {repo}")>"Change"</a>
+                    <li data-source=source.clone()>
+                        <strong>{source_label(&source)}</strong>{format!(" ({count}): ")}{links}
                     </li>
                 }
             }).collect_view()}
         </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sources_group_most_used_first_keeping_each_order() {
+        let pair = |r: &str, s: &str| (r.to_string(), s.to_string());
+        let grouped = super::by_source(vec![
+            pair("acme/a", "releases"),
+            pair("acme/b", "deployments"),
+            pair("acme/c", "releases"),
+            pair("acme/d", "deployments"),
+            pair("acme/e", "deployments"),
+            pair("acme/f", "merged_pull_requests"),
+            pair("acme/g", "workflow_runs"),
+        ]);
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            grouped,
+            vec![
+                ("deployments".into(), names(&["acme/b", "acme/d", "acme/e"])),
+                ("releases".into(), names(&["acme/a", "acme/c"])),
+                ("merged_pull_requests".into(), names(&["acme/f"])),
+                ("workflow_runs".into(), names(&["acme/g"])),
+            ]
+        );
+        assert!(super::by_source(vec![]).is_empty());
     }
 }

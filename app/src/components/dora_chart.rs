@@ -101,20 +101,7 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
     use wasm_bindgen::prelude::*;
 
     let values: Vec<Option<f64>> = s.values.iter().map(|v| v.map(|x| x * s.scale)).collect();
-    let top = values.iter().flatten().copied().fold(0.0f64, f64::max);
-    // The axis up to a little above the highest value, the bands clipped to it, so that
-    // small values are not flattened by a band far above them; with no value, up to the
-    // first band boundary.
-    let ceiling = if top > 0.0 {
-        nice_above(top * 1.2)
-    } else {
-        s.bands
-            .iter()
-            .filter_map(|b| b.to)
-            .map(|t| t * s.scale)
-            .fold(f64::INFINITY, f64::min)
-            .min(100.0)
-    };
+    let ceiling = axis_ceiling(&values, s);
     let mut chart = Chart::new()
         .animation(!super::echarts::reduced_motion())
         .title(
@@ -126,7 +113,8 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
                 .top(4),
         )
         .tooltip(Tooltip::new().trigger(Trigger::Axis))
-        .grid(Grid::new().left(56).right(16).top(56).bottom(40))
+        // Room under the title and its unit for the axis' highest label.
+        .grid(Grid::new().left(56).right(16).top(68).bottom(40))
         .x_axis(Axis::new().type_(AxisType::Category).data(s.labels.clone()))
         .y_axis(Axis::new().type_(AxisType::Value).max(ceiling));
     for band in &s.bands {
@@ -198,6 +186,29 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
     })
 }
 
+/// Where the value axis ends (`values` already scaled for the axis): a little above the
+/// highest value, on a round number, so that small values are not flattened by a band far
+/// above them (the bands are clipped to it); with no value, at the first band boundary. A
+/// share (scale 100, in %) never goes past 100 %.
+pub fn axis_ceiling(values: &[Option<f64>], s: &KeySeries) -> f64 {
+    let top = values.iter().flatten().copied().fold(0.0f64, f64::max);
+    let ceiling = if top > 0.0 {
+        nice_above(top * 1.2)
+    } else {
+        s.bands
+            .iter()
+            .filter_map(|b| b.to)
+            .map(|t| t * s.scale)
+            .fold(f64::INFINITY, f64::min)
+            .min(100.0)
+    };
+    if s.scale == 100.0 {
+        ceiling.min(100.0)
+    } else {
+        ceiling
+    }
+}
+
 /// The smallest of 1, 2, 2.5 and 5 times a power of ten at or above `x` (> 0), so that the
 /// axis ends on a round number.
 pub fn nice_above(x: f64) -> f64 {
@@ -217,5 +228,26 @@ mod tests {
         assert_eq!(super::nice_above(155.6), 200.0);
         assert_eq!(super::nice_above(2.1), 2.5);
         assert_eq!(super::nice_above(0.3), 0.5);
+    }
+
+    #[test]
+    fn a_share_axis_stops_at_100_percent() {
+        let series = |scale: f64| super::KeySeries {
+            metric: "change_failure_rate",
+            title: "Change failure rate",
+            axis: "%",
+            scale,
+            labels: vec![],
+            values: vec![],
+            bands: vec![],
+        };
+        // 100 % failed in a part: 120 would round up to 200 %; a share ends at 100 %.
+        assert_eq!(
+            super::axis_ceiling(&[Some(100.0), Some(50.0)], &series(100.0)),
+            100.0
+        );
+        assert_eq!(super::axis_ceiling(&[Some(30.0)], &series(100.0)), 50.0);
+        // Not a share: 100 deployments a week leave room above them.
+        assert_eq!(super::axis_ceiling(&[Some(100.0)], &series(1.0)), 200.0);
     }
 }

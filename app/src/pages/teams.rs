@@ -255,9 +255,47 @@ fn TeamRadar(teams: Vec<(String, Vec<Option<f64>>)>) -> impl IntoView {
             request_animation_frame(move || draw(&teams));
         });
     }
+    let overlaps = same_levels(&teams)
+        .into_iter()
+        .map(|names| {
+            let text = format!(
+                "{} have the same levels: their shapes lie on one another.",
+                and_list(&names)
+            );
+            view! { <p class="small muted" data-testid="radar-overlap">{text}</p> }
+        })
+        .collect_view();
     #[cfg(not(feature = "hydrate"))]
     let _ = &teams;
-    view! { <div id=RADAR_ID class="chart radar" role="img" aria-label=label></div> }
+    view! {
+        <div id=RADAR_ID class="chart radar" role="img" aria-label=label></div>
+        {overlaps}
+    }
+}
+
+/// The teams drawn on one another: each set of two or more with the same four levels, in
+/// the order given.
+fn same_levels(teams: &[(String, Vec<Option<f64>>)]) -> Vec<Vec<String>> {
+    let mut sets: Vec<(&Vec<Option<f64>>, Vec<String>)> = Vec::new();
+    for (name, levels) in teams {
+        match sets.iter_mut().find(|(l, _)| *l == levels) {
+            Some((_, names)) => names.push(name.clone()),
+            None => sets.push((levels, vec![name.clone()])),
+        }
+    }
+    sets.into_iter()
+        .filter(|(_, names)| names.len() > 1)
+        .map(|(_, names)| names)
+        .collect()
+}
+
+/// `a and b`, `a, b and c`.
+fn and_list(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -300,5 +338,29 @@ fn draw(teams: &[(String, Vec<Option<f64>>)]) {
     let width = crate::components::echarts::width_of(RADAR_ID, 280, 480).min(560);
     if let Err(e) = crate::components::echarts::render(RADAR_ID, &chart, width, 360) {
         leptos::logging::error!("could not draw the teams' radar: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn teams_with_the_same_levels_are_named_together() {
+        let team = |n: &str, l: [Option<f64>; 4]| (n.to_string(), l.to_vec());
+        let teams = vec![
+            team("api", [Some(4.0), Some(3.0), None, Some(2.0)]),
+            team("web", [Some(3.0), Some(3.0), Some(3.0), Some(3.0)]),
+            team("data", [Some(4.0), Some(3.0), None, Some(2.0)]),
+            team("ops", [Some(3.0), Some(3.0), Some(3.0), Some(3.0)]),
+            team("mobile", [Some(4.0), Some(3.0), None, Some(2.0)]),
+            team("infra", [Some(1.0), None, None, None]),
+        ];
+        let sets = super::same_levels(&teams);
+        assert_eq!(
+            sets,
+            vec![vec!["api", "data", "mobile"], vec!["web", "ops"]]
+        );
+        assert_eq!(super::and_list(&sets[0]), "api, data and mobile");
+        assert_eq!(super::and_list(&sets[1]), "web and ops");
+        assert!(super::same_levels(&teams[..2]).is_empty());
     }
 }

@@ -1,7 +1,9 @@
 //! Server-side render time of the pages on `large` after a full sync: the overview of the
 //! organisation over a year, the DORA page of the organisation over 13 weeks, and a
 //! repository's page and the repositories table, each asked by 32 connections at once,
-//! p50 / p95 of the whole response; then the time until each is interactive in headless
+//! p50 / p95 of the whole response and the CPU each request cost the server and PostgreSQL
+//! (with the reqwest load below, the server's column includes the client), beside the
+//! floor (a page of the same shell with no data of its own); then the time until each is interactive in headless
 //! Chromium (`bench/interactive.mjs`; BENCHMARKS.md, "Pages").
 //!
 //! The load comes from `wrk` (Debian's package: `apt-get install wrk`), a process of its own
@@ -89,6 +91,37 @@ async fn wrk(url: &str, cookie: &str, seconds: usize) -> anyhow::Result<(u64, f6
         "{failed} of {requests} requests failed:\n{text}"
     );
     Ok((requests, f[2].parse()?, f[3].parse()?, wall))
+}
+
+/// The CPU time, in seconds, that this process and every `postgres` process have used so
+/// far (`utime + stime` of `/proc/PID/stat`, in Linux's 100 ticks a second): what a page's
+/// requests cost, which varies far less between runs than their latency on a shared
+/// machine. `(server, postgres)`; postgres processes that ended in between are not
+/// counted (the pool keeps its connections).
+fn cpu_seconds() -> (f64, f64) {
+    const TICKS: f64 = 100.0;
+    let used = |stat: &str| -> Option<(String, f64)> {
+        let (head, tail) = stat.rsplit_once(')')?;
+        let comm = head.split_once('(')?.1.to_string();
+        // After the command: state is field 3, utime 14 and stime 15.
+        let f: Vec<&str> = tail.split_whitespace().collect();
+        let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+        Some((comm, ticks / TICKS))
+    };
+    let own = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| used(&s))
+        .map_or(0.0, |(_, t)| t);
+    let postgres = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
+        .filter_map(|s| used(&s))
+        .filter(|(comm, _)| comm == "postgres")
+        .map(|(_, t)| t)
+        .sum();
+    (own, postgres)
 }
 
 /// Asks `url` from [`CONNECTIONS`] reqwest tasks in this process, `per_connection` requests
@@ -265,6 +298,13 @@ async fn run() -> anyhow::Result<()> {
             format!("{base}/repos/acme/api"),
             "throughput-chart",
         ),
+        // The floor: the shell every page shares (session, person, header) around a page
+        // with no data of its own.
+        (
+            "floor: sign-in error page, no data",
+            format!("{base}/auth/error"),
+            "data-testid=\"auth-error\"",
+        ),
         (
             "repositories table (12 weeks)",
             format!("{base}/repos"),
@@ -289,8 +329,8 @@ async fn run() -> anyhow::Result<()> {
         );
     }
     println!(
-        "{:<40} {:>10} {:>20} {:>12} {:>8}",
-        "page", "first", "p50 / p95", "requests/s", "KB"
+        "{:<40} {:>10} {:>20} {:>12} {:>8} {:>18}",
+        "page", "first", "p50 / p95", "requests/s", "KB", "CPU ms/req (srv / pg)"
     );
     // `PULSEBOARD_BENCH_PAGES=overview,dora` times only the pages whose label starts
     // with one of these words (all by default).
@@ -318,19 +358,24 @@ async fn run() -> anyhow::Result<()> {
             body.contains(marker),
             "{label}: the page lacks {marker}:\n{body}"
         );
+        let cpu_before = cpu_seconds();
         let (requests, p50, p95, wall) = if with_wrk {
             wrk(&url, &cookie, per_connection).await?
         } else {
             in_process(&client, &url, per_connection).await?
         };
+        let cpu_after = cpu_seconds();
+        let per_request = |before: f64, after: f64| (after - before) * 1000.0 / requests as f64;
         println!(
-            "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1}",
+            "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1} {:>10.2} / {:>5.2}",
             label,
             first,
             p50,
             p95,
             requests as f64 / wall,
-            body.len() as f64 / 1024.0
+            body.len() as f64 / 1024.0,
+            per_request(cpu_before.0, cpu_after.0),
+            per_request(cpu_before.1, cpu_after.1),
         );
         save(label, &body)?;
     }

@@ -135,7 +135,8 @@ fn error_page(status: StatusCode, message: &str) -> Response {
     (
         status,
         Html(format!(
-            "<!DOCTYPE html><html><head><title>GitHub simulator</title></head>\
+            "<!DOCTYPE html><html><head><title>GitHub simulator</title>\
+             <link rel=\"icon\" href=\"data:,\"></head>\
              <body><h1>{}</h1></body></html>",
             escape(message)
         )),
@@ -190,6 +191,7 @@ async fn consent_page(
     Html(format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Authorize {app} · GitHub simulator</title>
+<link rel="icon" href="data:,">
 <style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;color:#1f2328}}
 .card{{border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}}button{{padding:.5rem 1rem;border-radius:6px;border:1px solid #1f883d;background:#1f883d;color:#fff;font-size:1rem;cursor:pointer}}
 button.secondary{{background:#f6f8fa;color:#1f2328;border-color:#d0d7de}}select{{font-size:1rem;padding:.3rem;width:100%}}</style></head>
