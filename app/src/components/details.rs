@@ -323,7 +323,9 @@ fn by_source(sources: Vec<(String, String)>) -> Vec<(String, Vec<String>)> {
 pub fn DeploymentSources(sources: Vec<(String, String)>) -> impl IntoView {
     let groups = by_source(sources);
     view! {
-        <p class="small muted">"Each repository links to its settings, where its source is changed."</p>
+        {(!groups.is_empty()).then(|| view! {
+            <p class="small muted">"Each repository links to its settings, where its source is changed."</p>
+        })}
         <ul class="small" data-testid="deployment-sources">
             {groups.into_iter().map(|(source, repos)| {
                 let count = match repos.len() {

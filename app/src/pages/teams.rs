@@ -274,10 +274,11 @@ fn TeamRadar(teams: Vec<(String, Vec<Option<f64>>)>) -> impl IntoView {
 }
 
 /// The teams drawn on one another: each set of two or more with the same four levels, in
-/// the order given.
+/// the order given. Teams without any level (drawn as a point at the centre, the label
+/// says why) are not said to share levels.
 fn same_levels(teams: &[(String, Vec<Option<f64>>)]) -> Vec<Vec<String>> {
     let mut sets: Vec<(&Vec<Option<f64>>, Vec<String>)> = Vec::new();
-    for (name, levels) in teams {
+    for (name, levels) in teams.iter().filter(|(_, l)| l.iter().any(Option::is_some)) {
         match sets.iter_mut().find(|(l, _)| *l == levels) {
             Some((_, names)) => names.push(name.clone()),
             None => sets.push((levels, vec![name.clone()])),
@@ -353,6 +354,8 @@ mod tests {
             team("ops", [Some(3.0), Some(3.0), Some(3.0), Some(3.0)]),
             team("mobile", [Some(4.0), Some(3.0), None, Some(2.0)]),
             team("infra", [Some(1.0), None, None, None]),
+            team("new-a", [None, None, None, None]),
+            team("new-b", [None, None, None, None]),
         ];
         let sets = super::same_levels(&teams);
         assert_eq!(

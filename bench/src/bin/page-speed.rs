@@ -93,33 +93,39 @@ async fn wrk(url: &str, cookie: &str, seconds: usize) -> anyhow::Result<(u64, f6
     Ok((requests, f[2].parse()?, f[3].parse()?, wall))
 }
 
-/// The CPU time, in seconds, that this process and every `postgres` process have used so
-/// far (`utime + stime` of `/proc/PID/stat`, in Linux's 100 ticks a second): what a page's
-/// requests cost, which varies far less between runs than their latency on a shared
-/// machine. `(server, postgres)`; postgres processes that ended in between are not
-/// counted (the pool keeps its connections).
+/// The CPU time, in seconds, that this process and PostgreSQL have used so far, from
+/// `/proc/PID/stat` in Linux's 100 ticks a second: what a page's requests cost, which
+/// varies far less between runs than their latency on a shared machine. `(server,
+/// postgres)`: this process' `utime + stime` (not its children's: wrk is one), and every
+/// `postgres` process' `utime + stime` plus what its ended children used (`cutime +
+/// cstime`, so that the postmaster counts a backend or parallel worker that exited).
 fn cpu_seconds() -> (f64, f64) {
     const TICKS: f64 = 100.0;
-    let used = |stat: &str| -> Option<(String, f64)> {
+    // (command, own ticks, ended children's ticks)
+    let used = |stat: &str| -> Option<(String, f64, f64)> {
         let (head, tail) = stat.rsplit_once(')')?;
         let comm = head.split_once('(')?.1.to_string();
-        // After the command: state is field 3, utime 14 and stime 15.
-        let f: Vec<&str> = tail.split_whitespace().collect();
-        let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-        Some((comm, ticks / TICKS))
+        // After the command: state is field 3; utime, stime, cutime, cstime 14 to 17.
+        let f: Vec<f64> = tail
+            .split_whitespace()
+            .skip(11)
+            .take(4)
+            .map(|v| v.parse().unwrap_or(0.0))
+            .collect();
+        (f.len() == 4).then(|| (comm, f[0] + f[1], f[2] + f[3]))
     };
     let own = std::fs::read_to_string("/proc/self/stat")
         .ok()
         .and_then(|s| used(&s))
-        .map_or(0.0, |(_, t)| t);
+        .map_or(0.0, |(_, t, _)| t / TICKS);
     let postgres = std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| std::fs::read_to_string(e.path().join("stat")).ok())
         .filter_map(|s| used(&s))
-        .filter(|(comm, _)| comm == "postgres")
-        .map(|(_, t)| t)
+        .filter(|(comm, _, _)| comm == "postgres")
+        .map(|(_, t, children)| (t + children) / TICKS)
         .sum();
     (own, postgres)
 }
@@ -329,7 +335,7 @@ async fn run() -> anyhow::Result<()> {
         );
     }
     println!(
-        "{:<40} {:>10} {:>20} {:>12} {:>8} {:>18}",
+        "{:<40} {:>10} {:>20} {:>12} {:>8} {:>21}",
         "page", "first", "p50 / p95", "requests/s", "KB", "CPU ms/req (srv / pg)"
     );
     // `PULSEBOARD_BENCH_PAGES=overview,dora` times only the pages whose label starts
@@ -367,7 +373,7 @@ async fn run() -> anyhow::Result<()> {
         let cpu_after = cpu_seconds();
         let per_request = |before: f64, after: f64| (after - before) * 1000.0 / requests as f64;
         println!(
-            "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1} {:>10.2} / {:>5.2}",
+            "{:<40} {:>10.1} {:>9.1} / {:>8.1} {:>12.0} {:>8.1} {:>13.2} / {:>5.2}",
             label,
             first,
             p50,
