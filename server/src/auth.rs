@@ -269,7 +269,12 @@ async fn callback(
     // A new session id at sign-in, so an id planted before it is worthless after.
     let stored = async {
         session.cycle_id().await?;
-        app::api::ssr::start_session(&session, user.id).await
+        let me = app::api::account::Me {
+            login: user.login.clone(),
+            name: user.name.clone(),
+            avatar_url: user.avatar_url.clone(),
+        };
+        app::api::ssr::start_session(&session, user.id, &me).await
     }
     .await;
     if let Err(e) = stored {

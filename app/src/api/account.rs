@@ -12,11 +12,21 @@ pub struct Me {
     pub avatar_url: Option<String>,
 }
 
+/// Who is signed in: kept in the session at sign-in (`ssr::start_session`), so a page
+/// asks PostgreSQL nothing more for its header than the session it already reads; a
+/// session from before the person was kept there reads them from `users`.
 #[server(endpoint = "me")]
 pub async fn signed_in_user() -> AppResult<Option<Me>> {
     let Some(user_id) = super::ssr::current_user_id().await? else {
         return Ok(None);
     };
+    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer");
+        super::ssr::fail(super::AppError::Internal)
+    })?;
+    if let Ok(Some(me)) = session.get::<Me>(super::ssr::SESSION_ME).await {
+        return Ok(Some(me));
+    }
     let engine = super::ssr::engine()?;
     let user = engine.user(user_id).await.map_err(super::ssr::user_error)?;
     Ok(user.map(|u| Me {

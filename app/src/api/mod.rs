@@ -29,6 +29,8 @@ pub mod ssr {
 
     /// Where the signed-in user's id is kept in the session.
     pub const SESSION_USER_ID: &str = "user_id";
+    /// Where the signed-in person, as the header shows them, is kept in the session.
+    pub const SESSION_ME: &str = "me";
     /// Where the sign-in time (Unix seconds) is kept in the session.
     pub const SESSION_SIGNED_IN_AT: &str = "signed_in_at";
     /// A session ends this long after sign-in however active it is (30 days).
@@ -73,12 +75,17 @@ pub mod ssr {
             .unwrap_or(0)
     }
 
-    /// Records who signed in and when, in a session whose id was just renewed.
+    /// Records who signed in, as the header shows them, and when, in a session whose id was
+    /// just renewed. The header reads the person from here, not from PostgreSQL, on every
+    /// page ([`super::account::signed_in_user`]); GitHub's name and avatar are read again
+    /// at each sign-in.
     pub async fn start_session(
         session: &tower_sessions::Session,
         user_id: i64,
+        me: &super::account::Me,
     ) -> Result<(), tower_sessions::session::Error> {
         session.insert(SESSION_USER_ID, user_id).await?;
+        session.insert(SESSION_ME, me).await?;
         session.insert(SESSION_SIGNED_IN_AT, now_secs()).await
     }
 

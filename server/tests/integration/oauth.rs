@@ -60,6 +60,31 @@ async fn sign_in_creates_user_session_and_encrypted_token() {
     assert!(body.contains("\"login\":\"alice\""), "{body}");
 }
 
+/// Every page's header asks who is signed in: the session read for the request answers,
+/// kept at sign-in, and `users` is not read again (a name changed there after sign-in does
+/// not show until the next sign-in, when GitHub's is read anew).
+#[tokio::test]
+async fn the_header_reads_the_person_from_the_session() {
+    let app = start().await;
+    let client = sign_in(&app, "alice").await;
+    let (status, body) = server_fn(&app, &client, "me", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"login\":\"alice\""), "{body}");
+    let changed =
+        sqlx::query("UPDATE users SET login = 'renamed', name = 'Renamed' WHERE login = 'alice'")
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(changed.rows_affected(), 1);
+    let (status, again) = server_fn(&app, &client, "me", &[]).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again, body, "the session's person, not the row's");
+    // Signed in again: GitHub's own name, read anew, is kept again.
+    let client = sign_in(&app, "alice").await;
+    let (_, fresh) = server_fn(&app, &client, "me", &[]).await;
+    assert!(fresh.contains("\"login\":\"alice\""), "{fresh}");
+}
+
 async fn callback_reason(client: &reqwest::Client, url: &str) -> String {
     let res = client.get(url).send().await.unwrap();
     let to = location(&res);
