@@ -107,8 +107,10 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
         .title(
             Title::new()
                 .text(s.title)
+                // 15 px: "Failed deployment recovery time" fits a phone's chart.
+                .text_style(charming::element::TextStyle::new().font_size(15))
                 .subtext(s.axis)
-                .item_gap(2)
+                .item_gap(6)
                 .left(8)
                 .top(4),
         )

@@ -662,7 +662,11 @@ impl Engine {
             .await?
             .ok_or(crate::Error::NotFound)?;
         // Computed once per change of the repository's data (every pull request is read).
-        let stamp = db::rollups::stamp(&self.pool, &[repo.github_id]).await?;
+        // The stamp as the page's other parts read it: one read per request.
+        let (_, stamp) = self
+            .reports
+            .scope_stamp(&self.pool, user_id, full_name)
+            .await?;
         let (pool, id) = (&self.pool, repo.github_id);
         let weeks = self
             .throughputs

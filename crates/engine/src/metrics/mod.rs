@@ -805,7 +805,7 @@ pub struct ReportCache {
 }
 
 /// A scope's repositories a person may see, ascending, and their data's stamp.
-type ScopeKeyParts = (Vec<i64>, db::rollups::Stamp);
+pub type ScopeKeyParts = (Vec<i64>, db::rollups::Stamp);
 
 /// The scopes one request has resolved, by person and scope as asked: each is read once
 /// however many of the page's parts ask for it, concurrent asks waiting for the first.
@@ -1070,17 +1070,21 @@ impl ReportCache {
     ///
     /// Errors: [`crate::Error::Invalid`] for a scope that does not parse,
     /// [`crate::Error::NotFound`] when it names no repository the person may see.
-    async fn key(
+    /// The ids of the repositories `scope` names that the user may see, and their data's
+    /// stamp ([`db::metrics::scope_stamp`]): read once per request for each scope as
+    /// asked, however many of a page's parts ask ([`Self::for_request`]); read every time
+    /// otherwise.
+    ///
+    /// Errors: a scope that does not parse ([`crate::Error::Invalid`]); the database's.
+    pub async fn scope_stamp(
         &self,
         pool: &PgPool,
         user_id: i64,
         scope: &str,
-        period: (DateTime<Utc>, DateTime<Utc>),
-        dora: wire::DoraReport,
-    ) -> crate::Result<ReportKey> {
+    ) -> crate::Result<ScopeKeyParts> {
         let name = parse_scope(scope)?;
         let read = || db::metrics::scope_stamp(pool, user_id, &name);
-        let (repositories, stamp) = match &self.scopes {
+        Ok(match &self.scopes {
             None => read().await?,
             Some(ScopeKeys(seen)) => {
                 let cell = seen
@@ -1091,7 +1095,18 @@ impl ReportCache {
                     .clone();
                 cell.get_or_try_init(read).await?.clone()
             }
-        };
+        })
+    }
+
+    async fn key(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+        scope: &str,
+        period: (DateTime<Utc>, DateTime<Utc>),
+        dora: wire::DoraReport,
+    ) -> crate::Result<ReportKey> {
+        let (repositories, stamp) = self.scope_stamp(pool, user_id, scope).await?;
         if repositories.is_empty() {
             return Err(crate::Error::NotFound);
         }
