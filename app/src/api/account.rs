@@ -17,13 +17,10 @@ pub struct Me {
 /// session from before the person was kept there reads them from `users`.
 #[server(endpoint = "me")]
 pub async fn signed_in_user() -> AppResult<Option<Me>> {
-    let Some(user_id) = super::ssr::current_user_id().await? else {
+    let session = super::ssr::session().await?;
+    let Some(user_id) = super::ssr::user_id_in(&session).await? else {
         return Ok(None);
     };
-    let session: tower_sessions::Session = leptos_axum::extract().await.map_err(|e| {
-        tracing::error!(error = %e, "no session layer");
-        super::ssr::fail(super::AppError::Internal)
-    })?;
     if let Ok(Some(me)) = session.get::<Me>(super::ssr::SESSION_ME).await {
         return Ok(Some(me));
     }

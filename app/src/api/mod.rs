@@ -107,16 +107,26 @@ pub mod ssr {
         }
     }
 
-    /// The signed-in user's id, if any.
-    pub async fn current_user_id() -> AppResult<Option<i64>> {
-        let session: tower_sessions::Session = leptos_axum::extract().await.map_err(|e| {
+    /// The request's session.
+    pub async fn session() -> AppResult<tower_sessions::Session> {
+        leptos_axum::extract().await.map_err(|e| {
             tracing::error!(error = %e, "no session layer");
             fail(AppError::Internal)
-        })?;
-        session_user_id(&session).await.map_err(|e| {
+        })
+    }
+
+    /// The signed-in user's id in `session`, if any ([`session_user_id`], its errors as
+    /// people see them).
+    pub async fn user_id_in(session: &tower_sessions::Session) -> AppResult<Option<i64>> {
+        session_user_id(session).await.map_err(|e| {
             tracing::error!(error = %e, "session store failed");
             fail(AppError::Unavailable(DATABASE_UNAVAILABLE.into()))
         })
+    }
+
+    /// The signed-in user's id, if any.
+    pub async fn current_user_id() -> AppResult<Option<i64>> {
+        user_id_in(&session().await?).await
     }
 
     pub async fn require_user_id() -> AppResult<i64> {

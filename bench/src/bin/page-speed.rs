@@ -3,8 +3,8 @@
 //! repository's page and the repositories table, each asked by 32 connections at once,
 //! p50 / p95 of the whole response and the CPU each request cost the server and PostgreSQL
 //! (with the reqwest load below, the server's column includes the client), beside the
-//! floor (a page of the same shell with no data of its own); then the time until each is interactive in headless
-//! Chromium (`bench/interactive.mjs`; BENCHMARKS.md, "Pages").
+//! floor (a page of the same shell with no data of its own); then the time until each is
+//! interactive in headless Chromium (`bench/interactive.mjs`; BENCHMARKS.md, "Pages").
 //!
 //! The load comes from `wrk` (Debian's package: `apt-get install wrk`), a process of its own
 //! that only frames HTTP, for `SECONDS` per page (default 10; `bench/wrk-percentiles.lua`

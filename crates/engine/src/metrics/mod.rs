@@ -1064,12 +1064,6 @@ impl ReportCache {
         .await
     }
 
-    /// The key of a scope for a person: one statement resolves the scope to the
-    /// repositories the person may see and reads their data's stamp (the names are read
-    /// only when a report is computed).
-    ///
-    /// Errors: [`crate::Error::Invalid`] for a scope that does not parse,
-    /// [`crate::Error::NotFound`] when it names no repository the person may see.
     /// The ids of the repositories `scope` names that the user may see, and their data's
     /// stamp ([`db::metrics::scope_stamp`]): read once per request for each scope as
     /// asked, however many of a page's parts ask ([`Self::for_request`]); read every time
@@ -1098,6 +1092,12 @@ impl ReportCache {
         })
     }
 
+    /// The key of a scope for a person: one statement resolves the scope to the
+    /// repositories the person may see and reads their data's stamp (the names are read
+    /// only when a report is computed).
+    ///
+    /// Errors: [`crate::Error::Invalid`] for a scope that does not parse,
+    /// [`crate::Error::NotFound`] when it names no repository the person may see.
     async fn key(
         &self,
         pool: &PgPool,
