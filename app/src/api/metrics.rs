@@ -358,13 +358,14 @@ pub async fn dora_attribution(
 pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
-    let tracked = engine
-        .followed_names(user_id)
+    let all = engine
+        .scope_choices(user_id)
         .await
         .map_err(super::ssr::user_error)?;
     // GitHub's logins are ASCII and compare case aside; no string is made to compare them
     // (an organisation of 200 repositories made thousands sorting its one owner).
-    let mut owners: Vec<&str> = tracked
+    let mut owners: Vec<&str> = all
+        .followed
         .iter()
         .filter_map(|n| n.split_once('/').map(|(o, _)| o))
         .collect();
@@ -382,30 +383,21 @@ pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
         scope: format!("org:{o}"),
         label: format!("{o} (organisation)"),
     }));
-    let teams = engine
-        .teams(user_id)
-        .await
-        .map_err(super::ssr::user_error)?;
     out.extend(
-        teams
+        all.teams
             .iter()
-            .filter(|t| !t.read.is_empty())
-            .map(|t| ScopeChoice {
-                scope: t.scope(),
-                label: format!("{} (team of {})", t.name, t.organization),
+            .map(|(organization, slug, name)| ScopeChoice {
+                scope: wire::team_scope(organization, slug),
+                label: format!("{name} (team of {organization})"),
             }),
     );
-    let groups = engine
-        .groups(user_id)
-        .await
-        .map_err(super::ssr::user_error)?;
-    out.extend(groups.iter().map(|g| ScopeChoice {
-        scope: g.scope(),
-        label: format!("{} (your group)", g.name),
+    out.extend(all.groups.iter().map(|g| ScopeChoice {
+        scope: wire::group_scope(g),
+        label: format!("{g} (your group)"),
     }));
-    out.extend(tracked.into_iter().map(|n| ScopeChoice {
+    out.extend(all.followed.iter().map(|n| ScopeChoice {
         label: n.clone(),
-        scope: n,
+        scope: n.clone(),
     }));
     Ok(out)
 }

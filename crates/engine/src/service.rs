@@ -309,16 +309,10 @@ impl Engine {
         Ok(followed)
     }
 
-    /// The names of the repositories the user follows and may see, by name (read from
-    /// the database only, unlike [`Self::visible_repositories`]).
-    pub async fn followed_names(&self, user_id: i64) -> crate::Result<Vec<String>> {
-        Ok(
-            db::metrics::scope_repositories(&self.pool, user_id, &db::metrics::ScopeName::Tracked)
-                .await?
-                .into_iter()
-                .map(|(_, name)| name)
-                .collect(),
-        )
+    /// What the scope pickers offer the user: the repositories they follow, their teams
+    /// with something read, their groups ([`db::metrics::scope_choices`], one statement).
+    pub async fn scope_choices(&self, user_id: i64) -> crate::Result<db::metrics::ScopeChoices> {
+        Ok(db::metrics::scope_choices(&self.pool, user_id).await?)
     }
 
     /// The sync jobs queued and running of repositories the user may see.

@@ -35,6 +35,45 @@ async fn cluster() -> PgConnectOptions {
         .clone()
 }
 
+/// A person who signed in: a `users` row with GitHub id `github_id`; returns its id.
+pub async fn insert_user(pool: &PgPool, github_id: i64, login: &str) -> i64 {
+    sqlx::query_scalar("INSERT INTO users (github_id, login) VALUES ($1, $2) RETURNING id")
+        .bind(github_id)
+        .bind(login)
+        .fetch_one(pool)
+        .await
+        .expect("insert a user")
+}
+
+/// A repository `owner/name` with GitHub id `id`, which the users `seen_by` may see
+/// (`repository_access`, permission pull).
+pub async fn insert_repository(pool: &PgPool, id: i64, full_name: &str, seen_by: &[i64]) {
+    let (owner, name) = full_name.split_once('/').expect("owner/name");
+    sqlx::query(
+        "INSERT INTO repositories (github_id, owner_login, name, full_name, private,
+                default_branch, archived, fork, html_url, created_at, updated_at,
+                stargazers_count, forks_count, open_issues_count)
+         VALUES ($1, $2, $3, $4, false, 'main', false, false, '', now(), now(), 0, 0, 0)",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(name)
+    .bind(full_name)
+    .execute(pool)
+    .await
+    .expect("insert a repository");
+    for u in seen_by {
+        sqlx::query(
+            "INSERT INTO repository_access (user_id, repository_id, permission) VALUES ($1, $2, 'pull')",
+        )
+        .bind(u)
+        .bind(id)
+        .execute(pool)
+        .await
+        .expect("give access to a repository");
+    }
+}
+
 /// A new, empty, migrated database, removed with the cluster at the end of the run
 /// (`scripts/stop-test-db.sh`).
 pub async fn fresh_database() -> PgPool {

@@ -360,8 +360,18 @@ pub struct Team {
 impl Team {
     /// The team as a scope of reports (`team:ORG/SLUG`).
     pub fn scope(&self) -> String {
-        format!("team:{}/{}", self.organization, self.slug)
+        team_scope(&self.organization, &self.slug)
     }
+}
+
+/// A team as a scope of reports: `team:ORG/SLUG`.
+pub fn team_scope(organization: &str, slug: &str) -> String {
+    format!("team:{organization}/{slug}")
+}
+
+/// A user's group as a scope of reports: `group:NAME`.
+pub fn group_scope(name: &str) -> String {
+    format!("group:{name}")
 }
 
 /// One followed repository as the repositories table shows it: what GitHub says of it,
@@ -725,7 +735,7 @@ pub struct RepositoryGroup {
 impl RepositoryGroup {
     /// The group as a scope of reports (`group:NAME`).
     pub fn scope(&self) -> String {
-        format!("group:{}", self.name)
+        group_scope(&self.name)
     }
 }
 

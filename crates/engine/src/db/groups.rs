@@ -132,41 +132,7 @@ mod tests {
     use super::*;
     use crate::db::metrics::{scope_repositories, ScopeName};
 
-    async fn user(pool: &PgPool, github_id: i64, login: &str) -> i64 {
-        sqlx::query_scalar("INSERT INTO users (github_id, login) VALUES ($1, $2) RETURNING id")
-            .bind(github_id)
-            .bind(login)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-    }
-
-    async fn repository(pool: &PgPool, id: i64, full_name: &str, seen_by: &[i64]) {
-        let (owner, name) = full_name.split_once('/').unwrap();
-        sqlx::query(
-            "INSERT INTO repositories (github_id, owner_login, name, full_name, private,
-                    default_branch, archived, fork, html_url, created_at, updated_at,
-                    stargazers_count, forks_count, open_issues_count)
-             VALUES ($1, $2, $3, $4, false, 'main', false, false, '', now(), now(), 0, 0, 0)",
-        )
-        .bind(id)
-        .bind(owner)
-        .bind(name)
-        .bind(full_name)
-        .execute(pool)
-        .await
-        .unwrap();
-        for u in seen_by {
-            sqlx::query(
-                "INSERT INTO repository_access (user_id, repository_id, permission) VALUES ($1, $2, 'pull')",
-            )
-            .bind(u)
-            .bind(id)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-    }
+    use crate::testing::{insert_repository as repository, insert_user as user};
 
     /// A group is its maker's: a scope of the repositories they picked and may see,
     /// replaced by saving it again under the same name (case aside), unknown to others,

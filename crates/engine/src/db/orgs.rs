@@ -126,11 +126,22 @@ pub async fn retain_teams(
     Ok(())
 }
 
-/// The teams GitHub listed to the user (secret ones only to their members and the
-/// organisation's owners), of organisations the user still belongs to, by organisation
-/// and name.
+/// `teams t` with their `organizations o`: the teams GitHub listed to the user `$1`
+/// (secret ones only to their members and the organisation's owners), of organisations
+/// the user still belongs to. Every read of a person's teams starts from it.
+macro_rules! visible_teams {
+    () => {
+        "teams t
+           JOIN organizations o ON o.github_id = t.organization_id
+           JOIN organization_access oa ON oa.organization_id = o.github_id AND oa.user_id = $1
+           JOIN team_access ta ON ta.team_id = t.github_id AND ta.user_id = $1"
+    };
+}
+pub(crate) use visible_teams;
+
+/// The teams GitHub listed to the user ([`visible_teams`]), by organisation and name.
 pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<wire::Team>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "SELECT o.login AS organization, t.slug, t.name, t.description,
                 coalesce((SELECT array_agg(m.login ORDER BY lower(m.login))
                             FROM team_members m WHERE m.team_id = t.github_id), '{}') AS members,
@@ -148,12 +159,10 @@ pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<wire::Tea
                            WHERE tr.team_id = t.github_id
                              AND EXISTS (SELECT 1 FROM metric_rollup_state s
                                           WHERE s.repository_id = r.github_id)), '{}') AS read
-           FROM teams t
-           JOIN organizations o ON o.github_id = t.organization_id
-           JOIN organization_access oa ON oa.organization_id = o.github_id AND oa.user_id = $1
-           JOIN team_access ta ON ta.team_id = t.github_id AND ta.user_id = $1
-          ORDER BY lower(o.login), lower(t.name)",
-    )
+           FROM ",
+        visible_teams!(),
+        " ORDER BY lower(o.login), lower(t.name)"
+    ))
     .bind(user_id)
     .fetch_all(pool)
     .await
@@ -163,14 +172,7 @@ pub async fn teams_of(pool: &sqlx::PgPool, user_id: i64) -> Result<Vec<wire::Tea
 mod tests {
     use super::*;
 
-    async fn user(pool: &sqlx::PgPool, github_id: i64, login: &str) -> i64 {
-        sqlx::query_scalar("INSERT INTO users (github_id, login) VALUES ($1, $2) RETURNING id")
-            .bind(github_id)
-            .bind(login)
-            .fetch_one(pool)
-            .await
-            .unwrap()
-    }
+    use crate::testing::insert_user as user;
 
     fn team(id: i64, slug: &str) -> GhTeam {
         GhTeam {

@@ -92,6 +92,59 @@ pub async fn scope_repositories(
     query.fetch_all(pool).await
 }
 
+/// The scopes a person can pick, as [`scope_choices`] reads them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScopeChoices {
+    /// The repositories the user follows and may see, by name ([`ScopeName::Tracked`]).
+    pub followed: Vec<String>,
+    /// (organisation, slug, name) of the teams listed to the user
+    /// ([`super::orgs::visible_teams`]) with a repository the user may see that Pulseboard
+    /// has read (a team's scope covers those), by organisation and name.
+    pub teams: Vec<(String, String, String)>,
+    /// The names of the user's own groups, by name.
+    pub groups: Vec<String>,
+}
+
+/// What the scope pickers offer, in one statement (every metrics page shows a picker):
+/// what [`scope_repositories`] gives for [`ScopeName::Tracked`], the teams
+/// [`super::orgs::teams_of`] lists with something read, and the user's groups
+/// ([`super::groups::list`]), names only.
+pub async fn scope_choices(pool: &PgPool, user_id: i64) -> Result<ScopeChoices, sqlx::Error> {
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let (tracked, _) = scope_filter(&ScopeName::Tracked);
+        format!(
+            "SELECT * FROM (
+             SELECT 0 AS kind, NULL AS organization, NULL AS slug, r.full_name AS name
+               FROM repositories r
+               JOIN repository_access a ON a.repository_id = r.github_id AND a.user_id = $1
+              WHERE {tracked}
+             UNION ALL
+             SELECT 1, o.login, t.slug, t.name
+               FROM {teams}
+              WHERE EXISTS (SELECT 1 FROM team_repositories tr
+                              JOIN repository_access a ON a.repository_id = tr.repository_id
+                                                      AND a.user_id = $1
+                              JOIN metric_rollup_state s ON s.repository_id = tr.repository_id
+                             WHERE tr.team_id = t.github_id)
+             UNION ALL
+             SELECT 2, NULL, NULL, g.name FROM repository_groups g WHERE g.user_id = $1
+             ) c ORDER BY kind, lower(organization), lower(name)",
+            teams = super::orgs::visible_teams!()
+        )
+    });
+    let rows: Vec<(i32, Option<String>, Option<String>, String)> =
+        sqlx::query_as(&SQL).bind(user_id).fetch_all(pool).await?;
+    let mut out = ScopeChoices::default();
+    for (kind, organization, slug, name) in rows {
+        match (kind, organization, slug) {
+            (0, ..) => out.followed.push(name),
+            (1, Some(o), Some(s)) => out.teams.push((o, s, name)),
+            _ => out.groups.push(name),
+        }
+    }
+    Ok(out)
+}
+
 /// The ids of the repositories a scope names that the user may see, ascending, and the
 /// stamp of their data ([`super::rollups::stamp`]) in one statement: what a kept report
 /// is looked up by on every page.
@@ -794,4 +847,87 @@ pub(crate) async fn weekly_exact(
     .bind(to)
     .fetch_all(pool)
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{insert_repository, insert_user};
+
+    async fn run(pool: &PgPool, sql: &str) {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    }
+
+    /// The pickers offer what the person follows and may still see, the teams listed to
+    /// them that cover something read they may see, and their own groups, each by name
+    /// with case aside. Worked out by hand from the rows below.
+    #[tokio::test]
+    async fn the_scope_choices_are_what_the_person_follows_sees_and_made() {
+        let pool = crate::testing::fresh_database().await;
+        let alice = insert_user(&pool, 1, "alice").await;
+        let bob = insert_user(&pool, 2, "bob").await;
+        assert_eq!((alice, bob), (1, 2), "the ids the statements below name");
+        insert_repository(&pool, 10, "acme/web", &[alice, bob]).await;
+        insert_repository(&pool, 11, "acme/API", &[alice]).await;
+        insert_repository(&pool, 12, "zeta/tool", &[alice]).await;
+        insert_repository(&pool, 13, "acme/secret", &[bob]).await;
+        insert_repository(&pool, 14, "acme/docs", &[alice]).await;
+        // alice follows 10, 11, 12, and 13, which she may no longer see; bob follows 13.
+        run(
+            &pool,
+            "INSERT INTO tracked_repositories (user_id, repository_id)
+                    VALUES (1, 10), (1, 11), (1, 12), (1, 13), (2, 13)",
+        )
+        .await;
+        // Read: 10 and 13; 14 never was.
+        run(
+            &pool,
+            "INSERT INTO metric_rollup_state (repository_id, version) VALUES (10, 1), (13, 1)",
+        )
+        .await;
+        run(
+            &pool,
+            "INSERT INTO organizations (github_id, login) VALUES (100, 'acme'), (200, 'gone')",
+        )
+        .await;
+        // alice is in acme, and no longer in gone.
+        run(
+            &pool,
+            "INSERT INTO organization_access (user_id, organization_id) VALUES (1, 100), (2, 100)",
+        )
+        .await;
+        run(
+            &pool,
+            "INSERT INTO teams (github_id, organization_id, slug, name) VALUES
+                    (7, 100, 'web', 'Web'), (8, 100, 'docs', 'Docs'), (9, 100, 'ops', 'Ops'),
+                    (6, 100, 'api', 'Api'), (5, 200, 'old', 'Old')",
+        )
+        .await;
+        // Listed to alice: web (10, read), docs (14, unread), ops (13: not hers to see),
+        // old (an organisation she left); api only to bob.
+        run(&pool, "INSERT INTO team_access (user_id, team_id) VALUES (1, 7), (1, 8), (1, 9), (1, 5), (2, 6)").await;
+        run(
+            &pool,
+            "INSERT INTO team_repositories (team_id, repository_id) VALUES
+                    (7, 10), (8, 14), (9, 13), (6, 10), (5, 10)",
+        )
+        .await;
+        run(&pool, "INSERT INTO repository_groups (user_id, name) VALUES (1, 'Zed'), (1, 'billing'), (2, 'other')").await;
+
+        let got = scope_choices(&pool, alice).await.unwrap();
+        assert_eq!(got.followed, ["acme/API", "acme/web", "zeta/tool"]);
+        assert_eq!(
+            got.teams,
+            [("acme".to_string(), "web".to_string(), "Web".to_string())]
+        );
+        assert_eq!(got.groups, ["billing", "Zed"]);
+        // The followed repositories are the Tracked scope's.
+        let tracked: Vec<String> = scope_repositories(&pool, alice, &ScopeName::Tracked)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(got.followed, tracked);
+    }
 }
