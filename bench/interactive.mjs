@@ -1,6 +1,6 @@
 // Time until a page is interactive in headless Chromium: from the navigation's start to
-// the moment the WASM has hydrated the page (`body[data-hydrated=true]`, set right after
-// hydration, its `data-hydrated-at`), p50 / p95 over RUNS loads of each page after one load that warms the
+// the moment the WASM has hydrated the page's islands (`body[data-hydrated=true]`, set
+// once they are live, its `data-hydrated-at`), p50 / p95 over RUNS loads of each page after one load that warms the
 // server's caches. Signs in as alice through the simulator's consent page first.
 // Usage: node bench/interactive.mjs BASE RUNS PATH...   (bench page-speed runs it)
 import { chromium } from 'playwright-core';

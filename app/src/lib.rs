@@ -30,7 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The theme the person picked (the top bar's button), before the first paint.
                 <script nonce=nonce inner_html=THEME_SCRIPT></script>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/error") view=pages::auth_error::AuthError/>
                 </Routes>
             </main>
+            <components::local_time::LocalTimes/>
         </Router>
     }
 }

@@ -1,6 +1,10 @@
 //! The `pulseboard` server: configuration, the database (private or external), the axum
 //! router with the Leptos app, and the plain routes (GitHub sign-in, health).
 
+// The pages' view types are deep: with Leptos' islands, computing their layout here
+// needs more than the default 128 levels of queries.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod config;
 pub mod database;

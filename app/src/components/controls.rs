@@ -2,12 +2,11 @@
 //! a page is cut into parts), kept in the URL.
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
 
 use crate::api::AppError;
 
-/// Scope, period and DORA report: a GET form, so it works before the WASM loads and the
-/// URL always says what is shown. `params` reads (scope, from, to, report) from the URL.
+/// Scope, period and DORA report: a plain GET form (the page is the server's), so the URL
+/// always says what is shown. `params` reads (scope, from, to, report) from the URL.
 #[component]
 pub fn Controls(
     /// The page the form shows (`/overview`, `/dora`, `/metrics/NAME`).
@@ -34,7 +33,7 @@ pub fn Controls(
             .unwrap_or_default()
     };
     view! {
-        <Form method="GET" action=action on_form_data=without_nameless() attr:class="controls" attr:aria-label="What to show">
+        <form method="get" action=action class="controls" aria-label="What to show">
             {tab.map(|tab| view! { <input type="hidden" name="tab" value=move || tab.get()/> })}
             {choices.map(|choices| view! { <label>
                 "Scope "
@@ -81,14 +80,8 @@ pub fn Controls(
                 </label>
             })}
             <button type="submit" class="primary" id="apply">"Show"</button>
-        </Form>
+        </form>
     }
-}
-
-/// Drops the empty entry leptos_router (0.8) adds for a submit button without a name, so
-/// that a submitted form's URL is the same as without the WASM (no trailing `&=`).
-pub fn without_nameless() -> std::sync::Arc<dyn Fn(&leptos::web_sys::FormData)> {
-    std::sync::Arc::new(|data: &leptos::web_sys::FormData| data.delete(""))
 }
 
 /// A scope as a page words it: `tracked` is "everything you follow", `org:acme` "acme

@@ -1,18 +1,19 @@
 //! One DORA key over the parts of a period, with the report's performance levels drawn as
 //! bands behind it. The server renders a labelled container and the numbers' table
-//! stands beside it; once hydrated, the browser draws with charming (ECharts), and a
-//! click on a point opens that part's drill-down (`on_pick` with the part's index).
+//! stands beside it; the chart is an island: the browser draws it with charming
+//! (ECharts), and a click on a point opens that part's drill-down (its link).
 
 use leptos::prelude::*;
 use wire::{GradeBand, Level};
 
-/// The values of one key per part (`None`: unavailable), their labels, and its bands.
-#[derive(Debug, Clone, PartialEq)]
+/// The values of one key per part (`None`: unavailable), their labels, and its bands:
+/// what the server hands the chart's island (serialised into the page).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KeySeries {
-    pub metric: &'static str,
-    pub title: &'static str,
+    pub metric: String,
+    pub title: String,
     /// A value's unit as the axis says it (`per week`, `hours`, `%`).
-    pub axis: &'static str,
+    pub axis: String,
     /// Multiplies each value for the axis (100 for a ratio shown in %).
     pub scale: f64,
     pub labels: Vec<String>,
@@ -30,11 +31,12 @@ pub fn band_colour(level: Level) -> &'static str {
     }
 }
 
-#[component]
+#[island]
 pub fn DoraChart(
     series: KeySeries,
-    /// Called with a part's index when its point is clicked.
-    on_pick: Callback<usize>,
+    /// Where a click on each part's point goes (the part's drill-down), in the parts'
+    /// order; empty: the points are not links.
+    links: Vec<String>,
 ) -> impl IntoView {
     let id = format!("dora-chart-{}", series.metric);
     let points = series.values.iter().filter(|v| v.is_some()).count();
@@ -57,19 +59,21 @@ pub fn DoraChart(
         });
         let (series, id) = (series.clone(), id.clone());
         Effect::new(move |_| {
-            let (series, id, drawn) = (series.clone(), id.clone(), drawn.clone());
+            let (series, id, drawn, links) =
+                (series.clone(), id.clone(), drawn.clone(), links.clone());
             request_animation_frame(move || {
                 // Drawing disposes the element's previous chart; its handler goes with it.
-                if let Some(d) = draw(&id, &series, on_pick) {
+                if let Some(d) = draw(&id, &series, links.clone()) {
                     drawn.borrow_mut().replace(d);
                 }
             });
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = on_pick;
+    let _ = links;
+    let parts = series.values.len();
     view! {
-        <div id=id class="chart small-chart" role="img" aria-label=label data-metric=series.metric data-points=series.values.len()></div>
+        <div id=id class="chart small-chart" role="img" aria-label=label data-metric=series.metric data-points=parts></div>
     }
 }
 
@@ -93,7 +97,7 @@ impl Drawn {
 }
 
 #[cfg(feature = "hydrate")]
-fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
+fn draw(id: &str, s: &KeySeries, links: Vec<String>) -> Option<Drawn> {
     use charming::component::{Axis, Grid, Title};
     use charming::element::{AxisType, ItemStyle, MarkArea, MarkAreaData, Tooltip, Trigger};
     use charming::series::Line;
@@ -106,10 +110,10 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
         .animation(!super::echarts::reduced_motion())
         .title(
             Title::new()
-                .text(s.title)
+                .text(s.title.as_str())
                 // 15 px: "Failed deployment recovery time" fits a phone's chart.
                 .text_style(charming::element::TextStyle::new().font_size(15))
-                .subtext(s.axis)
+                .subtext(s.axis.as_str())
                 .item_gap(6)
                 .left(8)
                 .top(4),
@@ -147,7 +151,7 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
     }
     chart = chart.series(
         Line::new()
-            .name(s.title)
+            .name(s.title.as_str())
             .data(values)
             .connect_nulls(false)
             .item_style(ItemStyle::new().color("#6639ba"))
@@ -174,7 +178,9 @@ fn draw(id: &str, s: &KeySeries, on_pick: Callback<usize>) -> Option<Drawn> {
             .ok()
             .and_then(|v| v.as_string());
         if let (Some(i), Some("series")) = (index, series_name.as_deref()) {
-            on_pick.run(i as usize);
+            if let (Some(link), Some(w)) = (links.get(i as usize), web_sys::window()) {
+                let _ = w.location().assign(link);
+            }
         }
     });
     if let Ok(on) = js_sys::Reflect::get(&instance, &"on".into()) {
@@ -235,9 +241,9 @@ mod tests {
     #[test]
     fn a_share_axis_stops_at_100_percent() {
         let series = |scale: f64| super::KeySeries {
-            metric: "change_failure_rate",
-            title: "Change failure rate",
-            axis: "%",
+            metric: "change_failure_rate".into(),
+            title: "Change failure rate".into(),
+            axis: "%".into(),
             scale,
             labels: vec![],
             values: vec![],

@@ -1,6 +1,7 @@
 //! The person's own repository groups (on the teams page): each with its repositories and
 //! links to its overview and DORA page (`group:NAME`); a form to make or change one from
-//! the repositories they follow, and a button to delete one.
+//! the repositories they follow, and a button to delete one. An island: the list is read
+//! again after each change.
 
 use std::collections::BTreeSet;
 
@@ -9,7 +10,7 @@ use leptos::prelude::*;
 use crate::api::{list_groups, list_repositories, DeleteGroup, SaveGroup};
 use crate::components::controls::scoped;
 
-#[component]
+#[island]
 pub fn Groups() -> impl IntoView {
     let save = ServerAction::<SaveGroup>::new();
     let delete = ServerAction::<DeleteGroup>::new();

@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use crate::api::signed_in_user;
 
 /// The theme button: follows the system, then light, then dark; kept in the browser's
-/// local storage and applied as `data-theme` on the document.
-#[component]
+/// local storage and applied as `data-theme` on the document. An island: the one part of
+/// the top bar that runs in the browser.
+#[island]
 fn ThemeToggle() -> impl IntoView {
     let theme = RwSignal::new(String::from("system"));
     // After hydration: the server cannot know what this browser stored.

@@ -2,7 +2,7 @@
 //! and review time of the pull requests merged in each week, METRICS.md "Pull request
 //! cycle time", stacked, with the median cycle time as a line), and throughput (merged per
 //! week with the median cycle time). The server renders the numbers as a table (readable
-//! without the WASM); the browser draws them with charming.
+//! without the WASM); the drawing is an island, drawn by the browser with charming.
 
 use leptos::prelude::*;
 use wire::ChartSeries;
@@ -36,15 +36,7 @@ pub const MERGED: &str = "pull_requests_merged";
 pub fn TrendChart(merged: ChartSeries, cycle: ChartSeries) -> impl IntoView {
     let merged = values(&merged);
     let cycle = values(&cycle);
-    let weeks = merged.len();
-    #[cfg(feature = "hydrate")]
-    {
-        let (merged, cycle) = (merged.clone(), cycle.clone());
-        Effect::new(move |_| {
-            let (merged, cycle) = (merged.clone(), cycle.clone());
-            request_animation_frame(move || draw_trend(&merged, &cycle));
-        });
-    }
+    let drawing = view! { <TrendDrawing merged=merged.clone() cycle=cycle.clone()/> };
     let rows = merged
         .iter()
         .zip(&cycle)
@@ -63,8 +55,7 @@ pub fn TrendChart(merged: ChartSeries, cycle: ChartSeries) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div id=TREND_ID class="chart" role="img" data-points=weeks
-             aria-label=format!("Bars of the pull requests merged per week over {weeks} weeks, and their median cycle time as a line")></div>
+        {drawing}
         <details>
             <summary>"The numbers"</summary>
             <div class="scroll">
@@ -74,6 +65,26 @@ pub fn TrendChart(merged: ChartSeries, cycle: ChartSeries) -> impl IntoView {
                 </table>
             </div>
         </details>
+    }
+}
+
+/// The throughput chart's drawing: (week, value) of merged and of the median cycle time.
+#[island]
+fn TrendDrawing(
+    merged: Vec<(String, Option<f64>)>,
+    cycle: Vec<(String, Option<f64>)>,
+) -> impl IntoView {
+    let weeks = merged.len();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let (merged, cycle) = (merged.clone(), cycle.clone());
+        request_animation_frame(move || draw_trend(&merged, &cycle));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (merged, cycle);
+    view! {
+        <div id=TREND_ID class="chart" role="img" data-points=weeks
+             aria-label=format!("Bars of the pull requests merged per week over {weeks} weeks, and their median cycle time as a line")></div>
     }
 }
 
@@ -121,15 +132,7 @@ fn draw_trend(merged: &[(String, Option<f64>)], cycle: &[(String, Option<f64>)])
 pub fn StageChart(stages: Vec<ChartSeries>, cycle: ChartSeries) -> impl IntoView {
     let columns: Vec<Vec<(String, Option<f64>)>> = stages.iter().map(values).collect();
     let cycle = values(&cycle);
-    let weeks = cycle.len();
-    #[cfg(feature = "hydrate")]
-    {
-        let (columns, cycle) = (columns.clone(), cycle.clone());
-        Effect::new(move |_| {
-            let (columns, cycle) = (columns.clone(), cycle.clone());
-            request_animation_frame(move || draw(&columns, &cycle));
-        });
-    }
+    let drawing = view! { <StageDrawing columns=columns.clone() cycle=cycle.clone()/> };
     let text = |v: Option<f64>| {
         v.map(|h| crate::components::figure::with_unit(h, wire::Unit::Hours))
             .unwrap_or_else(|| "—".into())
@@ -149,8 +152,7 @@ pub fn StageChart(stages: Vec<ChartSeries>, cycle: ChartSeries) -> impl IntoView
         })
         .collect_view();
     view! {
-        <div id=CHART_ID class="chart" role="img" data-points=weeks
-             aria-label=format!("Stacked bars of the median coding, pickup and review time per week over {weeks} weeks, and the median cycle time as a line")></div>
+        {drawing}
         <details>
             <summary>"The numbers"</summary>
             <div class="scroll">
@@ -163,6 +165,27 @@ pub fn StageChart(stages: Vec<ChartSeries>, cycle: ChartSeries) -> impl IntoView
             </div>
         </details>
         <p class="muted small">"Each stage's median is over the pull requests merged that week that reached it; medians do not add up, so the bars can be taller or shorter than the cycle time's line. A week without a merge has none."</p>
+    }
+}
+
+/// The stages chart's drawing: each stage's (week, median) in [`STAGES`]' order, and the
+/// cycle time's.
+#[island]
+fn StageDrawing(
+    columns: Vec<Vec<(String, Option<f64>)>>,
+    cycle: Vec<(String, Option<f64>)>,
+) -> impl IntoView {
+    let weeks = cycle.len();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let (columns, cycle) = (columns.clone(), cycle.clone());
+        request_animation_frame(move || draw(&columns, &cycle));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (columns, cycle);
+    view! {
+        <div id=CHART_ID class="chart" role="img" data-points=weeks
+             aria-label=format!("Stacked bars of the median coding, pickup and review time per week over {weeks} weeks, and the median cycle time as a line")></div>
     }
 }
 

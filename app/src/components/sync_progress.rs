@@ -107,31 +107,106 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
 }
 
 /// Keeps a page live: when the sync of a repository the page shows ends (its numbers are
-/// current), `refresh` runs (the page asks its numbers again; unchanged ones come from
-/// the cache) and a line says which sync updated the page. `covers`: the repositories
-/// the page shows (`owner/name`); empty, any repository's.
-#[component]
-pub fn LiveUpdates(
-    refresh: Callback<()>,
-    #[prop(into)] covers: Signal<Vec<String>>,
-) -> impl IntoView {
+/// current), the page loads itself again (unchanged numbers come from the cache; the
+/// browser keeps the scroll position) and then says which sync updated it. When the reader
+/// is in a field (a date being typed), it offers a button instead of taking the field
+/// away. `covers`: the repositories the page shows (`owner/name`); empty, any
+/// repository's. An island: the server renders the (empty) line, the browser follows the
+/// events.
+#[island]
+pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
     let last: RwSignal<Option<String>> = RwSignal::new(None);
+    // A sync ended while the reader was in a field: the repository, until they reload.
+    let waiting: RwSignal<Option<String>> = RwSignal::new(None);
     #[cfg(feature = "hydrate")]
-    follow_events(move |p| {
-        let shown = covers.with_untracked(|c| {
-            c.is_empty() || c.iter().any(|r| r.eq_ignore_ascii_case(&p.repository))
+    {
+        // What the previous load of this very page said before it reloaded.
+        Effect::new(move |_| {
+            if let Some(r) = live_reload::take_note() {
+                last.set(Some(r));
+            }
         });
-        if p.ready && shown {
-            last.set(Some(p.repository));
-            refresh.run(());
-        }
-    });
+        follow_events(move |p| {
+            let shown =
+                covers.is_empty() || covers.iter().any(|r| r.eq_ignore_ascii_case(&p.repository));
+            if p.ready && shown {
+                if live_reload::reader_is_typing() {
+                    waiting.set(Some(p.repository));
+                } else {
+                    live_reload::soon(&p.repository);
+                }
+            }
+        });
+    }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (refresh, covers);
+    let _ = covers;
+    #[cfg(feature = "hydrate")]
+    let reload = move |_: leptos::ev::MouseEvent| {
+        if let Some(r) = waiting.get_untracked() {
+            live_reload::soon(&r);
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let reload = |_: leptos::ev::MouseEvent| {};
     view! {
         <p class="muted small live-updates" data-testid="live-updates" aria-live="polite">
             {move || last.get().map(|r| format!("Updated after {r}'s sync."))}
+            {move || waiting.get().map(|r| view! {
+                {format!("{r}'s sync brought new numbers. ")}
+                <button type="button" class="link" id="show-new-numbers" on:click=reload>"Show them"</button>
+            })}
         </p>
+    }
+}
+
+/// Reloading a page for new numbers, and the note it leaves for its next load.
+#[cfg(feature = "hydrate")]
+mod live_reload {
+    const NOTE: &str = "pulseboard-updated";
+
+    /// Reloads the page shortly (syncs often end in bursts: one reload for a burst),
+    /// leaving a note that `repository`'s sync updated it.
+    pub fn soon(repository: &str) {
+        thread_local! {
+            static PLANNED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if let (Ok(Some(storage)), Ok(here)) = (window.session_storage(), window.location().href())
+        {
+            let _ = storage.set_item(NOTE, &format!("{here}\n{repository}"));
+        }
+        if PLANNED.with(|p| p.replace(true)) {
+            return;
+        }
+        leptos::prelude::set_timeout(
+            || {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+            },
+            std::time::Duration::from_millis(700),
+        );
+    }
+
+    /// The repository whose sync reloaded this page, if this load is that reload (the
+    /// note names this very address); the note is removed either way.
+    pub fn take_note() -> Option<String> {
+        let window = web_sys::window()?;
+        let storage = window.session_storage().ok().flatten()?;
+        let note = storage.get_item(NOTE).ok().flatten()?;
+        let _ = storage.remove_item(NOTE);
+        let (at, repository) = note.split_once('\n')?;
+        (window.location().href().ok()? == at).then(|| repository.to_string())
+    }
+
+    /// Whether the reader is in a field: a reload would take away what they are typing.
+    pub fn reader_is_typing() -> bool {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
     }
 }
 

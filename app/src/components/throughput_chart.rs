@@ -1,5 +1,5 @@
-//! The weekly throughput chart. The server renders an empty, labelled container; once
-//! hydrated, the browser draws into it with charming (ECharts, served from `public/`).
+//! The weekly throughput chart, an island. The server renders an empty, labelled
+//! container; the browser draws into it with charming (ECharts, served from `public/`).
 
 use leptos::prelude::*;
 
@@ -7,7 +7,7 @@ use crate::api::WeekPoint;
 
 pub const CHART_ID: &str = "throughput-chart";
 
-#[component]
+#[island]
 pub fn ThroughputChart(weeks: Vec<WeekPoint>) -> impl IntoView {
     let points = weeks.len();
     #[cfg(feature = "hydrate")]

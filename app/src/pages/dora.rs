@@ -6,13 +6,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 use wire::{Attribution, DoraSeries, Statistic};
 
-use crate::api::{dora_attribution, dora_series, scope_choices, AppError};
+use crate::api::{dora_attribution, dora_series, scope_choices};
 use crate::components::controls::Controls;
 use crate::components::dora_chart::{DoraChart, KeySeries};
 use crate::components::figure::{number, with_unit};
+use crate::components::load_error::LoadError;
 
 /// The four keys: metric, statistic, title, axis, scale for the axis.
 const KEYS: [(&str, Statistic, &str, &str, f64); 4] = [
@@ -56,7 +57,8 @@ pub fn shown(f: &wire::Figure) -> bool {
                 .any(|(m, s, ..)| f.metric == *m && f.statistic == *s))
 }
 
-/// The URL of this page with `at`/`until` set to a part (or removed).
+/// The URL of this page with `at`/`until` set to a part (or removed). A part's URL ends
+/// with `#attribution`, where the browser scrolls to what lies behind it.
 fn url_with(query: &[(String, String)], part: Option<(&str, &str)>) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in query {
@@ -64,18 +66,20 @@ fn url_with(query: &[(String, String)], part: Option<(&str, &str)>) -> String {
             s.append_pair(k, v);
         }
     }
-    if let Some((at, until)) = part {
-        s.append_pair("at", at);
-        s.append_pair("until", until);
-    }
-    format!("/dora?{}", s.finish())
+    let fragment = match part {
+        Some((at, until)) => {
+            s.append_pair("at", at);
+            s.append_pair("until", until);
+            "#attribution"
+        }
+        None => "",
+    };
+    format!("/dora?{}{fragment}", s.finish())
 }
 
 #[component]
 pub fn DoraPage() -> impl IntoView {
     let query = use_query_map();
-    let navigate = use_navigate();
-    let go = Callback::new(move |url: String| navigate(&url, Default::default()));
     let get = move |k: &str| super::query_param(query, k);
     let params = move || (get("scope"), get("from"), get("to"), get("report"));
     let series = Resource::new(
@@ -115,53 +119,36 @@ pub fn DoraPage() -> impl IntoView {
                     "Pulseboard grades a rate by the nearest typical value, as the report states, so 12 % is medium and 18 % is high (METRICS.md, \"Grades\")."
                 </p>
             })}
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| series.refetch())
-                covers=Signal::derive(move || series.get().and_then(Result::ok).map(|s| s.deployment_sources.into_iter().map(|(r, _)| r).collect()).unwrap_or_default())/>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the series…"</p> }>
                 {move || Suspend::new(async move {
                     match series.await {
-                        Ok(s) => view! { <Series s query go/> }.into_any(),
-                        Err(e) => view! { <Failed e retry=move || series.refetch()/> }.into_any(),
+                        Ok(s) => view! {
+                            <crate::components::sync_progress::LiveUpdates covers=s.deployment_sources.iter().map(|(r, _)| r.clone()).collect()/>
+                            <Series s query/>
+                        }.into_any(),
+                        Err(e) => view! { <LoadError e testid="dora-error"/> }.into_any(),
                     }
                 })}
             </Transition>
+            // A part's link ends with `#attribution`: the browser scrolls here, far below
+            // the charts, where the part picked is shown.
+            <div id="attribution">
             <Suspense fallback=|| view! { <p class="muted" aria-busy="true">"Loading what lies behind…"</p> }>
                 {move || Suspend::new(async move {
                     match attribution.await {
                         Ok(Some(a)) => view! { <Behind a/> }.into_any(),
                         Ok(None) => view! { <p class="muted" data-testid="pick-a-part">"Click a point, or open a row, to see the deployments, changes and incidents behind it."</p> }.into_any(),
-                        Err(e) => view! { <Failed e retry=move || attribution.refetch()/> }.into_any(),
+                        Err(e) => view! { <LoadError e testid="dora-error"/> }.into_any(),
                     }
                 })}
             </Suspense>
+            </div>
         </section>
     }
 }
 
 #[component]
-fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
-    let sign_in = matches!(e, AppError::SignedOut);
-    view! {
-        <div class="error" role="alert" data-testid="dora-error">
-            <p>{e.to_string()}</p>
-            {if sign_in {
-                view! { <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a> }.into_any()
-            } else {
-                view! { <button class="secondary" on:click=move |_| retry()>"Try again"</button> }.into_any()
-            }}
-        </div>
-    }
-}
-
-#[component]
-fn Series(
-    s: DoraSeries,
-    query: Memo<leptos_router::params::ParamsMap>,
-    /// Goes to a URL of this page (the router's navigation, taken where the page is
-    /// built: this part is built after its data comes, when a request whose reader went
-    /// away may have lost its router, leptos-rs/leptos issue 4590).
-    go: Callback<String>,
-) -> impl IntoView {
+fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl IntoView {
     let pairs = move || -> Vec<(String, String)> {
         query
             .try_get()
@@ -170,21 +157,15 @@ fn Series(
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
     };
-    let parts: Vec<(String, String)> = s
-        .parts
-        .iter()
-        .map(|p| (p.from.clone(), p.to.clone()))
-        .collect();
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     let labels: Vec<String> = s.parts.iter().map(|p| day(&p.from)).collect();
-    let pick = {
-        let parts = parts.clone();
-        Callback::new(move |i: usize| {
-            if let Some((a, b)) = parts.get(i) {
-                go.run(url_with(&pairs(), Some((&day(a), &day(b)))));
-            }
-        })
-    };
+    // Each part's drill-down: where a click on its point (or its row) goes.
+    let query_now = pairs();
+    let links: Vec<String> = s
+        .parts
+        .iter()
+        .map(|p| url_with(&query_now, Some((&day(&p.from), &day(&p.to)))))
+        .collect();
     let charts = KEYS
         .iter()
         .map(|(metric, statistic, title, axis, scale)| {
@@ -201,9 +182,9 @@ fn Series(
                 })
                 .collect();
             let series = KeySeries {
-                metric,
-                title,
-                axis,
+                metric: metric.to_string(),
+                title: title.to_string(),
+                axis: axis.to_string(),
                 scale: *scale,
                 labels: labels.clone(),
                 values,
@@ -214,13 +195,14 @@ fn Series(
                     .cloned()
                     .collect(),
             };
-            view! { <DoraChart series on_pick=pick/> }
+            view! { <DoraChart series links=links.clone()/> }
         })
         .collect_view();
     let rows = s
         .parts
         .iter()
-        .map(|p| {
+        .zip(links.iter().cloned())
+        .map(|(p, href)| {
             let cell = |metric: &str, statistic: Statistic| {
                 let f = p
                     .figures
@@ -245,7 +227,6 @@ fn Series(
                     </td>
                 }
             };
-            let href = url_with(&pairs(), Some((&day(&p.from), &day(&p.to))));
             view! {
                 <tr data-part=day(&p.from)>
                     <th scope="row"><a href=href>{format!("{} – {}", day(&p.from), day(&p.to))}</a></th>
@@ -278,18 +259,6 @@ fn Series(
 
 #[component]
 fn Behind(a: Attribution) -> impl IntoView {
-    // The part picked is shown where the eye is: far below the charts otherwise.
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        request_animation_frame(|| {
-            if let Some(e) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.query_selector("[data-testid=attribution]").ok().flatten())
-            {
-                e.scroll_into_view();
-            }
-        });
-    });
     let day = |t: &str| t.get(..16).unwrap_or(t).replace('T', " ");
     let (deployments, changes, incidents) = a.totals;
     let cut = |shown: usize, total: u64| {

@@ -1,7 +1,7 @@
 //! The dashboard home: sign in, or pick repositories to follow.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 use crate::api::{
     list_repositories, signed_in_user, FollowRepositories, RepoSummary, TrackRepository,
@@ -11,14 +11,13 @@ use crate::components::first_sync::FirstSync;
 #[component]
 pub fn Home() -> impl IntoView {
     let who = Resource::new(|| (), |_| signed_in_user());
-    // Created here, not in the component the signed-in branch renders: the server may run
-    // that branch twice while it resolves, and each run would ask for the list again.
-    let refresh = RwSignal::new(false);
+    // Created here, not in the branch that awaits it: the server may run that branch twice
+    // while it resolves, and each run would ask for the list again.
     let repos = Resource::new(
-        move || refresh.get(),
-        move |refresh| async move {
+        || (),
+        move |_| async move {
             match who.await {
-                Ok(Some(_)) => list_repositories(refresh).await.map(Some),
+                Ok(Some(_)) => list_repositories(false).await.map(Some),
                 Ok(None) => Ok(None),
                 Err(e) => Err(e),
             }
@@ -26,12 +25,20 @@ pub fn Home() -> impl IntoView {
     );
     view! {
         <Title text=""/>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">"Asking GitHub which repositories you can see…"</p> }>
             {move || Suspend::new(async move {
                 match who.await {
-                    Ok(Some(_)) => view! { <Repositories repos refresh/> }.into_any(),
+                    Ok(Some(_)) => match repos.await {
+                        Ok(list) => view! { <Repositories initial=list.unwrap_or_default()/> }.into_any(),
+                        Err(e) => view! {
+                            <section class="panel">
+                                <h1>"Your repositories"</h1>
+                                <crate::components::load_error::LoadError e testid="repos-list-error"/>
+                            </section>
+                        }.into_any(),
+                    },
                     Ok(None) => view! { <Welcome/> }.into_any(),
-                    Err(e) => view! { <Unavailable message=e.to_string() retry=move || who.refetch()/> }.into_any(),
+                    Err(e) => view! { <Unavailable message=e.to_string()/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -39,17 +46,11 @@ pub fn Home() -> impl IntoView {
 }
 
 /// Shown when the server cannot answer (the database is down, say): what happened, and
-/// a retry every few seconds until it can.
+/// the page loaded again every few seconds until it can.
 #[component]
-fn Unavailable(message: String, retry: impl Fn() + Clone + Send + Sync + 'static) -> impl IntoView {
-    #[cfg(feature = "hydrate")]
-    {
-        let retry = retry.clone();
-        set_timeout(retry, std::time::Duration::from_secs(5));
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = &retry;
+fn Unavailable(message: String) -> impl IntoView {
     view! {
+        <Meta http_equiv="refresh" content="5"/>
         <section class="panel error" data-testid="unavailable">
             <h1>"Pulseboard cannot answer right now"</h1>
             <p>{message}</p>
@@ -75,24 +76,30 @@ fn Welcome() -> impl IntoView {
     }
 }
 
-#[component]
-fn Repositories(
-    repos: Resource<Result<Option<Vec<RepoSummary>>, crate::api::AppError>>,
-    refresh: RwSignal<bool>,
-) -> impl IntoView {
+/// The repositories the person can see, to follow (one, several, an organisation's, all),
+/// and the first sync of those followed. An island: `initial` is the list the server read;
+/// "Refresh from GitHub" and each follow read it again in the browser.
+#[island]
+fn Repositories(initial: Vec<RepoSummary>) -> impl IntoView {
     let track = ServerAction::<TrackRepository>::new();
     let follow = ServerAction::<FollowRepositories>::new();
-    // Refetch after each successful add so the lists move the repository across.
+    // `true`: asks GitHub afresh rather than from the cache.
+    let reload = Action::new(|fresh: &bool| list_repositories(*fresh));
+    // Read again after each successful add so the lists move the repository across.
     Effect::new(move |_| {
         if let Some(Ok(_)) = track.value().get() {
-            repos.refetch();
+            reload.dispatch(false);
         }
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = follow.value().get() {
-            repos.refetch();
+            reload.dispatch(false);
         }
     });
+    let list = move || match reload.value().get() {
+        Some(Ok(list)) => list,
+        _ => initial.clone(),
+    };
     let filter = RwSignal::new(String::new());
     view! {
         {move || follow.value().get().map(|r| match r {
@@ -102,7 +109,8 @@ fn Repositories(
         <section class="panel">
             <div class="panel-head">
                 <h1>"Your repositories"</h1>
-                <button class="secondary" id="refresh-repos" on:click=move |_| refresh.update(|r| *r = !*r)>
+                <button class="secondary" id="refresh-repos" disabled=move || reload.pending().get()
+                        on:click=move |_| { reload.dispatch(true); }>
                     "Refresh from GitHub"
                 </button>
             </div>
@@ -124,14 +132,10 @@ fn Repositories(
                 prop:value=move || filter.get()
                 on:input=move |ev| filter.set(event_target_value(&ev))
             />
-            <Transition fallback=|| view! { <p class="muted">"Asking GitHub which repositories you can see…"</p> }>
-                {move || Suspend::new(async move {
-                    match repos.await {
-                        Ok(list) => view! { <RepoTable list=list.unwrap_or_default() filter track follow/> }.into_any(),
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || reload.value().get().and_then(Result::err).map(|e| view! {
+                <p class="error" role="alert">{format!("Your repositories could not be read again: {e}")}</p>
+            })}
+            {move || view! { <RepoTable list=list() filter track follow/> }}
         </section>
     }
 }

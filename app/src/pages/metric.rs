@@ -77,9 +77,9 @@ fn Series(s: MetricSeries) -> impl IntoView {
     };
     let unit = s.parts.iter().find_map(|p| value(p, main)).map(|f| f.unit);
     let chart = KeySeries {
-        metric: "metric",
-        title: "",
-        axis: main.key(),
+        metric: "metric".into(),
+        title: String::new(),
+        axis: main.key().into(),
         scale: if unit == Some(wire::Unit::Ratio) {
             100.0
         } else {
@@ -123,7 +123,7 @@ fn Series(s: MetricSeries) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <DoraChart series=chart on_pick=Callback::new(|_| ())/>
+        <DoraChart series=chart links=vec![]/>
         <h2>{format!("{} per {} (UTC; the end excluded)", s.metric, s.grain)}</h2>
         <div class="scroll">
             <table class="metric-parts" data-testid="metric-parts">

@@ -31,14 +31,13 @@ pub fn OrganisationPage() -> impl IntoView {
                 <a href=move || scoped("/dora", &format!("org:{}", org()))>"DORA"</a>
             </div>
             <Controls action=format!("/orgs/{}", org()) params=controls/>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| report.refetch())
-                covers=Signal::derive(move || report.get().and_then(Result::ok).map(|r| r.repositories).unwrap_or_default())/>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the organisation's numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(r) => {
                             let repositories = r.repositories.clone();
                             view! {
+                                <crate::components::sync_progress::LiveUpdates covers=repositories.clone()/>
                                 <Body r/>
                                 <section class="section" aria-label="Repositories">
                                     <h2>"Repositories Pulseboard has read"</h2>
@@ -48,7 +47,7 @@ pub fn OrganisationPage() -> impl IntoView {
                                 </section>
                             }.into_any()
                         }
-                        Err(e) => view! { <LoadError e retry=Callback::new(move |_| report.refetch()) testid="org-error"/> }.into_any(),
+                        Err(e) => view! { <LoadError e testid="org-error"/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -118,7 +118,6 @@ pub fn Overview() -> impl IntoView {
         overview_report(scope, from, to, dora)
     });
     let choices = Resource::new(|| (), |_| scope_choices());
-    let refresh_waiting = RwSignal::new(0u32);
     view! {
         <Title text="Overview"/>
         <section class="panel">
@@ -134,18 +133,19 @@ pub fn Overview() -> impl IntoView {
                 }}
             </div>
             <Controls action="/overview" params choices=choices/>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { report.refetch(); refresh_waiting.update(|n| *n += 1); })
-                covers=Signal::derive(move || report.get().and_then(Result::ok).map(|r| r.repositories).unwrap_or_default())/>
             <Transition fallback=|| view! { <Skeleton/> }>
                 {move || Suspend::new(async move {
                     match report.await {
-                        Ok(r) => view! { <Body r/> }.into_any(),
-                        Err(e) => view! { <Failed e retry=move || report.refetch()/> }.into_any(),
+                        Ok(r) => view! {
+                            <crate::components::sync_progress::LiveUpdates covers=r.repositories.clone()/>
+                            <Body r/>
+                        }.into_any(),
+                        Err(e) => view! { <Failed e/> }.into_any(),
                     }
                 })}
             </Transition>
-            <Trend params refresh=refresh_waiting/>
-            <WaitingForReview scope=Signal::derive(move || params().0) refresh=refresh_waiting/>
+            <Trend params/>
+            <WaitingForReview scope=Signal::derive(move || params().0)/>
             <SyncingNow/>
         </section>
     }
@@ -155,15 +155,14 @@ pub fn Overview() -> impl IntoView {
 #[component]
 fn Trend(
     params: impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static,
-    refresh: RwSignal<u32>,
 ) -> impl IntoView {
     use crate::components::stage_chart::{TrendChart, CYCLE, MERGED};
     let series = Resource::new(
         move || {
             let (scope, from, to, _) = params();
-            (scope, from, to, refresh.get())
+            (scope, from, to)
         },
-        |(scope, from, to, _)| {
+        |(scope, from, to)| {
             crate::api::weekly_series(
                 scope,
                 vec![MERGED.into(), CYCLE.into()],
@@ -198,11 +197,8 @@ fn Trend(
 
 /// The scope's pull requests waiting for a first review now, longest waiting first.
 #[component]
-fn WaitingForReview(scope: Signal<String>, refresh: RwSignal<u32>) -> impl IntoView {
-    let waiting = Resource::new(
-        move || (scope.get(), refresh.get()),
-        |(scope, _)| crate::api::waiting_for_review(scope),
-    );
+fn WaitingForReview(scope: Signal<String>) -> impl IntoView {
+    let waiting = Resource::new(move || scope.get(), crate::api::waiting_for_review);
     view! {
         <section class="section" aria-label="Pull requests waiting for review">
             <h2>"Pull requests waiting for review, longest waiting first"</h2>
@@ -260,15 +256,8 @@ fn Skeleton() -> impl IntoView {
 }
 
 #[component]
-fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+fn Failed(e: AppError) -> impl IntoView {
     match e {
-        AppError::SignedOut => view! {
-            <div class="error" data-testid="overview-error" role="alert">
-                <p>{e.to_string()}</p>
-                <a class="button primary" href="/auth/github/login" rel="external">"Sign in with GitHub"</a>
-            </div>
-        }
-        .into_any(),
         // The scope names nothing this person follows or may see: say what to do next.
         AppError::NotFound(_) => view! {
             <div class="notice" data-testid="overview-empty">
@@ -277,13 +266,7 @@ fn Failed(e: AppError, retry: impl Fn() + Send + Sync + 'static) -> impl IntoVie
             </div>
         }
         .into_any(),
-        _ => view! {
-            <div class="error" data-testid="overview-error" role="alert">
-                <p>{e.to_string()}</p>
-                <button class="secondary" on:click=move |_| retry()>"Try again"</button>
-            </div>
-        }
-        .into_any(),
+        _ => view! { <crate::components::load_error::LoadError e testid="overview-error"/> }.into_any(),
     }
 }
 

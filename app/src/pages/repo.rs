@@ -346,13 +346,12 @@ pub fn RepositoryPage() -> impl IntoView {
     );
     view! {
         <Title text=full_name/>
-        <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| { overview.refetch(); report.refetch(); details.refetch(); stages.refetch(); })
-            covers=Signal::derive(move || vec![full_name()])/>
+        <crate::components::sync_progress::LiveUpdates covers=vec![full_name()]/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Err(e) => view! { <Failed name=full_name() e/> }.into_any(),
-                    Ok(o) if !o.repo.tracked && o.last_sync.is_none() => view! { <NotFollowed o/> }.into_any(),
+                    Ok(o) if !o.repo.tracked && o.last_sync.is_none() => view! { <NotFollowed name=o.repo.full_name/> }.into_any(),
                     Ok(o) => view! { <Page o tab=Signal::derive(tab) report details stages query/> }.into_any(),
                 }
             })}
@@ -381,11 +380,11 @@ fn Failed(name: String, e: AppError) -> impl IntoView {
 
 /// A repository the person may see, does not follow, and Pulseboard has not read (no
 /// sync of it has run): there are no numbers to show (not zeros); following it starts
-/// reading. One someone else follows shows its numbers like any other.
-#[component]
-fn NotFollowed(o: RepoOverview) -> impl IntoView {
+/// reading. One someone else follows shows its numbers like any other. An island:
+/// following, and the first sync's progress, happen in the browser.
+#[island]
+fn NotFollowed(name: String) -> impl IntoView {
     let follow = ServerAction::<crate::api::FollowRepositories>::new();
-    let name = o.repo.full_name.clone();
     let names = vec![name.clone()];
     let here = format!("/repos/{name}");
     view! {
@@ -444,14 +443,6 @@ fn Page(
         })
         .collect_view();
     let weeks = o.weeks.clone();
-    let show_table = RwSignal::new(false);
-    let table_weeks = o.weeks.clone();
-    let table_rows = move || {
-        table_weeks
-            .iter()
-            .map(|w| view! { <tr><td>{w.week_start.clone()}</td><td>{w.opened}</td><td>{w.merged}</td></tr> })
-            .collect_view()
-    };
     view! {
         <section class="panel">
             <div class="panel-head">
@@ -498,8 +489,8 @@ fn Page(
                     })}
                 </Transition>
             </Show>
-            // Mounted only on its tab: a chart drawn while hidden would measure no width.
-            <Show when=move || tab.get() == "pulls">
+            // Only on its tab: a chart drawn while hidden would measure no width.
+            {(tab.get_untracked() == "pulls").then(|| view! {
                 <h2>"Pull requests opened vs merged per week, all history"</h2>
                 <div class="stats">
                     <div class="stat"><span class="value" data-testid="total-prs">{o.pull_requests}</span><span class="label">"pull requests"</span></div>
@@ -507,14 +498,13 @@ fn Page(
                     <div class="stat"><span class="value" data-testid="week-count">{o.weeks.len()}</span><span class="label">"weeks"</span></div>
                 </div>
                 <ThroughputChart weeks=weeks.clone()/>
-                <button class="secondary" id="toggle-table" on:click=move |_| show_table.update(|s| *s = !*s)>
-                    {move || if show_table.get() { "Hide the numbers" } else { "Show the numbers" }}
-                </button>
-                <table class="weeks" class:hidden=move || !show_table.get() data-testid="weeks-table">
-                    <thead><tr><th>"Week of"</th><th>"Opened"</th><th>"Merged"</th></tr></thead>
-                    <tbody>{table_rows.clone()()}</tbody>
-                </table>
-            </Show>
+                <WeeksTable>
+                    <table class="weeks" data-testid="weeks-table">
+                        <thead><tr><th>"Week of"</th><th>"Opened"</th><th>"Merged"</th></tr></thead>
+                        <tbody>{weeks.iter().map(|w| view! { <tr><td>{w.week_start.clone()}</td><td>{w.opened}</td><td>{w.merged}</td></tr> }).collect_view()}</tbody>
+                    </table>
+                </WeeksTable>
+            })}
             {o.last_sync.map(|s| view! {
                 <p class="muted small" data-testid="last-sync">
                     "Last sync: " {s.status} " " {s.finished_at.unwrap_or_default()} ", "
@@ -606,5 +596,19 @@ fn Lists(d: ScopeDetails, tab: String) -> impl IntoView {
         }
         .into_any(),
         _ => ().into_any(),
+    }
+}
+
+/// A button that shows or hides the weekly numbers (`children`: their table, rendered by
+/// the server and hidden until asked for). An island: only the button runs in the browser.
+#[island]
+fn WeeksTable(children: Children) -> impl IntoView {
+    let shown = RwSignal::new(false);
+    view! {
+        <button class="secondary" id="toggle-table" aria-expanded=move || shown.get().to_string()
+                on:click=move |_| shown.update(|s| *s = !*s)>
+            {move || if shown.get() { "Hide the numbers" } else { "Show the numbers" }}
+        </button>
+        <div class:hidden=move || !shown.get()>{children()}</div>
     }
 }

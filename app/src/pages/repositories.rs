@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 use wire::RepositoryRow;
 
@@ -153,8 +152,6 @@ pub fn RepositoriesPage() -> impl IntoView {
                 <h1>"Repositories"</h1>
                 <a href="/">"Follow more"</a>
             </div>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| rows.refetch())
-                covers=Signal::derive(move || rows.get().and_then(Result::ok).map(|l| l.into_iter().map(|r| r.full_name).collect()).unwrap_or_default())/>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Reading your repositories…"</p> }>
                 {move || Suspend::new(async move {
                     match rows.await {
@@ -164,9 +161,12 @@ pub fn RepositoriesPage() -> impl IntoView {
                                 <a class="button primary" href="/">"Pick repositories to follow"</a>
                             </div>
                         }.into_any(),
-                        Ok(list) => view! { <Table list view=view_of()/> }.into_any(),
+                        Ok(list) => view! {
+                            <crate::components::sync_progress::LiveUpdates covers=list.iter().map(|r| r.full_name.clone()).collect()/>
+                            <Table list view=view_of()/>
+                        }.into_any(),
                         Err(e) => view! {
-                            <crate::components::load_error::LoadError e retry=Callback::new(move |_| rows.refetch()) testid="repos-error"/>
+                            <crate::components::load_error::LoadError e testid="repos-error"/>
                         }.into_any(),
                     }
                 })}
@@ -246,7 +246,7 @@ fn Table(list: Vec<RepositoryRow>, view: View) -> impl IntoView {
     );
     let v = view.clone();
     view! {
-        <Form method="GET" action="/repos" on_form_data=crate::components::controls::without_nameless() attr:class="controls" attr:aria-label="Which repositories">
+        <form method="get" action="/repos" class="controls" aria-label="Which repositories">
             <label>"Filter " <input type="search" name="q" id="repo-q" value=v.q.clone() placeholder="name, topic, language"/></label>
             <label>
                 "Language "
@@ -265,7 +265,7 @@ fn Table(list: Vec<RepositoryRow>, view: View) -> impl IntoView {
                 <input type="hidden" name="dir" value=if v.desc { "desc" } else { "asc" }/>
             })}
             <button type="submit" class="primary" id="apply">"Show"</button>
-        </Form>
+        </form>
         <p class="muted small" data-testid="repos-summary">{summary}</p>
         {(shown == 0).then(|| view! {
             <p class="notice" data-testid="repos-none-match">"No followed repository matches this filter. " <a href="/repos">"Show all"</a></p>

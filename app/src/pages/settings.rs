@@ -35,7 +35,6 @@ const SOURCES: [&str; 5] = [
 pub fn SettingsPage() -> impl IntoView {
     let params = use_params_map();
     let full_name = crate::pages::repo::repository_name(params);
-    let save = ServerAction::<SaveRepositorySettings>::new();
     let view_of = Resource::new(full_name, repository_settings);
     view! {
         <Title text=move || format!("Settings of {}", full_name())/>
@@ -47,8 +46,8 @@ pub fn SettingsPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match view_of.await {
-                        Ok(v) => view! { <Form v save/> }.into_any(),
-                        Err(e) => view! { <LoadError e retry=Callback::new(move |_| view_of.refetch()) testid="settings-error"/> }.into_any(),
+                        Ok(v) => view! { <SettingsForm v/> }.into_any(),
+                        Err(e) => view! { <LoadError e testid="settings-error"/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -56,8 +55,10 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Form(v: SettingsView, save: ServerAction<SaveRepositorySettings>) -> impl IntoView {
+/// The form and what saving it did: an island (the form posts without the WASM too).
+#[island]
+fn SettingsForm(v: SettingsView) -> impl IntoView {
+    let save = ServerAction::<SaveRepositorySettings>::new();
     let s = v.settings.clone();
     let text = |o: &Option<String>| o.clone().unwrap_or_default();
     let joined = |o: &Option<Vec<String>>| o.clone().unwrap_or_default().join(", ");

@@ -11,6 +11,16 @@ use crate::components::sync_progress::progress_bar;
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
+    view! {
+        <Title text="Sync"/>
+        <Activity/>
+    }
+}
+
+/// The page's body, an island: the bars follow the event stream, "Sync now" queues a job,
+/// and the queue and history are read again as syncs end.
+#[island]
+fn Activity() -> impl IntoView {
     let activity = Resource::new(|| (), |_| load_sync_activity());
     // One bar per repository and resource, in the order they started.
     let live: RwSignal<Vec<LiveProgress>> = RwSignal::new(Vec::new());
@@ -23,7 +33,6 @@ pub fn SyncPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Sync"/>
         <section class="panel">
             <div class="panel-head">
                 <h1>"Sync"</h1>

@@ -89,8 +89,6 @@ pub fn TeamsPage() -> impl IntoView {
         <section class="panel">
             <div class="panel-head"><h1>"Teams and groups"</h1></div>
             <Controls action="/teams" params=move || { let (f, t, r) = params(); (String::new(), f, t, r) }/>
-            <crate::components::sync_progress::LiveUpdates refresh=Callback::new(move |_| teams.refetch())
-                covers=Signal::derive(move || teams.get().and_then(Result::ok).map(|l| l.into_iter().flat_map(|t| t.team.read).collect()).unwrap_or_default())/>
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Computing each team's numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match teams.await {
@@ -100,9 +98,12 @@ pub fn TeamsPage() -> impl IntoView {
                                 <a class="button" href="/">"Your repositories"</a>
                             </div>
                         }.into_any(),
-                        Ok(list) => view! { <Body list/> }.into_any(),
+                        Ok(list) => view! {
+                            <crate::components::sync_progress::LiveUpdates covers=list.iter().flat_map(|t| t.team.read.iter().cloned()).collect()/>
+                            <Body list/>
+                        }.into_any(),
                         Err(e) => view! {
-                            <crate::components::load_error::LoadError e retry=Callback::new(move |_| teams.refetch()) testid="teams-error"/>
+                            <crate::components::load_error::LoadError e testid="teams-error"/>
                         }.into_any(),
                     }
                 })}
@@ -247,14 +248,6 @@ fn TeamRadar(teams: Vec<(String, Vec<Option<f64>>)>) -> impl IntoView {
             said.join("; ")
         )
     };
-    #[cfg(feature = "hydrate")]
-    {
-        let teams = teams.clone();
-        Effect::new(move |_| {
-            let teams = teams.clone();
-            request_animation_frame(move || draw(&teams));
-        });
-    }
     let overlaps = same_levels(&teams)
         .into_iter()
         .map(|names| {
@@ -265,12 +258,24 @@ fn TeamRadar(teams: Vec<(String, Vec<Option<f64>>)>) -> impl IntoView {
             view! { <p class="small muted" data-testid="radar-overlap">{text}</p> }
         })
         .collect_view();
-    #[cfg(not(feature = "hydrate"))]
-    let _ = &teams;
     view! {
-        <div id=RADAR_ID class="chart radar" role="img" aria-label=label></div>
+        <RadarDrawing teams label/>
         {overlaps}
     }
+}
+
+/// The radar's drawing (an island): `teams` as [`TeamRadar`] takes them, `label` what it
+/// shows, for those who cannot see it.
+#[island]
+fn RadarDrawing(teams: Vec<(String, Vec<Option<f64>>)>, label: String) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let teams = teams.clone();
+        request_animation_frame(move || draw(&teams));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = teams;
+    view! { <div id=RADAR_ID class="chart radar" role="img" aria-label=label></div> }
 }
 
 /// The teams drawn on one another: each set of two or more with the same four levels, in
