@@ -80,6 +80,11 @@ export class Demo {
       else if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) {
         this.consoleErrors.push(`${page.url()}: ${msg.text()}`);
       }
+      // An island the WASM does not know (a server and a WASM built from different sources)
+      // stays dead: Leptos only warns.
+      else if (/Could not find WASM function for the island/.test(msg.text())) {
+        this.consoleErrors.push(`${page.url()}: ${msg.text()}`);
+      }
     });
     page.on('pageerror', (e) => this.consoleErrors.push(`${page.url()}: ${e.message}`));
     return page;

@@ -1,6 +1,6 @@
 //! The Leptos app: the HTML shell, the router, pages and components, and the server
-//! functions they call. Rendered on the server (`ssr`) and hydrated in the browser
-//! (`hydrate`); server-only code sits behind the `ssr` feature.
+//! functions they call. Rendered on the server (`ssr`); in the browser (`hydrate`) only its
+//! islands (`#[island]`) hydrate; server-only code sits behind the `ssr` feature.
 
 pub mod api;
 pub mod components;
@@ -80,6 +80,28 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <components::local_time::LocalTimes/>
+            <PageLive/>
         </Router>
     }
+}
+
+/// Marks the page live for tests and the benchmarks: `body[data-hydrated=true]`, and
+/// `data-hydrated-at`, in ms from the navigation's start (`bench/interactive.mjs` reads
+/// it). The last island of every page: Leptos' loader hydrates islands in document order
+/// and stops at one that fails, and each island's effects run in that order, so the mark
+/// means every island before it is live.
+#[island]
+fn PageLive() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if let Some(body) = window.document().and_then(|d| d.body()) {
+            if let Some(p) = window.performance() {
+                let _ = body.set_attribute("data-hydrated-at", &format!("{:.1}", p.now()));
+            }
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }

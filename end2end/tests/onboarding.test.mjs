@@ -255,6 +255,8 @@ test('a merge in the simulator reaches an open overview once acme/api is synced,
   await other.goto(`${demo.base}/sync`);
   await other.waitForSelector('body[data-hydrated=true]');
   await other.click('button.sync-now-button[data-repo="acme/api"]');
+  // A tab in the background waits until it is shown to load itself again.
+  await page.bringToFront();
   await page.waitForFunction((b) => Number(document.querySelector('.tile[data-metric=pull_requests_merged]')?.dataset.value) === b + 1, before, { timeout: 180_000 });
   // The page says which sync brought the new numbers (once its island is live again).
   await page.waitForFunction(() => /acme\/api/.test(document.querySelector('[data-testid=live-updates]')?.textContent ?? ''));

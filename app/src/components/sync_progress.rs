@@ -106,17 +106,18 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
     });
 }
 
-/// Keeps a page live: when the sync of a repository the page shows ends (its numbers are
-/// current), the page loads itself again (unchanged numbers come from the cache; the
-/// browser keeps the scroll position) and then says which sync updated it. When the reader
-/// is in a field (a date being typed), it offers a button instead of taking the field
-/// away. `covers`: the repositories the page shows (`owner/name`); empty, any
-/// repository's. An island: the server renders the (empty) line, the browser follows the
-/// events.
+/// Keeps a page live: when the sync of a repository the page shows ends having stored
+/// something new, the page loads itself again (unchanged numbers come from the cache; the
+/// browser keeps the scroll position) and then says which sync updated it. Only a page
+/// shown and left alone reloads: one whose reader has focused a field, a button or a link
+/// (what they are doing would be lost) gets a button instead, and a tab in the background
+/// waits until it is shown. `covers`: the repositories the page shows (`owner/name`); a
+/// page that shows none follows nothing. An island: the server renders the (empty) line,
+/// the browser follows the events.
 #[island]
 pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
     let last: RwSignal<Option<String>> = RwSignal::new(None);
-    // A sync ended while the reader was in a field: the repository, until they reload.
+    // New numbers are in but the reader is busy: the repository, until they reload.
     let waiting: RwSignal<Option<String>> = RwSignal::new(None);
     #[cfg(feature = "hydrate")]
     {
@@ -126,17 +127,19 @@ pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
                 last.set(Some(r));
             }
         });
-        follow_events(move |p| {
-            let shown =
-                covers.is_empty() || covers.iter().any(|r| r.eq_ignore_ascii_case(&p.repository));
-            if p.ready && shown {
-                if live_reload::reader_is_typing() {
-                    waiting.set(Some(p.repository));
-                } else {
-                    live_reload::soon(&p.repository);
+        if !covers.is_empty() {
+            follow_events(move |p| {
+                let shown = covers.iter().any(|r| r.eq_ignore_ascii_case(&p.repository));
+                // `items` of a `ready` event: what the whole sync stored.
+                if p.ready && p.items > 0 && shown {
+                    if live_reload::reader_is_busy() {
+                        waiting.set(Some(p.repository));
+                    } else {
+                        live_reload::soon(&p.repository);
+                    }
                 }
-            }
-        });
+            });
+        }
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = covers;
@@ -153,7 +156,7 @@ pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
             {move || last.get().map(|r| format!("Updated after {r}'s sync."))}
             {move || waiting.get().map(|r| view! {
                 {format!("{r}'s sync brought new numbers. ")}
-                <button type="button" class="link" id="show-new-numbers" on:click=reload>"Show them"</button>
+                <button type="button" class="secondary small" id="show-new-numbers" on:click=reload>"Show them"</button>
             })}
         </p>
     }
@@ -162,51 +165,103 @@ pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
 /// Reloading a page for new numbers, and the note it leaves for its next load.
 #[cfg(feature = "hydrate")]
 mod live_reload {
-    const NOTE: &str = "pulseboard-updated";
+    use std::cell::RefCell;
 
-    /// Reloads the page shortly (syncs often end in bursts: one reload for a burst),
-    /// leaving a note that `repository`'s sync updated it.
+    /// `ADDRESS\nREPOSITORY`: written just before a reload, read (and removed) by the load
+    /// it makes.
+    const NOTE: &str = "pulseboard-updated";
+    /// When this tab last reloaded for new numbers, in ms since the epoch.
+    const RELOADED_AT: &str = "pulseboard-reloaded-at";
+    /// The least time between two reloads of a tab, in ms: syncs end in bursts.
+    const GAP_MS: f64 = 10_000.0;
+    /// How long a reload waits for more syncs to end, in ms.
+    const SETTLE_MS: f64 = 2_000.0;
+
+    thread_local! {
+        /// The repository of the last sync that asked for a reload, once one is planned.
+        static PLANNED: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.session_storage().ok().flatten()
+    }
+
+    /// Reloads the page once the syncs ending now have settled ([`SETTLE_MS`]), no sooner
+    /// than [`GAP_MS`] after this tab's last reload, and once the page is shown; the next
+    /// load says `repository`'s sync updated it (the last of a burst).
     pub fn soon(repository: &str) {
-        thread_local! {
-            static PLANNED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+        let first = PLANNED.with(|p| p.borrow_mut().replace(repository.to_string()).is_none());
+        if !first {
+            return;
         }
+        let last = storage()
+            .and_then(|s| s.get_item(RELOADED_AT).ok().flatten())
+            .and_then(|t| t.parse::<f64>().ok());
+        let since_last = last.map_or(f64::INFINITY, |t| js_sys::Date::now() - t);
+        let wait = SETTLE_MS.max(GAP_MS - since_last);
+        leptos::prelude::set_timeout(
+            reload_when_shown,
+            std::time::Duration::from_millis(wait as u64),
+        );
+    }
+
+    /// Reloads now if the page is shown, else when it next is.
+    fn reload_when_shown() {
+        use wasm_bindgen::JsCast;
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        if !document.hidden() {
+            reload();
+            return;
+        }
+        let when_shown = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| {
+            if web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| !d.hidden())
+            {
+                reload();
+            }
+        });
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            when_shown.as_ref().unchecked_ref(),
+        );
+        // Lives as long as the page.
+        when_shown.forget();
+    }
+
+    fn reload() {
         let Some(window) = web_sys::window() else {
             return;
         };
-        if let (Ok(Some(storage)), Ok(here)) = (window.session_storage(), window.location().href())
-        {
+        let repository = PLANNED.with(|p| p.borrow().clone()).unwrap_or_default();
+        if let (Some(storage), Ok(here)) = (storage(), window.location().href()) {
             let _ = storage.set_item(NOTE, &format!("{here}\n{repository}"));
+            let _ = storage.set_item(RELOADED_AT, &js_sys::Date::now().to_string());
         }
-        if PLANNED.with(|p| p.replace(true)) {
-            return;
-        }
-        leptos::prelude::set_timeout(
-            || {
-                if let Some(w) = web_sys::window() {
-                    let _ = w.location().reload();
-                }
-            },
-            std::time::Duration::from_millis(700),
-        );
+        let _ = window.location().reload();
     }
 
     /// The repository whose sync reloaded this page, if this load is that reload (the
     /// note names this very address); the note is removed either way.
     pub fn take_note() -> Option<String> {
-        let window = web_sys::window()?;
-        let storage = window.session_storage().ok().flatten()?;
+        let storage = storage()?;
         let note = storage.get_item(NOTE).ok().flatten()?;
         let _ = storage.remove_item(NOTE);
         let (at, repository) = note.split_once('\n')?;
-        (window.location().href().ok()? == at).then(|| repository.to_string())
+        let here = web_sys::window()?.location().href().ok()?;
+        (here == at && !repository.is_empty()).then(|| repository.to_string())
     }
 
-    /// Whether the reader is in a field: a reload would take away what they are typing.
-    pub fn reader_is_typing() -> bool {
+    /// Whether a reload would take something from the reader: the focus on a field, a
+    /// button or a link (typing, choosing, about to act). A page just loaded, or clicked
+    /// where nothing is focusable, has it on its body.
+    pub fn reader_is_busy() -> bool {
         web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.active_element())
-            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+            .is_some_and(|e| e.tag_name() != "BODY")
     }
 }
 

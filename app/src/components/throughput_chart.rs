@@ -13,8 +13,8 @@ pub fn ThroughputChart(weeks: Vec<WeekPoint>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         let weeks = weeks.clone();
-        // After client-side navigation the effect can run before the container is in the
-        // document; the next animation frame is after it is.
+        // Drawn at the next animation frame, once the page's layout gives the container
+        // its width.
         Effect::new(move |_| {
             let weeks = weeks.clone();
             request_animation_frame(move || draw(&weeks));

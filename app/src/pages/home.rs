@@ -1,7 +1,7 @@
 //! The dashboard home: sign in, or pick repositories to follow.
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 
 use crate::api::{
     list_repositories, signed_in_user, FollowRepositories, RepoSummary, TrackRepository,
@@ -50,13 +50,28 @@ pub fn Home() -> impl IntoView {
 #[component]
 fn Unavailable(message: String) -> impl IntoView {
     view! {
-        <Meta http_equiv="refresh" content="5"/>
+        <RetrySoon/>
         <section class="panel error" data-testid="unavailable">
             <h1>"Pulseboard cannot answer right now"</h1>
             <p>{message}</p>
             <p class="muted small">"Retrying every few seconds…"</p>
         </section>
     }
+}
+
+/// Loads the page again in five seconds. An island: a `<meta http-equiv="refresh">` would
+/// have to be in the head, which is sent before the page knows the server cannot answer.
+#[island]
+fn RetrySoon() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    set_timeout(
+        || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        },
+        std::time::Duration::from_secs(5),
+    );
 }
 
 #[component]

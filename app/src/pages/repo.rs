@@ -498,12 +498,13 @@ fn Page(
                     <div class="stat"><span class="value" data-testid="week-count">{o.weeks.len()}</span><span class="label">"weeks"</span></div>
                 </div>
                 <ThroughputChart weeks=weeks.clone()/>
-                <WeeksTable>
+                <details>
+                    <summary id="toggle-table">"The numbers"</summary>
                     <table class="weeks" data-testid="weeks-table">
                         <thead><tr><th>"Week of"</th><th>"Opened"</th><th>"Merged"</th></tr></thead>
                         <tbody>{weeks.iter().map(|w| view! { <tr><td>{w.week_start.clone()}</td><td>{w.opened}</td><td>{w.merged}</td></tr> }).collect_view()}</tbody>
                     </table>
-                </WeeksTable>
+                </details>
             })}
             {o.last_sync.map(|s| view! {
                 <p class="muted small" data-testid="last-sync">
@@ -596,19 +597,5 @@ fn Lists(d: ScopeDetails, tab: String) -> impl IntoView {
         }
         .into_any(),
         _ => ().into_any(),
-    }
-}
-
-/// A button that shows or hides the weekly numbers (`children`: their table, rendered by
-/// the server and hidden until asked for). An island: only the button runs in the browser.
-#[island]
-fn WeeksTable(children: Children) -> impl IntoView {
-    let shown = RwSignal::new(false);
-    view! {
-        <button class="secondary" id="toggle-table" aria-expanded=move || shown.get().to_string()
-                on:click=move |_| shown.update(|s| *s = !*s)>
-            {move || if shown.get() { "Hide the numbers" } else { "Show the numbers" }}
-        </button>
-        <div class:hidden=move || !shown.get()>{children()}</div>
     }
 }

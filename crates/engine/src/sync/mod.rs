@@ -315,7 +315,7 @@ impl Syncer {
             self.publish_end(
                 repository_id,
                 full_name,
-                Some((resource, report.items, report.pages)),
+                End::Resource(resource, report.items, report.pages),
             )
             .await;
             // A revoked token fails everything after it as well: stop here.
@@ -343,22 +343,21 @@ impl Syncer {
         if rolled {
             crate::facts::refresh_rollups(&self.pool, repository_id).await?;
         }
-        // The numbers are current: open pages of the repository refresh.
-        self.publish_end(repository_id, full_name, None).await;
+        // The numbers are current: open pages of the repository refresh (those that only
+        // follow new data skip a sync that stored nothing).
+        let stored = outcome.resources.iter().map(|r| r.report.items).sum();
+        self.publish_end(repository_id, full_name, End::Ready { stored })
+            .await;
         Ok(outcome)
     }
 
-    /// Publishes an end: of a resource (its items and pages), or with `None` of the
-    /// repository's whole sync (`ready`: its numbers are current).
-    async fn publish_end(
-        &self,
-        repository_id: i64,
-        full_name: &str,
-        resource: Option<(Resource, u32, u32)>,
-    ) {
-        let (name, items, pages) = resource
-            .map(|(r, items, pages)| (r.as_str().to_string(), items, pages))
-            .unwrap_or_default();
+    /// Publishes an end: of a resource, or of the repository's whole sync (`ready`: its
+    /// numbers are current).
+    async fn publish_end(&self, repository_id: i64, full_name: &str, end: End) {
+        let (name, items, pages, ready) = match end {
+            End::Resource(r, items, pages) => (r.as_str().to_string(), items, pages, false),
+            End::Ready { stored } => (String::new(), stored, 0, true),
+        };
         self.publish(Progress {
             job_id: self.job_id,
             requested_by: self.requested_by,
@@ -370,13 +369,21 @@ impl Syncer {
                 pages,
                 total: None,
                 rate_remaining: self.client.budget().map(|b| b.remaining),
-                eta_secs: resource.map(|_| 0),
+                eta_secs: (!ready).then_some(0),
                 done: true,
-                ready: resource.is_none(),
+                ready,
             },
         })
         .await;
     }
+}
+
+/// What [`Syncer::publish_end`] announces.
+enum End {
+    /// A resource's run ended: the resource, its items stored and pages read.
+    Resource(Resource, u32, u32),
+    /// The repository's sync ended; `stored`: the items its resources stored.
+    Ready { stored: u32 },
 }
 
 /// Asks GitHub which repositories the user can see now and stores exactly that as their

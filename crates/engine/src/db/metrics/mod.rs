@@ -929,5 +929,14 @@ mod tests {
             .map(|(_, n)| n)
             .collect();
         assert_eq!(got.followed, tracked);
+        // The teams are those the teams page lists with something read.
+        let teams: Vec<(String, String, String)> = crate::db::orgs::teams_of(&pool, alice)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| !t.read.is_empty())
+            .map(|t| (t.organization, t.slug, t.name))
+            .collect();
+        assert_eq!(got.teams, teams);
     }
 }
