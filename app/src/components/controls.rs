@@ -60,8 +60,13 @@ pub fn Controls(
                     })}
                 </Suspense>
             </label> })}
-            <label>"From " <input type="date" name="from" id="from" value=move || params().1/></label>
-            <label>"To (exclusive) " <input type="date" name="to" id="to" value=move || params().2/></label>
+            {move || {
+                let (from, to) = period_shown(params().1, params().2);
+                view! {
+                    <label>"From " <input type="date" name="from" id="from" value=from/></label>
+                    <label>"To (exclusive) " <input type="date" name="to" id="to" value=to/></label>
+                }
+            }}
             <label>
                 "DORA report "
                 <select name="report" id="report">
@@ -82,6 +87,23 @@ pub fn Controls(
             <button type="submit" class="primary" id="apply">"Show"</button>
         </form>
     }
+}
+
+/// The period's dates as the date fields show them: those of the URL, and where it names
+/// none, the period the page shows by default (`engine::metrics::period_of`: the 30 days
+/// to the end of today, UTC), so that no field is blank while the page shows a period. A
+/// date the URL gets wrong stays as written: the page says what is wrong with it.
+fn period_shown(from: String, to: String) -> (String, String) {
+    #[cfg(feature = "ssr")]
+    if let Ok((f, t)) =
+        engine::metrics::period_of(Some(&from), Some(&to), chrono::Utc::now(), ["from", "to"])
+    {
+        return (
+            f.format("%Y-%m-%d").to_string(),
+            t.format("%Y-%m-%d").to_string(),
+        );
+    }
+    (from, to)
 }
 
 /// A scope as a page words it: `tracked` is "everything you follow", `org:acme` "acme
@@ -109,4 +131,28 @@ pub fn scoped(page: &str, scope: &str) -> String {
         .append_pair("scope", scope)
         .finish();
     format!("{page}?{query}")
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::period_shown;
+
+    #[test]
+    fn blank_date_fields_show_the_period_the_page_shows() {
+        let owned = |a: &str, b: &str| (a.to_string(), b.to_string());
+        // 30 days before 30 November is 31 October.
+        assert_eq!(
+            period_shown("".into(), "2026-11-30".into()),
+            owned("2026-10-31", "2026-11-30")
+        );
+        assert_eq!(
+            period_shown("2026-01-01".into(), "2026-02-01".into()),
+            owned("2026-01-01", "2026-02-01")
+        );
+        // A wrong date stays as written (the page says what is wrong).
+        assert_eq!(
+            period_shown("2026-13-01".into(), "".into()),
+            owned("2026-13-01", "")
+        );
+    }
 }
