@@ -107,7 +107,7 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
 }
 
 /// Keeps a page live: when the sync of a repository the page shows ends having stored
-/// something new, the page loads itself again (unchanged numbers come from the cache; the
+/// items (rows written again count too: see `LiveProgress::items`), the page loads itself again (unchanged numbers come from the cache; the
 /// browser keeps the scroll position) and then says which sync updated it. Only a page
 /// shown and left alone reloads: one whose reader has focused a field, a button or a link
 /// (what they are doing would be lost) gets a button instead, and a tab in the background
@@ -135,7 +135,7 @@ pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
                     if live_reload::reader_is_busy() {
                         waiting.set(Some(p.repository));
                     } else {
-                        live_reload::soon(&p.repository);
+                        live_reload::soon(&p.repository, waiting);
                     }
                 }
             });
@@ -146,7 +146,7 @@ pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     let reload = move |_: leptos::ev::MouseEvent| {
         if let Some(r) = waiting.get_untracked() {
-            live_reload::soon(&r);
+            live_reload::now(&r);
         }
     };
     #[cfg(not(feature = "hydrate"))]
@@ -167,6 +167,8 @@ pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
 mod live_reload {
     use std::cell::RefCell;
 
+    use leptos::prelude::{RwSignal, Set};
+
     /// `ADDRESS\nREPOSITORY`: written just before a reload, read (and removed) by the load
     /// it makes.
     const NOTE: &str = "pulseboard-updated";
@@ -186,10 +188,11 @@ mod live_reload {
         web_sys::window()?.session_storage().ok().flatten()
     }
 
-    /// Reloads the page once the syncs ending now have settled ([`SETTLE_MS`]), no sooner
-    /// than [`GAP_MS`] after this tab's last reload, and once the page is shown; the next
-    /// load says `repository`'s sync updated it (the last of a burst).
-    pub fn soon(repository: &str) {
+    /// Reloads the page [`SETTLE_MS`] after the first sync of a burst ends (the others end
+    /// meanwhile), no sooner than [`GAP_MS`] after this tab's last reload, once the page is
+    /// shown, and only if the reader is not busy by then (else `waiting` offers the
+    /// button); the next load says `repository`'s sync updated it (the last of the burst).
+    pub fn soon(repository: &str, waiting: RwSignal<Option<String>>) {
         let first = PLANNED.with(|p| p.borrow_mut().replace(repository.to_string()).is_none());
         if !first {
             return;
@@ -198,29 +201,48 @@ mod live_reload {
             .and_then(|s| s.get_item(RELOADED_AT).ok().flatten())
             .and_then(|t| t.parse::<f64>().ok());
         let since_last = last.map_or(f64::INFINITY, |t| js_sys::Date::now() - t);
-        let wait = SETTLE_MS.max(GAP_MS - since_last);
+        // A clock set back leaves a last reload in the future: at most the gap.
+        let wait = (GAP_MS - since_last).clamp(SETTLE_MS, GAP_MS);
         leptos::prelude::set_timeout(
-            reload_when_shown,
+            move || reload_when_shown(waiting),
             std::time::Duration::from_millis(wait as u64),
         );
     }
 
-    /// Reloads now if the page is shown, else when it next is.
-    fn reload_when_shown() {
+    /// Reloads for `repository`'s sync at once (the reader asked).
+    pub fn now(repository: &str) {
+        PLANNED.with(|p| p.borrow_mut().replace(repository.to_string()));
+        reload();
+    }
+
+    /// Reloads now if the page is shown and the reader not busy, when it is next shown if
+    /// hidden; a busy reader gets the button instead.
+    fn reload_when_shown(waiting: RwSignal<Option<String>>) {
         use wasm_bindgen::JsCast;
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };
+        let go = move || {
+            if reader_is_busy() {
+                // Planned no more: the button (or a later sync) reloads.
+                waiting.set(PLANNED.with(|p| p.borrow_mut().take()));
+            } else {
+                reload();
+            }
+        };
         if !document.hidden() {
-            reload();
+            go();
             return;
         }
-        let when_shown = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| {
-            if web_sys::window()
-                .and_then(|w| w.document())
-                .is_some_and(|d| !d.hidden())
+        let mut pending = true;
+        let when_shown = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            if pending
+                && web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| !d.hidden())
             {
-                reload();
+                pending = false;
+                go();
             }
         });
         let _ = document.add_event_listener_with_callback(

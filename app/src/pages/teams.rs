@@ -99,7 +99,7 @@ pub fn TeamsPage() -> impl IntoView {
                             </div>
                         }.into_any(),
                         Ok(list) => view! {
-                            <crate::components::sync_progress::LiveUpdates covers=list.iter().flat_map(|t| t.team.read.iter().cloned()).collect()/>
+                            <crate::components::sync_progress::LiveUpdates covers=list.iter().flat_map(|t| t.team.repositories.iter().cloned()).collect()/>
                             <Body list/>
                         }.into_any(),
                         Err(e) => view! {

@@ -11,8 +11,10 @@ pub struct LiveProgress {
     pub repository: String,
     /// The resource's stored name (`pull_requests`, `issues`, …).
     pub resource: String,
-    /// Items stored so far; in a `ready` event, the items the whole sync stored (0: nothing
-    /// new, though a reconciliation may still have removed rows).
+    /// Items stored so far; in a `ready` event, the items the whole sync stored, rows written
+    /// again unchanged included (resources listed whole count every time), so 0 means
+    /// GitHub listed nothing, not that nothing changed: a reconciliation may still have
+    /// removed rows.
     pub items: u32,
     /// Pages read so far.
     pub pages: u32,
