@@ -197,7 +197,7 @@ pub(super) fn dora_report(dora: &str) -> AppResult<wire::DoraReport> {
 
 /// The period the dates name, as [`scope_report`] reads them.
 #[cfg(feature = "ssr")]
-pub(super) fn period(
+pub(crate) fn period(
     from: &str,
     to: &str,
 ) -> AppResult<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {

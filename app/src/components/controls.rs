@@ -90,14 +90,13 @@ pub fn Controls(
 }
 
 /// The period's dates as the date fields show them: those of the URL, and where it names
-/// none, the period the page shows by default (`engine::metrics::period_of`: the 30 days
-/// to the end of today, UTC), so that no field is blank while the page shows a period. A
-/// date the URL gets wrong stays as written: the page says what is wrong with it.
+/// none, the period the page shows by default (`api::metrics::period`, as the pages' data
+/// reads it: the 30 days to the end of today, UTC), so that no field is blank while the
+/// page shows a period. A date the URL gets wrong stays as written: the page says what is
+/// wrong with it.
 fn period_shown(from: String, to: String) -> (String, String) {
     #[cfg(feature = "ssr")]
-    if let Ok((f, t)) =
-        engine::metrics::period_of(Some(&from), Some(&to), chrono::Utc::now(), ["from", "to"])
-    {
+    if let Ok((f, t)) = crate::api::metrics::period(&from, &to) {
         return (
             f.format("%Y-%m-%d").to_string(),
             t.format("%Y-%m-%d").to_string(),

@@ -107,8 +107,9 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
 }
 
 /// Keeps a page live: when the sync of a repository the page shows ends having stored
-/// items (rows written again count too: see `LiveProgress::items`), the page loads itself again (unchanged numbers come from the cache; the
-/// browser keeps the scroll position) and then says which sync updated it. Only a page
+/// items (rows written again count too: see `LiveProgress::items`), the page loads itself
+/// again (unchanged numbers come from the cache; the browser keeps the scroll position) and
+/// then says which sync updated it. Only a page
 /// shown and left alone reloads: one whose reader has focused a field, a button or a link
 /// (what they are doing would be lost) gets a button instead, and a tab in the background
 /// waits until it is shown. `covers`: the repositories the page shows (`owner/name`); a

@@ -1361,25 +1361,10 @@ mod tests {
     #[tokio::test]
     async fn only_admins_and_maintainers_change_settings() {
         let pool = crate::testing::fresh_database().await;
-        sqlx::query(
-            "INSERT INTO repositories (github_id, owner_login, name, full_name, private,
-                    default_branch, archived, fork, html_url, created_at, updated_at,
-                    stargazers_count, forks_count, open_issues_count)
-             VALUES (1, 'acme', 'api', 'acme/api', false, 'main', false, false, '', now(), now(), 0, 0, 0)",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
+        crate::testing::insert_repository(&pool, 1, "acme/api", &[]).await;
         let mut users = vec![];
         for (github_id, login, permission) in [(10, "pat", "push"), (11, "max", "maintain")] {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (github_id, login) VALUES ($1, $2) RETURNING id",
-            )
-            .bind(github_id)
-            .bind(login)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+            let id = crate::testing::insert_user(&pool, github_id, login).await;
             sqlx::query("INSERT INTO repository_access (user_id, repository_id, permission) VALUES ($1, 1, $2)")
                 .bind(id)
                 .bind(permission)

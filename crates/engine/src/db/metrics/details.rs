@@ -344,16 +344,7 @@ mod tests {
     #[tokio::test]
     async fn leaderboard_reviews_leave_out_every_kind_of_bot_by_hand() {
         let pool = crate::testing::fresh_database().await;
-        sqlx::query(
-            "INSERT INTO repositories (github_id, owner_login, name, full_name, private,
-                    default_branch, archived, fork, html_url, created_at, updated_at,
-                    stargazers_count, forks_count, open_issues_count)
-             VALUES (1, 'acme', 'api', 'acme/api', false, 'main', false, false, '',
-                     now(), now(), 0, 0, 0)",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
+        crate::testing::insert_repository(&pool, 1, "acme/api", &[]).await;
         let settings = crate::db::settings::RepositorySettings {
             bot_logins: vec!["Deploy-Robot".into()],
             ..Default::default()
@@ -420,16 +411,7 @@ mod tests {
     #[tokio::test]
     async fn open_pull_requests_by_stage_worked_out_by_hand() {
         let pool = crate::testing::fresh_database().await;
-        sqlx::query(
-            "INSERT INTO repositories (github_id, owner_login, name, full_name, private,
-                    default_branch, archived, fork, html_url, created_at, updated_at,
-                    stargazers_count, forks_count, open_issues_count)
-             VALUES (1, 'acme', 'api', 'acme/api', false, 'main', false, false, '',
-                     now(), now(), 0, 0, 0)",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
+        crate::testing::insert_repository(&pool, 1, "acme/api", &[]).await;
         // (number, state, draft, bot, created, ready, first response, approved)
         #[allow(clippy::type_complexity)]
         let rows: [(
