@@ -80,6 +80,26 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   for (const stage of await page.$$eval('[data-testid=open-pulls] tbody td:nth-child(4)', (tds) => tds.map((td) => td.textContent))) {
     assert.equal(stage, 'Waiting for review');
   }
+  // A tile's definition, sample and source: hidden, then shown on hover and on focus.
+  const merged1 = '.tile[data-metric=pull_requests_merged]';
+  const explained = async () => (await page.$eval(`${merged1} .tile-explain`, (e) => e.getBoundingClientRect().width));
+  await page.mouse.move(0, 0);
+  assert.ok(await explained() <= 1, 'the explanation is hidden until asked');
+  await page.hover(merged1);
+  assert.ok(await explained() > 100, 'hovering a tile shows its explanation');
+  const sample = report.figures.find((x) => x.metric === 'pull_requests_merged' && x.statistic === 'count' && !x.group).sample;
+  assert.match(await page.textContent(`${merged1} .tile-explain`), new RegExp(`over ${sample.toLocaleString('en-US')} items`));
+  await page.mouse.move(0, 0);
+  await page.focus(`${merged1} a.tile-link`);
+  assert.ok(await explained() > 100, 'focusing a tile\'s link shows its explanation');
+  await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-tile-explained.png') });
+  await page.evaluate(() => document.activeElement.blur());
+  // What counts as a deployment: how many repositories count each source, in all the
+  // scope's; the full list is on the DORA page.
+  const counted = await page.$$eval('[data-testid=deployment-source-counts] li', (lis) => lis.map((li) => Number(li.dataset.repositories)));
+  assert.equal(counted.reduce((a, b) => a + b, 0), report.repositories.length);
+  const listed = await page.getAttribute('[data-testid=deployment-source-counts] + p a', 'href');
+  assert.match(listed, /^\/dora\?scope=acme%2Fapi&from=.*#deployment-sources$/);
   await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview.png'), fullPage: true });
 
   // The same URL in a fresh context (signed in anew) shows the same numbers.

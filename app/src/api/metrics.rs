@@ -16,22 +16,10 @@ pub struct ScopeChoice {
 /// Every metric of `scope` over the period the dates name (`YYYY-MM-DD`, empty for the
 /// default: the 30 days up to today), graded by the DORA report of `dora` (`2023`, the
 /// default, or `2024`): the report `pulseboard metrics --json` prints for the same
-/// arguments.
+/// arguments, as the engine keeps it (shared, not copied: the pages that show it render
+/// on the server and send none of it as data).
 #[server(endpoint = "report")]
 pub async fn scope_report(
-    scope: String,
-    from: String,
-    to: String,
-    dora: String,
-) -> AppResult<wire::Report> {
-    kept_report(scope, from, to, dora)
-        .await
-        .map(|r| (*r).clone())
-}
-
-/// The report [`scope_report`] and [`overview_report`] give, as the engine keeps it.
-#[cfg(feature = "ssr")]
-async fn kept_report(
     scope: String,
     from: String,
     to: String,
@@ -48,62 +36,6 @@ async fn kept_report(
         .map_err(super::ssr::user_error)
 }
 
-/// What the overview (and an organisation's page) shows of a scope over a period, as
-/// [`scope_report`] computes it: the figures of the overview's tiles and of its anomalies'
-/// metrics over the whole scope, the first [`OVERVIEW_PRIORITIES`] issues to look at first,
-/// and everything else of the report but its figures' breakdowns and its forecasts. The
-/// page's data then carries what the page draws: an organisation's report has hundreds of
-/// figures (each with its source), the overview shows nineteen.
-#[server(endpoint = "overview_report")]
-pub async fn overview_report(
-    scope: String,
-    from: String,
-    to: String,
-    dora: String,
-) -> AppResult<wire::Report> {
-    kept_report(scope, from, to, dora)
-        .await
-        .map(|r| overview_of(&r))
-}
-
-/// How many issues to look at first the overview lists.
-pub const OVERVIEW_PRIORITIES: usize = 10;
-
-/// The part of `r` the overview shows ([`overview_report`]).
-#[cfg(feature = "ssr")]
-pub(crate) fn overview_of(r: &wire::Report) -> wire::Report {
-    let shown = |metric: &str| {
-        crate::pages::overview::SECTIONS
-            .iter()
-            .flat_map(|(_, tiles)| tiles.iter())
-            .any(|t| t.metric == metric)
-            || r.anomalies.iter().any(|a| a.metric == metric)
-    };
-    wire::Report {
-        scope: r.scope.clone(),
-        repositories: r.repositories.clone(),
-        from: r.from.clone(),
-        to: r.to.clone(),
-        deployment_sources: r.deployment_sources.clone(),
-        figures: r
-            .figures
-            .iter()
-            .filter(|f| f.group.is_none() && shown(&f.metric))
-            .cloned()
-            .collect(),
-        grades: r.grades.clone(),
-        anomalies: r.anomalies.clone(),
-        forecasts: Vec::new(),
-        insights: r.insights.clone(),
-        priorities: r
-            .priorities
-            .iter()
-            .take(OVERVIEW_PRIORITIES)
-            .cloned()
-            .collect(),
-    }
-}
-
 /// The lists behind a scope's tabs over the period the dates name (as [`scope_report`]):
 /// contributors and their weekday × hour heatmap, deployments per environment, releases,
 /// activity, and the pull requests open now.
@@ -112,7 +44,7 @@ pub async fn scope_details(
     scope: String,
     from: String,
     to: String,
-) -> AppResult<wire::ScopeDetails> {
+) -> AppResult<std::sync::Arc<wire::ScopeDetails>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
     let period = period(&from, &to)?;
@@ -174,7 +106,9 @@ pub const WAITING_LIMIT: usize = 10;
 
 /// The pull requests of `scope` waiting for a first review now, longest waiting first.
 #[server(endpoint = "waiting")]
-pub async fn waiting_for_review(scope: String) -> AppResult<wire::OpenPullRequests> {
+pub async fn waiting_for_review(
+    scope: String,
+) -> AppResult<std::sync::Arc<wire::OpenPullRequests>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
     engine
@@ -353,9 +287,10 @@ pub async fn dora_attribution(
 }
 
 /// The scopes the signed-in person can open: everything they follow, each organisation
-/// or account of what they follow, and each repository they follow.
+/// or account of what they follow, and each repository they follow. Shared (`Arc`): a
+/// picker reads them, it does not change them.
 #[server(endpoint = "scopes")]
-pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
+pub async fn scope_choices() -> AppResult<std::sync::Arc<Vec<ScopeChoice>>> {
     let user_id = super::ssr::require_user_id().await?;
     let engine = super::ssr::engine()?;
     let all = engine
@@ -399,7 +334,7 @@ pub async fn scope_choices() -> AppResult<Vec<ScopeChoice>> {
         label: n.clone(),
         scope: n.clone(),
     }));
-    Ok(out)
+    Ok(std::sync::Arc::new(out))
 }
 
 #[cfg(all(test, feature = "ssr"))]
@@ -419,81 +354,6 @@ mod tests {
             },
             previous: None,
         }
-    }
-
-    #[test]
-    fn the_overview_carries_its_tiles_and_anomalies_figures_and_ten_priorities() {
-        let anomaly = wire::Anomaly {
-            metric: "commits".into(),
-            week: "2026-10-05".into(),
-            value: 40.0,
-            baseline: 10.0,
-            score: 5.0,
-        };
-        let priority = |number: i64| wire::PriorityIssue {
-            repository: "acme/api".into(),
-            number,
-            title: format!("issue {number}"),
-            severity: None,
-            age_days: 1.0,
-            score: 1.0,
-            reasons: vec![],
-        };
-        let report = wire::Report {
-            scope: "org:acme".into(),
-            repositories: vec!["acme/api".into()],
-            from: "2026-10-01T00:00:00Z".into(),
-            to: "2026-11-01T00:00:00Z".into(),
-            deployment_sources: vec![("acme/api".into(), "deployments".into())],
-            figures: vec![
-                // A tile's figure, and another statistic of its metric.
-                figure("pull_request_cycle_time", None, Statistic::Median),
-                figure("pull_request_cycle_time", None, Statistic::P90),
-                // A tile's metric broken down: the overview draws no breakdown.
-                figure("workflow_success_rate", Some("CI"), Statistic::Ratio),
-                // No tile, but an anomaly: kept for its unit; its breakdown is not.
-                figure("commits", None, Statistic::Count),
-                figure("commits", Some("acme/api"), Statistic::Count),
-                // Neither.
-                figure("pull_requests_by_size", Some("xs"), Statistic::Count),
-                figure("releases", None, Statistic::Count),
-            ],
-            grades: vec![],
-            anomalies: vec![anomaly.clone()],
-            forecasts: vec![wire::Forecast {
-                metric: "stars_gained".into(),
-                model: "ANN".into(),
-                level: 0.8,
-                weeks: vec!["2026-11-02".into()],
-                point: vec![1.0],
-                lower: vec![0.0],
-                upper: vec![2.0],
-                fitted_on: 20,
-            }],
-            insights: vec![],
-            priorities: (1..=12).map(priority).collect(),
-        };
-        let shown = super::overview_of(&report);
-        let kept: Vec<(&str, Option<&str>, Statistic)> = shown
-            .figures
-            .iter()
-            .map(|f| (f.metric.as_str(), f.group.as_deref(), f.statistic))
-            .collect();
-        assert_eq!(
-            kept,
-            vec![
-                ("pull_request_cycle_time", None, Statistic::Median),
-                ("pull_request_cycle_time", None, Statistic::P90),
-                ("commits", None, Statistic::Count),
-            ]
-        );
-        let numbers: Vec<i64> = shown.priorities.iter().map(|p| p.number).collect();
-        assert_eq!(numbers, (1..=10).collect::<Vec<_>>());
-        assert!(shown.forecasts.is_empty());
-        assert_eq!(shown.anomalies, vec![anomaly]);
-        assert_eq!(shown.repositories, report.repositories);
-        assert_eq!(shown.deployment_sources, report.deployment_sources);
-        assert_eq!((shown.from, shown.to), (report.from, report.to));
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub fn Controls(
     params: impl Fn() -> (String, String, String, String) + Copy + Send + Sync + 'static,
     /// The scopes to pick from; none on a page of one scope (a repository, the teams).
     #[prop(optional)]
-    choices: Option<Resource<Result<Vec<crate::api::ScopeChoice>, AppError>>>,
+    choices: Option<Resource<Result<std::sync::Arc<Vec<crate::api::ScopeChoice>>, AppError>>>,
     /// Whether the page is cut into parts (day, week, month), kept in `grain`.
     #[prop(optional)]
     grain: bool,
@@ -40,23 +40,20 @@ pub fn Controls(
                 <Suspense fallback=move || view! { <select name="scope" id="scope"><option value=params().0>{params().0}</option></select> }>
                     {move || Suspend::new(async move {
                         let current = params().0;
-                        let mut list = choices.await.unwrap_or_default();
+                        let list = choices.await.unwrap_or_default();
                         // A scope the URL names that is not among the choices (a team, a
-                        // repository seen but not followed) stays what is shown and chosen.
+                        // repository seen but not followed) stays what is shown and chosen,
+                        // second after everything followed.
                         let same = |c: &crate::api::ScopeChoice| {
                             c.scope.eq_ignore_ascii_case(&current) || (current.is_empty() && c.scope == "tracked")
                         };
-                        if !current.is_empty() && !list.iter().any(same) {
-                            list.insert(1, crate::api::ScopeChoice { scope: current.clone(), label: scope_label(&current) });
-                        }
-                        view! {
-                            <select name="scope" id="scope">
-                                {list.into_iter().map(|c| {
-                                    let selected = same(&c);
-                                    view! { <option value=c.scope.clone() selected=selected>{c.label}</option> }
-                                }).collect_view()}
-                            </select>
-                        }
+                        let named = (!current.is_empty() && !list.iter().any(same))
+                            .then(|| crate::api::ScopeChoice { scope: current.clone(), label: scope_label(&current) });
+                        let options = list.iter().take(1).chain(named.iter()).chain(list.iter().skip(1)).map(|c| {
+                            let selected = same(c);
+                            view! { <option value=c.scope.clone() selected=selected>{c.label.clone()}</option> }
+                        }).collect_view();
+                        view! { <select name="scope" id="scope">{options}</select> }
                     })}
                 </Suspense>
             </label> })}

@@ -319,19 +319,40 @@ fn by_source(sources: Vec<(String, String)>) -> Vec<(String, Vec<String>)> {
 /// Each repository's deployment source, grouped by source (the most used first), each
 /// repository linking to its settings, where the source is changed. An organisation of
 /// 200 repositories that all deploy the same way reads as one line, not 200.
+///
+/// With `full_list` (the address of a page that lists them, as the overview gives), only
+/// how many repositories count each source, and that link: a page about something else
+/// need not carry 200 links.
 #[component]
-pub fn DeploymentSources(sources: Vec<(String, String)>) -> impl IntoView {
+pub fn DeploymentSources(
+    sources: Vec<(String, String)>,
+    #[prop(optional)] full_list: Option<String>,
+) -> impl IntoView {
     let groups = by_source(sources);
+    let counted = |n: usize| match n {
+        1 => "1 repository".to_string(),
+        n => format!("{} repositories", super::figure::number(n as f64)),
+    };
+    if let Some(href) = full_list {
+        return view! {
+            <ul class="small" data-testid="deployment-source-counts">
+                {groups.into_iter().map(|(source, repos)| view! {
+                    <li data-source=source.clone() data-repositories=repos.len()>
+                        <strong>{source_label(&source)}</strong>{format!(": {}", counted(repos.len()))}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <p class="small"><a href=href>"Each repository's source, and where to change it"</a></p>
+        }
+        .into_any();
+    }
     view! {
         {(!groups.is_empty()).then(|| view! {
             <p class="small muted">"Each repository links to its settings, where its source is changed."</p>
         })}
         <ul class="small" data-testid="deployment-sources">
             {groups.into_iter().map(|(source, repos)| {
-                let count = match repos.len() {
-                    1 => "1 repository".to_string(),
-                    n => format!("{} repositories", super::figure::number(n as f64)),
-                };
+                let count = counted(repos.len());
                 let links = repos.into_iter().enumerate().map(|(i, repo)| {
                     let href = format!("/repos/{repo}/settings");
                     let text = repo.clone();
@@ -345,6 +366,7 @@ pub fn DeploymentSources(sources: Vec<(String, String)>) -> impl IntoView {
             }).collect_view()}
         </ul>
     }
+    .into_any()
 }
 
 #[cfg(test)]

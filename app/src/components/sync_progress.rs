@@ -106,15 +106,42 @@ pub fn follow_progress(live: RwSignal<Vec<LiveProgress>>, finished: impl Fn() + 
     });
 }
 
+/// What [`LiveUpdates`] follows for a scope (`org:NAME`, `user:NAME`, a team, a group,
+/// `tracked` or `owner/name`) that covers `repositories`: an organisation's or a user's
+/// scope covers every repository of that account the person may see and Pulseboard has
+/// read, so a sync of any (one read for the first time too) changes its numbers:
+/// `NAME/*`, not the list (an organisation's page named 200 repositories in its props).
+pub fn covers_of(scope: &str, repositories: &[String]) -> Vec<String> {
+    match scope
+        .strip_prefix("org:")
+        .or_else(|| scope.strip_prefix("user:"))
+    {
+        Some(owner) => vec![format!("{owner}/*")],
+        None => repositories.to_vec(),
+    }
+}
+
+/// Whether `repository` (`owner/name`) is what an entry of [`covers_of`] names, ignoring
+/// case as GitHub does.
+pub fn covered(entry: &str, repository: &str) -> bool {
+    match entry.strip_suffix('*') {
+        Some(owner) => repository
+            .get(..owner.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(owner)),
+        None => entry.eq_ignore_ascii_case(repository),
+    }
+}
+
 /// Keeps a page live: when the sync of a repository the page shows ends having stored
 /// items (rows written again count too: see `LiveProgress::items`), the page loads itself
 /// again (unchanged numbers come from the cache; the browser keeps the scroll position) and
 /// then says which sync updated it. Only a page
 /// shown and left alone reloads: one whose reader has focused a field, a button or a link
 /// (what they are doing would be lost) gets a button instead, and a tab in the background
-/// waits until it is shown. `covers`: the repositories the page shows (`owner/name`); a
-/// page that shows none follows nothing. An island: the server renders the (empty) line,
-/// the browser follows the events.
+/// waits until it is shown. `covers`: the repositories the page shows (`owner/name`), or
+/// `owner/*` for every repository of an account ([`covers_of`]); a page that shows none
+/// follows nothing. An island: the server renders the (empty) line, the browser follows
+/// the events.
 #[island]
 pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
     let last: RwSignal<Option<String>> = RwSignal::new(None);
@@ -130,7 +157,7 @@ pub fn LiveUpdates(covers: Vec<String>) -> impl IntoView {
         });
         if !covers.is_empty() {
             follow_events(move |p| {
-                let shown = covers.iter().any(|r| r.eq_ignore_ascii_case(&p.repository));
+                let shown = covers.iter().any(|r| covered(r, &p.repository));
                 // `items` of a `ready` event: what the whole sync stored.
                 if p.ready && p.items > 0 && shown {
                     if live_reload::reader_is_busy() {
@@ -298,5 +325,21 @@ mod tests {
         assert_eq!(plural(2, "repository"), "2 repositories");
         assert_eq!(plural(0, "page"), "0 pages");
         assert_eq!(plural(3, "day"), "3 days");
+    }
+
+    #[test]
+    fn an_account_scope_covers_every_repository_of_the_account_and_no_other() {
+        let repos = vec!["acme/api".to_string(), "acme/web".to_string()];
+        assert_eq!(super::covers_of("org:acme", &repos), vec!["acme/*"]);
+        assert_eq!(super::covers_of("user:bob", &[]), vec!["bob/*"]);
+        assert_eq!(super::covers_of("team:acme/core", &repos), repos);
+        assert_eq!(super::covers_of("acme/api", &repos[..1]), vec!["acme/api"]);
+        let covered = |entry: &str, repository: &str| super::covered(entry, repository);
+        assert!(covered("acme/*", "acme/new-one"));
+        assert!(covered("acme/*", "ACME/Api"));
+        assert!(!covered("acme/*", "acme-labs/api"));
+        assert!(!covered("acme/*", "acm"));
+        assert!(covered("acme/api", "Acme/API"));
+        assert!(!covered("acme/api", "acme/api-2"));
     }
 }

@@ -123,7 +123,7 @@ pub fn DoraPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match series.await {
                         Ok(s) => view! {
-                            <crate::components::sync_progress::LiveUpdates covers=s.deployment_sources.iter().map(|(r, _)| r.clone()).collect()/>
+                            <crate::components::sync_progress::LiveUpdates covers=crate::components::sync_progress::covers_of(&s.scope, &s.deployment_sources.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>())/>
                             <Series s query/>
                         }.into_any(),
                         Err(e) => view! { <LoadError e testid="dora-error"/> }.into_any(),
@@ -252,7 +252,7 @@ fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl 
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <h2>"What counts as a deployment"</h2>
+            <h2 id="deployment-sources">"What counts as a deployment"</h2>
     <crate::components::details::DeploymentSources sources/>
         }
 }

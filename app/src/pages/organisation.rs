@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{list_teams, overview_report};
+use crate::api::{list_teams, scope_report};
 use crate::components::controls::{scoped, Controls};
 use crate::components::load_error::LoadError;
 use crate::pages::overview::Body;
@@ -20,7 +20,7 @@ pub fn OrganisationPage() -> impl IntoView {
     let controls = move || (String::new(), get("from"), get("to"), get("report"));
     let report = Resource::new(
         move || (org(), get("from"), get("to"), get("report")),
-        |(org, from, to, dora)| overview_report(format!("org:{org}"), from, to, dora),
+        |(org, from, to, dora)| scope_report(format!("org:{org}"), from, to, dora),
     );
     let teams = Resource::new(|| (), |_| list_teams());
     view! {
@@ -37,7 +37,7 @@ pub fn OrganisationPage() -> impl IntoView {
                         Ok(r) => {
                             let repositories = r.repositories.clone();
                             view! {
-                                <crate::components::sync_progress::LiveUpdates covers=repositories.clone()/>
+                                <crate::components::sync_progress::LiveUpdates covers=crate::components::sync_progress::covers_of(&r.scope, &repositories)/>
                                 <Body r/>
                                 <section class="section" aria-label="Repositories">
                                     <h2>"Repositories Pulseboard has read"</h2>

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use wire::{Report, Statistic};
 
-use crate::api::{overview_report, scope_choices, AppError};
+use crate::api::{scope_choices, scope_report, AppError};
 use crate::components::controls::Controls;
 use crate::components::figure::{metric_label, number, with_unit, FigureTile};
 
@@ -115,7 +115,7 @@ fn params() -> impl Fn() -> (String, String, String, String) + Copy {
 pub fn Overview() -> impl IntoView {
     let params = params();
     let report = Resource::new(params, |(scope, from, to, dora)| {
-        overview_report(scope, from, to, dora)
+        scope_report(scope, from, to, dora)
     });
     let choices = Resource::new(|| (), |_| scope_choices());
     view! {
@@ -137,7 +137,7 @@ pub fn Overview() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match report.await {
                         Ok(r) => view! {
-                            <crate::components::sync_progress::LiveUpdates covers=r.repositories.clone()/>
+                            <crate::components::sync_progress::LiveUpdates covers=crate::components::sync_progress::covers_of(&r.scope, &r.repositories)/>
                             <Body r/>
                         }.into_any(),
                         Err(e) => view! { <Failed e/> }.into_any(),
@@ -205,7 +205,7 @@ fn WaitingForReview(scope: Signal<String>) -> impl IntoView {
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match waiting.await {
-                        Ok(pulls) => view! { <crate::components::details::OpenPulls pulls waiting=true empty="No pull request is waiting for a first review."/> }.into_any(),
+                        Ok(pulls) => view! { <crate::components::details::OpenPulls pulls=(*pulls).clone() waiting=true empty="No pull request is waiting for a first review."/> }.into_any(),
                         // As for the weekly series.
                         Err(AppError::NotFound(_) | AppError::SignedOut | AppError::Invalid(_)) => ().into_any(),
                         Err(e) => view! { <p class="error" role="alert">{format!("The pull requests waiting for review could not be read: {e}")}</p> }.into_any(),
@@ -270,10 +270,12 @@ fn Failed(e: AppError) -> impl IntoView {
     }
 }
 
+/// How many issues to look at first the overview lists.
+pub const OVERVIEW_PRIORITIES: usize = 10;
+
+/// The overview's numbers of a report (the engine's, shared by the sections' grids).
 #[component]
-pub fn Body(r: Report) -> impl IntoView {
-    // Shared by the sections' grids, not copied for each.
-    let r = std::sync::Arc::new(r);
+pub fn Body(r: std::sync::Arc<Report>) -> impl IntoView {
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     let n = r.repositories.len();
     let summary = format!(
@@ -297,53 +299,70 @@ pub fn Body(r: Report) -> impl IntoView {
         .collect_view();
     let insights = r.insights.clone();
     let anomalies = r.anomalies.clone();
-    let units: Vec<(String, wire::Unit)> = r
-        .figures
-        .iter()
-        .map(|f| (f.metric.clone(), f.unit))
-        .collect();
-    // Already the first OVERVIEW_PRIORITIES (`api::overview_report`).
-    let priorities = r.priorities.clone();
-    let sources = r.deployment_sources.clone();
-    view! {
-            <p class="muted" data-testid="overview-summary">{summary}</p>
-            {sections}
-            <section class="section" aria-label="Insights">
-                <h2>"Insights"</h2>
-                {if insights.is_empty() {
-                    view! { <p class="muted">"Nothing stands out in this period."</p> }.into_any()
-                } else {
-                    view! { <ul class="insights" data-testid="insights">{insights.into_iter().map(|i| {
-                        // The engine's drill-down path; only a path of this site becomes a link.
-                        let link = i.link.starts_with("/metrics/").then_some(i.link);
-                        view! { <li>{i.text}" "{link.map(|l| view! { <a href=l class="small">"See the series"</a> })}</li> }
-                    }).collect_view()}</ul> }.into_any()
-                }}
-            </section>
-            <section class="section" aria-label="Anomalies">
-                <h2>"Anomalies"</h2>
-                {if anomalies.is_empty() {
-                    view! { <p class="muted">"No week of this period is far from the twelve before it."</p> }.into_any()
-                } else {
-                    view! { <ul data-testid="anomalies">{anomalies.into_iter().map(|a| view! {
-                        <li>{
-                            // In the metric's unit, as its figures carry it.
-                            let unit = units.iter().find(|(m, _)| *m == a.metric).map(|(_, u)| *u);
-                            let said = |v: f64| unit.map(|u| with_unit(v, u)).unwrap_or_else(|| number(v));
-                            format!("{} in the week of {}: {} against a median of {} the twelve weeks before", metric_label(&a.metric), a.week, said(a.value), said(a.baseline))
-                        }</li>
-                    }).collect_view()}</ul> }.into_any()
-                }}
-            </section>
-            <section class="section" aria-label="Issues to look at first">
-                <h2>"Issues to look at first"</h2>
-                <Priorities list=priorities/>
-            </section>
-            <section class="section" aria-label="What counts as a deployment">
-                <h2>"What counts as a deployment"</h2>
-    <crate::components::details::DeploymentSources sources/>
-            </section>
+    let unit_of = {
+        let r = r.clone();
+        move |metric: &str| {
+            r.figures
+                .iter()
+                .find(|f| f.metric == metric)
+                .map(|f| f.unit)
         }
+    };
+    let priorities: Vec<_> = r
+        .priorities
+        .iter()
+        .take(OVERVIEW_PRIORITIES)
+        .cloned()
+        .collect();
+    let sources = r.deployment_sources.clone();
+    // Where each repository's source is listed: the DORA page of the same scope and period.
+    let full_list = format!(
+        "/dora?{}#deployment-sources",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("scope", &r.scope)
+            .append_pair("from", &day(&r.from))
+            .append_pair("to", &day(&r.to))
+            .finish()
+    );
+    view! {
+        <p class="muted" data-testid="overview-summary">{summary}</p>
+        {sections}
+        <section class="section" aria-label="Insights">
+            <h2>"Insights"</h2>
+            {if insights.is_empty() {
+                view! { <p class="muted">"Nothing stands out in this period."</p> }.into_any()
+            } else {
+                view! { <ul class="insights" data-testid="insights">{insights.into_iter().map(|i| {
+                    // The engine's drill-down path; only a path of this site becomes a link.
+                    let link = i.link.starts_with("/metrics/").then_some(i.link);
+                    view! { <li>{i.text}" "{link.map(|l| view! { <a href=l class="small">"See the series"</a> })}</li> }
+                }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+        <section class="section" aria-label="Anomalies">
+            <h2>"Anomalies"</h2>
+            {if anomalies.is_empty() {
+                view! { <p class="muted">"No week of this period is far from the twelve before it."</p> }.into_any()
+            } else {
+                view! { <ul data-testid="anomalies">{anomalies.into_iter().map(|a| view! {
+                    <li>{
+                        // In the metric's unit, as its figures carry it.
+                        let unit = unit_of(&a.metric);
+                        let said = |v: f64| unit.map(|u| with_unit(v, u)).unwrap_or_else(|| number(v));
+                        format!("{} in the week of {}: {} against a median of {} the twelve weeks before", metric_label(&a.metric), a.week, said(a.value), said(a.baseline))
+                    }</li>
+                }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+        <section class="section" aria-label="Issues to look at first">
+            <h2>"Issues to look at first"</h2>
+            <Priorities list=priorities/>
+        </section>
+        <section class="section" aria-label="What counts as a deployment">
+            <h2>"What counts as a deployment"</h2>
+            <crate::components::details::DeploymentSources sources full_list/>
+        </section>
+    }
 }
 
 /// A grid of tiles, each the report's figure of its metric and statistic, with its grade.

@@ -412,8 +412,8 @@ fn NotFollowed(name: String) -> impl IntoView {
 fn Page(
     o: RepoOverview,
     tab: Signal<String>,
-    report: Resource<Result<Report, AppError>>,
-    details: Resource<Result<ScopeDetails, AppError>>,
+    report: Resource<Result<std::sync::Arc<Report>, AppError>>,
+    details: Resource<Result<std::sync::Arc<ScopeDetails>, AppError>>,
     stages: Resource<Result<Option<Vec<ChartSeries>>, AppError>>,
     query: Memo<leptos_router::params::ParamsMap>,
 ) -> impl IntoView {
@@ -469,7 +469,7 @@ fn Page(
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the lists…"</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
-                        Ok(d) => view! { <Lists d tab=tab.get()/> }.into_any(),
+                        Ok(d) => view! { <Lists d=(*d).clone() tab=tab.get()/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -519,11 +519,9 @@ fn Page(
 
 /// One tab's tiles and breakdowns.
 #[component]
-fn Tab(r: Report, tab: String) -> impl IntoView {
+fn Tab(r: std::sync::Arc<Report>, tab: String) -> impl IntoView {
     let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     let period = format!("{} to {} (UTC, the end excluded)", day(&r.from), day(&r.to));
-    // Shared by the tab's grids and tables, not copied for each.
-    let r = std::sync::Arc::new(r);
     let body = match tab.as_str() {
         "issues" => view! {
             <TileGrid r=r.clone() tiles=ISSUE_TILES/>

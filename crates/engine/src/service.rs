@@ -439,7 +439,7 @@ impl Engine {
 
     /// A scope's contributors, deployments per environment, releases and activity over
     /// `period`, and its pull requests open now ([`crate::metrics::details`]): the
-    /// repository page's lists, kept a minute like [`Self::report`].
+    /// repository page's lists, kept a minute like [`Self::report`] and shared as kept.
     ///
     /// Errors: as [`Self::report`].
     pub async fn details(
@@ -447,16 +447,15 @@ impl Engine {
         user_id: i64,
         scope: &str,
         period: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
-    ) -> crate::Result<wire::ScopeDetails> {
+    ) -> crate::Result<std::sync::Arc<wire::ScopeDetails>> {
         self.reports
             .details(&self.pool, user_id, scope, period, chrono::Utc::now())
             .await
-            .map(|d| (*d).clone())
     }
 
     /// A scope's pull requests waiting for a first review now, longest waiting first, at
     /// most `limit` ([`crate::metrics::waiting_for_review`]): the overview's list, kept a
-    /// minute like [`Self::report`].
+    /// minute like [`Self::report`] and shared as kept.
     ///
     /// Errors: as [`Self::report`].
     pub async fn waiting_for_review(
@@ -464,11 +463,10 @@ impl Engine {
         user_id: i64,
         scope: &str,
         limit: usize,
-    ) -> crate::Result<wire::OpenPullRequests> {
+    ) -> crate::Result<std::sync::Arc<wire::OpenPullRequests>> {
         self.reports
             .waiting_for_review(&self.pool, user_id, scope, chrono::Utc::now(), limit)
             .await
-            .map(|w| (*w).clone())
     }
 
     /// A repository's settings, the deployment source in use and whether the user may
