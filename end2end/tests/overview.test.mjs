@@ -93,6 +93,10 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   await page.focus(`${merged1} a.tile-link`);
   assert.ok(await explained() > 100, 'focusing a tile\'s link shows its explanation');
   await page.screenshot({ path: path.join(root, 'end2end', 'test-results', 'overview-tile-explained.png') });
+  // A tile without a link (the health score) takes the focus itself.
+  const unlinked = await page.$$eval('.tile:has(.tile-explain):not(:has(a.tile-link))', (els) => els.map((e) => [e.dataset.metric, e.getAttribute('tabindex')]));
+  assert.ok(unlinked.length >= 1, 'the health score tile has no link');
+  for (const [metric, tabindex] of unlinked) assert.equal(tabindex, '0', `${metric} takes the focus`);
   await page.evaluate(() => document.activeElement.blur());
   // What counts as a deployment: how many repositories count each source, in all the
   // scope's; the full list is on the DORA page.

@@ -171,8 +171,11 @@ pub fn FigureTile(
         _ => None,
     };
     let delta = change(f.value, f.previous, f.unit);
+    let focusable = href.is_none();
     view! {
-        <div class=class data-metric=f.metric.clone() data-statistic=f.statistic.key()
+        // A tile with no link takes the focus itself, so that the keyboard shows its
+        // explanation too.
+        <div class=class tabindex=focusable.then_some("0") data-metric=f.metric.clone() data-statistic=f.statistic.key()
              data-value=f.value.map(|v| v.to_string()).unwrap_or_default()>
             <span class="tile-label">
                 {match href {
