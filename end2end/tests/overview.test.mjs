@@ -35,6 +35,12 @@ test('the overview shows the engine\'s numbers for the scope and period in its U
   // Before following anything, the overview says what to do next.
   await page.goto(`${demo.base}/overview`);
   await page.waitForSelector('[data-testid=overview-empty] a[href="/"]');
+  // An organisation's overview before anything of it is read says a first sync may be
+  // running and follows the organisation's syncs; the person's own scope does not.
+  assert.equal(await page.$('[data-testid=overview-empty] leptos-island[data-component^=LiveUpdates]'), null);
+  await page.goto(`${demo.base}/overview?scope=org%3Aacme`);
+  await page.waitForSelector('[data-testid=overview-empty] a[href="/sync"]');
+  assert.ok(await page.$('[data-testid=overview-empty] leptos-island[data-component^=LiveUpdates]'), 'the empty organisation page follows its syncs');
   await page.goto(`${demo.base}/`);
   await followAndWait(demo, page, 'acme/api');
   await page.goto(`${demo.base}/`);

@@ -134,15 +134,18 @@ pub fn Overview() -> impl IntoView {
             </div>
             <Controls action="/overview" params choices=choices/>
             <Transition fallback=|| view! { <Skeleton/> }>
-                {move || Suspend::new(async move {
-                    match report.await {
-                        Ok(r) => view! {
-                            <crate::components::sync_progress::LiveUpdates covers=crate::components::sync_progress::covers_of(&r.scope, &r.repositories)/>
-                            <Body r/>
-                        }.into_any(),
-                        Err(e) => view! { <Failed e/> }.into_any(),
-                    }
-                })}
+                {move || {
+                    let scope = params().0;
+                    Suspend::new(async move {
+                        match report.await {
+                            Ok(r) => view! {
+                                <crate::components::sync_progress::LiveUpdates covers=crate::components::sync_progress::covers_of(&r.scope, &r.repositories)/>
+                                <Body r/>
+                            }.into_any(),
+                            Err(e) => view! { <Failed e scope/> }.into_any(),
+                        }
+                    })
+                }}
             </Transition>
             <Trend params/>
             <WaitingForReview scope=Signal::derive(move || params().0)/>
@@ -256,17 +259,29 @@ fn Skeleton() -> impl IntoView {
 }
 
 #[component]
-fn Failed(e: AppError) -> impl IntoView {
+fn Failed(e: AppError, scope: String) -> impl IntoView {
     match e {
         // The scope names nothing this person follows or may see: say what to do next.
-        AppError::NotFound(_) => view! {
-            <div class="notice" data-testid="overview-empty">
-                <p>"Nothing to show for this scope: you follow no repository in it, or it is not yours to see."</p>
-                <a class="button primary" href="/">"Pick repositories to follow"</a>
-            </div>
+        // An organisation's or a user's scope covers what Pulseboard has read, so it is
+        // also empty while the first syncs of what was just followed run: the page then
+        // follows that account's syncs and shows the numbers when the first one ends.
+        AppError::NotFound(_) => {
+            let covers = crate::components::sync_progress::covers_of(&scope, &[]);
+            let account = !covers.is_empty();
+            view! {
+                <div class="notice" data-testid="overview-empty">
+                    <p>"Nothing to show for this scope: you follow no repository in it that Pulseboard has read, or it is not yours to see."</p>
+                    {account.then(|| view! {
+                        <p>"If you have just followed its repositories, their first sync is running: this page shows their numbers when it ends. " <a href="/sync">"Progress"</a></p>
+                        <crate::components::sync_progress::LiveUpdates covers/>
+                    })}
+                    <a class="button primary" href="/">"Pick repositories to follow"</a>
+                </div>
+            }
+            .into_any()
         }
-        .into_any(),
-        _ => view! { <crate::components::load_error::LoadError e testid="overview-error"/> }.into_any(),
+        _ => view! { <crate::components::load_error::LoadError e testid="overview-error"/> }
+            .into_any(),
     }
 }
 
