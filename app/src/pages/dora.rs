@@ -157,14 +157,14 @@ fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl 
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
     };
-    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
-    let labels: Vec<String> = s.parts.iter().map(|p| day(&p.from)).collect();
+    let day = super::day;
+    let labels: Vec<String> = s.parts.iter().map(|p| day(&p.from).to_string()).collect();
     // Each part's drill-down: where a click on its point (or its row) goes.
     let query_now = pairs();
     let links: Vec<String> = s
         .parts
         .iter()
-        .map(|p| url_with(&query_now, Some((&day(&p.from), &day(&p.to)))))
+        .map(|p| url_with(&query_now, Some((day(&p.from), day(&p.to)))))
         .collect();
     let charts = KEYS
         .iter()
@@ -228,7 +228,7 @@ fn Series(s: DoraSeries, query: Memo<leptos_router::params::ParamsMap>) -> impl 
                 }
             };
             view! {
-                <tr data-part=day(&p.from)>
+                <tr data-part=day(&p.from).to_string()>
                     <th scope="row"><a href=href>{format!("{} – {}", day(&p.from), day(&p.to))}</a></th>
                     {cell("deployments", Statistic::Count)}
                     {cell("deployment_frequency", Statistic::Rate)}

@@ -53,7 +53,7 @@ fn Failed(e: AppError) -> impl IntoView {
 
 #[component]
 fn Series(s: MetricSeries) -> impl IntoView {
-    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let day = super::day;
     // The statistics the metric has over the whole scope (no group), in its first order.
     let mut statistics = Vec::new();
     for f in s
@@ -85,7 +85,7 @@ fn Series(s: MetricSeries) -> impl IntoView {
         } else {
             1.0
         },
-        labels: s.parts.iter().map(|p| day(&p.from)).collect(),
+        labels: s.parts.iter().map(|p| day(&p.from).to_string()).collect(),
         values: s
             .parts
             .iter()

@@ -25,3 +25,8 @@ pub(crate) fn query_param(
         .and_then(|q| q.get(key))
         .unwrap_or_default()
 }
+
+/// The date (`YYYY-MM-DD`) of an RFC 3339 time as the engine writes them (UTC).
+pub fn day(t: &str) -> &str {
+    t.get(..10).unwrap_or(t)
+}

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use wire::{Report, Statistic};
 
+use super::day;
 use crate::api::{scope_choices, scope_report, AppError};
 use crate::components::controls::Controls;
 use crate::components::figure::{metric_label, number, with_unit, FigureTile};
@@ -288,10 +289,19 @@ fn Failed(e: AppError, scope: String) -> impl IntoView {
 /// How many issues to look at first the overview lists.
 pub const OVERVIEW_PRIORITIES: usize = 10;
 
+/// The query naming a report's scope and period (`scope=…&from=YYYY-MM-DD&to=…`), for the
+/// pages that show more of the same numbers.
+fn report_query(r: &Report) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("scope", &r.scope)
+        .append_pair("from", day(&r.from))
+        .append_pair("to", day(&r.to))
+        .finish()
+}
+
 /// The overview's numbers of a report (the engine's, shared by the sections' grids).
 #[component]
 pub fn Body(r: std::sync::Arc<Report>) -> impl IntoView {
-    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     let n = r.repositories.len();
     let summary = format!(
         "{} · {} {} · {} to {} (UTC, the end excluded)",
@@ -331,14 +341,7 @@ pub fn Body(r: std::sync::Arc<Report>) -> impl IntoView {
         .collect();
     let sources = r.deployment_sources.clone();
     // Where each repository's source is listed: the DORA page of the same scope and period.
-    let full_list = format!(
-        "/dora?{}#deployment-sources",
-        url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("scope", &r.scope)
-            .append_pair("from", &day(&r.from))
-            .append_pair("to", &day(&r.to))
-            .finish()
-    );
+    let full_list = format!("/dora?{}#deployment-sources", report_query(&r));
     view! {
         <p class="muted" data-testid="overview-summary">{summary}</p>
         {sections}
@@ -383,17 +386,11 @@ pub fn Body(r: std::sync::Arc<Report>) -> impl IntoView {
 /// A grid of tiles, each the report's figure of its metric and statistic, with its grade.
 #[component]
 pub fn TileGrid(r: std::sync::Arc<Report>, tiles: &'static [Tile]) -> impl IntoView {
-    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
     // The metric's page over the same scope and period (the scores have none).
+    let query = report_query(&r);
     let href = |metric: &str| {
-        (metric != "health_score" && metric != "performance_score").then(|| {
-            let query: String = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("scope", &r.scope)
-                .append_pair("from", &day(&r.from))
-                .append_pair("to", &day(&r.to))
-                .finish();
-            format!("/metrics/{metric}?{query}")
-        })
+        (metric != "health_score" && metric != "performance_score")
+            .then(|| format!("/metrics/{metric}?{query}"))
     };
     let tiles = tiles
         .iter()

@@ -520,7 +520,7 @@ fn Page(
 /// One tab's tiles and breakdowns.
 #[component]
 fn Tab(r: std::sync::Arc<Report>, tab: String) -> impl IntoView {
-    let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+    let day = super::day;
     let period = format!("{} to {} (UTC, the end excluded)", day(&r.from), day(&r.to));
     let body = match tab.as_str() {
         "issues" => view! {

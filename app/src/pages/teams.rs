@@ -118,8 +118,8 @@ fn Body(list: Vec<TeamReport>) -> impl IntoView {
     let period = list.iter().find_map(|t| t.report.as_ref()).map(|r| {
         format!(
             "{} to {} (UTC, the end excluded)",
-            r.from.get(..10).unwrap_or(&r.from),
-            r.to.get(..10).unwrap_or(&r.to)
+            super::day(&r.from),
+            super::day(&r.to)
         )
     });
     let radar: Vec<(String, Vec<Option<f64>>)> = list
