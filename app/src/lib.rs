@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod components;
+pub mod kept;
 pub mod pages;
 
 use leptos::prelude::*;

@@ -61,17 +61,18 @@ pub fn app_state(config: &Config, pool: sqlx::PgPool, key: &SecretKey) -> AppSta
         .site_addr(config.addr)
         .build();
     let engine_pool = pool.clone();
+    let engine = with_npm(
+        engine::Engine::new(
+            pool.clone(),
+            TokenCipher::new(key),
+            config.github_api_url.as_str().trim_end_matches('/'),
+        ),
+        config,
+    );
     AppState {
         leptos_options,
-        sync_events: engine::sync::events::listen(pool.clone()),
-        engine: with_npm(
-            engine::Engine::new(
-                pool,
-                TokenCipher::new(key),
-                config.github_api_url.as_str().trim_end_matches('/'),
-            ),
-            config,
-        ),
+        sync_events: engine::sync::events::listen(pool, engine.scope_generation().clone()),
+        engine,
         web: WebSettings {
             oauth: config.oauth.clone(),
             github_web_url: config.github_web_url.clone(),

@@ -297,6 +297,20 @@ pub async fn scope_choices() -> AppResult<std::sync::Arc<Vec<ScopeChoice>>> {
         .scope_choices(user_id)
         .await
         .map_err(super::ssr::user_error)?;
+    // The engine keeps the choices while nothing they are read from changes; so are they
+    // labelled once.
+    Ok(
+        crate::kept::derived("scope choices", &all, choices_of, |c| {
+            c.iter().map(|c| c.scope.len() + c.label.len() + 48).sum()
+        })
+        .await,
+    )
+}
+
+/// The picker's choices, labelled, in its order: everything followed, each owner, each
+/// team, each group, each repository.
+#[cfg(feature = "ssr")]
+fn choices_of(all: &engine::db::metrics::ScopeChoices) -> Vec<ScopeChoice> {
     // GitHub's logins are ASCII and compare case aside; no string is made to compare them
     // (an organisation of 200 repositories made thousands sorting its one owner).
     let mut owners: Vec<&str> = all
@@ -334,7 +348,7 @@ pub async fn scope_choices() -> AppResult<std::sync::Arc<Vec<ScopeChoice>>> {
         label: n.clone(),
         scope: n.clone(),
     }));
-    Ok(std::sync::Arc::new(out))
+    out
 }
 
 #[cfg(all(test, feature = "ssr"))]

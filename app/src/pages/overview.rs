@@ -139,10 +139,18 @@ pub fn Overview() -> impl IntoView {
                     let scope = params().0;
                     Suspend::new(async move {
                         match report.await {
-                            Ok(r) => view! {
-                                <crate::components::sync_progress::LiveUpdates covers=crate::components::sync_progress::covers_of(&r.scope, &r.repositories)/>
-                                <Body r/>
-                            }.into_any(),
+                            Ok(r) => {
+                                let covers = crate::components::sync_progress::covers_of(&r.scope, &r.repositories);
+                                // The numbers are the report's alone: rendered once per report.
+                                let body = crate::kept::html("overview", &r, {
+                                    let r = r.clone();
+                                    move || view! { <Body r/> }
+                                }).await;
+                                view! {
+                                    <crate::components::sync_progress::LiveUpdates covers/>
+                                    {body}
+                                }.into_any()
+                            }
                             Err(e) => view! { <Failed e scope/> }.into_any(),
                         }
                     })

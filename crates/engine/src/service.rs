@@ -211,6 +211,8 @@ impl Engine {
             Ok::<_, crate::Error>(())
         }
         .await;
+        // As after following (either may have written before failing).
+        self.scope_generation().changed();
         if let Err(e) = refreshed {
             db::users::release_repositories_refresh(&self.pool, user_id).await?;
             return Err(e);
@@ -232,6 +234,8 @@ impl Engine {
         if !db::repos::track(&self.pool, user_id, repo.github_id).await? {
             return Err(crate::Error::Forbidden);
         }
+        // Its notification comes back too; the next page here need not wait for it.
+        self.scope_generation().changed();
         Ok(repo)
     }
 
@@ -311,8 +315,17 @@ impl Engine {
 
     /// What the scope pickers offer the user: the repositories they follow, their teams
     /// with something read, their groups ([`db::metrics::scope_choices`], one statement).
-    pub async fn scope_choices(&self, user_id: i64) -> crate::Result<db::metrics::ScopeChoices> {
-        Ok(db::metrics::scope_choices(&self.pool, user_id).await?)
+    pub async fn scope_choices(
+        &self,
+        user_id: i64,
+    ) -> crate::Result<std::sync::Arc<db::metrics::ScopeChoices>> {
+        self.reports.scope_choices(&self.pool, user_id).await
+    }
+
+    /// What this process keeps the scopes under ([`crate::metrics::scopes`]): its
+    /// listener moves it on ([`crate::sync::events::listen`]).
+    pub fn scope_generation(&self) -> &crate::metrics::scopes::Generation {
+        self.reports.generation()
     }
 
     /// The sync jobs queued and running of repositories the user may see.
@@ -511,14 +524,18 @@ impl Engine {
         name: &str,
         repositories: &[String],
     ) -> crate::Result<wire::RepositoryGroup> {
-        db::groups::save(&self.pool, user_id, name, repositories).await
+        let saved = db::groups::save(&self.pool, user_id, name, repositories).await;
+        self.scope_generation().changed();
+        saved
     }
 
     /// Deletes the user's group `name`.
     ///
     /// Errors: [`crate::Error::NotFound`] when they have none of that name.
     pub async fn delete_group(&self, user_id: i64, name: &str) -> crate::Result<()> {
-        if db::groups::delete(&self.pool, user_id, name).await? {
+        let deleted = db::groups::delete(&self.pool, user_id, name).await?;
+        self.scope_generation().changed();
+        if deleted {
             Ok(())
         } else {
             Err(crate::Error::NotFound)

@@ -7,6 +7,7 @@ pub mod details;
 pub mod dora;
 pub mod flow;
 pub mod priority;
+pub mod scopes;
 pub mod scores;
 pub mod signals;
 pub mod stats;
@@ -802,6 +803,12 @@ pub struct ReportCache {
     /// The scopes resolved in one request, when this cache serves one
     /// ([`ReportCache::for_request`]).
     scopes: Option<ScopeKeys>,
+    /// What is kept across requests is kept under ([`scopes`]).
+    generation: scopes::Generation,
+    /// The scopes resolved, by person, scope as asked and generation.
+    resolved: moka::future::Cache<(ScopeAsked, u64), std::sync::Arc<ScopeKeyParts>>,
+    /// The scope pickers' choices, by person and generation.
+    choices: moka::future::Cache<(i64, u64), std::sync::Arc<db::metrics::ScopeChoices>>,
 }
 
 /// A scope's repositories a person may see, ascending, and their data's stamp.
@@ -844,6 +851,9 @@ impl Default for ReportCache {
                 .time_to_live(Self::TTL)
                 .build(),
             scopes: None,
+            generation: scopes::Generation::default(),
+            resolved: scopes::cache(),
+            choices: scopes::cache(),
         }
     }
 }
@@ -881,6 +891,25 @@ impl ReportCache {
             scopes: Some(ScopeKeys::default()),
             ..self.clone()
         }
+    }
+
+    /// The generation what is kept across requests is kept under: the process's
+    /// listener moves it on ([`crate::sync::events::listen`]).
+    pub fn generation(&self) -> &scopes::Generation {
+        &self.generation
+    }
+
+    /// [`db::metrics::scope_choices`], kept while nothing it is read from changes
+    /// ([`scopes`]).
+    pub async fn scope_choices(
+        &self,
+        pool: &PgPool,
+        user_id: i64,
+    ) -> crate::Result<std::sync::Arc<db::metrics::ScopeChoices>> {
+        scopes::kept(&self.choices, &self.generation, user_id, || async {
+            Ok(db::metrics::scope_choices(pool, user_id).await?)
+        })
+        .await
     }
 
     /// [`report`], from the cache when the same scope, repositories, period, DORA report
@@ -1077,7 +1106,14 @@ impl ReportCache {
         scope: &str,
     ) -> crate::Result<ScopeKeyParts> {
         let name = parse_scope(scope)?;
-        let read = || db::metrics::scope_stamp(pool, user_id, &name);
+        let read = || async {
+            let asked = (user_id, scope.to_string());
+            let kept = scopes::kept(&self.resolved, &self.generation, asked, || async {
+                Ok(db::metrics::scope_stamp(pool, user_id, &name).await?)
+            })
+            .await?;
+            Ok::<_, crate::Error>((*kept).clone())
+        };
         Ok(match &self.scopes {
             None => read().await?,
             Some(ScopeKeys(seen)) => {

@@ -1,6 +1,11 @@
 //! Sync progress for the browsers: every process LISTENs on `pulseboard_sync`, where any
 //! process's syncs NOTIFY each page, and fans the events out to its own subscribers, who
 //! pass on only the repositories their user may see.
+//!
+//! The same connection LISTENs on [`scopes::CHANNEL`] and moves the process's scope
+//! [`Generation`] on at each change, in the order PostgreSQL committed them: a page that
+//! reloads when a repository's numbers are ready never finds what was kept before they
+//! changed ([`crate::metrics::scopes`]).
 
 use std::time::Duration;
 
@@ -9,6 +14,7 @@ use sqlx::PgPool;
 use tokio::sync::broadcast;
 
 use super::Progress;
+use crate::metrics::scopes::{self, Generation};
 
 /// The channel syncs notify on.
 pub const CHANNEL: &str = "pulseboard_sync";
@@ -17,14 +23,17 @@ pub const CHANNEL: &str = "pulseboard_sync";
 const BACKLOG: usize = 1024;
 
 /// Starts listening; the sender hands out receivers to as many subscribers as there are.
-/// The listener reconnects after a lost connection (events in between are lost, which a
-/// progress display survives) and stops when every sender is dropped.
-pub fn listen(pool: PgPool) -> broadcast::Sender<Progress> {
+/// The listener reconnects after a lost connection (progress events in between are lost,
+/// which a progress display survives; `generation` keeps nothing from the loss until it
+/// listens again) and stops when every sender is dropped.
+pub fn listen(pool: PgPool, generation: Generation) -> broadcast::Sender<Progress> {
     let (tx, _) = broadcast::channel(BACKLOG);
     let sender = tx.downgrade();
     tokio::spawn(async move {
         loop {
-            match relay(&pool, &sender).await {
+            let relayed = relay(&pool, &sender, &generation).await;
+            generation.deaf();
+            match relayed {
                 Ok(()) => return,
                 Err(e) => {
                     tracing::warn!(error = %e, "sync progress listener lost; reconnecting");
@@ -36,12 +45,27 @@ pub fn listen(pool: PgPool) -> broadcast::Sender<Progress> {
     tx
 }
 
-/// Forwards notifications until the channel has no sender left.
-async fn relay(pool: &PgPool, sender: &broadcast::WeakSender<Progress>) -> Result<(), sqlx::Error> {
+/// Forwards notifications until the channel has no sender left; an error when the
+/// connection is lost.
+async fn relay(
+    pool: &PgPool,
+    sender: &broadcast::WeakSender<Progress>,
+    generation: &Generation,
+) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, scopes::CHANNEL]).await?;
+    generation.listening();
     loop {
-        let note = listener.recv().await?;
+        // `recv` would reconnect by itself, unseen: changes in between would be missed.
+        let Some(note) = listener.try_recv().await? else {
+            return Err(sqlx::Error::Io(std::io::Error::other(
+                "the listening connection was lost",
+            )));
+        };
+        if note.channel() == scopes::CHANNEL {
+            generation.changed();
+            continue;
+        }
         let Some(tx) = sender.upgrade() else {
             return Ok(());
         };
@@ -60,7 +84,7 @@ mod tests {
     #[tokio::test]
     async fn a_notification_from_any_connection_reaches_subscribers() {
         let pool = crate::testing::fresh_database().await;
-        let tx = listen(pool.clone());
+        let tx = listen(pool.clone(), Generation::default());
         let mut rx = tx.subscribe();
         let progress = Progress {
             job_id: Some(3),
