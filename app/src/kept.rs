@@ -26,9 +26,9 @@ pub const BYTES: u64 = 32 << 20;
 #[cfg(feature = "ssr")]
 type Erased = Arc<dyn std::any::Any + Send + Sync>;
 
-/// Which derivation of which value: its name and the value's address.
+/// Which derivation of which value: its name, its variant and the value's address.
 #[cfg(feature = "ssr")]
-type Key = (&'static str, usize);
+type Key = (&'static str, &'static str, usize);
 
 /// The value (kept from being dropped and replaced at the same address), what was derived
 /// from it, and about how many bytes that holds.
@@ -52,11 +52,12 @@ fn cache() -> &'static moka::future::Cache<Key, Entry> {
     })
 }
 
-/// `derive(value)`, named `name` (one name per kind of derivation), computed once per
-/// value and shared afterwards; `bytes` says about how much it holds.
+/// `derive(value)`, named `name` (one name per kind of derivation, with a `variant` when
+/// it has several forms, as a page's tabs, or `""`), computed once per value and shared
+/// afterwards; `bytes` says about how much it holds.
 #[cfg(feature = "ssr")]
 pub async fn derived<T, U>(
-    name: &'static str,
+    (name, variant): (&'static str, &'static str),
     value: &Arc<T>,
     derive: impl FnOnce(&T) -> U,
     bytes: impl FnOnce(&U) -> usize,
@@ -65,7 +66,7 @@ where
     T: Send + Sync + 'static,
     U: Send + Sync + 'static,
 {
-    let key = (name, Arc::as_ptr(value) as *const () as usize);
+    let key = (name, variant, Arc::as_ptr(value) as *const () as usize);
     let cache = cache();
     if let Some(e) = cache.get(&key).await {
         if e.from.strong_count() > 0 {
@@ -85,11 +86,15 @@ where
     made
 }
 
-/// The view `part` renders of `value`, named `name` (one name per kind of part), rendered
-/// once per value on the server and written from the kept HTML afterwards; `part` must
+/// The view `part` renders of `value`, named `name` (as [`derived`]), rendered once per
+/// value on the server and written from the kept HTML afterwards; `part` must
 /// depend on `value` alone and hold no island. In the browser (where such a part is never
 /// rendered, as islands do not hold it) it renders as any view.
-pub async fn html<T, V>(name: &'static str, value: &Arc<T>, part: impl FnOnce() -> V) -> AnyView
+pub async fn html<T, V>(
+    name: (&'static str, &'static str),
+    value: &Arc<T>,
+    part: impl FnOnce() -> V,
+) -> AnyView
 where
     T: Send + Sync + 'static,
     V: IntoView + 'static,

@@ -300,7 +300,7 @@ pub async fn scope_choices() -> AppResult<std::sync::Arc<Vec<ScopeChoice>>> {
     // The engine keeps the choices while nothing they are read from changes; so are they
     // labelled once.
     Ok(
-        crate::kept::derived("scope choices", &all, choices_of, |c| {
+        crate::kept::derived(("scope choices", ""), &all, choices_of, |c| {
             c.iter().map(|c| c.scope.len() + c.label.len() + 48).sum()
         })
         .await,

@@ -142,7 +142,7 @@ pub fn Overview() -> impl IntoView {
                             Ok(r) => {
                                 let covers = crate::components::sync_progress::covers_of(&r.scope, &r.repositories);
                                 // The numbers are the report's alone: rendered once per report.
-                                let body = crate::kept::html("overview", &r, {
+                                let body = crate::kept::html(("overview", ""), &r, {
                                     let r = r.clone();
                                     move || view! { <Body r/> }
                                 }).await;

@@ -461,7 +461,18 @@ fn Page(
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the numbers…"</p> }>
                 {move || Suspend::new(async move {
                     match report.await {
-                        Ok(r) => view! { <Tab r tab=tab.get()/> }.into_any(),
+                        // The tab's numbers are the report's alone: rendered once per
+                        // report and tab.
+                        Ok(r) => {
+                            let tab = tab.get();
+                            match TABS.iter().find(|(k, _)| *k == tab) {
+                                Some((key, _)) => crate::kept::html(("repository tab", key), &r, {
+                                    let r = r.clone();
+                                    move || view! { <Tab r tab/> }
+                                }).await,
+                                None => view! { <Tab r tab/> }.into_any(),
+                            }
+                        }
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -469,7 +480,7 @@ fn Page(
             <Transition fallback=|| view! { <p class="muted" aria-busy="true">"Loading the lists…"</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
-                        Ok(d) => view! { <Lists d=(*d).clone() tab=tab.get()/> }.into_any(),
+                        Ok(d) => view! { <Lists d tab=tab.get()/> }.into_any(),
                         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -568,30 +579,31 @@ fn Tab(r: std::sync::Arc<Report>, tab: String) -> impl IntoView {
 /// The lists of a tab (those that have any): the activity timeline, the slowest open pull
 /// requests, deployments per environment and releases, the contributors.
 #[component]
-fn Lists(d: ScopeDetails, tab: String) -> impl IntoView {
+fn Lists(d: std::sync::Arc<ScopeDetails>, tab: String) -> impl IntoView {
+    // Each tab copies only the lists it shows of the kept details.
     match tab.as_str() {
         "activity" => view! {
             <h2>"What happened, newest first"</h2>
-            <Timeline list=d.activity/>
+            <Timeline list=d.activity.clone()/>
         }
         .into_any(),
         "pulls" => view! {
             <h2>"Slowest open pull requests (now)"</h2>
-            <OpenPulls pulls=d.open_pull_requests empty="No pull request is open."/>
+            <OpenPulls pulls=d.open_pull_requests.clone() empty="No pull request is open."/>
         }
         .into_any(),
         "delivery" => view! {
             <h2>"Deployments by environment"</h2>
-            <Environments list=d.environments/>
+            <Environments list=d.environments.clone()/>
             <h2>"Releases"</h2>
-            <Releases list=d.releases/>
+            <Releases list=d.releases.clone()/>
         }
         .into_any(),
         "contributors" => view! {
             <h2>"Who did the work"</h2>
             <Leaderboard c=d.contributors.clone()/>
             <h2>"When"</h2>
-            <Heatmap heatmap=d.contributors.heatmap/>
+            <Heatmap heatmap=d.contributors.heatmap.clone()/>
         }
         .into_any(),
         _ => ().into_any(),
