@@ -28,7 +28,8 @@ CREATE TRIGGER scopes_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON re
 -- The data's stamp, and which repositories have anything read.
 CREATE TRIGGER scopes_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON metric_rollup_state
     FOR EACH STATEMENT EXECUTE FUNCTION pulseboard_scopes_changed();
--- Names: a sync rewrites a repository's counts often, its names seldom.
+-- Names. A sync's upsert (INSERT ... ON CONFLICT) notifies as any INSERT does; an UPDATE
+-- of other columns alone (counts) does not.
 CREATE TRIGGER scopes_changed AFTER INSERT OR DELETE OR TRUNCATE ON repositories
     FOR EACH STATEMENT EXECUTE FUNCTION pulseboard_scopes_changed();
 CREATE TRIGGER scopes_renamed AFTER UPDATE OF github_id, full_name, owner_login ON repositories

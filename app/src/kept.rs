@@ -15,7 +15,8 @@
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// How long an entry lives at most, as the engine's reports.
+/// How long an entry lives at most (the engine keeps a report a minute; a value it no
+/// longer keeps is not asked for again, so the entry only waits to expire).
 #[cfg(feature = "ssr")]
 pub const TTL: std::time::Duration = std::time::Duration::from_secs(120);
 
@@ -26,9 +27,10 @@ pub const BYTES: u64 = 32 << 20;
 #[cfg(feature = "ssr")]
 type Erased = Arc<dyn std::any::Any + Send + Sync>;
 
-/// Which derivation of which value: its name, its variant and the value's address.
+/// Which derivation of which value: its name, its variant, what it makes and the value's
+/// address.
 #[cfg(feature = "ssr")]
-type Key = (&'static str, &'static str, usize);
+type Key = (&'static str, &'static str, std::any::TypeId, usize);
 
 /// The value (kept from being dropped and replaced at the same address), what was derived
 /// from it, and about how many bytes that holds.
@@ -66,24 +68,31 @@ where
     T: Send + Sync + 'static,
     U: Send + Sync + 'static,
 {
-    let key = (name, variant, Arc::as_ptr(value) as *const () as usize);
-    let cache = cache();
-    if let Some(e) = cache.get(&key).await {
-        if e.from.strong_count() > 0 {
-            if let Ok(kept) = e.derived.downcast::<U>() {
-                return kept;
+    let key = (
+        name,
+        variant,
+        std::any::TypeId::of::<U>(),
+        Arc::as_ptr(value) as *const () as usize,
+    );
+    // Concurrent first asks wait for one derivation. The entry's `Weak` keeps the
+    // address, so an entry found here was made from this very value.
+    let entry = cache()
+        .get_with(key, async {
+            let made = Arc::new(derive(value));
+            let from: Erased = value.clone();
+            Entry {
+                from: Arc::downgrade(&from),
+                bytes: u32::try_from(bytes(&made)).unwrap_or(u32::MAX),
+                derived: made,
             }
-        }
-    }
-    let made = Arc::new(derive(value));
-    let from: Erased = value.clone();
-    let entry = Entry {
-        from: Arc::downgrade(&from),
-        derived: made.clone(),
-        bytes: u32::try_from(bytes(&made)).unwrap_or(u32::MAX),
-    };
-    cache.insert(key, entry).await;
-    made
+        })
+        .await;
+    debug_assert!(entry.from.strong_count() > 0);
+    // The key names the type made.
+    entry
+        .derived
+        .downcast::<U>()
+        .unwrap_or_else(|_| unreachable!("kept under its type"))
 }
 
 /// The view `part` renders of `value`, named `name` (as [`derived`]), rendered once per

@@ -216,11 +216,23 @@ test('the teams page compares the teams whose repositories are followed, with th
     const f = group.figures.find((x) => x.metric === tile.metric && x.statistic === tile.statistic && !x.group);
     assert.equal(tile.value, f.value === null ? '' : String(f.value), `group ${tile.metric}`);
   }
+  // The picker offers the group as it is now (what each process keeps of a person's
+  // choices and scopes is dropped at any change of them).
+  const offered = (scope) => page.locator(`select[name=scope] option[value="${scope}"]`).count();
+  assert.equal(await offered('group:billing'), 1);
   await page.goto(`${demo.base}/teams`);
   await page.waitForSelector('body[data-hydrated=true]');
   await page.click('[data-testid=groups] tr[data-group=billing] button');
   await page.waitForSelector('[data-testid=groups-empty]');
   assert.throws(() => cliJson(demo, ['metrics', 'group:billing', '--as', 'alice', '--json']));
+  // Deleted: the same page no longer finds it, and the picker no longer offers it (a
+  // page of the scope itself keeps it in its picker, as it names it).
+  await page.goto(`${demo.base}/overview?scope=group:billing`);
+  await page.waitForSelector('[data-testid=overview-empty]');
+  await page.goto(`${demo.base}/overview`);
+  await page.waitForSelector('[data-testid=overview-summary]');
+  assert.equal(await offered('group:billing'), 0);
+  assert.equal(await offered('acme/api'), 1);
 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${demo.base}/teams`);

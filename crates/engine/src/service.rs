@@ -271,6 +271,8 @@ impl Engine {
                 &sync::changes::Expected::default(),
             )
             .await?;
+        // Its rollups moved the stamp (as after following, before any error).
+        self.scope_generation().changed();
         if let Some(error) = outcome.resources.iter().find_map(|r| r.error.clone()) {
             return Err(crate::Error::Invalid(format!("pull requests: {error}")));
         }
@@ -314,7 +316,8 @@ impl Engine {
     }
 
     /// What the scope pickers offer the user: the repositories they follow, their teams
-    /// with something read, their groups ([`db::metrics::scope_choices`], one statement).
+    /// with something read, their groups ([`db::metrics::scope_choices`], one statement),
+    /// kept until any of it changes ([`crate::metrics::scopes`]).
     pub async fn scope_choices(
         &self,
         user_id: i64,
@@ -506,7 +509,10 @@ impl Engine {
         full_name: &str,
         change: &wire::SettingsChange,
     ) -> crate::Result<wire::SettingsView> {
-        crate::metrics::apply_settings(&self.pool, user_id, full_name, change).await
+        let applied = crate::metrics::apply_settings(&self.pool, user_id, full_name, change).await;
+        // The stamp moved: this process's next page need not wait for the notification.
+        self.scope_generation().changed();
+        applied
     }
 
     /// The user's own repository groups ([`db::groups::list`]).

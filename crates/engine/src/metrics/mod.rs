@@ -852,8 +852,16 @@ impl Default for ReportCache {
                 .build(),
             scopes: None,
             generation: scopes::Generation::default(),
-            resolved: scopes::cache(),
-            choices: scopes::cache(),
+            resolved: scopes::cache(|(_, scope), (ids, _)| 64 + scope.len() + 8 * ids.len()),
+            choices: scopes::cache(|_, c| {
+                let names = |v: &[String]| v.iter().map(|n| 24 + n.len()).sum::<usize>();
+                let teams: usize = c
+                    .teams
+                    .iter()
+                    .map(|(o, s, n)| 72 + o.len() + s.len() + n.len())
+                    .sum();
+                64 + names(&c.followed) + names(&c.groups) + teams
+            }),
         }
     }
 }
@@ -1094,9 +1102,9 @@ impl ReportCache {
     }
 
     /// The ids of the repositories `scope` names that the user may see, and their data's
-    /// stamp ([`db::metrics::scope_stamp`]): read once per request for each scope as
-    /// asked, however many of a page's parts ask ([`Self::for_request`]); read every time
-    /// otherwise.
+    /// stamp ([`db::metrics::scope_stamp`]): looked up once per request for each scope as
+    /// asked, however many of a page's parts ask ([`Self::for_request`]), and kept across
+    /// requests until anything it is read from changes ([`scopes`]).
     ///
     /// Errors: a scope that does not parse ([`crate::Error::Invalid`]); the database's.
     pub async fn scope_stamp(

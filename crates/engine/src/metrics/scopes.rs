@@ -2,8 +2,8 @@
 //! the scope pickers offer them, kept across requests for as long as nothing they are
 //! read from changes.
 //!
-//! Every page read both from PostgreSQL before (two statements, a third of the database's
-//! time per page). Now a process keeps them under a [`Generation`]: the database tells
+//! Every page read both from PostgreSQL before: two statements, most of the database's
+//! time per page (BENCHMARKS.md, session 18). Now a process keeps them under a [`Generation`]: the database tells
 //! every process on [`CHANNEL`] whenever a statement changes a row they are read from
 //! (statement triggers, migration `20261207000001_scope_notifications`), and the process's
 //! listener ([`crate::sync::events::listen`]) moves the generation on, so what was kept
@@ -12,10 +12,16 @@
 //! generation and nothing is kept: every page reads afresh, as before.
 //!
 //! The listener reads the sync's progress on the same connection, so a notification that a
-//! repository's numbers are ready reaches pages only after the change it made to their
-//! stamp has moved the generation on: a page that reloads on it never finds the old stamp.
+//! repository's numbers are ready reaches this process's pages only after the change it
+//! made to their stamp has moved this process's generation on: a page that reloads on it
+//! and is served by the same process never finds the old stamp. Another process may be a
+//! few milliseconds behind (at most until its own notification arrives).
 //! Writes made by this process also move it on at once ([`Generation::changed`]), not
 //! waiting for their notification to come back.
+//!
+//! The generation is one for everything: any sync that stores rows refreshes its
+//! repository's rollups and so moves it on for everyone, and what was kept is read again
+//! once. With syncs running all the time, fewer pages find it kept than the benchmark's.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -27,8 +33,9 @@ pub const CHANNEL: &str = "pulseboard_scopes";
 /// harm of any change that would not notify.
 pub const TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// How many kept resolutions and choices a process holds at most.
-pub const CAPACITY: u64 = 10_000;
+/// How many bytes of kept resolutions and choices a process holds at most, as each entry
+/// weighs itself (what it holds unreachable after a change counts until it expires).
+pub const BYTES: u64 = 64 << 20;
 
 /// The state of what the scopes are read from, as this process knows it: a number that
 /// moves on at every change, or none while changes may go unseen. Cheap to clone (shared).
@@ -94,21 +101,19 @@ where
 {
     match generation.current() {
         None => Ok(Arc::new(read().await?)),
-        Some(g) => cache
-            .try_get_with((key, g), async move { read().await.map(Arc::new) })
-            .await
-            .map_err(super::unshare),
+        Some(g) => super::kept(cache, (key, g), read()).await,
     }
 }
 
-/// A cache of [`kept`] values.
-pub(crate) fn cache<K, V>() -> moka::future::Cache<(K, u64), Arc<V>>
+/// A cache of [`kept`] values, each weighing `bytes(key, value)` of [`BYTES`].
+pub(crate) fn cache<K, V>(bytes: fn(&K, &V) -> usize) -> moka::future::Cache<(K, u64), Arc<V>>
 where
     K: std::hash::Hash + Eq + Send + Sync + 'static,
     V: Send + Sync + 'static,
 {
     moka::future::Cache::builder()
-        .max_capacity(CAPACITY)
+        .max_capacity(BYTES)
+        .weigher(move |(k, _), v: &Arc<V>| u32::try_from(bytes(k, v)).unwrap_or(u32::MAX))
         .time_to_live(TTL)
         .build()
 }
@@ -145,7 +150,7 @@ mod tests {
     #[tokio::test]
     async fn kept_reads_once_per_generation_and_always_when_deaf() {
         let g = Generation::default();
-        let cache = cache::<i64, usize>();
+        let cache = cache::<i64, usize>(|_, _| 8);
         let reads = std::sync::atomic::AtomicUsize::new(0);
         let read = || async { Ok::<_, crate::Error>(reads.fetch_add(1, Ordering::SeqCst) + 1) };
         // Deaf: every ask reads.
@@ -206,8 +211,9 @@ mod tests {
             assert_eq!(next, now + 1, "{statement}");
             now = next;
         }
-        // A sync rewriting a repository's counts changes no scope: no notification, so
-        // the change after it is the only one seen.
+        // An UPDATE of a repository's counts changes no scope: no notification, so the
+        // change after it is the only one seen. (A sync's upsert, INSERT ... ON CONFLICT,
+        // notifies as any INSERT does.)
         sqlx::query("UPDATE repositories SET stargazers_count = 1 WHERE github_id = -1")
             .execute(&pool)
             .await

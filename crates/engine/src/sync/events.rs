@@ -53,6 +53,9 @@ async fn relay(
     generation: &Generation,
 ) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
+    // A lost connection is reported at once (`Ok(None)`), not after a reconnection that
+    // would keep the generation while changes go unseen; this loop reconnects.
+    listener.eager_reconnect(false);
     listener.listen_all([CHANNEL, scopes::CHANNEL]).await?;
     generation.listening();
     loop {
