@@ -678,10 +678,11 @@ impl Engine {
             .ok_or(crate::Error::NotFound)?;
         // Computed once per change of the repository's data (every pull request is read).
         // The stamp as the page's other parts read it: one read per request.
-        let (_, stamp) = self
+        let stamp = self
             .reports
             .scope_stamp(&self.pool, user_id, full_name)
-            .await?;
+            .await?
+            .1;
         let (pool, id) = (&self.pool, repo.github_id);
         let weeks = self
             .throughputs

@@ -825,7 +825,7 @@ struct ScopeKeys(
 type ScopeAsked = (i64, String);
 
 /// A scope's key parts once read; concurrent asks wait for the first.
-type ScopeCell = std::sync::Arc<tokio::sync::OnceCell<ScopeKeyParts>>;
+type ScopeCell = std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<ScopeKeyParts>>>;
 
 impl Default for ReportCache {
     fn default() -> Self {
@@ -1112,15 +1112,13 @@ impl ReportCache {
         pool: &PgPool,
         user_id: i64,
         scope: &str,
-    ) -> crate::Result<ScopeKeyParts> {
+    ) -> crate::Result<std::sync::Arc<ScopeKeyParts>> {
         let name = parse_scope(scope)?;
-        let read = || async {
+        let read = || {
             let asked = (user_id, scope.to_string());
-            let kept = scopes::kept(&self.resolved, &self.generation, asked, || async {
+            scopes::kept(&self.resolved, &self.generation, asked, || async {
                 Ok(db::metrics::scope_stamp(pool, user_id, &name).await?)
             })
-            .await?;
-            Ok::<_, crate::Error>((*kept).clone())
         };
         Ok(match &self.scopes {
             None => read().await?,
@@ -1150,14 +1148,15 @@ impl ReportCache {
         period: (DateTime<Utc>, DateTime<Utc>),
         dora: wire::DoraReport,
     ) -> crate::Result<ReportKey> {
-        let (repositories, stamp) = self.scope_stamp(pool, user_id, scope).await?;
+        let parts = self.scope_stamp(pool, user_id, scope).await?;
+        let (repositories, stamp) = &*parts;
         if repositories.is_empty() {
             return Err(crate::Error::NotFound);
         }
         Ok(ReportKey {
             scope: scope.to_string(),
-            stamp,
-            repositories,
+            stamp: *stamp,
+            repositories: repositories.clone(),
             period,
             dora,
         })
